@@ -1,0 +1,128 @@
+# tether — the one build entry.
+#
+#   make               libtether.a and the CLI build/tether
+#   make test          every test (unit, sanitizers, integration); last line
+#                      "N passed, N failed"
+#   make demo          the tour against loopback servers
+#   make static        x86-64 static binary with musl-gcc: build/tether-static
+#   make bench         benchmarks against curl and picohttpparser
+#   make clean
+#
+# Knobs: CC, OPT, TETHER_CONFIG_FILE=myopts.h (overrides of
+# config/tether_config.h), SAN=1 (ASan+UBSan), BUILD=dir.
+
+BUILD ?= build
+OPT ?= -O2
+SAN ?= 0
+AR ?= ar
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS_ALL := -std=c99 $(WARN) -g $(OPT) $(CFLAGS)
+CPPFLAGS_ALL := -Iconfig -Icore -Icore/api -Iport -Iport/posix -Iport/mock \
+	-I$(BUILD)/deps/include $(CPPFLAGS)
+LDFLAGS_ALL := $(LDFLAGS)
+ifdef TETHER_CONFIG_FILE
+CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(TETHER_CONFIG_FILE)\" -I$(dir $(TETHER_CONFIG_FILE))
+endif
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS_ALL += $(SANFLAGS)
+LDFLAGS_ALL += $(SANFLAGS)
+endif
+
+CORE_SRC := $(wildcard core/*.c) $(wildcard core/api/*.c)
+PORT_SRC := port/posix/port_posix.c
+MOCK_SRC := port/mock/port_mock.c
+CLI_SRC  := $(wildcard tools/tether/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+INTEG_SRC := $(wildcard tests/integ/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_OBJ := $(call obj,$(CORE_SRC))
+PORT_OBJ := $(call obj,$(PORT_SRC))
+MOCK_OBJ := $(call obj,$(MOCK_SRC))
+CLI_OBJ  := $(call obj,$(CLI_SRC))
+UNIT_OBJ := $(call obj,$(UNIT_SRC) tests/testlib.c)
+INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
+
+LIB := $(BUILD)/libtether.a
+CLI := $(BUILD)/tether
+
+.PHONY: all lib cli deps test tests-build static demo bench clean check-alloc
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory lib cli NODEPS=1
+
+deps:
+ifndef NODEPS
+	@tools/deps.sh build
+endif
+
+lib: $(LIB)
+cli: $(CLI)
+
+# V=1 shows the commands
+Q := $(if $(filter 1,$(V)),,@)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $(BUILD)/$<",true)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB): $(CORE_OBJ) $(PORT_OBJ)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	@$(if $(Q),echo "  LINK    $@",true)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB)
+
+$(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB)
+
+$(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB)
+
+tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(CLI)
+
+# Proves from the objects' undefined symbols that core/ and port/ never
+# call an allocator.
+check-alloc: $(CORE_OBJ) $(PORT_OBJ)
+	@tools/check-alloc.sh $(CORE_OBJ) $(PORT_OBJ)
+
+test:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory NODEPS=1 tests-build
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
+	@tests/run.sh
+
+static:
+	@tools/deps.sh static
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc \
+		LDFLAGS="-static" cli
+	@strip -o build/tether-static build/musl/tether
+	@echo "build/tether-static: $$(wc -c < build/tether-static) bytes (stripped, static, musl)"
+
+demo:
+	@tools/deps.sh demo
+	@$(MAKE) --no-print-directory NODEPS=1 cli
+	@tools/demo.sh
+
+bench:
+	@tools/deps.sh test static
+	@$(MAKE) --no-print-directory static
+	@$(MAKE) --no-print-directory NODEPS=1 OPT=-O2 $(BUILD)/bench/bench_parse
+	@tools/bench.sh
+
+$(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -l:libh2o-evloop.so.0.13
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

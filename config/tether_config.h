@@ -1,0 +1,141 @@
+/*
+ * tether compile-time configuration.
+ *
+ * Every buffer size, limit, timeout and feature switch of the library has its
+ * default here, each behind an #ifndef guard. A build overrides them the way
+ * lwIP builds use lwipopts.h: pass -DTETHER_CONFIG_FILE='"myopts.h"' (the
+ * Makefile does this for TETHER_CONFIG_FILE=myopts.h) and define the values to
+ * change in that file; it is included first, so its definitions win.
+ *
+ * Sizes are in bytes, times in milliseconds unless the name says otherwise.
+ * A limit that is hit is always reported as its own error (see core/errors.h);
+ * nothing is truncated silently, so choosing a small value is safe, only less
+ * capable.
+ */
+#ifndef TETHER_CONFIG_H
+#define TETHER_CONFIG_H
+
+#ifdef TETHER_CONFIG_FILE
+#include TETHER_CONFIG_FILE
+#endif
+
+/* ---- Identity ---------------------------------------------------------- */
+
+/* Library version, sent in the default User-Agent "tether/VERSION". */
+#ifndef TT_VERSION
+#define TT_VERSION "0.1.0"
+#endif
+
+/* ---- Errors ------------------------------------------------------------ */
+
+/* Human-readable message kept in every tt_error ("host-a: vm not found: x"). */
+#ifndef TT_ERROR_MSG_MAX
+#define TT_ERROR_MSG_MAX 192
+#endif
+
+/* The API's own error code string ("not_found") kept in a tt_error. */
+#ifndef TT_ERROR_API_CODE_MAX
+#define TT_ERROR_API_CODE_MAX 48
+#endif
+
+/* ---- URLs -------------------------------------------------------------- */
+
+/* Host name or address literal, without brackets (DNS names are <= 253). */
+#ifndef TT_URL_HOST_MAX
+#define TT_URL_HOST_MAX 256
+#endif
+
+/* Request target: path and query, as sent on the request line. */
+#ifndef TT_URL_TARGET_MAX
+#define TT_URL_TARGET_MAX 1024
+#endif
+
+/* A whole URL as text (Location headers, redirect targets). */
+#ifndef TT_URL_MAX
+#define TT_URL_MAX 1280
+#endif
+
+/* ---- HTTP -------------------------------------------------------------- */
+
+/* Longest status line the response parser accepts. */
+#ifndef TT_HTTP_STATUS_LINE_MAX
+#define TT_HTTP_STATUS_LINE_MAX 512
+#endif
+
+/* Longest single header line (name, colon and value) and chunk-size line. */
+#ifndef TT_HTTP_HEADER_LINE_MAX
+#define TT_HTTP_HEADER_LINE_MAX 4096
+#endif
+
+/* Most header fields in one response head (trailers count separately). */
+#ifndef TT_HTTP_HEADERS_MAX
+#define TT_HTTP_HEADERS_MAX 64
+#endif
+
+/* Buffer the request head (request line and headers) is written into. */
+#ifndef TT_HTTP_REQUEST_HEAD_MAX
+#define TT_HTTP_REQUEST_HEAD_MAX 2048
+#endif
+
+/* Receive buffer of a plain-TCP connection (TLS uses its own record buffer). */
+#ifndef TT_HTTP_RECV_BUF
+#define TT_HTTP_RECV_BUF 2048
+#endif
+
+/* Buffer a chunked request body is produced into, one chunk at a time. */
+#ifndef TT_HTTP_CHUNK_BUF
+#define TT_HTTP_CHUNK_BUF 1024
+#endif
+
+/* Redirects followed by default when following is on (0 turns it off). */
+#ifndef TT_HTTP_MAX_REDIRECTS
+#define TT_HTTP_MAX_REDIRECTS 5
+#endif
+
+/* Content-Type value kept in a response (longer values are a limit error
+ * only when the caller asks for the value; see tt_response). */
+#ifndef TT_HTTP_CONTENT_TYPE_MAX
+#define TT_HTTP_CONTENT_TYPE_MAX 96
+#endif
+
+/* ---- Client ------------------------------------------------------------ */
+
+/* Keep-alive connections one client keeps open (one per origin in use). */
+#ifndef TT_CLIENT_POOL_SIZE
+#define TT_CLIENT_POOL_SIZE 2
+#endif
+
+/* Connect timeout: DNS resolution plus TCP connect (plus TLS handshake). */
+#ifndef TT_CONNECT_TIMEOUT_MS
+#define TT_CONNECT_TIMEOUT_MS 10000
+#endif
+
+/* Whole-request deadline: from the first connect attempt to the last byte. */
+#ifndef TT_REQUEST_TIMEOUT_MS
+#define TT_REQUEST_TIMEOUT_MS 30000
+#endif
+
+/* A keep-alive connection idle for longer than this is closed, not reused. */
+#ifndef TT_CLIENT_IDLE_REUSE_MS
+#define TT_CLIENT_IDLE_REUSE_MS 60000
+#endif
+
+/* Longest trace line the client formats for its log hook. */
+#ifndef TT_LOG_LINE_MAX
+#define TT_LOG_LINE_MAX 256
+#endif
+
+/* ---- Port -------------------------------------------------------------- */
+
+/* Longest wait the POSIX port makes before looking at the cancel flag
+ * again; this is how prompt a shutdown from another thread or a signal is. */
+#ifndef TT_PORT_POLL_SLICE_MS
+#define TT_PORT_POLL_SLICE_MS 100
+#endif
+
+/* Addresses tried per connect when a name resolves to several. */
+#ifndef TT_PORT_MAX_ADDRS
+#define TT_PORT_MAX_ADDRS 8
+#endif
+
+#endif /* TETHER_CONFIG_H */

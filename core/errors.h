@@ -1,0 +1,136 @@
+/*
+ * tether errors: one error type for the whole library.
+ *
+ * Every fallible call takes a `tt_error *` it fills on failure and returns a
+ * negative value (or 0 for "no object"). The error has a class, which is what
+ * callers branch on (network or API?), a specific code that says exactly what
+ * happened (which limit, which TLS reason), detail numbers (errno-like system
+ * code, HTTP status, Retry-After) and a short message that names the host,
+ * e.g. "host-a: vm not found: worker-1".
+ *
+ * A tt_error is a plain struct owned by the caller; nothing in it points
+ * elsewhere, so it may be copied, kept and printed after the call returns.
+ */
+#ifndef TT_ERRORS_H
+#define TT_ERRORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include "tether_config.h"
+
+/* Error classes. The CLI maps each class to its own exit code. */
+typedef enum tt_err_class {
+    TT_ERR_NONE = 0,
+    TT_ERR_USAGE,     /* bad argument, URL or configuration */
+    TT_ERR_NETWORK,   /* resolve, connect, reset, unexpected end of stream */
+    TT_ERR_TIMEOUT,   /* a connect, request or idle deadline passed */
+    TT_ERR_TLS,       /* handshake, certificate or record-layer failure */
+    TT_ERR_PROTOCOL,  /* the peer sent something that breaks the protocol */
+    TT_ERR_LIMIT,     /* a configured size or count limit was reached */
+    TT_ERR_HTTP,      /* the server answered with an HTTP error status */
+    TT_ERR_API,       /* the server answered with an API error envelope */
+    TT_ERR_CANCELLED  /* the caller asked to stop */
+} tt_err_class;
+
+/* Specific codes. Each names one cause; tt_errcode_name() spells it. */
+typedef enum tt_errcode {
+    TT_E_OK = 0,
+    /* usage */
+    TT_E_INVALID_ARG,
+    TT_E_URL_SCHEME,
+    TT_E_URL_HOST,
+    TT_E_URL_PORT,
+    TT_E_URL_CHARS,
+    TT_E_URL_USERINFO,
+    TT_E_HEADER_INVALID,
+    TT_E_CONFIG,
+    /* network */
+    TT_E_RESOLVE,
+    TT_E_CONNECT_REFUSED,
+    TT_E_CONNECT,
+    TT_E_RESET,
+    TT_E_EOF,
+    TT_E_SEND,
+    TT_E_RECV,
+    TT_E_IO,
+    /* timeout */
+    TT_E_CONNECT_TIMEOUT,
+    TT_E_REQUEST_TIMEOUT,
+    TT_E_IDLE_TIMEOUT,
+    /* protocol */
+    TT_E_HTTP_STATUS_LINE,
+    TT_E_HTTP_VERSION,
+    TT_E_HTTP_HEADER_SYNTAX,
+    TT_E_HTTP_OBS_FOLD,
+    TT_E_HTTP_BARE_CR,
+    TT_E_HTTP_CONTENT_LENGTH,
+    TT_E_HTTP_TE_AND_CL,
+    TT_E_HTTP_CHUNK_SIZE,
+    TT_E_HTTP_CHUNK_SYNTAX,
+    TT_E_HTTP_TRUNCATED,
+    TT_E_HTTP_EXTRA_BYTES,
+    TT_E_HTTP_REDIRECT_LOOP,
+    TT_E_HTTP_NO_LOCATION,
+    TT_E_HTTP_BAD_LOCATION,
+    TT_E_HTTP_UNEXPECTED_1XX,
+    /* limits */
+    TT_E_LIMIT_STATUS_LINE,
+    TT_E_LIMIT_HEADER_LINE,
+    TT_E_LIMIT_HEADER_COUNT,
+    TT_E_LIMIT_REQUEST_HEAD,
+    TT_E_LIMIT_BODY,
+    TT_E_LIMIT_URL,
+    TT_E_LIMIT_REDIRECTS,
+    TT_E_LIMIT_BUFFER,
+    /* http / api */
+    TT_E_HTTP_STATUS,
+    TT_E_API,
+    /* cancelled */
+    TT_E_CANCELLED,
+    TT_E__COUNT
+} tt_errcode;
+
+typedef struct tt_error {
+    tt_err_class cls;
+    tt_errcode code;
+    int sys;             /* errno-like system detail, 0 when none */
+    int http_status;     /* HTTP status of the response, 0 when none */
+    int32_t retry_after; /* seconds from Retry-After, -1 when absent */
+    char api_code[TT_ERROR_API_CODE_MAX]; /* the API's own code, "" if none */
+    char msg[TT_ERROR_MSG_MAX];           /* one line, no trailing newline */
+} tt_error;
+
+/* Reset to "no error". Safe on an uninitialised struct. */
+void tt_error_clear(tt_error *err);
+
+/*
+ * Set class, code and a message formatted by tt_fmt() (see below). When
+ * `host` is non-NULL and non-empty the message is prefixed "host: ".
+ * Returns -1 so that callers can write `return tt_error_set(...)`.
+ * A NULL `err` is accepted and ignored.
+ */
+int tt_error_set(tt_error *err, tt_err_class cls, tt_errcode code,
+                 const char *host, const char *fmt, ...);
+
+/* True for the classes that mean "the server was not reached or the
+ * exchange broke": network, timeout, TLS. One call to tell a network failure
+ * from an API error. */
+int tt_error_is_network(const tt_error *err);
+
+/* True when the server answered and said no: HTTP status or API envelope. */
+int tt_error_is_api(const tt_error *err);
+
+/* Static names: "network", "request-timeout", ... Never NULL. */
+const char *tt_err_class_name(tt_err_class cls);
+const char *tt_errcode_name(tt_errcode code);
+
+/*
+ * Minimal formatter used across the core (no stdio). Writes at most size-1
+ * characters plus a NUL and returns the length the full output needs, like
+ * snprintf. Supports %s %.*s %c %d %i %u %x %ld %lu %lld %llu %zu %% only.
+ */
+size_t tt_fmt(char *dst, size_t size, const char *fmt, ...);
+size_t tt_vfmt(char *dst, size_t size, const char *fmt, va_list ap);
+
+#endif /* TT_ERRORS_H */

@@ -1,0 +1,13 @@
+/* Unit tests: every module over the mock port, no network. */
+#include "../testlib.h"
+#include "suites.h"
+
+int main(void)
+{
+    suite_errors();
+    suite_url();
+    suite_http_writer();
+    suite_http_parser();
+    suite_client();
+    return tt_test_summary();
+}

@@ -1,0 +1,11 @@
+/* The unit test suites, each in its own file. */
+#ifndef TT_UNIT_SUITES_H
+#define TT_UNIT_SUITES_H
+
+void suite_errors(void);
+void suite_url(void);
+void suite_http_writer(void);
+void suite_http_parser(void);
+void suite_client(void);
+
+#endif

@@ -1,0 +1,820 @@
+/* HTTP client over the mock port: keep-alive, resend, redirects, deadlines. */
+#include "../testlib.h"
+#include "suites.h"
+#include "client.h"
+#include "port_mock.h"
+
+#include <stdio.h>
+
+static tt_mock mock;
+static tt_client client;
+static char body[4096];
+
+static void setup(const tt_client_config *cfg)
+{
+    tt_port port;
+    tt_mock_init(&mock);
+    tt_mock_port(&mock, &port);
+    tt_client_init(&client, &port, cfg, NULL);
+}
+
+static void get_request(tt_request *rq, const char *url)
+{
+    memset(rq, 0, sizeof *rq);
+    rq->url = url;
+    rq->max_redirects = -1;
+    rq->body_buf = body;
+    rq->body_cap = sizeof body;
+}
+
+/* The n-th request line (0-based) the client wrote, or "" */
+static const char *nth_request_line(int n, char *out, size_t cap)
+{
+    size_t i = 0;
+    int seen = -1;
+    const char *w = (const char *)mock.written;
+    out[0] = '\0';
+    while (i < mock.written_len) {
+        const char *line = w + i;
+        const char *end = memchr(line, '\n', mock.written_len - i);
+        size_t len = end ? (size_t)(end - line) : mock.written_len - i;
+        if (len >= 9 && memcmp(line + len - 9, "HTTP/1.1\r", 9) == 0 && ++seen == n) {
+            snprintf(out, cap, "%.*s", (int)(len - 1), line);
+            return out;
+        }
+        i += len + 1;
+    }
+    return out;
+}
+
+static int written_contains(const char *s)
+{
+    size_t n = strlen(s), i;
+    for (i = 0; i + n <= mock.written_len; i++)
+        if (memcmp(mock.written + i, s, n) == 0)
+            return 1;
+    return 0;
+}
+
+#define R200(b) "HTTP/1.1 200 OK\r\nContent-Length: " #b "\r\n\r\n"
+
+/* One connection whose server answers each request with the next text. */
+#define ADD_CONN(...) add_conn((const char *const[]){ __VA_ARGS__, NULL })
+
+static tt_mock_script *add_conn(const char *const *parts)
+{
+    int n = 0;
+    while (parts[n] != NULL)
+        n++;
+    return tt_mock_add_parts(&mock, parts, n);
+}
+
+static void test_simple_get(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 2\r\n\r\n{}";
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://host-a:8080/api/v1/health");
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.status, 200);
+    CHECK_STR(body, "{}");
+    CHECK_INT(rs.body_len, 2);
+    CHECK_STR(rs.content_type, "application/json");
+    CHECK_STR(rs.url, "http://host-a:8080/api/v1/health");
+    CHECK(written_contains("GET /api/v1/health HTTP/1.1\r\nHost: host-a:8080\r\n"
+                           "User-Agent: tether/" TT_VERSION "\r\nAccept: */*\r\n\r\n"));
+}
+
+static void test_keep_alive_reuse(void)
+{
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    int i;
+    setup(NULL);
+    ADD_CONN(R200(1) "a", R200(1) "b", R200(1) "c");
+    get_request(&rq, "http://h/x");
+    for (i = 0; i < 3; i++) {
+        CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+        CHECK_INT(body[0], "abc"[i]);
+        CHECK_INT(rs.reused, i > 0);
+    }
+    CHECK_INT(mock.connects, 1);
+    CHECK_INT(client.stats.reuses, 2);
+}
+
+static void test_stale_connection_resent_once(void)
+{
+    static const char r1[] = R200(1) "a";
+    static const char r2[] = R200(1) "b";
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, r1, sizeof r1 - 1); /* then EOF: the server closed it */
+    tt_mock_add(&mock, r2, sizeof r2 - 1);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(body[0], 'b');
+    CHECK_INT(mock.connects, 2);
+    CHECK_INT(client.stats.resends, 1);
+    CHECK_INT(rs.reused, 0);
+}
+
+static void test_stale_reset_on_send_resent(void)
+{
+    static const char r1[] = R200(1) "a";
+    static const char r2[] = R200(1) "b";
+    tt_request rq;
+    tt_error e;
+    tt_mock_script *s;
+    setup(NULL);
+    s = tt_mock_add(&mock, r1, sizeof r1 - 1);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    s->send_reset_at = mock.conns[0].sent; /* next send is reset */
+    tt_mock_add(&mock, r2, sizeof r2 - 1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(body[0], 'b');
+    CHECK_INT(client.stats.resends, 1);
+}
+
+static void test_no_resend_after_partial_response(void)
+{
+    static const char r2[] = R200(1) "b";
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    ADD_CONN(R200(1) "a", "HTTP/1.1 200 OK\r\nContent-");
+    tt_mock_add(&mock, r2, sizeof r2 - 1);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_HTTP_TRUNCATED);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+    CHECK_INT(mock.connects, 1);
+}
+
+static void test_fresh_connection_not_resent(void)
+{
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, "", 0);
+    tt_mock_add(&mock, R200(0), strlen(R200(0)));
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_EOF);
+    CHECK_STR(e.msg, "h: connection closed before any response");
+    CHECK_INT(mock.connects, 1);
+}
+
+static void test_connection_close_not_reused(void)
+{
+    static const char r1[] = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\na";
+    static const char r2[] = R200(1) "b";
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, r1, sizeof r1 - 1);
+    tt_mock_add(&mock, r2, sizeof r2 - 1);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    CHECK_INT(client.stats.resends, 0);
+}
+
+static void test_extra_bytes_close_connection(void)
+{
+    static const char r1[] = R200(1) "aXX";
+    static const char r2[] = R200(1) "b";
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, r1, sizeof r1 - 1);
+    tt_mock_add(&mock, r2, sizeof r2 - 1);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "a");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "b");
+    CHECK_INT(mock.connects, 2);
+}
+
+static void test_byte_by_byte_delivery(void)
+{
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    mock.chunk = 1;
+    ADD_CONN("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", R200(1) "z");
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "abcde");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "z");
+    CHECK_INT(mock.connects, 1);
+}
+
+static void test_body_too_large_is_limit(void)
+{
+    static char resp[8192];
+    tt_request rq;
+    tt_error e;
+    int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
+    memset(resp + n, 'x', 5000);
+    setup(NULL);
+    tt_mock_add(&mock, resp, (size_t)n + 5000);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_INT(e.code, TT_E_LIMIT_BODY);
+    CHECK_STR(e.msg, "h: response body larger than the 4096-byte buffer");
+}
+
+typedef struct {
+    unsigned long long bytes;
+    unsigned long calls;
+    size_t max_piece;
+} counter;
+
+static int count_body(void *u, const unsigned char *d, size_t n, tt_error *e)
+{
+    counter *c = u;
+    (void)d;
+    (void)e;
+    c->bytes += n;
+    c->calls++;
+    if (n > c->max_piece)
+        c->max_piece = n;
+    return 0;
+}
+
+static void test_streamed_body_constant_memory(void)
+{
+    static unsigned char resp[TT_MOCK_WRITE_MAX];
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n";
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    counter cnt = { 0, 0, 0 };
+    memcpy(resp, head, sizeof head - 1);
+    memset(resp + sizeof head - 1, 'y', 60000);
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof head - 1 + 60000);
+    get_request(&rq, "http://h/big");
+    rq.on_body = count_body;
+    rq.user = &cnt;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(cnt.bytes, 60000);
+    CHECK_INT(rs.body_bytes, 60000);
+    CHECK(cnt.max_piece <= TT_HTTP_RECV_BUF);
+    CHECK(cnt.calls >= 60000 / TT_HTTP_RECV_BUF);
+}
+
+static void test_head_request_has_no_body(void)
+{
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    setup(NULL);
+    ADD_CONN("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", R200(1) "q");
+    get_request(&rq, "http://h/x");
+    rq.method = "HEAD";
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.body_bytes, 0);
+    rq.method = NULL;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_STR(body, "q");
+    CHECK_INT(mock.connects, 1);
+}
+
+static void test_post_body_with_length(void)
+{
+    static const char resp[] = R200(2) "ok";
+    tt_request rq;
+    tt_error e;
+    tt_header h[] = { { "Content-Type", "application/json" } };
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/vms");
+    rq.body = "{\"name\":\"vm1\"}";
+    rq.body_len = 14;
+    rq.headers = h;
+    rq.nheaders = 1;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(written_contains("POST /vms HTTP/1.1\r\n"));
+    CHECK(written_contains("Content-Type: application/json\r\nContent-Length: 14\r\n\r\n"
+                           "{\"name\":\"vm1\"}"));
+}
+
+typedef struct {
+    int left;
+    int rewinds;
+} producer;
+
+static long produce3(void *u, unsigned char *buf, size_t cap, tt_error *e)
+{
+    producer *p = u;
+    (void)e;
+    if (p->left == 0 || cap < 5)
+        return 0;
+    p->left--;
+    memcpy(buf, "part-", 5);
+    return 5;
+}
+
+static int rewind3(void *u, tt_error *e)
+{
+    producer *p = u;
+    (void)e;
+    p->left = 3;
+    p->rewinds++;
+    return 0;
+}
+
+static void test_chunked_upload(void)
+{
+    static const char resp[] = R200(0);
+    tt_request rq;
+    tt_error e;
+    producer p = { 3, 0 };
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/up");
+    rq.method = "PUT";
+    rq.produce = produce3;
+    rq.produce_user = &p;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(written_contains("PUT /up HTTP/1.1\r\n"));
+    CHECK(written_contains("Transfer-Encoding: chunked\r\n\r\n"
+                           "5\r\npart-\r\n5\r\npart-\r\n5\r\npart-\r\n0\r\n\r\n"));
+}
+
+static void test_redirect_followed_on_same_connection(void)
+{
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    char line[128];
+    setup(NULL);
+    ADD_CONN("HTTP/1.1 301 Moved\r\nLocation: /new?x=1\r\nContent-Length: 4\r\n\r\nmove",
+             R200(3) "new");
+    get_request(&rq, "http://h/old");
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.status, 200);
+    CHECK_INT(rs.redirects, 1);
+    CHECK_STR(body, "new");
+    CHECK_STR(rs.url, "http://h/new?x=1");
+    CHECK_STR(nth_request_line(1, line, sizeof line), "GET /new?x=1 HTTP/1.1");
+    CHECK_INT(mock.connects, 1);
+}
+
+static void test_redirects_off_returns_3xx(void)
+{
+    static const char resp[] = "HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 1\r\n\r\nm";
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/");
+    rq.max_redirects = 0;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.status, 302);
+    CHECK_STR(body, "m");
+}
+
+static void test_303_turns_post_into_get(void)
+{
+    tt_request rq;
+    tt_error e;
+    char line[128];
+    setup(NULL);
+    ADD_CONN("HTTP/1.1 303 See Other\r\nLocation: /r\r\nContent-Length: 0\r\n\r\n", R200(0));
+    get_request(&rq, "http://h/p");
+    rq.body = "abc";
+    rq.body_len = 3;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(nth_request_line(0, line, sizeof line), "POST /p HTTP/1.1");
+    CHECK(written_contains("Content-Length: 3\r\n\r\nabcGET /r HTTP/1.1\r\n"));
+    /* the GET carries no body and no Content-Length */
+    CHECK(!written_contains("GET /r HTTP/1.1\r\nHost: h\r\nUser-Agent: tether/" TT_VERSION
+                            "\r\nAccept: */*\r\nContent-Length"));
+    CHECK(mock.written_len > 3 &&
+          memcmp(mock.written + mock.written_len - 4, "\r\n\r\n", 4) == 0);
+}
+
+static void test_307_keeps_method_and_body(void)
+{
+    tt_request rq;
+    tt_error e;
+    producer p = { 3, 0 };
+    setup(NULL);
+    ADD_CONN("HTTP/1.1 307 Temporary\r\nLocation: /r\r\nContent-Length: 0\r\n\r\n", R200(0));
+    get_request(&rq, "http://h/p");
+    rq.method = "PUT";
+    rq.produce = produce3;
+    rq.rewind = rewind3;
+    rq.produce_user = &p;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(written_contains("PUT /r HTTP/1.1\r\n"));
+    CHECK_INT(p.rewinds, 1);
+    /* two full uploads went out */
+    CHECK(written_contains("0\r\n\r\nPUT /r"));
+}
+
+static void test_307_streamed_body_without_rewind_fails(void)
+{
+    static const char resp[] = "HTTP/1.1 308 Permanent\r\nLocation: /r\r\nContent-Length: 0\r\n\r\n";
+    tt_request rq;
+    tt_error e;
+    producer p = { 1, 0 };
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/p");
+    rq.produce = produce3;
+    rq.produce_user = &p;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+}
+
+static void test_redirect_limit(void)
+{
+    static char resp[8][128];
+    const char *parts[8];
+    int i;
+    tt_request rq;
+    tt_error e;
+    for (i = 0; i < 8; i++) {
+        snprintf(resp[i], sizeof resp[i],
+                 "HTTP/1.1 302 Found\r\nLocation: /r%d\r\nContent-Length: 0\r\n\r\n", i);
+        parts[i] = resp[i];
+    }
+    setup(NULL);
+    tt_mock_add_parts(&mock, parts, 8);
+    get_request(&rq, "http://h/");
+    rq.max_redirects = 3;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_REDIRECTS);
+    CHECK_STR(e.msg, "h: more than 3 redirects");
+}
+
+static void test_redirect_loop(void)
+{
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    ADD_CONN("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n",
+             "HTTP/1.1 302 Found\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n");
+    get_request(&rq, "http://h/a");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_HTTP_REDIRECT_LOOP);
+    CHECK_INT(e.cls, TT_ERR_PROTOCOL);
+}
+
+static void test_redirect_without_location(void)
+{
+    static const char resp[] = "HTTP/1.1 301 Moved\r\nContent-Length: 0\r\n\r\n";
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/a");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_HTTP_NO_LOCATION);
+}
+
+static void test_redirect_bad_location(void)
+{
+    static const char resp[] = "HTTP/1.1 301 Moved\r\nLocation: ftp://x/\r\nContent-Length: 0\r\n\r\n";
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/a");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_HTTP_BAD_LOCATION);
+    CHECK_INT(e.cls, TT_ERR_PROTOCOL);
+}
+
+static void test_cross_origin_redirect_drops_credentials(void)
+{
+    static const char r1[] = "HTTP/1.1 302 Found\r\nLocation: http://other:81/x\r\nContent-Length: 0\r\n\r\n";
+    static const char r2[] = R200(0);
+    tt_request rq;
+    tt_error e;
+    tt_header h[] = { { "Authorization", "Bearer sky_secret" }, { "X-Trace", "1" } };
+    setup(NULL);
+    tt_mock_add(&mock, r1, sizeof r1 - 1);
+    tt_mock_add(&mock, r2, sizeof r2 - 1);
+    get_request(&rq, "http://h/a");
+    rq.headers = h;
+    rq.nheaders = 2;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    CHECK(written_contains("GET /x HTTP/1.1\r\nHost: other:81\r\n"));
+    CHECK(written_contains("X-Trace: 1\r\n\r\n"));
+    /* the token went to the first origin only */
+    CHECK(written_contains("Bearer sky_secret"));
+    {
+        const char *second = NULL;
+        size_t i;
+        for (i = 0; i + 8 <= mock.written_len; i++)
+            if (memcmp(mock.written + i, "GET /x H", 8) == 0)
+                second = (const char *)mock.written + i;
+        CHECK(second != NULL);
+        CHECK(strstr(second, "Bearer") == NULL);
+    }
+}
+
+static void test_request_timeout_on_stall(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+    tt_request rq;
+    tt_error e;
+    tt_mock_script *s;
+    int64_t start;
+    setup(NULL);
+    s = tt_mock_add(&mock, resp, sizeof resp - 1);
+    s->stall_at = 20;
+    s->stall_ms = -1;
+    get_request(&rq, "http://h/x");
+    rq.timeout_ms = 5000;
+    start = mock.now;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TIMEOUT);
+    CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
+    CHECK_INT(mock.now - start, 5000);
+    CHECK(!mock.hung);
+}
+
+static void test_drip_within_deadline_succeeds(void)
+{
+    static const char resp[] = R200(5) "hello";
+    tt_request rq;
+    tt_error e;
+    tt_mock_script *s;
+    setup(NULL);
+    mock.chunk = 1;
+    s = tt_mock_add(&mock, resp, sizeof resp - 1);
+    s->recv_delay_ms = 10; /* 43 bytes: 430 ms */
+    get_request(&rq, "http://h/x");
+    rq.timeout_ms = 1000;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "hello");
+    /* the same drip exceeds a shorter whole-request deadline */
+    tt_client_close(&client);
+    tt_mock_reset(&mock);
+    s = tt_mock_add(&mock, resp, sizeof resp - 1);
+    s->recv_delay_ms = 10;
+    rq.timeout_ms = 200;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
+}
+
+static void test_connect_timeout(void)
+{
+    tt_request rq;
+    tt_error e;
+    tt_client_config cfg;
+    tt_mock_script *s;
+    tt_client_config_default(&cfg);
+    cfg.connect_timeout_ms = 2000;
+    setup(&cfg);
+    s = tt_mock_add(&mock, NULL, 0);
+    s->connect_ms = 60000;
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_CONNECT_TIMEOUT);
+    CHECK_INT(e.cls, TT_ERR_TIMEOUT);
+    CHECK(tt_error_is_network(&e));
+}
+
+static void test_connect_errors_are_network(void)
+{
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
+    tt_mock_add_fail(&mock, TT_PORT_ERESOLVE);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_CONNECT_REFUSED);
+    CHECK_STR(e.msg, "h: connection refused");
+    CHECK(tt_error_is_network(&e));
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_RESOLVE);
+}
+
+static void test_reset_mid_body(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789";
+    tt_request rq;
+    tt_error e;
+    tt_mock_script *s;
+    setup(NULL);
+    s = tt_mock_add(&mock, resp, sizeof resp - 1);
+    s->reset_at = sizeof resp - 6;
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_RESET);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+}
+
+static void test_cancel(void)
+{
+    tt_request rq;
+    tt_error e;
+    tt_client_config cfg;
+    volatile sig_atomic_t stop = 1;
+    tt_client_config_default(&cfg);
+    cfg.cancel = &stop;
+    setup(&cfg);
+    tt_mock_add(&mock, R200(0), strlen(R200(0)));
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_CANCELLED);
+}
+
+static void test_stream_idle_timeout(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: 1\n\n";
+    tt_request rq;
+    tt_error e;
+    tt_mock_script *s;
+    counter cnt = { 0, 0, 0 };
+    int64_t start;
+    setup(NULL);
+    s = tt_mock_add(&mock, resp, sizeof resp - 1);
+    s->hold_open = 1;
+    get_request(&rq, "http://h/events");
+    rq.stream = 1;
+    rq.idle_timeout_ms = 90000;
+    rq.timeout_ms = 1000; /* bounds connect and head only */
+    rq.on_body = count_body;
+    rq.user = &cnt;
+    start = mock.now;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_IDLE_TIMEOUT);
+    CHECK_INT(cnt.bytes, 9);
+    CHECK_INT(mock.now - start, 90000);
+}
+
+static void test_status_error_and_retry_after(void)
+{
+    static const char resp[] = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n";
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    setup(NULL);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/x");
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.status, 429);
+    CHECK_INT(rs.retry_after, 7);
+    CHECK_INT(tt_error_from_status(&e, "h", rs.status, rs.retry_after), -1);
+    CHECK_STR(e.msg, "h: HTTP 429 Too Many Requests");
+    CHECK_INT(e.http_status, 429);
+    CHECK_INT(e.retry_after, 7);
+    CHECK(tt_error_is_api(&e));
+}
+
+static void test_retry_after_forms(void)
+{
+    /* 1994-11-06T08:49:37Z = 784111777 */
+    CHECK_INT(tt_parse_retry_after("120", 3, 0), 120);
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 29, 784111777 - 30), 30);
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 29, 784111777 + 30), 0);
+    CHECK_INT(tt_parse_retry_after("12a", 3, 0), -1);
+    CHECK_INT(tt_parse_retry_after("soon", 4, 0), -1);
+    CHECK_INT(tt_parse_retry_after("99999999999", 11, 0), INT32_MAX);
+}
+
+static void test_bad_request_arguments(void)
+{
+    tt_request rq;
+    tt_error e;
+    tt_header h[] = { { "X-A", "a\r\nInjected: 1" } };
+    setup(NULL);
+    get_request(&rq, "http://h/a b");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    get_request(&rq, "http://h/");
+    rq.headers = h;
+    rq.nheaders = 1;
+    tt_mock_add(&mock, R200(0), strlen(R200(0)));
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_HEADER_INVALID);
+    CHECK(!written_contains("Injected"));
+    get_request(&rq, "https://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+}
+
+static int trace_lines;
+static char trace_all[8192];
+
+static void collect_trace(void *u, const char *line)
+{
+    size_t n = strlen(trace_all);
+    (void)u;
+    trace_lines++;
+    snprintf(trace_all + n, sizeof trace_all - n, "%s\n", line);
+}
+
+static void test_trace_masks_secrets(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nSet-Cookie: sid=topsecret\r\nContent-Length: 0\r\n\r\n";
+    tt_request rq;
+    tt_error e;
+    tt_client_config cfg;
+    tt_header h[] = { { "Authorization", "Bearer sky_abc123" }, { "X-Api-Key", "k-999" } };
+    tt_client_config_default(&cfg);
+    cfg.log = collect_trace;
+    trace_all[0] = '\0';
+    setup(&cfg);
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    get_request(&rq, "http://h/");
+    rq.headers = h;
+    rq.nheaders = 2;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(trace_lines > 5);
+    CHECK(strstr(trace_all, "> GET / HTTP/1.1") != NULL);
+    CHECK(strstr(trace_all, "< HTTP/1.1 200 OK") != NULL);
+    CHECK(strstr(trace_all, "Authorization: [redacted]") != NULL);
+    CHECK(strstr(trace_all, "sky_abc123") == NULL);
+    CHECK(strstr(trace_all, "k-999") == NULL);
+    CHECK(strstr(trace_all, "topsecret") == NULL);
+}
+
+static void test_pool_two_origins(void)
+{
+    tt_request rq;
+    tt_error e;
+    setup(NULL);
+    ADD_CONN(R200(1) "a", R200(1) "c");
+    ADD_CONN(R200(1) "b", R200(1) "d");
+    get_request(&rq, "http://a/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    get_request(&rq, "http://b/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "b");
+    get_request(&rq, "http://a/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "c");
+    get_request(&rq, "http://b/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(body, "d");
+    CHECK_INT(mock.connects, 2);
+}
+
+void suite_client(void)
+{
+    static const tt_test tests[] = {
+        { "simple_get", test_simple_get },
+        { "keep_alive_reuse", test_keep_alive_reuse },
+        { "stale_connection_resent_once", test_stale_connection_resent_once },
+        { "stale_reset_on_send_resent", test_stale_reset_on_send_resent },
+        { "no_resend_after_partial_response", test_no_resend_after_partial_response },
+        { "fresh_connection_not_resent", test_fresh_connection_not_resent },
+        { "connection_close_not_reused", test_connection_close_not_reused },
+        { "extra_bytes_close_connection", test_extra_bytes_close_connection },
+        { "byte_by_byte_delivery", test_byte_by_byte_delivery },
+        { "body_too_large_is_limit", test_body_too_large_is_limit },
+        { "streamed_body_constant_memory", test_streamed_body_constant_memory },
+        { "head_request_has_no_body", test_head_request_has_no_body },
+        { "post_body_with_length", test_post_body_with_length },
+        { "chunked_upload", test_chunked_upload },
+        { "redirect_followed_on_same_connection", test_redirect_followed_on_same_connection },
+        { "redirects_off_returns_3xx", test_redirects_off_returns_3xx },
+        { "303_turns_post_into_get", test_303_turns_post_into_get },
+        { "307_keeps_method_and_body", test_307_keeps_method_and_body },
+        { "307_streamed_body_without_rewind_fails", test_307_streamed_body_without_rewind_fails },
+        { "redirect_limit", test_redirect_limit },
+        { "redirect_loop", test_redirect_loop },
+        { "redirect_without_location", test_redirect_without_location },
+        { "redirect_bad_location", test_redirect_bad_location },
+        { "cross_origin_redirect_drops_credentials", test_cross_origin_redirect_drops_credentials },
+        { "request_timeout_on_stall", test_request_timeout_on_stall },
+        { "drip_within_deadline_succeeds", test_drip_within_deadline_succeeds },
+        { "connect_timeout", test_connect_timeout },
+        { "connect_errors_are_network", test_connect_errors_are_network },
+        { "reset_mid_body", test_reset_mid_body },
+        { "cancel", test_cancel },
+        { "stream_idle_timeout", test_stream_idle_timeout },
+        { "status_error_and_retry_after", test_status_error_and_retry_after },
+        { "retry_after_forms", test_retry_after_forms },
+        { "bad_request_arguments", test_bad_request_arguments },
+        { "trace_masks_secrets", test_trace_masks_secrets },
+        { "pool_two_origins", test_pool_two_origins },
+    };
+    tt_run_suite("client", tests, TT_COUNT(tests));
+}

@@ -1,0 +1,71 @@
+#!/bin/sh
+# Install what the build and the tests need, when it is missing.
+#
+#   tools/deps.sh build    compilers and headers for `make`
+#   tools/deps.sh test     also the servers and tools `make test` runs
+#   tools/deps.sh demo     what `make demo` runs
+#   tools/deps.sh static   musl-gcc for `make static`
+#
+# Debian packages are installed with apt-get when running as root; otherwise
+# the missing ones are named and the script fails. Sources that must be built
+# with the project's own compiler are fetched with `apt-get source` into
+# build/third_party by the Makefile, not here.
+set -eu
+
+need_build="gcc make libjsmn-dev dpkg-dev xz-utils"
+need_test="nginx-light curl openssl python3 clang valgrind libh2o-evloop0.13 procps"
+need_demo="openssl python3"
+need_static="musl-tools"
+
+want=""
+for group in "$@"; do
+    case "$group" in
+        build) want="$want $need_build" ;;
+        test) want="$want $need_build $need_test" ;;
+        demo) want="$want $need_build $need_demo" ;;
+        static) want="$want $need_build $need_static" ;;
+        *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $want; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        # a program may come from elsewhere (python3 from pyenv, say)
+        case "$p" in
+            python3|curl|openssl|clang|valgrind|gcc|make)
+                command -v "$p" >/dev/null 2>&1 && continue ;;
+        esac
+        missing="$missing $p"
+    fi
+done
+
+# deb-src entries for `apt-get source` (Debian 12 ships only deb lines)
+ensure_deb_src() {
+    if ! grep -rqs '^Types:.*deb-src\|^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        cat > /etc/apt/sources.list.d/tether-deb-src.sources <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+        return 0
+    fi
+    return 1
+}
+
+updated=0
+if [ "$(id -u)" = 0 ]; then
+    if ensure_deb_src; then apt-get update -q >/dev/null; updated=1; fi
+fi
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "deps.sh: missing Debian packages:$missing (run as root, or install them)" >&2
+    exit 1
+fi
+echo "deps.sh: installing$missing"
+[ "$updated" = 1 ] || apt-get update -q >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
