@@ -67,7 +67,7 @@ Q := $(if $(filter 1,$(V)),,@)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $(BUILD)/$<",true)
+	@$(if $(Q),echo "  CC      $<",true)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ)
@@ -115,12 +115,19 @@ demo:
 bench:
 	@tools/deps.sh test static
 	@$(MAKE) --no-print-directory static
-	@$(MAKE) --no-print-directory NODEPS=1 OPT=-O2 $(BUILD)/bench/bench_parse
+	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/bench/bench_parse $(BUILD)/bench/bench_keepalive
+	@mkdir -p $(BUILD)/bench
+	$(Q)musl-gcc -O2 -static -o $(BUILD)/bench/spawn tests/bench/spawn.c
+	$(Q)printf 'int main(void){return 0;}\n' | musl-gcc -O2 -static -x c -o $(BUILD)/bench/noop -
 	@tools/bench.sh
 
 $(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ -l:libh2o-evloop.so.0.13
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -l:libh2o-evloop.so.0.13
+
+$(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 clean:
 	rm -rf build

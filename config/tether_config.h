@@ -82,11 +82,6 @@
 #define TT_HTTP_RECV_BUF 2048
 #endif
 
-/* Buffer a chunked request body is produced into, one chunk at a time. */
-#ifndef TT_HTTP_CHUNK_BUF
-#define TT_HTTP_CHUNK_BUF 1024
-#endif
-
 /* Redirects followed by default when following is on (0 turns it off). */
 #ifndef TT_HTTP_MAX_REDIRECTS
 #define TT_HTTP_MAX_REDIRECTS 5
@@ -96,6 +91,11 @@
  * only when the caller asks for the value; see tt_response). */
 #ifndef TT_HTTP_CONTENT_TYPE_MAX
 #define TT_HTTP_CONTENT_TYPE_MAX 96
+#endif
+
+/* Reason phrase kept in a response (for display only; "" when longer). */
+#ifndef TT_HTTP_REASON_MAX
+#define TT_HTTP_REASON_MAX 48
 #endif
 
 /* ---- Client ------------------------------------------------------------ */

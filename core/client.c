@@ -289,18 +289,6 @@ static int is_redirect(int status)
            status == 307 || status == 308;
 }
 
-static int on_status(void *user, int status, const char *reason, size_t rl,
-                     tt_error *err)
-{
-    exchange *x = user;
-    (void)err;
-    x->res->status = status;
-    x->redirect = x->follow && is_redirect(status);
-    trace(x->c, "< HTTP/1.%d %d %.*s", x->c->parser.minor_version, status,
-          (int)rl, reason);
-    return 0;
-}
-
 static void keep_value(char *dst, size_t cap, const char *v, size_t n)
 {
     if (n < cap) {
@@ -309,6 +297,20 @@ static void keep_value(char *dst, size_t cap, const char *v, size_t n)
     } else {
         dst[0] = '\0';
     }
+}
+
+static int on_status(void *user, int status, const char *reason, size_t rl,
+                     tt_error *err)
+{
+    exchange *x = user;
+    (void)err;
+    x->res->status = status;
+    x->res->minor_version = x->c->parser.minor_version;
+    keep_value(x->res->reason, sizeof x->res->reason, reason, rl);
+    x->redirect = x->follow && is_redirect(status);
+    trace(x->c, "< HTTP/1.%d %d %.*s", x->c->parser.minor_version, status,
+          (int)rl, reason);
+    return 0;
 }
 
 static int on_header(void *user, const char *name, size_t nl, const char *value,
@@ -338,9 +340,10 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
 static int on_head_done(void *user, tt_error *err)
 {
     exchange *x = user;
-    (void)err;
     x->head_done = 1;
-    return 0;
+    if (x->redirect || x->req->on_head == NULL)
+        return 0;
+    return x->req->on_head(x->req->user, x->res, err);
 }
 
 static int on_body(void *user, const unsigned char *data, size_t len,
@@ -392,6 +395,30 @@ static int send_chunked(tt_client *c, tt_conn *k, const tt_request *rq,
     }
 }
 
+/* A produced body of announced length: exactly produce_len bytes. */
+static int send_produced(tt_client *c, tt_conn *k, const tt_request *rq,
+                         int64_t deadline, tt_error *err)
+{
+    long long left = rq->produce_len;
+    while (left > 0) {
+        size_t cap = sizeof c->rbuf;
+        long n;
+        if ((long long)cap > left)
+            cap = (size_t)left;
+        n = rq->produce(rq->produce_user, c->rbuf, cap, err);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, c->url.host,
+                                "request body ended %lld bytes short of its length",
+                                left);
+        if (conn_send(c, k, c->rbuf, (size_t)n, deadline, err) != 0)
+            return -1;
+        left -= n;
+    }
+    return 0;
+}
+
 static int send_request(tt_client *c, tt_conn *k, const exchange *x,
                         int with_body, unsigned flags, int64_t deadline,
                         tt_error *err)
@@ -400,8 +427,10 @@ static int send_request(tt_client *c, tt_conn *k, const exchange *x,
     long long cl = TT_HTTP_NO_BODY;
     long hl;
 
-    if (with_body)
-        cl = rq->produce != NULL ? TT_HTTP_CHUNKED : (long long)rq->body_len;
+    if (with_body && rq->produce != NULL)
+        cl = rq->produce_len > 0 ? rq->produce_len : TT_HTTP_CHUNKED;
+    else if (with_body)
+        cl = (long long)rq->body_len;
     else if (strcmp(x->method, "POST") == 0 || strcmp(x->method, "PUT") == 0)
         cl = 0;
     hl = tt_http_write_head(c->head, sizeof c->head, x->method, &c->url,
@@ -423,7 +452,8 @@ static int send_request(tt_client *c, tt_conn *k, const exchange *x,
     if (conn_send(c, k, c->head, (size_t)hl, deadline, err) != 0)
         return -1;
     if (with_body && rq->produce != NULL)
-        return send_chunked(c, k, rq, deadline, err);
+        return cl == TT_HTTP_CHUNKED ? send_chunked(c, k, rq, deadline, err)
+                                     : send_produced(c, k, rq, deadline, err);
     return 0;
 }
 

@@ -51,6 +51,12 @@ typedef int (*tt_header_fn)(void *user, const char *name, size_t name_len,
                             const char *value, size_t value_len, int trailer,
                             tt_error *err);
 
+typedef struct tt_response tt_response;
+
+/* Head hook: the final response's head is complete (status, reason and
+ * content type are set in res); called before any body byte. */
+typedef int (*tt_head_fn)(void *user, const tt_response *res, tt_error *err);
+
 /* Request body producer for chunked uploads: write up to cap bytes into
  * buf and return the count, 0 at the end, or -1 with err set. */
 typedef long (*tt_produce_fn)(void *user, unsigned char *buf, size_t cap,
@@ -84,7 +90,11 @@ typedef struct tt_request {
     size_t nheaders;
     const void *body;            /* request body with Content-Length */
     size_t body_len;
-    tt_produce_fn produce;       /* or: a chunked body from this producer */
+    /* or: a body from this producer, sent with Content-Length produce_len
+     * when that is > 0 (the producer must then give exactly that many
+     * bytes), else chunked */
+    tt_produce_fn produce;
+    long long produce_len;
     tt_rewind_fn rewind;
     void *produce_user;
     int64_t timeout_ms;          /* 0: the client's request timeout */
@@ -94,7 +104,9 @@ typedef struct tt_request {
      * (0: no limit) */
     int stream;
     int64_t idle_timeout_ms;
-    /* sinks */
+    /* sinks; while they run, the tt_response given to tt_client_request
+     * already holds the status, reason and version of this response */
+    tt_head_fn on_head;
     tt_header_fn on_header;
     tt_body_fn on_body;          /* when NULL, the body goes to body_buf */
     void *user;
@@ -102,7 +114,7 @@ typedef struct tt_request {
     size_t body_cap;             /* the body is read and discarded */
 } tt_request;
 
-typedef struct tt_response {
+struct tt_response {
     int status;                  /* final status after redirects */
     int minor_version;
     size_t body_len;             /* bytes stored in body_buf */
@@ -111,8 +123,9 @@ typedef struct tt_response {
     int redirects;               /* redirects followed */
     int reused;                  /* 1: the final exchange reused a connection */
     char content_type[TT_HTTP_CONTENT_TYPE_MAX]; /* "" when absent or too long */
+    char reason[TT_HTTP_REASON_MAX];             /* "" when absent or too long */
     char url[TT_URL_MAX];        /* final URL */
-} tt_response;
+};
 
 typedef struct tt_conn {
     tt_sock sock;

@@ -9,13 +9,30 @@
 
 /* ---- character classes ------------------------------------------------- */
 
-/* tchar per RFC 9110 5.6.2 */
+/* tchar per RFC 9110 5.6.2, as a table: the parser looks at every byte of
+ * every header name */
+static const unsigned char tchar_table[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static int is_tchar(int c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9'))
-        return 1;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return tchar_table[(unsigned char)c];
 }
 
 /* Control characters other than HTAB may not appear in field values. */
@@ -24,10 +41,77 @@ static int is_bad_value_char(int c)
     return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
+/* Index of the first byte of s[0..n) that may not be in a field value, or
+ * n. Eight bytes at a time: a word without a byte below 0x20 or equal to
+ * 0x7f is passed whole (bytes >= 0x80, obs-text, are allowed). */
+static size_t find_bad_value_char(const unsigned char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0, k;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, s + i, 8);
+        del = w ^ (0x7f * ones);
+        if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs) {
+            for (k = i; k < i + 8; k++)
+                if (is_bad_value_char(s[k]))
+                    return k;
+        }
+    }
+    for (; i < n; i++)
+        if (is_bad_value_char(s[i]))
+            return i;
+    return n;
+}
+
+/* First byte in [s, end) below 0x20 or equal to 0x7f -- a line end, a
+ * tab, or a byte a value may not hold -- or end. Eight bytes a step. */
+static const unsigned char *find_special(const unsigned char *s,
+                                         const unsigned char *end)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+    while (end - s >= 8) {
+        uint64_t w, del, m;
+        memcpy(&w, s, 8);
+        del = w ^ (0x7f * ones);
+        m = (((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs;
+        if (m != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* borrows only run towards later bytes, so the lowest flag
+             * marks the first special byte exactly */
+            return s + (__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
+        s += 8;
+    }
+    while (s < end && *s >= 0x20 && *s != 0x7f)
+        s++;
+    return s;
+}
+
 static int lower(int c)
 {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
+
+/* Counted, case-insensitive equality with a lower-case literal of known
+ * length; the length test first makes most mismatches one comparison. */
+static int eq_lower(const char *s, size_t n, const char *lit, size_t litlen)
+{
+    size_t i;
+    if (n != litlen)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (lower((unsigned char)s[i]) != lit[i])
+            return 0;
+    return 1;
+}
+
+#define EQ_LIT(s, n, lit) eq_lower((s), (n), (lit), sizeof(lit) - 1)
 
 int tt_http_name_eq(const char *s, size_t n, const char *lit)
 {
@@ -294,10 +378,9 @@ static int parse_status_line(tt_http_parser *p, const char *s, size_t n,
     if (status < 100 || status > 599 || (n > 12 && s[12] != ' '))
         return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_STATUS_LINE,
                     "malformed status code");
-    for (i = 13; i < n; i++)
-        if (is_bad_value_char((unsigned char)s[i]))
-            return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_STATUS_LINE,
-                        "control character in reason phrase");
+    if (n > 13 && find_bad_value_char((const unsigned char *)s + 13, n - 13) != n - 13)
+        return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_STATUS_LINE,
+                    "control character in reason phrase");
     p->minor_version = s[7] == '0' ? 0 : 1;
     p->status = status;
     if (status == 101)
@@ -379,7 +462,7 @@ static void each_token(tt_http_parser *p, const char *v, size_t n,
 static void te_token(tt_http_parser *p, const char *t, size_t n)
 {
     /* chunked must be the one and only coding we are asked to undo */
-    if (tt_http_name_eq(t, n, "chunked") && !(p->te_seen & TE_CHUNKED))
+    if (EQ_LIT(t, n, "chunked") && !(p->te_seen & TE_CHUNKED))
         p->te_seen |= TE_CHUNKED;
     else
         p->te_seen |= TE_OTHER;
@@ -387,21 +470,57 @@ static void te_token(tt_http_parser *p, const char *t, size_t n)
 
 static void conn_token(tt_http_parser *p, const char *t, size_t n)
 {
-    if (tt_http_name_eq(t, n, "close"))
+    if (EQ_LIT(t, n, "close"))
         p->keep_alive |= CONN_CLOSE;
-    else if (tt_http_name_eq(t, n, "keep-alive"))
+    else if (EQ_LIT(t, n, "keep-alive"))
         p->keep_alive |= CONN_KEEP;
+}
+
+/*
+ * Equality of a token (a validated header name) with a lower-case literal
+ * of letters and '-' of length n >= 8, eight bytes at a time: setting bit
+ * 0x20 lower-cases letters and leaves '-' and digits alone, and no other
+ * token byte can turn into a letter or '-' that way.
+ */
+static int token_eq_lower8(const char *s, const char *lit, size_t n)
+{
+    const uint64_t bit = 0x2020202020202020ULL;
+    uint64_t a, b;
+    size_t i;
+    for (i = 0; i + 8 <= n; i += 8) {
+        memcpy(&a, s + i, 8);
+        memcpy(&b, lit + i, 8);
+        if ((a | bit) != b)
+            return 0;
+    }
+    if (i < n) {
+        memcpy(&a, s + n - 8, 8); /* overlap the last eight */
+        memcpy(&b, lit + n - 8, 8);
+        if ((a | bit) != b)
+            return 0;
+    }
+    return 1;
 }
 
 static void note_field(tt_http_parser *p, const char *name, size_t nl,
                        const char *v, size_t vl)
 {
-    if (nl == 14 && tt_http_name_eq(name, nl, "content-length"))
-        note_content_length(p, v, vl);
-    else if (nl == 17 && tt_http_name_eq(name, nl, "transfer-encoding"))
-        each_token(p, v, vl, te_token);
-    else if (nl == 10 && tt_http_name_eq(name, nl, "connection"))
-        each_token(p, v, vl, conn_token);
+    switch (nl) {
+    case 14:
+        if (token_eq_lower8(name, "content-length", 14))
+            note_content_length(p, v, vl);
+        break;
+    case 17:
+        if (token_eq_lower8(name, "transfer-encoding", 17))
+            each_token(p, v, vl, te_token);
+        break;
+    case 10:
+        if (token_eq_lower8(name, "connection", 10))
+            each_token(p, v, vl, conn_token);
+        break;
+    default:
+        break;
+    }
 }
 
 /* Split "name: value", validate both, trim the value. */
@@ -431,21 +550,15 @@ static int parse_field(tt_http_parser *p, const char *s, size_t n,
         end--;
     *value = s + i;
     *vl = end - i;
-    for (; i < end; i++)
-        if (is_bad_value_char((unsigned char)s[i]))
-            return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_HEADER_SYNTAX,
-                        "control character in header value");
+    if (find_bad_value_char((const unsigned char *)s + i, end - i) != end - i)
+        return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_HEADER_SYNTAX,
+                    "control character in header value");
     return 0;
 }
 
-static int header_line(tt_http_parser *p, const char *s, size_t n, int trailer,
-                       tt_error *err)
+static int field(tt_http_parser *p, const char *name, size_t nl,
+                 const char *value, size_t vl, int trailer, tt_error *err)
 {
-    const char *name = NULL, *value = NULL;
-    size_t nl = 0, vl = 0;
-
-    if (parse_field(p, s, n, &name, &nl, &value, &vl, err) != 0)
-        return -1;
     if (++p->nfields > TT_HTTP_HEADERS_MAX)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_HEADER_COUNT, p->host,
                             "more than TT_HTTP_HEADERS_MAX (%u) %s fields",
@@ -458,6 +571,65 @@ static int header_line(tt_http_parser *p, const char *s, size_t n, int trailer,
     if (p->cb->on_header != NULL)
         return p->cb->on_header(p->user, name, nl, value, vl, trailer, err);
     return 0;
+}
+
+static int header_line(tt_http_parser *p, const char *s, size_t n, int trailer,
+                       tt_error *err)
+{
+    const char *name = NULL, *value = NULL;
+    size_t nl = 0, vl = 0;
+
+    if (parse_field(p, s, n, &name, &nl, &value, &vl, err) != 0)
+        return -1;
+    return field(p, name, nl, value, vl, trailer, err);
+}
+
+/*
+ * The common case, fast: a complete, well-formed field line at the start of
+ * the input, parsed in one pass without copying. Returns 1 when it took the
+ * line (*used set), -1 on an error from the field itself (limits,
+ * callbacks), and 0 to leave anything unusual -- a partial line, an empty
+ * line, any syntax error -- to take_line and handle_line, which give the
+ * same verdict for every split of the input.
+ */
+static int fast_field_line(tt_http_parser *p, const unsigned char *d,
+                           size_t len, size_t *used, tt_error *err)
+{
+    const unsigned char *s = d, *end = d + len, *v, *q, *ve;
+
+    /* the name: eight table lookups per test while they last */
+    while (end - s >= 8 &&
+           (tchar_table[s[0]] & tchar_table[s[1]] & tchar_table[s[2]] & tchar_table[s[3]] &
+            tchar_table[s[4]] & tchar_table[s[5]] & tchar_table[s[6]] & tchar_table[s[7]]))
+        s += 8;
+    while (s < end && tchar_table[*s])
+        s++;
+    if (s == d || s == end || *s != ':')
+        return 0;
+    v = s + 1;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    /* the value, up to its line end, in one pass */
+    q = find_special(v, end);
+    while (q < end && *q == '\t')
+        q = find_special(q + 1, end);
+    if (q == end)
+        return 0;
+    ve = q;
+    if (*q == '\r') {
+        if (q + 1 == end || q[1] != '\n')
+            return 0;
+        q++;
+    } else if (*q != '\n') {
+        return 0;
+    }
+    if ((size_t)(q - d) > TT_HTTP_HEADER_LINE_MAX)
+        return 0;
+    while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+        ve--;
+    *used = (size_t)(q - d) + 1;
+    return field(p, (const char *)d, (size_t)(s - d), (const char *)v,
+                 (size_t)(ve - v), p->state == S_TRAILER, err) < 0 ? -1 : 1;
 }
 
 /* The final head is complete: decide the framing (RFC 9112 6.3). */
@@ -669,6 +841,14 @@ int tt_http_parser_feed(tt_http_parser *p, const unsigned char *data,
             n = deliver(p, data + i, len - i, err) == 0 ? (long)(len - i) : -1;
             break;
         default:
+            if (p->line_len == 0 && (p->state == S_HEADER || p->state == S_TRAILER ||
+                                     p->state == S_INTERIM)) {
+                rc = fast_field_line(p, data + i, len - i, &used, err);
+                if (rc != 0) {
+                    n = rc < 0 ? -1 : (long)used;
+                    break;
+                }
+            }
             rc = take_line(p, data + i, len - i, &used, &line, &ll, err);
             if (rc > 0)
                 rc = handle_line(p, line, ll, err);

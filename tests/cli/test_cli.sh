@@ -1,0 +1,129 @@
+#!/bin/sh
+# The tether CLI against the loopback servers (tests/env.sh must be started).
+# Usage: tests/cli/test_cli.sh path/to/tether
+# Ends with "N passed, N failed".
+T="${1:-build/tether}"
+N="http://127.0.0.1:$TT_NGINX_PORT"
+B="http://127.0.0.1:$TT_BAD_PORT"
+W="$TT_ENV_DIR/cli"
+mkdir -p "$W"
+pass=0; fail=0
+
+ok() { pass=$((pass+1)); [ -n "${TT_VERBOSE:-}" ] && echo "ok cli/$1"; return 0; }
+bad() { fail=$((fail+1)); echo "FAIL cli/$1: $2"; }
+
+# check NAME EXPECTED_EXIT COMMAND...: runs the command, stdout in $W/out,
+# stderr in $W/err, and compares the exit code
+check_exit() {
+    name=$1; want=$2; shift 2
+    "$@" >"$W/out" 2>"$W/err"
+    got=$?
+    if [ "$got" = "$want" ]; then ok "$name"; else bad "$name" "exit $got, want $want ($(head -c 200 "$W/err"))"; fi
+}
+check_grep() { # name file pattern
+    if grep -q -- "$3" "$2"; then ok "$1"; else bad "$1" "'$3' not in $2"; fi
+}
+check_no_grep() {
+    if grep -q -- "$3" "$2"; then bad "$1" "'$3' found in $2"; else ok "$1"; fi
+}
+ms() { python3 -c 'import time; print(int(time.monotonic()*1000))'; }
+
+check_exit get 0 "$T" "$N/hello.txt"
+if cmp -s "$W/out" "$TT_ENV_DIR/nginx/www/hello.txt"; then ok get-body; else bad get-body "body differs"; fi
+
+check_exit no-scheme 0 "$T" "127.0.0.1:$TT_NGINX_PORT/hello.txt"
+check_grep no-scheme-body "$W/out" "hello, tether"
+
+check_exit output-file 0 "$T" -o "$W/3mb" "$N/3mb.bin"
+if cmp -s "$W/3mb" "$TT_ENV_DIR/nginx/www/3mb.bin"; then ok output-file-body; else bad output-file-body "3 MB file differs"; fi
+[ -s "$W/out" ] && bad output-file-stdout "stdout not empty" || ok output-file-stdout
+
+check_exit include 0 "$T" -i "$N/hello.txt"
+head -1 "$W/out" | grep -q '^HTTP/1.1 200 OK' && ok include-status || bad include-status "$(head -1 "$W/out")"
+check_grep include-header "$W/out" "Content-Length: 14"
+check_grep include-body "$W/out" "hello, tether"
+
+check_exit head 0 "$T" -I "$N/3mb.bin"
+[ -s "$W/out" ] && bad head-no-body "HEAD printed a body" || ok head-no-body
+
+check_exit verbose 0 "$T" -v -H "Authorization: Bearer sky_verysecret" -H "X-Api-Key: k123" "$N/hello.txt"
+check_grep verbose-request "$W/err" "> GET /hello.txt HTTP/1.1"
+check_grep verbose-response "$W/err" "< HTTP/1.1 200 OK"
+check_grep verbose-redacted "$W/err" "Authorization: \[redacted\]"
+check_no_grep verbose-no-token "$W/err" "sky_verysecret"
+check_no_grep verbose-no-key "$W/err" "k123"
+
+check_exit redirect-not-followed 0 "$T" "$N/r301"
+check_no_grep redirect-not-followed-body "$W/out" "hello, tether"
+check_exit redirect-followed 0 "$T" -L "$N/r301"
+check_grep redirect-followed-body "$W/out" "hello, tether"
+check_exit redirect-limit 7 "$T" -L --max-redirs 1 "$N/chain1"
+check_exit redirect-loop 6 "$T" -L "$N/loop"
+
+check_exit fail-404 8 "$T" -f "$N/404"
+[ -s "$W/out" ] && bad fail-404-no-body "body printed with -f" || ok fail-404-no-body
+check_grep fail-404-message "$W/err" "HTTP 404 Not Found"
+check_exit no-fail-404 0 "$T" "$N/404"
+check_grep no-fail-404-body "$W/out" "404"
+
+check_exit data 0 "$T" -d "a=1&b=2" "$B/echo"
+check_grep data-method "$W/out" "^POST /echo"
+check_grep data-ctype "$W/out" "content-type: application/x-www-form-urlencoded"
+check_grep data-body "$W/out" "^a=1&b=2"
+
+printf '{"name":"worker-1"}' > "$W/body.json"
+check_exit data-file 0 "$T" -X PUT -H "Content-Type: application/json" -d @"$W/body.json" "$B/echo"
+check_grep data-file-method "$W/out" "^PUT /echo"
+check_grep data-file-length "$W/out" "content-length: 19"
+check_grep data-file-ctype "$W/out" "content-type: application/json"
+check_grep data-file-body "$W/out" '"name":"worker-1"'
+
+printf 'from stdin' | "$T" -d @- "$B/echo" >"$W/out" 2>"$W/err"
+[ $? = 0 ] && ok data-stdin || bad data-stdin "exit code"
+check_grep data-stdin-chunked "$W/out" "transfer-encoding: chunked"
+check_grep data-stdin-body "$W/out" "from stdin"
+
+check_exit put-dav 0 "$T" -X PUT -d "stored" "$N/dav/cli.txt"
+check_exit get-dav 0 "$T" "$N/dav/cli.txt"
+check_grep get-dav-body "$W/out" "^stored$"
+
+t0=$(ms)
+check_exit max-time 4 "$T" -m 1 "$B/stall-before-head"
+t1=$(ms)
+[ $((t1 - t0)) -lt 1600 ] && ok max-time-prompt || bad max-time-prompt "took $((t1 - t0)) ms"
+check_grep max-time-message "$W/err" "timed out"
+
+check_exit refused 3 "$T" "http://127.0.0.1:1/"
+check_grep refused-message "$W/err" "connection refused"
+check_exit resolve-fail 3 "$T" "http://no-such-host.invalid/"
+check_exit resolve-override 0 "$T" --resolve "ctl.invalid:$TT_NGINX_PORT:127.0.0.1" "http://ctl.invalid:$TT_NGINX_PORT/hello.txt"
+check_grep resolve-override-body "$W/out" "hello, tether"
+check_exit garbage 6 "$T" "$B/garbage"
+check_exit huge-header 7 "$T" "$B/huge-header"
+check_exit reset 3 "$T" "$B/reset-mid-body"
+check_exit bad-url 2 "$T" "ftp://x/"
+check_exit bad-url-space 2 "$T" "http://h/a b"
+check_exit bad-header 2 "$T" -H "NoColon" "$N/"
+check_exit unknown-option 2 "$T" --no-such-option "$N/"
+check_exit no-url 2 "$T"
+check_exit bad-timeout 2 "$T" -m abc "$N/"
+check_exit output-unwritable 1 "$T" -o /nonexistent/dir/file "$N/hello.txt"
+check_exit help 0 "$T" --help
+check_grep help-exit-codes "$W/out" "Exit codes"
+check_exit version 0 "$T" --version
+check_grep version-text "$W/out" "^tether "
+
+# SIGINT during a stalled request: prompt exit with the cancelled code
+"$T" -m 30 "$B/stall-before-head" >"$W/out" 2>"$W/err" &
+pid=$!
+sleep 0.3
+t0=$(ms)
+kill -INT $pid
+wait $pid
+rc=$?
+t1=$(ms)
+[ $rc = 10 ] && ok sigint-exit || bad sigint-exit "exit $rc"
+[ $((t1 - t0)) -lt 500 ] && ok sigint-prompt || bad sigint-prompt "took $((t1 - t0)) ms"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,144 @@
+# Loopback servers for the tests, the demo and the benchmarks.
+# Source this file, then:
+#   tt_env_start DIR     start nginx and the misbehaving server under DIR;
+#                        exports TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT
+#   tt_env_stop          stop what tt_env_start started
+# Everything listens on 127.0.0.1 (and ::1 when the host has IPv6).
+
+tt_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+tt_wait_port() { # port [seconds]
+    python3 - "$1" "${2:-10}" <<'PY'
+import socket, sys, time
+port, limit = int(sys.argv[1]), float(sys.argv[2])
+end = time.time() + limit
+while time.time() < end:
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+tt_have_ipv6() {
+    python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null
+}
+
+tt_make_www() { # dir
+    www="$1"
+    mkdir -p "$www/chunked" "$www/dav"
+    # nginx workers run as an unprivileged user when started by root
+    chmod a+rwx "$www/dav"
+    printf 'hello, tether\n' > "$www/hello.txt"
+    cp "$www/hello.txt" "$www/chunked/hello.txt"
+    python3 - "$www" <<'PY'
+import json, os, sys
+www = sys.argv[1]
+item = {"name": "worker-1", "state": "running", "cpus": 2, "memory_mb": 2048}
+doc = json.dumps({"data": [dict(item, name="worker-%d" % i) for i in range(7)]})
+doc = doc[:1024 - 1] if len(doc) >= 1024 else doc + " " * (1023 - len(doc))
+open(os.path.join(www, "1k.json"), "w").write(doc + "\n")
+block = bytes(range(256)) * 4096          # 1 MiB
+with open(os.path.join(www, "3mb.bin"), "wb") as f:
+    for _ in range(3):
+        f.write(block)
+with open(os.path.join(www, "chunked", "big.txt"), "w") as f:
+    for i in range(20000):
+        f.write("line %06d of the chunked body\n" % i)
+PY
+}
+
+tt_nginx_conf() { # dir port
+    dir="$1"; port="$2"
+    v6=""
+    tt_have_ipv6 && v6="listen [::1]:$port;"
+    cat > "$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+error_log $dir/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 512; }
+http {
+    types { text/plain txt; application/json json; application/octet-stream bin; }
+    default_type application/octet-stream;
+    log_format tether '\$connection \$connection_requests \$request_method \$request_uri \$status';
+    access_log $dir/access.log tether;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+    server {
+        listen 127.0.0.1:$port;
+        $v6
+        root $dir/www;
+        etag on;
+        location /chunked/ {
+            # sub_filter drops Content-Length: nginx answers chunked
+            sub_filter 'no-such-text' 'x';
+            sub_filter_types *;
+        }
+        location /dav/ {
+            dav_methods PUT DELETE;
+            create_full_put_path on;
+            client_max_body_size 16m;
+        }
+        location = /r301 { return 301 /hello.txt; }
+        location = /r302 { return 302 /hello.txt; }
+        location = /r303 { return 303 /hello.txt; }
+        location = /r307 { return 307 /dav/redirected.txt; }
+        location = /r308 { return 308 /dav/redirected.txt; }
+        location = /rabs { return 302 http://127.0.0.1:$port/hello.txt; }
+        location = /loop { return 302 /loop; }
+        location = /chain1 { return 302 /chain2; }
+        location = /chain2 { return 302 /chain3; }
+        location = /chain3 { return 302 /hello.txt; }
+        location = /204 { return 204; }
+        location = /404 { return 404; }
+        location = /500 { return 500 "server error\n"; }
+        location = /close { keepalive_timeout 0; return 200 "closing\n"; }
+    }
+}
+CONF
+}
+
+tt_env_start() { # dir
+    TT_ENV_DIR="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+    rm -rf "$TT_ENV_DIR"
+    mkdir -p "$TT_ENV_DIR/nginx/tmp" "$TT_ENV_DIR/bad"
+    tt_make_www "$TT_ENV_DIR/nginx/www"
+    TT_NGINX_PORT=$(tt_free_port)
+    tt_nginx_conf "$TT_ENV_DIR/nginx" "$TT_NGINX_PORT"
+    nginx -e "$TT_ENV_DIR/nginx/error.log" -c "$TT_ENV_DIR/nginx/nginx.conf" \
+        >"$TT_ENV_DIR/nginx/stdout.log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/nginx.pid"
+    python3 tests/servers/badserver.py "$TT_ENV_DIR/bad/port" \
+        >"$TT_ENV_DIR/bad/log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/bad.pid"
+    i=0
+    while [ ! -s "$TT_ENV_DIR/bad/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+    TT_BAD_PORT=$(cat "$TT_ENV_DIR/bad/port" 2>/dev/null)
+    export TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT
+    if ! tt_wait_port "$TT_NGINX_PORT"; then
+        echo "tests/env.sh: nginx did not start:" >&2
+        cat "$TT_ENV_DIR/nginx/error.log" "$TT_ENV_DIR/nginx/stdout.log" >&2
+        return 1
+    fi
+    [ -n "$TT_BAD_PORT" ] || { echo "tests/env.sh: badserver did not start" >&2; return 1; }
+    return 0
+}
+
+tt_env_stop() {
+    for f in "$TT_ENV_DIR"/*.pid; do
+        [ -f "$f" ] || continue
+        kill "$(cat "$f")" 2>/dev/null
+    done
+    wait 2>/dev/null
+    return 0
+}

@@ -1,0 +1,34 @@
+/* Shared helpers of the integration tests (real servers on loopback). */
+#ifndef TT_INTEG_H
+#define TT_INTEG_H
+
+#include "../testlib.h"
+#include "client.h"
+#include "port_posix.h"
+
+#include <stdint.h>
+
+/* Environment from tests/env.sh; NULL/0 when absent. */
+const char *integ_env_dir(void);
+int integ_nginx_port(void);
+int integ_bad_port(void);
+
+/* "http://127.0.0.1:PORT/path" into a static rotating buffer. */
+const char *integ_url(int port, const char *path);
+
+/* Monotonic milliseconds. */
+int64_t integ_now_ms(void);
+
+/* A client on the POSIX port with defaults (optionally changed). */
+void integ_client(tt_client *c, const tt_client_config *cfg);
+
+/* Read a whole file into buf; returns its length or -1. */
+long integ_read_file(const char *path, char *buf, size_t cap);
+
+/* Peak resident set size of this process in KiB (VmHWM). */
+long integ_peak_rss_kb(void);
+
+void suite_integ_http(void);
+void suite_integ_bad(void);
+
+#endif

@@ -1,0 +1,88 @@
+/* Integration tests: the library against real servers on loopback. */
+#define _POSIX_C_SOURCE 200809L
+#include "integ.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *integ_env_dir(void)
+{
+    return getenv("TT_ENV_DIR");
+}
+
+static int env_int(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL ? atoi(v) : 0;
+}
+
+int integ_nginx_port(void)
+{
+    return env_int("TT_NGINX_PORT");
+}
+
+int integ_bad_port(void)
+{
+    return env_int("TT_BAD_PORT");
+}
+
+const char *integ_url(int port, const char *path)
+{
+    static char bufs[4][512];
+    static int next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, sizeof bufs[0], "http://127.0.0.1:%d%s", port, path);
+    return b;
+}
+
+int64_t integ_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void integ_client(tt_client *c, const tt_client_config *cfg)
+{
+    tt_port port;
+    tt_port_posix_init(&port);
+    tt_client_init(c, &port, cfg, NULL);
+}
+
+long integ_read_file(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (f == NULL)
+        return -1;
+    n = fread(buf, 1, cap, f);
+    fclose(f);
+    return (long)n;
+}
+
+long integ_peak_rss_kb(void)
+{
+    char buf[4096];
+    long n = integ_read_file("/proc/self/status", buf, sizeof buf - 1);
+    char *p;
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    p = strstr(buf, "VmHWM:");
+    return p != NULL ? atol(p + 6) : -1;
+}
+
+int main(void)
+{
+    if (integ_nginx_port() == 0 || integ_bad_port() == 0) {
+        printf("integration tests need the servers of tests/env.sh "
+               "(TT_NGINX_PORT, TT_BAD_PORT); run them with make test\n");
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    suite_integ_http();
+    suite_integ_bad();
+    return tt_test_summary();
+}

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Runs every test of `make test` and prints one closing line:
+#   N passed, N failed[, N skipped]
+# Test binaries and the servers they need are built/started by the caller
+# (the Makefile) and by tests/env.sh here.
+cd "$(dirname "$0")/.." || exit 1
+. tests/env.sh
+
+P=0; F=0; S=0
+LOG=build/test-logs
+rm -rf "$LOG"; mkdir -p "$LOG"
+
+# run NAME COMMAND...: run a test program, show its failures, add its
+# closing line to the totals
+run() {
+    name=$1; shift
+    out="$LOG/$name.log"
+    printf '%-28s ' "$name"
+    "$@" >"$out" 2>&1
+    rc=$?
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+    if [ -z "$line" ]; then
+        echo "no result line (exit $rc); see $out"
+        tail -20 "$out" | sed 's/^/    /'
+        F=$((F+1))
+        return
+    fi
+    p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+    s=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+    P=$((P+p)); F=$((F+f)); S=$((S+${s:-0}))
+    if [ "$f" != 0 ] && [ $rc = 0 ]; then F=$((F+1)); fi
+    if [ "$f" = 0 ] && [ $rc != 0 ]; then F=$((F+1)); echo "(exit $rc) "; fi
+    echo "$line"
+    grep -E '^(FAIL|SKIP)' "$out" | sed 's/^/    /'
+    grep -E 'ERROR: AddressSanitizer|runtime error:' "$out" | head -5 | sed 's/^/    /'
+}
+
+if ! tt_env_start build/test-env; then
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+trap tt_env_stop EXIT INT TERM
+
+run unit                build/tests/unit
+run unit-asan           build/asan/tests/unit
+run integration         build/tests/integ
+run integration-asan    build/asan/tests/integ
+run cli                 tests/cli/test_cli.sh build/tether
+run cli-asan            tests/cli/test_cli.sh build/asan/tether
+run readme-example      tests/readme_example.sh
+run no-allocator        sh -c 'tools/check-alloc.sh build/obj/core/*.o build/obj/core/api/*.o build/obj/port/posix/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
+
+echo
+if [ "$S" -gt 0 ]; then
+    echo "$P passed, $F failed, $S skipped"
+else
+    echo "$P passed, $F failed"
+fi
+[ "$F" = 0 ]

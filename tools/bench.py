@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""tether benchmarks against curl (and picohttpparser), measured in one run.
+
+Called by tools/bench.sh with the loopback servers running. Prints each
+figure for both programs and the ratio tether/curl. Wall times on shared
+machines are noisy, so each is the median of many runs; instruction counts
+from callgrind are stable and are the figures to compare across machines.
+"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TETHER = os.path.join(ROOT, "build", "tether-static")
+KEEPALIVE = os.path.join(ROOT, "build", "bench", "bench_keepalive")
+PARSE = os.path.join(ROOT, "build", "bench", "bench_parse")
+PORT = os.environ["TT_NGINX_PORT"]
+URL = "http://127.0.0.1:%s/1k.json" % PORT
+DEVNULL = subprocess.DEVNULL
+
+
+SPAWN = os.path.join(ROOT, "build", "bench", "spawn")
+
+
+def median_run(argv, n):
+    """Median wall seconds and peak RSS (KiB) of n runs of argv, measured by
+    the tiny static launcher (see tests/bench/spawn.c)."""
+    out = subprocess.run([SPAWN, str(n)] + argv, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit("bench: %s failed: %s" % (" ".join(argv), out.stderr))
+    wall, rss = out.stdout.split()
+    return float(wall) / 1e3, int(rss)
+
+
+def which(name):
+    for d in os.environ.get("PATH", "").split(":"):
+        p = os.path.join(d, name)
+        if os.access(p, os.X_OK):
+            return p
+    sys.exit("bench: %s not found" % name)
+
+
+def callgrind_ir(argv):
+    out = os.path.join(ROOT, "build", "bench", "callgrind.out")
+    subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv,
+                   stdout=DEVNULL, stderr=DEVNULL, check=True)
+    with open(out) as f:
+        for line in f:
+            m = re.match(r"(summary|totals):\s+(\d+)", line)
+            if m:
+                return int(m.group(2))
+    sys.exit("bench: no callgrind total")
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def main():
+    curl = which("curl")
+    results = []
+
+    # (a) one GET, exec to exit
+    n = 200
+    tw, tr = median_run([TETHER, "-o", "/dev/null", URL], n)
+    cw, cr = median_run([curl, "-s", "-o", "/dev/null", URL], n)
+    _, base = median_run([os.path.join(ROOT, "build", "bench", "noop")], 5)
+    print("one GET, exec to exit (median of %d):" % n)
+    print("  wall     tether %7.2f ms   curl %7.2f ms   ratio %.2f (goal <= 0.5)"
+          % (tw * 1e3, cw * 1e3, ratio(tw, cw)))
+    print("  peak RSS tether %7d KiB  curl %7d KiB  ratio 1/%.1f (goal 1/20; "
+          "a static no-op program shows %d KiB here)" % (tr, cr, ratio(cr, tr), base))
+    results.append(("exec_wall_ratio", ratio(tw, cw)))
+    results.append(("rss_ratio", ratio(tr, cr)))
+
+    # (b) 1000 keep-alive GETs in one process
+    reqs = 1000
+    n = 9
+    tw, _ = median_run([KEEPALIVE, URL, str(reqs)], n)
+    cw, _ = median_run([curl, "-s", URL + "?n=[1-%d]" % reqs], n)
+    print("%d keep-alive GETs of a 1 KB JSON file (median of %d):" % (reqs, n))
+    print("  wall     tether %7.1f ms   curl %7.1f ms   ratio %.2f"
+          % (tw * 1e3, cw * 1e3, ratio(tw, cw)))
+    results.append(("keepalive_wall_ratio", ratio(tw, cw)))
+
+    # (c) client instructions per keep-alive GET (callgrind, startup removed)
+    t1 = callgrind_ir([KEEPALIVE, URL, "1"])
+    tn = callgrind_ir([KEEPALIVE, URL, str(reqs + 1)])
+    c1 = callgrind_ir([curl, "-s", "-o", "/dev/null", URL])
+    cn = callgrind_ir([curl, "-s", "-o", "/dev/null", URL + "?n=[0-%d]" % reqs])
+    ti, ci = (tn - t1) / reqs, (cn - c1) / reqs
+    print("instructions per keep-alive GET (callgrind, client side):")
+    print("  tether %9.0f   curl %9.0f   ratio %.3f (goal <= 0.25)" % (ti, ci, ratio(ti, ci)))
+    results.append(("instr_ratio", ratio(ti, ci)))
+
+    # (d) response parsing against picohttpparser
+    out = subprocess.run([PARSE], capture_output=True, text=True, check=True).stdout.strip()
+    print(out)
+
+    # (e) binary size
+    size = os.path.getsize(TETHER)
+    print("static binary (musl, stripped): %d bytes (%.1f KiB)" % (size, size / 1024))
+
+
+if __name__ == "__main__":
+    main()
