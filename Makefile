@@ -22,7 +22,7 @@ CPPFLAGS_ALL := -Iconfig -Icore -Icore/api -Iport -Iport/posix -Iport/mock \
 	-I$(BUILD)/deps/include $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
 ifdef TETHER_CONFIG_FILE
-CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(TETHER_CONFIG_FILE)\" -I$(dir $(TETHER_CONFIG_FILE))
+CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(notdir $(TETHER_CONFIG_FILE))\" -I$(dir $(TETHER_CONFIG_FILE))
 endif
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -98,6 +98,8 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
+		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit
 	@tests/run.sh
 
 static:

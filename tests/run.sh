@@ -44,6 +44,7 @@ trap tt_env_stop EXIT INT TERM
 
 run unit                build/tests/unit
 run unit-asan           build/asan/tests/unit
+run unit-small-config   build/small/tests/unit
 run integration         build/tests/integ
 run integration-asan    build/asan/tests/integ
 run cli                 tests/cli/test_cli.sh build/tether
