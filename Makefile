@@ -18,8 +18,15 @@ AR ?= ar
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS_ALL := -std=c99 $(WARN) -g $(OPT) $(CFLAGS)
+# BearSSL: compiled from Debian's source with this toolchain, shared by
+# every build variant of that toolchain (sanitizers are not needed inside it)
+BEARSSL_SRC := build/third_party/bearssl
+BEARSSL_INC := $(BEARSSL_SRC)/inc
+BEARSSL_CFLAGS ?= -O2
+BEARSSL_LIB ?= build/third_party/bearssl-$(notdir $(CC))/libbearssl.a
+
 CPPFLAGS_ALL := -Iconfig -Icore -Icore/api -Iport -Iport/posix -Iport/mock \
-	-I$(BUILD)/deps/include $(CPPFLAGS)
+	-I$(BUILD)/deps/include -I$(BEARSSL_INC) $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
 ifdef TETHER_CONFIG_FILE
 CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(notdir $(TETHER_CONFIG_FILE))\" -I$(dir $(TETHER_CONFIG_FILE))
@@ -65,26 +72,32 @@ cli: $(CLI)
 # V=1 shows the commands
 Q := $(if $(filter 1,$(V)),,@)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<",true)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BEARSSL_SRC)/.unpacked:
+	@tools/fetch-src.sh bearssl
+
+$(BEARSSL_LIB): | $(BEARSSL_SRC)/.unpacked
+	@tools/build-bearssl.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(CLI): $(CLI_OBJ) $(LIB)
+$(CLI): $(CLI_OBJ) $(LIB) $(BEARSSL_LIB)
 	@$(if $(Q),echo "  LINK    $@",true)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(BEARSSL_LIB)
 
-$(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB)
+$(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(BEARSSL_LIB)
 
-$(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB)
+$(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB)
 
 tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(CLI)
 
@@ -123,11 +136,11 @@ bench:
 	$(Q)printf 'int main(void){return 0;}\n' | musl-gcc -O2 -static -x c -o $(BUILD)/bench/noop -
 	@tools/bench.sh
 
-$(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB)
+$(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -l:libh2o-evloop.so.0.13
 
-$(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB)
+$(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 

@@ -125,6 +125,53 @@
 #define TT_LOG_LINE_MAX 256
 #endif
 
+/* ---- TLS (BearSSL) ---------------------------------------------------- */
+
+/* https support; 0 builds the core without BearSSL. */
+#ifndef TT_FEATURE_TLS
+#define TT_FEATURE_TLS 1
+#endif
+
+/* One record buffer per connection used both ways (half duplex, BearSSL's
+ * "mono" mode), or separate input and output buffers (1). */
+#ifndef TT_TLS_FULL_DUPLEX
+#define TT_TLS_FULL_DUPLEX 0
+#endif
+
+/* Largest record payload. 16384 is what every server may send. A smaller
+ * power of two (512..4096) shrinks the buffer and asks the server, with the
+ * max_fragment_length extension, to send no larger records: only for
+ * servers known to honour it (the "tiny" profile). */
+#ifndef TT_TLS_MAX_FRAGMENT
+#define TT_TLS_MAX_FRAGMENT 16384
+#endif
+
+/* TLS sessions remembered (one per origin) so reconnects resume. */
+#ifndef TT_TLS_SESSION_CACHE
+#define TT_TLS_SESSION_CACHE 2
+#endif
+
+/* Certificates in a client chain. */
+#ifndef TT_TLS_CHAIN_MAX
+#define TT_TLS_CHAIN_MAX 8
+#endif
+
+/* Largest private key DER accepted by the loader (RSA-4096 is ~2.4 KB). */
+#ifndef TT_TLS_KEY_DER_MAX
+#define TT_TLS_KEY_DER_MAX 3072
+#endif
+
+/* Public-key pins accepted at once (current and backup keys). */
+#ifndef TT_TLS_MAX_PINS
+#define TT_TLS_MAX_PINS 4
+#endif
+
+/* A wall clock before this (Unix seconds; 2025-01-01) is taken as "never
+ * set": certificate validity cannot be checked against it. */
+#ifndef TT_TLS_CLOCK_FLOOR
+#define TT_TLS_CLOCK_FLOOR 1735689600
+#endif
+
 /* ---- Port -------------------------------------------------------------- */
 
 /* Longest wait the POSIX port makes before looking at the cancel flag

@@ -82,60 +82,6 @@ static void trace_head(tt_client *c, size_t len)
     }
 }
 
-/* ---- port errors ------------------------------------------------------- */
-
-typedef enum { PH_CONNECT, PH_SEND, PH_RECV, PH_IDLE } phase;
-
-static int port_error(tt_error *err, long rc, const char *host, phase ph,
-                      int sys)
-{
-    int e;
-    switch (rc) {
-    case TT_PORT_ETIMEDOUT:
-        if (ph == PH_CONNECT)
-            e = tt_error_set(err, TT_ERR_TIMEOUT, TT_E_CONNECT_TIMEOUT, host,
-                             "connect timed out");
-        else if (ph == PH_IDLE)
-            e = tt_error_set(err, TT_ERR_TIMEOUT, TT_E_IDLE_TIMEOUT, host,
-                             "no data within the idle timeout");
-        else
-            e = tt_error_set(err, TT_ERR_TIMEOUT, TT_E_REQUEST_TIMEOUT, host,
-                             "request timed out");
-        break;
-    case TT_PORT_ECANCELLED:
-        e = tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, host, "cancelled");
-        break;
-    case TT_PORT_ERESOLVE:
-        e = tt_error_set(err, TT_ERR_NETWORK, TT_E_RESOLVE, host,
-                         "could not resolve host name");
-        break;
-    case TT_PORT_EREFUSED:
-        e = tt_error_set(err, TT_ERR_NETWORK, TT_E_CONNECT_REFUSED, host,
-                         "connection refused");
-        break;
-    case TT_PORT_EUNREACH:
-        e = tt_error_set(err, TT_ERR_NETWORK, TT_E_CONNECT, host,
-                         "network unreachable");
-        break;
-    case TT_PORT_ERESET:
-        e = tt_error_set(err, TT_ERR_NETWORK, TT_E_RESET, host,
-                         ph == PH_SEND ? "connection reset while sending"
-                                       : "connection reset by peer");
-        break;
-    default:
-        e = tt_error_set(err, TT_ERR_NETWORK,
-                         ph == PH_CONNECT ? TT_E_CONNECT
-                                          : ph == PH_SEND ? TT_E_SEND : TT_E_RECV,
-                         host, "%s failed (system error %d)",
-                         ph == PH_CONNECT ? "connect" : ph == PH_SEND ? "send" : "receive",
-                         sys);
-        break;
-    }
-    if (err != NULL)
-        err->sys = sys;
-    return e;
-}
-
 /* ---- connections ------------------------------------------------------- */
 
 static void conn_close(tt_client *c, tt_conn *k)
@@ -144,7 +90,7 @@ static void conn_close(tt_client *c, tt_conn *k)
         return;
 #if TT_FEATURE_TLS
     if (k->tls)
-        tt_tls_close(&k->tls_state, 0);
+        tt_tls_close(&k->tls_state);
 #endif
     c->port.ops->close(c->port.ctx, &k->sock);
     k->open = 0;
@@ -159,6 +105,39 @@ static const char *resolve_for(const tt_client *c, const tt_url *u)
         return c->cfg.resolve_addr;
     return NULL;
 }
+
+#if TT_FEATURE_TLS
+/* The session slot for an origin: its own, else the next one to reuse. */
+static tt_tls_session *session_for(tt_client *c, const tt_url *u)
+{
+    tt_tls_session *s;
+    size_t i;
+    for (i = 0; i < TT_TLS_SESSION_CACHE; i++) {
+        s = &c->sessions[i];
+        if (s->valid && s->port == u->port && strcmp(s->host, u->host) == 0)
+            return s;
+    }
+    s = &c->sessions[c->session_next++ % TT_TLS_SESSION_CACHE];
+    s->valid = 0;
+    s->port = u->port;
+    memcpy(s->host, u->host, sizeof s->host);
+    return s;
+}
+
+static int conn_tls(tt_client *c, tt_conn *k, const tt_url *u, int64_t deadline,
+                    tt_error *err)
+{
+    tt_tls_session *s = session_for(c, u);
+    if (tt_tls_open(&k->tls_state, c->cfg.tls, &c->port, &k->sock, u, s, deadline,
+                    c->cfg.cancel, err) != 0)
+        return -1;
+    c->stats.tls_handshakes++;
+    if (k->tls_state.resumed)
+        c->stats.tls_resumed++;
+    trace(c, "* TLS 1.2 %s", k->tls_state.resumed ? "session resumed" : "handshake done");
+    return 0;
+}
+#endif
 
 static int conn_open(tt_client *c, tt_conn *k, const tt_url *u,
                      int64_t deadline, tt_error *err)
@@ -185,15 +164,14 @@ static int conn_open(tt_client *c, tt_conn *k, const tt_url *u,
                               resolve_for(c, u), cdl, c->cfg.cancel);
     if (rc != TT_PORT_OK) {
         /* a whole-request deadline that ends first is the request's timeout */
-        phase ph = (rc == TT_PORT_ETIMEDOUT && cdl == deadline &&
-                    now + c->cfg.connect_timeout_ms > deadline) ? PH_RECV : PH_CONNECT;
-        return port_error(err, rc, u->host, ph, k->sock.sys);
+        tt_phase ph = (rc == TT_PORT_ETIMEDOUT && cdl == deadline &&
+                    now + c->cfg.connect_timeout_ms > deadline) ? TT_PHASE_RECV : TT_PHASE_CONNECT;
+        return tt_error_port(err, rc, u->host, ph, k->sock.sys);
     }
     k->open = 1;
     c->stats.connects++;
 #if TT_FEATURE_TLS
-    if (u->tls && tt_tls_open(&k->tls_state, c->cfg.tls, &c->port, &k->sock, u,
-                              cdl, c->cfg.cancel, err) != 0) {
+    if (u->tls && conn_tls(c, k, u, cdl, err) != 0) {
         c->port.ops->close(c->port.ctx, &k->sock);
         k->open = 0;
         return -1;
@@ -215,7 +193,7 @@ static int conn_send(tt_client *c, tt_conn *k, const void *buf, size_t len,
         long n = c->port.ops->send(c->port.ctx, &k->sock, p, len, deadline,
                                    c->cfg.cancel);
         if (n < 0)
-            return port_error(err, n, k->host, PH_SEND, k->sock.sys);
+            return tt_error_port(err, n, k->host, TT_PHASE_SEND, k->sock.sys);
         p += n;
         len -= (size_t)n;
     }
@@ -223,19 +201,19 @@ static int conn_send(tt_client *c, tt_conn *k, const void *buf, size_t len,
 }
 
 /* > 0 bytes, 0 end of stream, -1 error */
-static long conn_recv(tt_client *c, tt_conn *k, int64_t deadline, phase ph,
+static long conn_recv(tt_client *c, tt_conn *k, int64_t deadline, tt_phase ph,
                       tt_error *err)
 {
     long n;
 #if TT_FEATURE_TLS
     if (k->tls)
         return tt_tls_recv(&k->tls_state, c->rbuf, sizeof c->rbuf, deadline,
-                           ph == PH_IDLE, err);
+                           ph == TT_PHASE_IDLE, err);
 #endif
     n = c->port.ops->recv(c->port.ctx, &k->sock, c->rbuf, sizeof c->rbuf,
                           deadline, c->cfg.cancel);
     if (n < 0)
-        return port_error(err, n, k->host, ph, k->sock.sys);
+        return tt_error_port(err, n, k->host, ph, k->sock.sys);
     return n;
 }
 
@@ -467,7 +445,7 @@ static int read_response(tt_client *c, tt_conn *k, exchange *x,
         /* a stream is bounded by the request deadline until its head is
          * in; from then on only the idle timeout applies */
         int64_t dl = (rq->stream && x->head_done) ? TT_PORT_NO_DEADLINE : deadline;
-        phase ph = PH_RECV;
+        tt_phase ph = TT_PHASE_RECV;
         size_t used;
         long n;
         int rc;
@@ -476,14 +454,24 @@ static int read_response(tt_client *c, tt_conn *k, exchange *x,
             int64_t idle = c->port.ops->now_ms(c->port.ctx) + rq->idle_timeout_ms;
             if (idle < dl) {
                 dl = idle;
-                ph = PH_IDLE;
+                ph = TT_PHASE_IDLE;
             }
         }
         n = conn_recv(c, k, dl, ph, err);
         if (n < 0)
             return -1;
-        if (n == 0)
+        if (n == 0) {
+#if TT_FEATURE_TLS
+            /* a body that ends at the close must end with close_notify,
+             * or an attacker could have cut it short */
+            if (k->tls && c->parser.framing == TT_FRAME_CLOSE &&
+                tt_tls_truncated(&k->tls_state) && x->head_done)
+                return tt_error_set(err, TT_ERR_TLS, TT_E_TLS_TRUNCATED, k->host,
+                                    "TLS stream ended without close_notify: "
+                                    "the body may be truncated");
+#endif
             return tt_http_parser_finish(&c->parser, err) == TT_HTTP_DONE ? 0 : -1;
+        }
         rc = tt_http_parser_feed(&c->parser, c->rbuf, (size_t)n, &used, err);
         if (rc < 0)
             return -1;

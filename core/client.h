@@ -30,9 +30,6 @@
 #include "url.h"
 #include "port.h"
 
-#ifndef TT_FEATURE_TLS
-#define TT_FEATURE_TLS 0
-#endif
 #if TT_FEATURE_TLS
 #include "tls.h"
 #endif
@@ -146,6 +143,8 @@ typedef struct tt_client_stats {
     unsigned long reuses;
     unsigned long resends;
     unsigned long requests;
+    unsigned long tls_handshakes;  /* full or resumed */
+    unsigned long tls_resumed;     /* of which resumed */
 } tt_client_stats;
 
 typedef struct tt_client {
@@ -153,6 +152,10 @@ typedef struct tt_client {
     tt_client_config cfg;
     tt_client_stats stats;
     tt_conn pool[TT_CLIENT_POOL_SIZE];
+#if TT_FEATURE_TLS
+    tt_tls_session sessions[TT_TLS_SESSION_CACHE];
+    unsigned session_next;       /* round-robin replacement */
+#endif
     tt_http_parser parser;
     tt_url url;
     tt_url next;

@@ -1,5 +1,6 @@
 /* tether errors and the core's small formatter. */
 #include "errors.h"
+#include "port.h"
 
 #include <string.h>
 
@@ -16,11 +17,10 @@ void tt_error_clear(tt_error *err)
     err->msg[0] = '\0';
 }
 
-int tt_error_set(tt_error *err, tt_err_class cls, tt_errcode code,
-                 const char *host, const char *fmt, ...)
+int tt_error_vset(tt_error *err, tt_err_class cls, tt_errcode code,
+                  const char *host, const char *fmt, va_list ap)
 {
     size_t n = 0;
-    va_list ap;
 
     if (err == NULL)
         return -1;
@@ -31,8 +31,16 @@ int tt_error_set(tt_error *err, tt_err_class cls, tt_errcode code,
         if (n >= sizeof err->msg)
             n = sizeof err->msg - 1;
     }
-    va_start(ap, fmt);
     tt_vfmt(err->msg + n, sizeof err->msg - n, fmt, ap);
+    return -1;
+}
+
+int tt_error_set(tt_error *err, tt_err_class cls, tt_errcode code,
+                 const char *host, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    tt_error_vset(err, cls, code, host, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -76,13 +84,62 @@ const char *tt_errcode_name(tt_errcode code)
         "http-no-location", "http-bad-location", "http-unexpected-1xx",
         "limit-status-line", "limit-header-line", "limit-header-count",
         "limit-request-head", "limit-body", "limit-url", "limit-redirects",
-        "limit-buffer",
+        "limit-buffer", "limit-tls-arena",
+        "tls-untrusted-certificate", "tls-certificate-expired",
+        "tls-name-mismatch", "tls-pin-mismatch", "tls-bad-certificate",
+        "tls-clock-unset", "tls-handshake-failure",
+        "tls-client-certificate-required", "tls-client-certificate-rejected",
+        "tls-protocol-version", "tls-cipher-mismatch", "tls-record",
+        "tls-truncated", "tls-config", "tls-load",
         "http-status", "api-error",
         "cancelled"
     };
     if ((unsigned)code >= TT_E__COUNT || names[code] == NULL)
         return "unknown";
     return names[code];
+}
+
+int tt_error_port(tt_error *err, long rc, const char *host, tt_phase phase,
+                  int sys)
+{
+    static const char *const what[] = { "connect", "send", "receive", "receive" };
+    static const tt_errcode code[] = { TT_E_CONNECT, TT_E_SEND, TT_E_RECV, TT_E_RECV };
+
+    switch (rc) {
+    case TT_PORT_ETIMEDOUT:
+        if (phase == TT_PHASE_CONNECT)
+            tt_error_set(err, TT_ERR_TIMEOUT, TT_E_CONNECT_TIMEOUT, host, "connect timed out");
+        else if (phase == TT_PHASE_IDLE)
+            tt_error_set(err, TT_ERR_TIMEOUT, TT_E_IDLE_TIMEOUT, host,
+                         "no data within the idle timeout");
+        else
+            tt_error_set(err, TT_ERR_TIMEOUT, TT_E_REQUEST_TIMEOUT, host, "request timed out");
+        break;
+    case TT_PORT_ECANCELLED:
+        tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, host, "cancelled");
+        break;
+    case TT_PORT_ERESOLVE:
+        tt_error_set(err, TT_ERR_NETWORK, TT_E_RESOLVE, host, "could not resolve host name");
+        break;
+    case TT_PORT_EREFUSED:
+        tt_error_set(err, TT_ERR_NETWORK, TT_E_CONNECT_REFUSED, host, "connection refused");
+        break;
+    case TT_PORT_EUNREACH:
+        tt_error_set(err, TT_ERR_NETWORK, TT_E_CONNECT, host, "network unreachable");
+        break;
+    case TT_PORT_ERESET:
+        tt_error_set(err, TT_ERR_NETWORK, TT_E_RESET, host,
+                     phase == TT_PHASE_SEND ? "connection reset while sending"
+                                            : "connection reset by peer");
+        break;
+    default:
+        tt_error_set(err, TT_ERR_NETWORK, code[phase], host,
+                     "%s failed (system error %d)", what[phase], sys);
+        break;
+    }
+    if (err != NULL)
+        err->sys = sys;
+    return -1;
 }
 
 /* ---- formatter --------------------------------------------------------- */

@@ -83,6 +83,23 @@ typedef enum tt_errcode {
     TT_E_LIMIT_URL,
     TT_E_LIMIT_REDIRECTS,
     TT_E_LIMIT_BUFFER,
+    TT_E_LIMIT_TLS_ARENA,
+    /* tls */
+    TT_E_TLS_UNTRUSTED,
+    TT_E_TLS_EXPIRED,
+    TT_E_TLS_NAME_MISMATCH,
+    TT_E_TLS_PIN_MISMATCH,
+    TT_E_TLS_BAD_CERT,
+    TT_E_TLS_CLOCK,
+    TT_E_TLS_HANDSHAKE,
+    TT_E_TLS_CLIENT_CERT_REQUIRED,
+    TT_E_TLS_CLIENT_CERT_REJECTED,
+    TT_E_TLS_VERSION,
+    TT_E_TLS_CIPHER,
+    TT_E_TLS_RECORD,
+    TT_E_TLS_TRUNCATED,
+    TT_E_TLS_CONFIG,
+    TT_E_TLS_LOAD,
     /* http / api */
     TT_E_HTTP_STATUS,
     TT_E_API,
@@ -112,6 +129,26 @@ void tt_error_clear(tt_error *err);
  */
 int tt_error_set(tt_error *err, tt_err_class cls, tt_errcode code,
                  const char *host, const char *fmt, ...);
+
+/* What was going on when a port call failed (for tt_error_port). */
+typedef enum tt_phase {
+    TT_PHASE_CONNECT,
+    TT_PHASE_SEND,
+    TT_PHASE_RECV,   /* within the request deadline */
+    TT_PHASE_IDLE    /* within an idle timeout */
+} tt_phase;
+
+/*
+ * Turn a negative TT_PORT_E* code from a port call into an error of the
+ * right class: timeouts by phase, cancellation, resolve, refused, reset,
+ * other network failures (sys is the system detail). Returns -1.
+ */
+int tt_error_port(tt_error *err, long rc, const char *host, tt_phase phase,
+                  int sys);
+
+/* tt_error_set with a va_list. */
+int tt_error_vset(tt_error *err, tt_err_class cls, tt_errcode code,
+                  const char *host, const char *fmt, va_list ap);
 
 /* True for the classes that mean "the server was not reached or the
  * exchange broke": network, timeout, TLS. One call to tell a network failure

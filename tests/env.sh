@@ -4,6 +4,13 @@
 #                        exports TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT
 #   tt_env_stop          stop what tt_env_start started
 # Everything listens on 127.0.0.1 (and ::1 when the host has IPv6).
+# TLS: throwaway certificates from tools/gen-certs.sh in $TT_ENV_DIR/certs;
+# nginx serves https on TT_TLS_PORT (EC chain with an intermediate, session
+# cache), TT_MTLS_PORT (client certificate required), TT_RSA_PORT, and one
+# port per broken certificate (TT_WRONGNAME_PORT, TT_NOIP_PORT,
+# TT_EXPIRED_PORT, TT_NOTYET_PORT, TT_OTHERCA_PORT); `openssl s_server` runs
+# on TT_SSERVER_PORT (-Verify, -www), TT_TLS13_PORT (TLS 1.3 only) and
+# TT_CBC_PORT (CBC suites only).
 
 tt_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -53,9 +60,9 @@ PY
 }
 
 tt_nginx_conf() { # dir port
-    dir="$1"; port="$2"
-    v6=""
-    tt_have_ipv6 && v6="listen [::1]:$port;"
+    dir="$1"; port="$2"; c="$TT_ENV_DIR/certs"
+    v6=""; v6tls=""
+    tt_have_ipv6 && v6="listen [::1]:$port;" && v6tls="listen [::1]:$TT_TLS_PORT ssl;"
     cat > "$dir/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -65,7 +72,7 @@ events { worker_connections 512; }
 http {
     types { text/plain txt; application/json json; application/octet-stream bin; }
     default_type application/octet-stream;
-    log_format tether '\$connection \$connection_requests \$request_method \$request_uri \$status';
+    log_format tether '\$connection \$connection_requests \$request_method \$request_uri \$status \$ssl_session_reused';
     access_log $dir/access.log tether;
     client_body_temp_path $dir/tmp/body;
     proxy_temp_path $dir/tmp/proxy;
@@ -104,8 +111,34 @@ http {
         location = /500 { return 500 "server error\n"; }
         location = /close { keepalive_timeout 0; return 200 "closing\n"; }
     }
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:TT:1m;
+    ssl_session_tickets off;
+$(tt_tls_server "$TT_TLS_PORT" server-chain.pem server.key "$v6tls")
+$(tt_tls_server "$TT_MTLS_PORT" server-chain.pem server.key "" "ssl_verify_client on; ssl_client_certificate $c/client-ca.pem; ssl_verify_depth 2;")
+$(tt_tls_server "$TT_RSA_PORT" server-rsa.pem server-rsa.key)
+$(tt_tls_server "$TT_WRONGNAME_PORT" wrongname.pem wrongname.key)
+$(tt_tls_server "$TT_NOIP_PORT" noip.pem noip.key)
+$(tt_tls_server "$TT_EXPIRED_PORT" expired.pem expired.key)
+$(tt_tls_server "$TT_NOTYET_PORT" notyet.pem notyet.key)
+$(tt_tls_server "$TT_OTHERCA_PORT" other-server.pem other-server.key)
 }
 CONF
+}
+
+# one https server block: port cert key [extra listen] [extra directives]
+tt_tls_server() {
+    cat <<SRV
+    server {
+        listen 127.0.0.1:$1 ssl;
+        $4
+        root $dir/www;
+        ssl_certificate $c/$2;
+        ssl_certificate_key $c/$3;
+        $5
+        location = /whoami { return 200 "\$ssl_client_s_dn\n"; }
+    }
+SRV
 }
 
 tt_env_start() { # dir
@@ -113,7 +146,12 @@ tt_env_start() { # dir
     rm -rf "$TT_ENV_DIR"
     mkdir -p "$TT_ENV_DIR/nginx/tmp" "$TT_ENV_DIR/bad"
     tt_make_www "$TT_ENV_DIR/nginx/www"
+    tools/gen-certs.sh "$TT_ENV_DIR/certs" || return 1
     TT_NGINX_PORT=$(tt_free_port)
+    for v in TLS MTLS RSA WRONGNAME NOIP EXPIRED NOTYET OTHERCA SSERVER TLS13 CBC; do
+        eval "TT_${v}_PORT=$(tt_free_port)"
+        eval "export TT_${v}_PORT"
+    done
     tt_nginx_conf "$TT_ENV_DIR/nginx" "$TT_NGINX_PORT"
     nginx -e "$TT_ENV_DIR/nginx/error.log" -c "$TT_ENV_DIR/nginx/nginx.conf" \
         >"$TT_ENV_DIR/nginx/stdout.log" 2>&1 &
@@ -125,6 +163,12 @@ tt_env_start() { # dir
     while [ ! -s "$TT_ENV_DIR/bad/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
     TT_BAD_PORT=$(cat "$TT_ENV_DIR/bad/port" 2>/dev/null)
     export TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT
+    tt_sserver "$TT_SSERVER_PORT" sserver -Verify 1 -verify_return_error -CAfile "$TT_ENV_DIR/certs/client-ca.pem" -www
+    tt_sserver "$TT_TLS13_PORT" tls13 -tls1_3 -www
+    tt_sserver "$TT_CBC_PORT" cbc -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA -www
+    for p in "$TT_SSERVER_PORT" "$TT_TLS13_PORT" "$TT_CBC_PORT"; do
+        tt_wait_port "$p" || { echo "tests/env.sh: openssl s_server did not start" >&2; return 1; }
+    done
     if ! tt_wait_port "$TT_NGINX_PORT"; then
         echo "tests/env.sh: nginx did not start:" >&2
         cat "$TT_ENV_DIR/nginx/error.log" "$TT_ENV_DIR/nginx/stdout.log" >&2
@@ -132,6 +176,15 @@ tt_env_start() { # dir
     fi
     [ -n "$TT_BAD_PORT" ] || { echo "tests/env.sh: badserver did not start" >&2; return 1; }
     return 0
+}
+
+# openssl s_server on 127.0.0.1:PORT with the EC server chain: port name args
+tt_sserver() {
+    port=$1; name=$2; shift 2
+    c="$TT_ENV_DIR/certs"
+    openssl s_server -accept "127.0.0.1:$port" -cert "$c/server.pem" -key "$c/server.key" \
+        -cert_chain "$c/inter-ca.pem" -quiet "$@" </dev/null >"$TT_ENV_DIR/$name.log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/$name.pid"
 }
 
 tt_env_stop() {

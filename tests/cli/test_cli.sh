@@ -113,6 +113,37 @@ check_grep help-exit-codes "$W/out" "Exit codes"
 check_exit version 0 "$T" --version
 check_grep version-text "$W/out" "^tether "
 
+# TLS
+C="$TT_ENV_DIR/certs"
+S="https://localhost:$TT_TLS_PORT"
+check_exit tls-get 0 "$T" --cacert "$C/root-ca.pem" "$S/hello.txt"
+check_grep tls-get-body "$W/out" "hello, tether"
+check_exit tls-ip 0 "$T" --cacert "$C/root-ca.pem" "https://127.0.0.1:$TT_TLS_PORT/hello.txt"
+check_exit tls-untrusted 5 "$T" "$S/hello.txt"
+check_grep tls-untrusted-reason "$W/err" "untrusted certificate"
+check_exit tls-mtls 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" --key "$C/client-ec.key" "https://localhost:$TT_MTLS_PORT/whoami"
+check_grep tls-mtls-dn "$W/out" "CN=node-ec"
+check_exit tls-expired 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_EXPIRED_PORT/"
+check_grep tls-expired-reason "$W/err" "expired or not yet valid"
+check_exit tls-name 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_WRONGNAME_PORT/"
+check_grep tls-name-reason "$W/err" "name mismatch"
+check_exit tls-insecure 0 "$T" -k "https://localhost:$TT_EXPIRED_PORT/hello.txt"
+check_grep tls-insecure-warns "$W/err" "WARNING: --insecure"
+"$T" -s -k "https://localhost:$TT_EXPIRED_PORT/hello.txt" >"$W/out" 2>"$W/err"
+check_grep tls-insecure-warns-even-silent "$W/err" "WARNING: --insecure"
+check_exit tls-pin 0 "$T" --pinnedpubkey "sha256//$(cat "$C/server.pin")" "$S/hello.txt"
+check_exit tls-pin-mismatch 5 "$T" --pinnedpubkey "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" "$S/hello.txt"
+check_grep tls-pin-reason "$W/err" "pin mismatch"
+check_exit tls-bad-pin 2 "$T" --pinnedpubkey "md5//x" "$S/hello.txt"
+check_exit tls-cert-required 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SSERVER_PORT/"
+check_grep tls-cert-required-reason "$W/err" "requires a client certificate"
+check_exit tls-version 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
+check_grep tls-version-reason "$W/err" "protocol mismatch"
+check_exit tls-resolve 0 "$T" --cacert "$C/root-ca.pem" --resolve "ctl.example:$TT_TLS_PORT:127.0.0.1" "https://localhost:$TT_TLS_PORT/hello.txt"
+check_exit tls-missing-cacert 2 "$T" --cacert /nonexistent.pem "$S/"
+check_exit tls-key-without-cert 2 "$T" --key "$C/client-ec.key" "$S/"
+check_exit tls-fixed-time 0 "$T" --cacert "$C/root-ca.pem" --tls-time 1593561600 "https://localhost:$TT_EXPIRED_PORT/hello.txt"
+
 # SIGINT during a stalled request: prompt exit with the cancelled code
 "$T" -m 30 "$B/stall-before-head" >"$W/out" 2>"$W/err" &
 pid=$!

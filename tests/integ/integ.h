@@ -30,5 +30,6 @@ long integ_peak_rss_kb(void);
 
 void suite_integ_http(void);
 void suite_integ_bad(void);
+void suite_integ_tls(void);
 
 #endif

@@ -84,5 +84,6 @@ int main(void)
     }
     suite_integ_http();
     suite_integ_bad();
+    suite_integ_tls();
     return tt_test_summary();
 }

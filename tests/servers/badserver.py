@@ -68,6 +68,14 @@ def stall(sock, seconds=120):
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         sock = self.request
+        try:
+            first = sock.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return
+        if first == b"\x16":
+            # a TLS ClientHello to a plain port: say nothing, forever
+            stall(sock)
+            return
         rfile = sock.makefile("rb")
         while True:
             try:

@@ -9,5 +9,6 @@ int main(void)
     suite_http_writer();
     suite_http_parser();
     suite_client();
+    suite_tls();
     return tt_test_summary();
 }

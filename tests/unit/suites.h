@@ -7,5 +7,6 @@ void suite_url(void);
 void suite_http_writer(void);
 void suite_http_parser(void);
 void suite_client(void);
+void suite_tls(void);
 
 #endif

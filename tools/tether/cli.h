@@ -51,6 +51,29 @@ void tt_cli_signals(void);
 int tt_cli_write_body(void *user, const unsigned char *data, size_t len,
                       tt_error *err);
 
+/* TLS options shared by every command that talks https. */
+typedef struct tt_cli_tls {
+    const char *cacert;     /* --cacert FILE|DIR (--capath DIR) */
+    const char *cert;       /* --cert FILE */
+    const char *key;        /* --key FILE (default: the --cert file) */
+    const char *pins;       /* --pinnedpubkey sha256//... */
+    const char *time;       /* --tls-time system|floor|UNIX-SECONDS */
+    int insecure;           /* -k */
+} tt_cli_tls;
+
+/* If argv[*i] is a TLS option, take it (and its value) and return 1; 0
+ * when it is not one; -1 (usage error printed) when its value is missing. */
+int tt_cli_tls_option(tt_cli_tls *o, int argc, char **argv, int *i);
+
+/* Load what the options name and fill cfg (static storage inside).
+ * `need` is 1 when https may be used; without --cacert the system bundle
+ * /etc/ssl/certs/ca-certificates.crt is loaded then. Returns 0 or an exit
+ * code (message printed). */
+int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg);
+
+/* Help lines for the TLS options. */
+extern const char tt_cli_tls_help[];
+
 /* The generic request command (curl-like). */
 int tt_cli_http(int argc, char **argv);
 

@@ -30,6 +30,7 @@ typedef struct http_opts {
     char resolve_host[TT_URL_HOST_MAX];
     char resolve_addr[64];
     unsigned resolve_port;
+    tt_cli_tls tls;
     tt_header headers[MAX_HEADERS];
     size_t nheaders;
     char header_store[8192];
@@ -68,6 +69,8 @@ static const char usage_text[] =
     "      --resolve H:P:ADDR    connect to ADDR for host H port P (no DNS)\n"
     "  -h, --help                this text\n"
     "  -V, --version             version and features\n"
+    "\n"
+    "%s"
     "\n"
     "Exit codes:\n"
     "  0 ok              1 local I/O       2 usage        3 network\n"
@@ -156,6 +159,11 @@ static int parse_args(http_opts *o, int argc, char **argv)
     o->max_ms = TT_REQUEST_TIMEOUT_MS;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
+        int t = tt_cli_tls_option(&o->tls, argc, argv, &i);
+        if (t < 0)
+            return TT_EXIT_USAGE;
+        if (t > 0)
+            continue;
         if (a[0] != '-' || a[1] == '\0') {
             if (o->url != NULL)
                 return tt_cli_usage_error("more than one URL");
@@ -320,7 +328,7 @@ int tt_cli_http(int argc, char **argv)
     static tt_response res;
     static char urlbuf[TT_URL_MAX];
     tt_client_config cfg;
-    tt_request rq;
+    tt_request rq = { 0 };
     tt_error err;
     tt_port port;
     http_run r;
@@ -329,7 +337,7 @@ int tt_cli_http(int argc, char **argv)
 
     for (i = 1; i < (size_t)argc; i++) {
         if (is_opt(argv[i], "-h", "--help")) {
-            fputs(usage_text, stdout);
+            printf(usage_text, tt_cli_tls_help);
             return 0;
         }
         if (is_opt(argv[i], "-V", "--version")) {
@@ -356,6 +364,10 @@ int tt_cli_http(int argc, char **argv)
         cfg.resolve_port = (uint16_t)o.resolve_port;
         cfg.resolve_addr = o.resolve_addr;
     }
+    rq.url = full_url(o.url, urlbuf, sizeof urlbuf);
+    rc = tt_cli_tls_setup(&o.tls, strncmp(rq.url, "https:", 6) == 0 || o.follow, &cfg);
+    if (rc != 0)
+        return rc;
     if (tt_client_init(&client, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
 
@@ -363,8 +375,6 @@ int tt_cli_http(int argc, char **argv)
     r.o = &o;
     r.res = &res;
     r.out = stdout;
-    memset(&rq, 0, sizeof rq);
-    rq.url = full_url(o.url, urlbuf, sizeof urlbuf);
     rq.method = o.method;
     rq.max_redirects = -1;
     for (i = 0; i < o.nheaders; i++)
