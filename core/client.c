@@ -1,6 +1,7 @@
 /* tether HTTP/1.1 client: pool, exchange, redirects, deadlines. */
 #include "client.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ---- configuration ----------------------------------------------------- */
@@ -18,7 +19,18 @@ int tt_client_init(tt_client *c, const tt_port *port,
 {
     size_t i;
 
-    memset(c, 0, sizeof *c);
+    /* zero all but the TLS state of the pooled connections: its record
+     * buffers are large and tt_tls_open sets up what it needs, so pages
+     * of an https-less client are never touched */
+    memset(c, 0, offsetof(tt_client, pool));
+    memset((char *)c + offsetof(tt_client, pool) + sizeof c->pool, 0,
+           sizeof *c - offsetof(tt_client, pool) - sizeof c->pool);
+    for (i = 0; i < TT_CLIENT_POOL_SIZE; i++)
+#if TT_FEATURE_TLS
+        memset(&c->pool[i], 0, offsetof(tt_conn, tls_state));
+#else
+        memset(&c->pool[i], 0, sizeof c->pool[i]);
+#endif
     c->port = *port;
     if (cfg != NULL)
         c->cfg = *cfg;

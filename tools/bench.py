@@ -96,13 +96,38 @@ def main():
     print("  tether %9.0f   curl %9.0f   ratio %.3f (goal <= 0.25)" % (ti, ci, ratio(ti, ci)))
     results.append(("instr_ratio", ratio(ti, ci)))
 
+    # TLS: mutual TLS against nginx, TLS 1.2 for both (tether speaks only 1.2)
+    certs = os.path.join(os.environ["TT_ENV_DIR"], "certs")
+    ca, crt, key = (os.path.join(certs, f) for f in ("root-ca.pem", "client-ec.pem", "client-ec.key"))
+    murl = "https://localhost:%s/1k.json" % os.environ["TT_MTLS_PORT"]
+    t_tls = ["--cacert", ca, "--cert", crt, "--key", key]
+    c_tls = ["--tls-max", "1.2", "--cacert", ca, "--cert", crt, "--key", key]
+    os.environ.update(TT_CACERT=ca, TT_CERT=crt, TT_KEY=key)
+    n = 100
+    tw, tr = median_run([TETHER] + t_tls + ["-o", "/dev/null", murl], n)
+    cw, cr = median_run([curl, "-s", "-o", "/dev/null"] + c_tls + [murl], n)
+    print("one mTLS GET, exec to exit (median of %d):" % n)
+    print("  wall     tether %7.2f ms   curl %7.2f ms   ratio %.2f" % (tw * 1e3, cw * 1e3, ratio(tw, cw)))
+    print("  peak RSS tether %7d KiB  curl %7d KiB  ratio 1/%.1f" % (tr, cr, ratio(cr, tr)))
+    n = 5
+    tw, _ = median_run([KEEPALIVE, murl, str(reqs)], n)
+    cw, _ = median_run([curl, "-s"] + c_tls + [murl + "?n=[1-%d]" % reqs], n)
+    print("%d keep-alive mTLS GETs (median of %d):" % (reqs, n))
+    print("  wall     tether %7.1f ms   curl %7.1f ms   ratio %.2f" % (tw * 1e3, cw * 1e3, ratio(tw, cw)))
+    conns = 100
+    tw, _ = median_run([KEEPALIVE, murl, str(conns), "newconn"], n)
+    cw, _ = median_run([curl, "-s", "-H", "Connection: close"] + c_tls +
+                       [murl + "?n=[1-%d]" % conns], n)
+    print("%d sequential new mTLS connections, sessions resumed (median of %d):" % (conns, n))
+    print("  wall     tether %7.1f ms   curl %7.1f ms   ratio %.2f" % (tw * 1e3, cw * 1e3, ratio(tw, cw)))
+
     # (d) response parsing against picohttpparser
     out = subprocess.run([PARSE], capture_output=True, text=True, check=True).stdout.strip()
     print(out)
 
     # (e) binary size
     size = os.path.getsize(TETHER)
-    print("static binary (musl, stripped): %d bytes (%.1f KiB)" % (size, size / 1024))
+    print("static binary with TLS (musl, stripped): %d bytes (%.1f KiB)" % (size, size / 1024))
 
 
 if __name__ == "__main__":
