@@ -112,7 +112,7 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
-		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit
+		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh
 
 static:

@@ -47,6 +47,7 @@ run unit-asan           build/asan/tests/unit
 run unit-small-config   build/small/tests/unit
 run integration         build/tests/integ
 run integration-asan    build/asan/tests/integ
+run integration-small   build/small/tests/integ
 run cli                 tests/cli/test_cli.sh build/tether
 run cli-asan            tests/cli/test_cli.sh build/asan/tether
 run readme-example      tests/readme_example.sh

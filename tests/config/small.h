@@ -10,3 +10,6 @@
 #define TT_URL_TARGET_MAX 200
 #define TT_URL_MAX 256
 #define TT_ERROR_MSG_MAX 96
+/* full-duplex TLS buffers (the default is half duplex) */
+#define TT_TLS_FULL_DUPLEX 1
+#define TT_TLS_SESSION_CACHE 1

@@ -83,7 +83,12 @@ static void test_trickling_headers_hit_deadline(void)
     t0 = integ_now_ms();
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK(integ_now_ms() - t0 <= 330);
-    CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
+    /* 1000 headers arrive 10 ms apart: the deadline comes first, unless a
+     * small configuration's header count limit does */
+    if (TT_HTTP_HEADERS_MAX >= 64)
+        CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
+    else
+        CHECK_INT(e.code, TT_E_LIMIT_HEADER_COUNT);
     tt_client_close(&client);
 }
 
