@@ -72,10 +72,16 @@ cli: $(CLI)
 # V=1 shows the commands
 Q := $(if $(filter 1,$(V)),,@)
 
-$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked
+$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked $(BUILD)/deps/include/jsmn.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<",true)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# jsmn is header-only (Debian's libjsmn-dev); copied so that musl and cross
+# compilers, which do not search /usr/include, find it too
+$(BUILD)/deps/include/jsmn.h: /usr/include/jsmn.h
+	@mkdir -p $(dir $@)
+	@cp $< $@
 
 $(BEARSSL_SRC)/.unpacked:
 	@tools/fetch-src.sh bearssl

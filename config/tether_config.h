@@ -125,6 +125,28 @@
 #define TT_LOG_LINE_MAX 256
 #endif
 
+/* ---- JSON ------------------------------------------------------------- */
+
+/* Deepest nesting of arrays and objects accepted. */
+#ifndef TT_JSON_MAX_DEPTH
+#define TT_JSON_MAX_DEPTH 32
+#endif
+
+/* Tokens (values and keys) one tt_json document holds (16 bytes each). */
+#ifndef TT_JSON_MAX_TOKENS
+#define TT_JSON_MAX_TOKENS 256
+#endif
+
+/* Element buffer the protocol clients use to stream large arrays. */
+#ifndef TT_JSON_ELEMENT_MAX
+#define TT_JSON_ELEMENT_MAX 4096
+#endif
+
+/* Longest field path named in binding errors ("vms[3].name"). */
+#ifndef TT_JSON_PATH_MAX
+#define TT_JSON_PATH_MAX 96
+#endif
+
 /* ---- TLS (BearSSL) ---------------------------------------------------- */
 
 /* https support; 0 builds the core without BearSSL. */

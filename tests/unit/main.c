@@ -10,5 +10,6 @@ int main(void)
     suite_http_parser();
     suite_client();
     suite_tls();
+    suite_json();
     return tt_test_summary();
 }

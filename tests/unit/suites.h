@@ -8,5 +8,6 @@ void suite_http_writer(void);
 void suite_http_parser(void);
 void suite_client(void);
 void suite_tls(void);
+void suite_json(void);
 
 #endif

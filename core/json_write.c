@@ -1,0 +1,365 @@
+/*
+ * JSON writer into a caller buffer. Every call is cheap to make blindly:
+ * overflow and misuse are remembered and reported once by tt_jw_finish,
+ * which never calls a partial document a success.
+ */
+#include "json.h"
+
+#include <string.h>
+
+void tt_jw_init(tt_json_writer *w, char *buf, size_t cap)
+{
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->cap = cap;
+    w->first[0] = 1;
+}
+
+static void out(tt_json_writer *w, const char *s, size_t n)
+{
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = 1;
+        return;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void out_c(tt_json_writer *w, char c)
+{
+    out(w, &c, 1);
+}
+
+/* Place a value: commas between array items, keys before object members,
+ * one value at the top. */
+static void begin_value(tt_json_writer *w)
+{
+    if (w->depth == 0) {
+        if (!w->first[0])
+            w->bad = 1;
+        w->first[0] = 0;
+    } else if (w->is_obj[w->depth]) {
+        if (!w->after_key)
+            w->bad = 1;
+        w->after_key = 0;
+    } else {
+        if (!w->first[w->depth])
+            out_c(w, ',');
+        w->first[w->depth] = 0;
+    }
+}
+
+static void open_container(tt_json_writer *w, int obj)
+{
+    begin_value(w);
+    if (w->depth >= TT_JSON_MAX_DEPTH) {
+        w->bad = 1;
+        return;
+    }
+    w->depth++;
+    w->is_obj[w->depth] = (unsigned char)obj;
+    w->first[w->depth] = 1;
+    out_c(w, obj ? '{' : '[');
+}
+
+void tt_jw_object(tt_json_writer *w)
+{
+    open_container(w, 1);
+}
+
+void tt_jw_array(tt_json_writer *w)
+{
+    open_container(w, 0);
+}
+
+void tt_jw_end(tt_json_writer *w)
+{
+    if (w->depth == 0 || w->after_key) {
+        w->bad = 1;
+        return;
+    }
+    out_c(w, w->is_obj[w->depth] ? '}' : ']');
+    w->depth--;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t need, i;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        need = 1;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        need = 2;
+        if (s[0] == 0xe0)
+            lo = 0xa0;
+        else if (s[0] == 0xed)
+            hi = 0x9f;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        need = 3;
+        if (s[0] == 0xf0)
+            lo = 0x90;
+        else if (s[0] == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (need >= n)
+        return 0;
+    for (i = 1; i <= need; i++) {
+        if (s[i] < lo || s[i] > hi)
+            return 0;
+        lo = 0x80;
+        hi = 0xbf;
+    }
+    return need + 1;
+}
+
+static void out_string(tt_json_writer *w, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    out_c(w, '"');
+    while (i < n) {
+        size_t run = i;
+        /* plain bytes in one copy */
+        while (run < n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+            run++;
+        out(w, s + i, run - i);
+        i = run;
+        if (i == n)
+            break;
+        if (p[i] >= 0x80) {
+            size_t k = utf8_len(p + i, n - i);
+            if (k == 0) {
+                w->bad = 1;
+                return;
+            }
+            out(w, s + i, k);
+            i += k;
+            continue;
+        }
+        switch (p[i]) {
+        case '"': out(w, "\\\"", 2); break;
+        case '\\': out(w, "\\\\", 2); break;
+        case '\n': out(w, "\\n", 2); break;
+        case '\r': out(w, "\\r", 2); break;
+        case '\t': out(w, "\\t", 2); break;
+        case '\b': out(w, "\\b", 2); break;
+        case '\f': out(w, "\\f", 2); break;
+        default: {
+            char u[6] = { '\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15] };
+            out(w, u, 6);
+        }
+        }
+        i++;
+    }
+    out_c(w, '"');
+}
+
+void tt_jw_key(tt_json_writer *w, const char *key)
+{
+    if (w->depth == 0 || !w->is_obj[w->depth] || w->after_key) {
+        w->bad = 1;
+        return;
+    }
+    if (!w->first[w->depth])
+        out_c(w, ',');
+    w->first[w->depth] = 0;
+    out_string(w, key, strlen(key));
+    out_c(w, ':');
+    w->after_key = 1;
+}
+
+void tt_jw_string_n(tt_json_writer *w, const char *s, size_t n)
+{
+    begin_value(w);
+    out_string(w, s, n);
+}
+
+void tt_jw_string(tt_json_writer *w, const char *s)
+{
+    tt_jw_string_n(w, s, strlen(s));
+}
+
+static void out_u64(tt_json_writer *w, uint64_t v)
+{
+    char tmp[20];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    out(w, tmp + i, sizeof tmp - i);
+}
+
+void tt_jw_uint(tt_json_writer *w, uint64_t v)
+{
+    begin_value(w);
+    out_u64(w, v);
+}
+
+void tt_jw_int(tt_json_writer *w, int64_t v)
+{
+    begin_value(w);
+    if (v < 0) {
+        out_c(w, '-');
+        out_u64(w, 0ULL - (uint64_t)v);
+    } else {
+        out_u64(w, (uint64_t)v);
+    }
+}
+
+/*
+ * Doubles with 16 significant digits (shortest form after trailing zeros
+ * go), in plain notation for moderate exponents, else d.ddde[+-]x. The
+ * scaling uses exact powers of ten where it can; the last digit may be off
+ * by one unit for extreme exponents.
+ */
+static void out_double(tt_json_writer *w, double v)
+{
+    static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                  1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16 };
+    char digits[17];
+    uint64_t m;
+    int e10 = 0, nd = 16, i;
+
+    if (v < 0) {
+        out_c(w, '-');
+        v = -v;
+    }
+    if (v == 0) {
+        out_c(w, '0');
+        return;
+    }
+    if (v < 9007199254740992.0 && v == (double)(uint64_t)v) {
+        out_u64(w, (uint64_t)v); /* integral and exact */
+        return;
+    }
+    /* bring v into [1e15, 1e16) */
+    while (v >= 1e16) {
+        int k = v >= 1e32 ? 16 : 1;
+        v /= p10[k];
+        e10 += k;
+    }
+    while (v < 1e15) {
+        int k = v < 1e-1 ? 16 : 1;
+        v *= p10[k];
+        e10 -= k;
+    }
+    m = (uint64_t)(v + 0.5);
+    if (m >= 10000000000000000ULL) {
+        m /= 10;
+        e10++;
+    }
+    for (i = 15; i >= 0; i--) {
+        digits[i] = (char)('0' + m % 10);
+        m /= 10;
+    }
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    e10 += 15; /* value = d.ddd * 10^e10 */
+    if (e10 >= 0 && e10 < 16) {
+        out(w, digits, (size_t)(e10 + 1 < nd ? e10 + 1 : nd));
+        for (i = nd; i < e10 + 1; i++)
+            out_c(w, '0');
+        if (nd > e10 + 1) {
+            out_c(w, '.');
+            out(w, digits + e10 + 1, (size_t)(nd - e10 - 1));
+        }
+    } else if (e10 < 0 && e10 >= -5) {
+        out(w, "0.", 2);
+        for (i = -1; i > e10; i--)
+            out_c(w, '0');
+        out(w, digits, (size_t)nd);
+    } else {
+        out_c(w, digits[0]);
+        if (nd > 1) {
+            out_c(w, '.');
+            out(w, digits + 1, (size_t)(nd - 1));
+        }
+        out_c(w, 'e');
+        out_c(w, e10 < 0 ? '-' : '+');
+        out_u64(w, (uint64_t)(e10 < 0 ? -e10 : e10));
+    }
+}
+
+void tt_jw_double(tt_json_writer *w, double v)
+{
+    begin_value(w);
+    if (v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308) {
+        w->bad = 1; /* JSON has no NaN or infinity */
+        return;
+    }
+    out_double(w, v);
+}
+
+void tt_jw_bool(tt_json_writer *w, int v)
+{
+    begin_value(w);
+    if (v)
+        out(w, "true", 4);
+    else
+        out(w, "false", 5);
+}
+
+void tt_jw_null(tt_json_writer *w)
+{
+    begin_value(w);
+    out(w, "null", 4);
+}
+
+void tt_jw_raw(tt_json_writer *w, const char *json, size_t n)
+{
+    tt_error ignore;
+    begin_value(w);
+    if (tt_json_validate(json, n, &ignore) != 0) {
+        w->bad = 1;
+        return;
+    }
+    out(w, json, n);
+}
+
+void tt_jw_kv_string(tt_json_writer *w, const char *key, const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return;
+    tt_jw_key(w, key);
+    tt_jw_string(w, s);
+}
+
+void tt_jw_kv_int(tt_json_writer *w, const char *key, int64_t v)
+{
+    if (v == 0)
+        return;
+    tt_jw_key(w, key);
+    tt_jw_int(w, v);
+}
+
+void tt_jw_kv_bool(tt_json_writer *w, const char *key, int v)
+{
+    if (!v)
+        return;
+    tt_jw_key(w, key);
+    tt_jw_bool(w, 1);
+}
+
+int tt_jw_finish(tt_json_writer *w, size_t *len, tt_error *err)
+{
+    if (w->overflow)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_BODY, NULL,
+                            "JSON body larger than its %zu-byte buffer", w->cap);
+    if (w->bad || w->depth != 0 || w->first[0])
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                            "JSON writer misuse (unbalanced, misplaced key, invalid "
+                            "UTF-8 or non-finite number)");
+    if (w->len < w->cap)
+        w->buf[w->len] = '\0';
+    if (len != NULL)
+        *len = w->len;
+    return 0;
+}
