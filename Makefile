@@ -6,6 +6,8 @@
 #   make demo          the tour against loopback servers
 #   make static        x86-64 static binary with musl-gcc: build/tether-static
 #   make bench         benchmarks against curl and picohttpparser
+#   make fuzz          libFuzzer on the JSON layer for FUZZ_TIME seconds (300);
+#                      crashing inputs land in tests/fuzz/regress/json
 #   make clean
 #
 # Knobs: CC, OPT, TETHER_CONFIG_FILE=myopts.h (overrides of
@@ -55,7 +57,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps test tests-build static demo bench clean check-alloc
+.PHONY: all lib cli deps test tests-build static demo bench fuzz clean check-alloc
 .DEFAULT_GOAL := all
 
 all: deps
@@ -105,7 +107,25 @@ $(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB)
 
-tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(CLI)
+$(BUILD)/tests/fuzz_replay: $(call obj,tests/fuzz/fuzz_json.c tests/fuzz/replay.c) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(BUILD)/tests/fuzz_replay $(CLI)
+
+# libFuzzer: the JSON sources are compiled into the target with coverage
+# instrumentation and sanitizers (the library objects have neither)
+FUZZ_TIME ?= 300
+FUZZ_SRC := tests/fuzz/fuzz_json.c $(wildcard core/json*.c) core/errors.c
+$(BUILD)/fuzz/fuzz_json: $(FUZZ_SRC) core/json.h core/errors.h | $(BUILD)/deps/include/jsmn.h
+	@mkdir -p $(dir $@)
+	$(Q)clang $(CPPFLAGS_ALL) -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
+
+fuzz:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/fuzz/fuzz_json
+	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_json $(FUZZ_TIME)
 
 # Proves from the objects' undefined symbols that core/ and port/ never
 # call an allocator.
@@ -117,6 +137,7 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
+	@$(MAKE) --no-print-directory NODEPS=1 build/fuzz/fuzz_json
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh
@@ -137,6 +158,8 @@ bench:
 	@tools/deps.sh test static
 	@$(MAKE) --no-print-directory static
 	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/bench/bench_parse $(BUILD)/bench/bench_keepalive
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/bench-json \
+		TETHER_CONFIG_FILE=tests/bench/json_whole.h build/bench-json/bench/bench_json
 	@mkdir -p $(BUILD)/bench
 	$(Q)musl-gcc -O2 -static -o $(BUILD)/bench/spawn tests/bench/spawn.c
 	$(Q)printf 'int main(void){return 0;}\n' | musl-gcc -O2 -static -x c -o $(BUILD)/bench/noop -
@@ -145,6 +168,10 @@ bench:
 $(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -l:libh2o-evloop.so.0.13
+
+$(BUILD)/bench/bench_json: $(call obj,tests/bench/bench_json.c) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 $(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)

@@ -132,7 +132,7 @@
 #define TT_JSON_MAX_DEPTH 32
 #endif
 
-/* Tokens (values and keys) one tt_json document holds (16 bytes each). */
+/* Tokens (values and keys) one tt_json document holds (20 bytes each). */
 #ifndef TT_JSON_MAX_TOKENS
 #define TT_JSON_MAX_TOKENS 256
 #endif

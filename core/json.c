@@ -4,6 +4,7 @@
  */
 #define JSMN_STRICT
 #define JSMN_STATIC
+#define JSMN_PARENT_LINKS
 #include <jsmn.h>
 
 #include "json.h"
@@ -42,6 +43,7 @@ int tt_json_parse(tt_json *doc, const char *js, size_t len, tt_error *err)
         doc->tokens[0].start = (int)a;
         doc->tokens[0].end = (int)b;
         doc->tokens[0].size = 0;
+        doc->tokens[0].parent = -1;
         doc->ntokens = 1;
         return 0;
     }

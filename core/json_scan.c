@@ -32,6 +32,7 @@ void tt_json_scan_init(tt_json_scan *s, const tt_json_events *ev, void *user)
 {
     memset(s, 0, sizeof *s);
     s->state = ST_VALUE;
+    s->max_tokens = TT_JSON_MAX_TOKENS;
     s->ev = ev;
     s->user = user;
 }
@@ -71,7 +72,7 @@ static void after_value(tt_json_scan *s)
 /* A value or key begins: count it against the token cap. */
 static int begin(tt_json_scan *s, tt_json_type t, int key, size_t pos, tt_error *err)
 {
-    if (++s->tokens > TT_JSON_MAX_TOKENS) {
+    if (++s->tokens > s->max_tokens && s->max_tokens != 0) {
         s->state = ST_FAILED;
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_TOKENS, NULL,
                             "JSON has more than TT_JSON_MAX_TOKENS (%u) tokens",
@@ -377,6 +378,34 @@ static int structural_byte(tt_json_scan *s, int c, size_t pos, tt_error *err)
     }
 }
 
+/* First byte in [p, end) that is not plain string text -- a quote, a
+ * backslash, a control character or a non-ASCII byte -- or end. Eight
+ * bytes a step, as the HTTP parser does with header values. */
+static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+
+    while (end - p >= 8) {
+        uint64_t w, q, b, m;
+        memcpy(&w, p, 8);
+        q = w ^ ('"' * ones);
+        b = w ^ ('\\' * ones);
+        m = (((w - 0x20 * ones) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
+        if (m != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* borrows only run towards later bytes: the lowest flag is exact */
+            return p + (__builtin_ctzll(m) >> 3);
+#else
+            break;
+#endif
+        }
+        p += 8;
+    }
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+        p++;
+    return p;
+}
+
 int tt_json_scan_feed(tt_json_scan *s, const char *data, size_t len, tt_error *err)
 {
     const unsigned char *d = (const unsigned char *)data;
@@ -391,9 +420,7 @@ int tt_json_scan_feed(tt_json_scan *s, const char *data, size_t len, tt_error *e
         case ST_STRING:
             if (s->sub == STR_CHAR && s->utf8_need == 0) {
                 /* the bulk of most texts: plain ASCII in strings */
-                size_t j = i;
-                while (j < len && d[j] >= 0x20 && d[j] < 0x80 && d[j] != '"' && d[j] != '\\')
-                    j++;
+                size_t j = (size_t)(plain_run(d + i, d + len) - d);
                 if (s->in_key && j > i && s->ev != NULL && s->ev->key_bytes != NULL)
                     s->ev->key_bytes(s->user, s->depth, data + i, j - i);
                 if (j > i) {
@@ -408,6 +435,10 @@ int tt_json_scan_feed(tt_json_scan *s, const char *data, size_t len, tt_error *e
             rc = string_byte(s, c, i, err);
             break;
         case ST_NUMBER:
+            if (c >= '0' && c <= '9' && (s->sub == N_INT || s->sub == N_FRAC || s->sub == N_EXP)) {
+                i++;
+                continue;
+            }
             rc = number_byte(s, c, i, err);
             if (rc == 1)
                 continue; /* read this byte again as structure */
@@ -426,6 +457,10 @@ int tt_json_scan_feed(tt_json_scan *s, const char *data, size_t len, tt_error *e
         case ST_FAILED:
             return -1;
         default:
+            if (is_ws(c)) {
+                i++;
+                continue;
+            }
             rc = structural_byte(s, c, i, err);
             break;
         }

@@ -164,6 +164,7 @@ void tt_json_stream_init(tt_json_stream *s, const char *path, tt_json *doc,
     s->user = user;
     s->matched_key = -1;
     tt_json_scan_init(&s->scan, &stream_events, s);
+    s->scan.max_tokens = 0;
 }
 
 int tt_json_stream_feed(tt_json_stream *s, const char *data, size_t len,
@@ -184,6 +185,12 @@ int tt_json_stream_feed(tt_json_stream *s, const char *data, size_t len,
         s->chunk_start = 0;
     }
     return 0;
+}
+
+int tt_json_stream_body(void *stream, const unsigned char *data, size_t len,
+                        tt_error *err)
+{
+    return tt_json_stream_feed(stream, (const char *)data, len, err);
 }
 
 int tt_json_stream_finish(tt_json_stream *s, tt_error *err)

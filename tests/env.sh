@@ -56,6 +56,18 @@ with open(os.path.join(www, "3mb.bin"), "wb") as f:
 with open(os.path.join(www, "chunked", "big.txt"), "w") as f:
     for i in range(20000):
         f.write("line %06d of the chunked body\n" % i)
+# VM lists in a control-plane envelope, ~175 bytes per VM (20,000: 3.5 MB)
+for n in (2000, 20000):
+    with open(os.path.join(www, "vms-%d.json" % n), "w") as f:
+        f.write('{"data": {"total": %d, "vms": [' % n)
+        for i in range(n):
+            vm = {"id": "8c5f%04x-1f0e-4d6b-9a1e-%012x" % (i % 65536, i),
+                  "name": "vm-%05d" % i, "state": ("running", "stopped")[i % 2],
+                  "cpus": 1 + i % 8, "memory_mb": 1024 * (1 + i % 4),
+                  "host": "host-%c" % "abcd"[i % 4], "ip": "10.%d.%d.%d" % (i >> 16, (i >> 8) & 255, i & 255),
+                  "tags": ["batch", "t\u00e9st"]}
+            f.write(("," if i else "") + "\n  " + json.dumps(vm, ensure_ascii=False))
+        f.write('\n]}, "error": null}\n')
 PY
 }
 

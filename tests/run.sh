@@ -51,6 +51,10 @@ run integration-small   build/small/tests/integ
 run cli                 tests/cli/test_cli.sh build/tether
 run cli-asan            tests/cli/test_cli.sh build/asan/tether
 run readme-example      tests/readme_example.sh
+suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}
+[ -d "$suite" ] || suite=""
+run fuzz-regressions    build/asan/tests/fuzz_replay tests/fuzz/regress/json tests/fuzz/corpus/json $suite
+run fuzz-json-30s       tests/fuzz/run.sh build/fuzz/fuzz_json 30
 run no-allocator        sh -c 'tools/check-alloc.sh build/obj/core/*.o build/obj/core/api/*.o build/obj/port/posix/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 
 echo

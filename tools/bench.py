@@ -17,6 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TETHER = os.path.join(ROOT, "build", "tether-static")
 KEEPALIVE = os.path.join(ROOT, "build", "bench", "bench_keepalive")
 PARSE = os.path.join(ROOT, "build", "bench", "bench_parse")
+JSON = os.path.join(ROOT, "build", "bench-json", "bench", "bench_json")
 PORT = os.environ["TT_NGINX_PORT"]
 URL = "http://127.0.0.1:%s/1k.json" % PORT
 DEVNULL = subprocess.DEVNULL
@@ -125,7 +126,20 @@ def main():
     out = subprocess.run([PARSE], capture_output=True, text=True, check=True).stdout.strip()
     print(out)
 
-    # (e) binary size
+    # (e) JSON: the 20,000-VM list (3.7 MB), streaming vs whole buffer, and
+    # what strict validation costs over bare jsmn on the same bytes
+    vms = os.path.join(os.environ["TT_ENV_DIR"], "nginx", "www", "vms-20000.json")
+    print("JSON decode of the %.1f MB VM list (best of 9 runs):" % (os.path.getsize(vms) / 1e6))
+    print(subprocess.run([JSON, vms], capture_output=True, text=True, check=True).stdout.rstrip())
+    base = callgrind_ir([JSON, vms, "load"])
+    ir = {m: callgrind_ir([JSON, vms, m]) - base for m in ("jsmn", "parse", "validate", "stream", "whole")}
+    mb = os.path.getsize(vms)
+    print("  instructions per byte (callgrind): bare jsmn %.1f, strict parse %.1f (ratio %.2f), "
+          "validate %.1f; decode+bind stream %.1f, whole %.1f"
+          % (ir["jsmn"] / mb, ir["parse"] / mb, ratio(ir["parse"], ir["jsmn"]), ir["validate"] / mb,
+             ir["stream"] / mb, ir["whole"] / mb))
+
+    # (f) binary size
     size = os.path.getsize(TETHER)
     print("static binary with TLS (musl, stripped): %d bytes (%.1f KiB)" % (size, size / 1024))
 

@@ -31,5 +31,9 @@ long integ_peak_rss_kb(void);
 void suite_integ_http(void);
 void suite_integ_bad(void);
 void suite_integ_tls(void);
+void suite_integ_json(void);
+
+/* Child mode of the JSON memory test: decode /vms-N.json, print "count hwm_kb". */
+int integ_json_stream_child(int n);
 
 #endif

@@ -74,8 +74,10 @@ long integ_peak_rss_kb(void)
     return p != NULL ? atol(p + 6) : -1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--json-stream-child") == 0)
+        return integ_json_stream_child(atoi(argv[2]));
     if (integ_nginx_port() == 0 || integ_bad_port() == 0) {
         printf("integration tests need the servers of tests/env.sh "
                "(TT_NGINX_PORT, TT_BAD_PORT); run them with make test\n");
@@ -85,5 +87,6 @@ int main(void)
     suite_integ_http();
     suite_integ_bad();
     suite_integ_tls();
+    suite_integ_json();
     return tt_test_summary();
 }
