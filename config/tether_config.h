@@ -147,6 +147,63 @@
 #define TT_JSON_PATH_MAX 96
 #endif
 
+/* ---- Server-Sent Events ------------------------------------------------ */
+
+/* Event data buffer of the stream engine and the CLI: the largest event
+ * accepted; a larger one is dropped and reported, the stream goes on. */
+#ifndef TT_SSE_EVENT_MAX
+#define TT_SSE_EVENT_MAX 8192
+#endif
+
+/* Longest event type and last-event-ID (with a terminating NUL). */
+#ifndef TT_SSE_TYPE_MAX
+#define TT_SSE_TYPE_MAX 64
+#endif
+#ifndef TT_SSE_ID_MAX
+#define TT_SSE_ID_MAX 128
+#endif
+
+/* Handlers one dispatcher holds. */
+#ifndef TT_SSE_HANDLERS_MAX
+#define TT_SSE_HANDLERS_MAX 16
+#endif
+
+/* Caller headers of an event stream request (a bearer token, say). */
+#ifndef TT_SSE_HEADERS_MAX
+#define TT_SSE_HEADERS_MAX 8
+#endif
+
+/* Reconnect backoff: base, doubled per failure up to max, +-jitter %. The
+ * server's retry: field replaces the base. */
+#ifndef TT_SSE_BACKOFF_BASE_MS
+#define TT_SSE_BACKOFF_BASE_MS 1000
+#endif
+#ifndef TT_SSE_BACKOFF_MAX_MS
+#define TT_SSE_BACKOFF_MAX_MS 60000
+#endif
+#ifndef TT_SSE_JITTER_PCT
+#define TT_SSE_JITTER_PCT 25
+#endif
+
+/* A connection that stayed up this long resets the backoff. */
+#ifndef TT_SSE_HEALTHY_MS
+#define TT_SSE_HEALTHY_MS 30000
+#endif
+
+/* No byte (comments count) for this long: the connection is dead. */
+#ifndef TT_SSE_IDLE_TIMEOUT_MS
+#define TT_SSE_IDLE_TIMEOUT_MS 90000
+#endif
+
+/* Without a working stream for POLL_AFTER, call the poll function every
+ * POLL_INTERVAL, trying the stream again each time. */
+#ifndef TT_SSE_POLL_AFTER_MS
+#define TT_SSE_POLL_AFTER_MS 300000
+#endif
+#ifndef TT_SSE_POLL_INTERVAL_MS
+#define TT_SSE_POLL_INTERVAL_MS 60000
+#endif
+
 /* ---- TLS (BearSSL) ---------------------------------------------------- */
 
 /* https support; 0 builds the core without BearSSL. */

@@ -90,12 +90,18 @@ typedef enum tt_errcode {
     TT_E_LIMIT_JSON_ARRAY,
     TT_E_LIMIT_JSON_ELEMENT,
     TT_E_LIMIT_JSON_BODY,
+    TT_E_LIMIT_SSE_EVENT,
+    TT_E_LIMIT_SSE_ID,
+    TT_E_LIMIT_SSE_HANDLERS,
     /* json */
     TT_E_JSON_SYNTAX,
     TT_E_JSON_UTF8,
     TT_E_JSON_TYPE,
     TT_E_JSON_MISSING,
     TT_E_JSON_RANGE,
+    /* event streams */
+    TT_E_SSE_CONTENT_TYPE,
+    TT_E_SSE_REJECTED,
     /* tls */
     TT_E_TLS_UNTRUSTED,
     TT_E_TLS_EXPIRED,

@@ -11,5 +11,6 @@ int main(void)
     suite_client();
     suite_tls();
     suite_json();
+    suite_sse();
     return tt_test_summary();
 }

@@ -9,5 +9,6 @@ void suite_http_parser(void);
 void suite_client(void);
 void suite_tls(void);
 void suite_json(void);
+void suite_sse(void);
 
 #endif
