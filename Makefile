@@ -6,8 +6,9 @@
 #   make demo          the tour against loopback servers
 #   make static        x86-64 static binary with musl-gcc: build/tether-static
 #   make bench         benchmarks against curl and picohttpparser
-#   make fuzz          libFuzzer on the JSON layer for FUZZ_TIME seconds (300);
-#                      crashing inputs land in tests/fuzz/regress/json
+#   make fuzz          libFuzzer on the JSON layer and the SSE parser, FUZZ_TIME
+#                      seconds each (300); crashing inputs land in
+#                      tests/fuzz/regress/<target>/
 #   make clean
 #
 # Knobs: CC, OPT, TETHER_CONFIG_FILE=myopts.h (overrides of
@@ -105,39 +106,39 @@ $(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(BEARSSL_LIB)
 
 $(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB) -lpthread
 
-$(BUILD)/tests/fuzz_replay: $(call obj,tests/fuzz/fuzz_json.c tests/fuzz/replay.c) $(LIB)
+$(BUILD)/tests/fuzz_replay_%: $(call obj,tests/fuzz/replay.c) $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(BUILD)/tests/fuzz_replay $(CLI)
+tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(BUILD)/tests/fuzz_replay_json \
+	$(BUILD)/tests/fuzz_replay_sse $(CLI)
 
-# libFuzzer: the JSON sources are compiled into the target with coverage
-# instrumentation and sanitizers (the library objects have neither)
+# libFuzzer: the sources under test are compiled into each target with
+# coverage instrumentation and sanitizers (the library objects have neither)
 FUZZ_TIME ?= 300
-FUZZ_SRC := tests/fuzz/fuzz_json.c $(wildcard core/json*.c) core/errors.c
-$(BUILD)/fuzz/fuzz_json: $(FUZZ_SRC) core/json.h core/errors.h | $(BUILD)/deps/include/jsmn.h
+FUZZ_CORE := $(wildcard core/json*.c) core/errors.c
+FUZZ_FLAGS := -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/fuzz_json: tests/fuzz/fuzz_json.c $(FUZZ_CORE) $(wildcard core/*.h) | $(BUILD)/deps/include/jsmn.h
 	@mkdir -p $(dir $@)
-	$(Q)clang $(CPPFLAGS_ALL) -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $(FUZZ_SRC)
+	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_json.c $(FUZZ_CORE)
+$(BUILD)/fuzz/fuzz_sse: tests/fuzz/fuzz_sse.c core/sse.c $(FUZZ_CORE) $(wildcard core/*.h) | $(BUILD)/deps/include/jsmn.h
+	@mkdir -p $(dir $@)
+	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_sse.c core/sse.c $(FUZZ_CORE)
 
 fuzz:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/fuzz/fuzz_json
-	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_json $(FUZZ_TIME)
-
-# Proves from the objects' undefined symbols that core/ and port/ never
-# call an allocator.
-check-alloc: $(CORE_OBJ) $(PORT_OBJ)
-	@tools/check-alloc.sh $(CORE_OBJ) $(PORT_OBJ)
+	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/fuzz/fuzz_json $(BUILD)/fuzz/fuzz_sse
+	@tests/fuzz/run.sh json $(BUILD)/fuzz/fuzz_json $(FUZZ_TIME)
+	@tests/fuzz/run.sh sse $(BUILD)/fuzz/fuzz_sse $(FUZZ_TIME)
 
 test:
 	@tools/deps.sh test
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
-	@$(MAKE) --no-print-directory NODEPS=1 build/fuzz/fuzz_json
+	@$(MAKE) --no-print-directory NODEPS=1 build/fuzz/fuzz_json build/fuzz/fuzz_sse
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh
@@ -157,7 +158,8 @@ demo:
 bench:
 	@tools/deps.sh test static
 	@$(MAKE) --no-print-directory static
-	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/bench/bench_parse $(BUILD)/bench/bench_keepalive
+	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/bench/bench_parse $(BUILD)/bench/bench_keepalive \
+		$(BUILD)/bench/bench_sse
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/bench-json \
 		TETHER_CONFIG_FILE=tests/bench/json_whole.h build/bench-json/bench/bench_json
 	@mkdir -p $(BUILD)/bench
@@ -168,6 +170,10 @@ bench:
 $(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB) $(BEARSSL_LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -l:libh2o-evloop.so.0.13
+
+$(BUILD)/bench/bench_sse: $(call obj,tests/bench/bench_sse.c) $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
 $(BUILD)/bench/bench_json: $(call obj,tests/bench/bench_json.c) $(LIB)
 	@mkdir -p $(dir $@)

@@ -65,13 +65,14 @@ int tt_sse_stream_init(tt_sse_stream *s, tt_client *client, tt_sse_parser *parse
     s->client = client;
     s->parser = parser;
     s->state = TT_SSE_DISCONNECTED;
-    client->cfg.cancel = &s->stop;
+    s->stop_flag = cfg->cancel != NULL ? cfg->cancel : &s->stop;
+    client->cfg.cancel = s->stop_flag;
     return 0;
 }
 
 void tt_sse_stop(tt_sse_stream *s)
 {
-    s->stop = 1;
+    *s->stop_flag = 1;
 }
 
 static void enter(tt_sse_stream *s, tt_sse_state to, int64_t delay, const tt_error *why)
@@ -215,7 +216,7 @@ static int attempt(tt_sse_stream *s)
     enter(s, TT_SSE_CONNECTING, 0, NULL);
     rc = tt_client_request(s->client, &rq, &res, &s->why);
     tt_sse_end_of_stream(s->parser);
-    if (s->stop)
+    if (*s->stop_flag)
         return OUT_STOPPED;
     if (s->outcome == OUT_ENDED) {
         /* the stream was open: it ended one way or another */
@@ -260,7 +261,7 @@ static int wait_for(tt_sse_stream *s, int64_t delay)
     enter(s, s->polling ? TT_SSE_POLLING : TT_SSE_BACKOFF, delay, &s->why);
     for (;;) {
         int64_t step;
-        if (s->stop)
+        if (*s->stop_flag)
             return -1;
         t = now(s);
         if (s->polling && t >= s->next_poll_ms) {
@@ -273,7 +274,7 @@ static int wait_for(tt_sse_stream *s, int64_t delay)
         step = until - t;
         if (s->polling && s->next_poll_ms - t < step)
             step = s->next_poll_ms - t;
-        if (p->ops->sleep_ms(p->ctx, step, &s->stop) != TT_PORT_OK)
+        if (p->ops->sleep_ms(p->ctx, step, s->stop_flag) != TT_PORT_OK)
             return -1;
         /* entering polling can also happen during a long backoff */
         if (s->cfg.poll != NULL && !s->polling &&
@@ -319,7 +320,7 @@ int tt_sse_stream_run(tt_sse_stream *s, tt_error *err)
     for (;;) {
         int outcome;
         int64_t delay;
-        if (s->stop)
+        if (*s->stop_flag)
             break;
         outcome = attempt(s);
         if (outcome == OUT_STOPPED)

@@ -70,6 +70,9 @@ typedef struct tt_sse_config {
     tt_sse_poll_fn poll;           /* NULL: no polling fallback */
     tt_sse_state_fn on_state;      /* may be NULL */
     void *user;
+    /* an outside stop flag (a signal handler's), used instead of the
+     * engine's own; NULL: the engine's */
+    volatile sig_atomic_t *cancel;
 } tt_sse_config;
 
 void tt_sse_config_default(tt_sse_config *cfg);
@@ -86,7 +89,8 @@ typedef struct tt_sse_stream {
     tt_client *client;
     tt_sse_parser *parser;
     tt_sse_state state;
-    volatile sig_atomic_t stop;
+    volatile sig_atomic_t stop;    /* the engine's own flag */
+    volatile sig_atomic_t *stop_flag; /* &stop or cfg.cancel */
     tt_sse_stream_stats stats;
     int64_t last_ok_ms;            /* the stream last worked (or the start) */
     int64_t connected_at_ms;
@@ -101,7 +105,8 @@ typedef struct tt_sse_stream {
 /*
  * Prepare an engine over a client and a parser (with its event callback,
  * usually tt_sse_dispatch_event). The engine sets the client's cancel flag
- * to its own stop flag. -1 with a usage error for a bad configuration.
+ * to its stop flag (cfg.cancel or its own). -1 with a usage error for a
+ * bad configuration.
  */
 int tt_sse_stream_init(tt_sse_stream *s, tt_client *client, tt_sse_parser *parser,
                        const tt_sse_config *cfg, tt_error *err);

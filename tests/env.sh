@@ -175,6 +175,15 @@ tt_env_start() { # dir
     while [ ! -s "$TT_ENV_DIR/bad/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
     TT_BAD_PORT=$(cat "$TT_ENV_DIR/bad/port" 2>/dev/null)
     export TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT
+    mkdir -p "$TT_ENV_DIR/sse"
+    python3 tests/servers/sseserver.py "$TT_ENV_DIR/sse/port" "$TT_ENV_DIR/certs/server-chain.pem" \
+        "$TT_ENV_DIR/certs/server.key" >"$TT_ENV_DIR/sse/log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/sse.pid"
+    i=0
+    while [ ! -s "$TT_ENV_DIR/sse/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+    read -r TT_SSE_PORT TT_SSE_TLS_PORT < "$TT_ENV_DIR/sse/port" || {
+        echo "tests/env.sh: sseserver did not start:" >&2; cat "$TT_ENV_DIR/sse/log" >&2; return 1; }
+    export TT_SSE_PORT TT_SSE_TLS_PORT
     tt_sserver "$TT_SSERVER_PORT" sserver -Verify 1 -verify_return_error -CAfile "$TT_ENV_DIR/certs/client-ca.pem" -www
     tt_sserver "$TT_TLS13_PORT" tls13 -tls1_3 -www
     tt_sserver "$TT_CBC_PORT" cbc -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA -www

@@ -53,8 +53,10 @@ run cli-asan            tests/cli/test_cli.sh build/asan/tether
 run readme-example      tests/readme_example.sh
 suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}
 [ -d "$suite" ] || suite=""
-run fuzz-regressions    build/asan/tests/fuzz_replay tests/fuzz/regress/json tests/fuzz/corpus/json $suite
-run fuzz-json-30s       tests/fuzz/run.sh build/fuzz/fuzz_json 30
+run fuzz-regress-json   build/asan/tests/fuzz_replay_json tests/fuzz/regress/json tests/fuzz/corpus/json $suite
+run fuzz-regress-sse    build/asan/tests/fuzz_replay_sse tests/fuzz/regress/sse tests/fuzz/corpus/sse
+run fuzz-json-30s       tests/fuzz/run.sh json build/fuzz/fuzz_json 30
+run fuzz-sse-30s        tests/fuzz/run.sh sse build/fuzz/fuzz_sse 30
 run no-allocator        sh -c 'tools/check-alloc.sh build/obj/core/*.o build/obj/core/api/*.o build/obj/port/posix/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 
 echo

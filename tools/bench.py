@@ -18,6 +18,7 @@ TETHER = os.path.join(ROOT, "build", "tether-static")
 KEEPALIVE = os.path.join(ROOT, "build", "bench", "bench_keepalive")
 PARSE = os.path.join(ROOT, "build", "bench", "bench_parse")
 JSON = os.path.join(ROOT, "build", "bench-json", "bench", "bench_json")
+SSE = os.path.join(ROOT, "build", "bench", "bench_sse")
 PORT = os.environ["TT_NGINX_PORT"]
 URL = "http://127.0.0.1:%s/1k.json" % PORT
 DEVNULL = subprocess.DEVNULL
@@ -139,7 +140,22 @@ def main():
           % (ir["jsmn"] / mb, ir["parse"] / mb, ratio(ir["parse"], ir["jsmn"]), ir["validate"] / mb,
              ir["stream"] / mb, ir["whole"] / mb))
 
-    # (f) binary size
+    # (f) event streams: the parser alone, then end to end over loopback
+    # from tests/servers/sseserver.py (a Python server: it bounds both)
+    print("event streams:")
+    print(subprocess.run([SSE], capture_output=True, text=True, check=True).stdout.rstrip())
+    sse = "http://127.0.0.1:%s/events?n=" % os.environ["TT_SSE_PORT"]
+    n = 200000
+    tw, _ = median_run([TETHER, "events", "--max-events", str(n), sse + str(n)], 3)
+    cw, _ = median_run([curl, "-sN", sse + str(n)], 3)
+    print("  end to end, %d events (median of 3): tether %.0f events/s, curl -N %.0f events/s, "
+          "time ratio %.2f" % (n, n / tw, n / cw, ratio(tw, cw)))
+    _, r1k = median_run([TETHER, "events", "--max-events", "1000", sse + "1000"], 1)
+    _, r1m = median_run([TETHER, "events", "--max-events", "1000000", sse + "1000000"], 1)
+    print("  peak RSS of tether events: %d KiB after 1,000 events, %d KiB after 1,000,000"
+          % (r1k, r1m))
+
+    # (g) binary size
     size = os.path.getsize(TETHER)
     print("static binary with TLS (musl, stripped): %d bytes (%.1f KiB)" % (size, size / 1024))
 

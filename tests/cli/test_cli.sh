@@ -156,5 +156,39 @@ t1=$(ms)
 [ $rc = 10 ] && ok sigint-exit || bad sigint-exit "exit $rc"
 [ $((t1 - t0)) -lt 1000 ] && ok sigint-prompt || bad sigint-prompt "took $((t1 - t0)) ms"
 
+# tether events: JSON lines, replay, --exec, statuses, SIGINT
+E="http://127.0.0.1:$TT_SSE_PORT"
+check_exit events-run 0 "$T" events "$E/events?n=50&drop=20"
+[ "$(wc -l < "$W/out")" = 50 ] && ok events-all-lines || bad events-all-lines "$(wc -l < "$W/out") lines"
+check_grep events-json-line "$W/out" '^{"type":"message","id":"1","data":"event-1"}$'
+check_grep events-last-line "$W/out" '^{"type":"message","id":"50","data":"event-50"}$'
+[ "$(cut -d'"' -f8 "$W/out" | sort -n | uniq | wc -l)" = 50 ] && ok events-exactly-once || bad events-exactly-once "duplicates"
+check_grep events-reconnect-note "$W/err" "reconnecting in"
+check_exit events-max 0 "$T" events --max-events 3 "$E/events?n=50"
+[ "$(wc -l < "$W/out")" = 3 ] && ok events-max-lines || bad events-max-lines "$(wc -l < "$W/out") lines"
+check_exit events-last-id 0 "$T" events --last-event-id 47 "$E/events?n=50"
+head -1 "$W/out" | grep -q '"id":"48"' && ok events-last-id-resumes || bad events-last-id-resumes "$(head -1 "$W/out")"
+check_exit events-exec 0 "$T" events --max-events 2 --exec "cat > \"$W/ev-\$TETHER_EVENT_ID-\$TETHER_EVENT_TYPE\"" "$E/events?n=9"
+[ "$(cat "$W/ev-2-message" 2>/dev/null)" = "event-2" ] && ok events-exec-env-stdin || bad events-exec-env-stdin "no $W/ev-2-message"
+check_exit events-exec-fails 0 "$T" events --max-events 1 --exec "exit 3" "$E/events?n=9"
+check_grep events-exec-fails-reported "$W/err" "command failed"
+check_exit events-404 8 "$T" events "$E/status/404"
+check_exit events-bad-url 2 "$T" events "ftp://x/"
+check_exit events-no-url 2 "$T" events
+check_exit events-drop 0 "$T" events "$E/big?size=100000"
+[ "$(wc -l < "$W/out")" = 4 ] && ok events-drop-rest-arrives || bad events-drop-rest-arrives "$(wc -l < "$W/out") lines"
+check_grep events-drop-reported "$W/err" "100000 bytes of data"
+"$T" events --idle-timeout 60 "$E/silent" >"$W/out" 2>"$W/err" &
+pid=$!
+sleep 0.5
+t0=$(ms)
+kill -INT $pid
+wait $pid
+rc=$?
+t1=$(ms)
+[ $rc = 10 ] && ok events-sigint-exit || bad events-sigint-exit "exit $rc"
+[ $((t1 - t0)) -lt 1000 ] && ok events-sigint-prompt || bad events-sigint-prompt "took $((t1 - t0)) ms"
+check_grep events-sigint-got-event "$W/out" '"id":"1"'
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

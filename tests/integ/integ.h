@@ -32,6 +32,7 @@ void suite_integ_http(void);
 void suite_integ_bad(void);
 void suite_integ_tls(void);
 void suite_integ_json(void);
+void suite_integ_sse(void);
 
 /* Child mode of the JSON memory test: decode /vms-N.json, print "count hwm_kb". */
 int integ_json_stream_child(int n);

@@ -88,5 +88,6 @@ int main(int argc, char **argv)
     suite_integ_bad();
     suite_integ_tls();
     suite_integ_json();
+    suite_integ_sse();
     return tt_test_summary();
 }

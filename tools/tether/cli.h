@@ -7,6 +7,7 @@
 #define TT_CLI_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "client.h"
@@ -74,7 +75,45 @@ int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg);
 /* Help lines for the TLS options. */
 extern const char tt_cli_tls_help[];
 
+/* Option helpers: a is short s or long l; the value after option i. */
+int tt_cli_is_opt(const char *a, const char *s, const char *l);
+const char *tt_cli_opt_value(int argc, char **argv, int *i);
+
+/* "host/path" without a scheme means http:// (as curl does). */
+const char *tt_cli_full_url(const char *u, char *buf, size_t cap);
+
+#define TT_CLI_MAX_HEADERS 32
+
+/* Options every command that talks HTTP shares: -H, -v, -s,
+ * --connect-timeout, --resolve and the TLS options. */
+typedef struct tt_cli_common {
+    tt_header headers[TT_CLI_MAX_HEADERS];
+    size_t nheaders;
+    char header_store[8192];
+    size_t header_used;
+    int verbose;
+    int silent;
+    long long connect_ms;
+    char resolve_host[TT_URL_HOST_MAX];
+    char resolve_addr[64];
+    unsigned resolve_port;
+    tt_cli_tls tls;
+} tt_cli_common;
+
+void tt_cli_common_init(tt_cli_common *c);
+
+/* Take argv[*i] when it is a common option: 1 taken, 0 not one, -1 usage
+ * error (printed). */
+int tt_cli_common_option(tt_cli_common *c, int argc, char **argv, int *i);
+
+/* Apply the options to cfg (timeouts, trace, --resolve, cancel flag,
+ * TLS). Returns 0 or an exit code (message printed). */
+int tt_cli_common_setup(tt_cli_common *c, tt_client_config *cfg, int need_tls);
+
 /* The generic request command (curl-like). */
 int tt_cli_http(int argc, char **argv);
+
+/* `tether events URL`: follow an event stream. */
+int tt_cli_events(int argc, char **argv);
 
 #endif

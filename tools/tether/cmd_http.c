@@ -10,31 +10,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_HEADERS 32
-
 typedef struct http_opts {
+    tt_cli_common c;         /* -H, -v, -s, --connect-timeout, --resolve, TLS */
     const char *url;
     const char *method;
     const char *data;        /* -d text, or the name after '@' */
     int data_is_file;
     const char *output;
     int include;
-    int verbose;
-    int silent;
     int follow;
     int max_redirs;
     int fail;
-    long long connect_ms;
     long long max_ms;
     const char *user_agent;
-    char resolve_host[TT_URL_HOST_MAX];
-    char resolve_addr[64];
-    unsigned resolve_port;
-    tt_cli_tls tls;
-    tt_header headers[MAX_HEADERS];
-    size_t nheaders;
-    char header_store[8192];
-    size_t header_used;
 } http_opts;
 
 typedef struct http_run {
@@ -77,89 +65,15 @@ static const char usage_text[] =
     "  4 timeout         5 TLS             6 protocol     7 size limit\n"
     "  8 HTTP >= 400     9 API error      10 cancelled (signal)\n";
 
-static int add_header(http_opts *o, const char *arg)
-{
-    const char *colon = strchr(arg, ':');
-    size_t nl, vl;
-    char *name, *value;
-    const char *v;
-
-    if (colon == NULL || colon == arg)
-        return tt_cli_usage_error("header '%s' is not 'Name: value'", arg);
-    if (o->nheaders == MAX_HEADERS)
-        return tt_cli_usage_error("more than %d headers", MAX_HEADERS);
-    nl = (size_t)(colon - arg);
-    v = colon + 1;
-    while (*v == ' ' || *v == '\t')
-        v++;
-    vl = strlen(v);
-    if (nl + vl + 2 > sizeof o->header_store - o->header_used)
-        return tt_cli_usage_error("headers too long");
-    name = o->header_store + o->header_used;
-    memcpy(name, arg, nl);
-    name[nl] = '\0';
-    value = name + nl + 1;
-    memcpy(value, v, vl + 1);
-    o->header_used += nl + vl + 2;
-    o->headers[o->nheaders].name = name;
-    o->headers[o->nheaders].value = value;
-    o->nheaders++;
-    return 0;
-}
-
-/* "host:port:addr" (addr may be a bracketed IPv6 literal) */
-static int parse_resolve(http_opts *o, const char *arg)
-{
-    const char *c1 = strchr(arg, ':'), *c2;
-    char *end;
-    unsigned long port;
-    size_t alen;
-
-    if (c1 == NULL || (size_t)(c1 - arg) >= sizeof o->resolve_host)
-        return tt_cli_usage_error("--resolve wants host:port:address");
-    port = strtoul(c1 + 1, &end, 10);
-    c2 = end;
-    if (*c2 != ':' || port == 0 || port > 65535)
-        return tt_cli_usage_error("--resolve wants host:port:address");
-    c2++;
-    if (*c2 == '[') {
-        c2++;
-        alen = strcspn(c2, "]");
-    } else {
-        alen = strlen(c2);
-    }
-    if (alen == 0 || alen >= sizeof o->resolve_addr)
-        return tt_cli_usage_error("--resolve: bad address");
-    memcpy(o->resolve_host, arg, (size_t)(c1 - arg));
-    o->resolve_host[c1 - arg] = '\0';
-    memcpy(o->resolve_addr, c2, alen);
-    o->resolve_addr[alen] = '\0';
-    o->resolve_port = (unsigned)port;
-    return 0;
-}
-
-/* Options that take a value: returns the value or NULL (usage error). */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-static int is_opt(const char *a, const char *s, const char *l)
-{
-    return (s != NULL && strcmp(a, s) == 0) || (l != NULL && strcmp(a, l) == 0);
-}
-
 static int parse_args(http_opts *o, int argc, char **argv)
 {
     int i;
+    tt_cli_common_init(&o->c);
     o->max_redirs = TT_HTTP_MAX_REDIRECTS;
-    o->connect_ms = TT_CONNECT_TIMEOUT_MS;
     o->max_ms = TT_REQUEST_TIMEOUT_MS;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
-        int t = tt_cli_tls_option(&o->tls, argc, argv, &i);
+        int t = tt_cli_common_option(&o->c, argc, argv, &i);
         if (t < 0)
             return TT_EXIT_USAGE;
         if (t > 0)
@@ -170,49 +84,38 @@ static int parse_args(http_opts *o, int argc, char **argv)
             o->url = a;
             continue;
         }
-        if (is_opt(a, "-i", "--include")) { o->include = 1; continue; }
-        if (is_opt(a, "-I", "--head")) { o->method = "HEAD"; continue; }
-        if (is_opt(a, "-v", "--verbose")) { o->verbose = 1; continue; }
-        if (is_opt(a, "-s", "--silent")) { o->silent = 1; continue; }
-        if (is_opt(a, "-L", "--location")) { o->follow = 1; continue; }
-        if (is_opt(a, "-f", "--fail")) { o->fail = 1; continue; }
-        if (is_opt(a, "-X", "--request") || is_opt(a, "-H", "--header") ||
-            is_opt(a, "-d", "--data") || is_opt(a, NULL, "--data-binary") ||
-            is_opt(a, "-o", "--output") || is_opt(a, NULL, "--max-redirs") ||
-            is_opt(a, NULL, "--connect-timeout") || is_opt(a, "-m", "--max-time") ||
-            is_opt(a, "-A", "--user-agent") || is_opt(a, NULL, "--resolve")) {
-            v = opt_value(argc, argv, &i);
+        if (tt_cli_is_opt(a, "-i", "--include")) { o->include = 1; continue; }
+        if (tt_cli_is_opt(a, "-I", "--head")) { o->method = "HEAD"; continue; }
+        if (tt_cli_is_opt(a, "-L", "--location")) { o->follow = 1; continue; }
+        if (tt_cli_is_opt(a, "-f", "--fail")) { o->fail = 1; continue; }
+        if (tt_cli_is_opt(a, "-X", "--request") ||
+            tt_cli_is_opt(a, "-d", "--data") || tt_cli_is_opt(a, NULL, "--data-binary") ||
+            tt_cli_is_opt(a, "-o", "--output") || tt_cli_is_opt(a, NULL, "--max-redirs") ||
+            tt_cli_is_opt(a, "-m", "--max-time") || tt_cli_is_opt(a, "-A", "--user-agent")) {
+            v = tt_cli_opt_value(argc, argv, &i);
             if (v == NULL)
                 return tt_cli_usage_error("option %s needs a value", a);
         } else {
             return tt_cli_usage_error("unknown option %s", a);
         }
-        if (is_opt(a, "-X", "--request")) {
+        if (tt_cli_is_opt(a, "-X", "--request")) {
             o->method = v;
-        } else if (is_opt(a, "-H", "--header")) {
-            if (add_header(o, v) != 0)
-                return TT_EXIT_USAGE;
-        } else if (is_opt(a, "-d", "--data") || is_opt(a, NULL, "--data-binary")) {
+        } else if (tt_cli_is_opt(a, "-d", "--data") || tt_cli_is_opt(a, NULL, "--data-binary")) {
             if (o->data != NULL)
                 return tt_cli_usage_error("only one -d is supported");
             o->data_is_file = v[0] == '@';
             o->data = o->data_is_file ? v + 1 : v;
-        } else if (is_opt(a, "-o", "--output")) {
+        } else if (tt_cli_is_opt(a, "-o", "--output")) {
             o->output = v;
-        } else if (is_opt(a, NULL, "--max-redirs")) {
+        } else if (tt_cli_is_opt(a, NULL, "--max-redirs")) {
             o->max_redirs = atoi(v);
             if (o->max_redirs < 0)
                 return tt_cli_usage_error("--max-redirs must be >= 0");
-        } else if (is_opt(a, NULL, "--connect-timeout")) {
-            if ((o->connect_ms = tt_cli_parse_seconds(v)) < 0)
-                return tt_cli_usage_error("bad --connect-timeout '%s'", v);
-        } else if (is_opt(a, "-m", "--max-time")) {
+        } else if (tt_cli_is_opt(a, "-m", "--max-time")) {
             if ((o->max_ms = tt_cli_parse_seconds(v)) < 0)
                 return tt_cli_usage_error("bad --max-time '%s'", v);
-        } else if (is_opt(a, "-A", "--user-agent")) {
+        } else {
             o->user_agent = v;
-        } else if (parse_resolve(o, v) != 0) {
-            return TT_EXIT_USAGE;
         }
     }
     if (o->url == NULL)
@@ -280,14 +183,6 @@ static int rewind_body(void *user, tt_error *err)
 }
 
 /* "localhost:8080/x" means http://, as curl reads it. */
-static const char *full_url(const char *u, char *buf, size_t cap)
-{
-    if (strstr(u, "://") != NULL)
-        return u;
-    snprintf(buf, cap, "http://%s", u);
-    return buf;
-}
-
 static int open_body(http_opts *o, http_run *r, tt_request *rq)
 {
     struct stat st;
@@ -336,11 +231,11 @@ int tt_cli_http(int argc, char **argv)
     size_t i;
 
     for (i = 1; i < (size_t)argc; i++) {
-        if (is_opt(argv[i], "-h", "--help")) {
+        if (tt_cli_is_opt(argv[i], "-h", "--help")) {
             printf(usage_text, tt_cli_tls_help);
             return 0;
         }
-        if (is_opt(argv[i], "-V", "--version")) {
+        if (tt_cli_is_opt(argv[i], "-V", "--version")) {
             printf("tether %s (http%s)\n", TT_VERSION, TT_FEATURE_TLS ? ", tls" : "");
             return 0;
         }
@@ -350,22 +245,11 @@ int tt_cli_http(int argc, char **argv)
     tt_cli_signals();
     tt_port_posix_init(&port);
     tt_client_config_default(&cfg);
-    cfg.connect_timeout_ms = o.connect_ms;
     cfg.request_timeout_ms = o.max_ms;
     cfg.max_redirects = o.follow ? o.max_redirs : 0;
     cfg.user_agent = o.user_agent;
-    cfg.cancel = &tt_cli_cancel;
-    if (o.verbose) {
-        cfg.log = tt_cli_trace;
-        cfg.log_user = NULL;
-    }
-    if (o.resolve_host[0] != '\0') {
-        cfg.resolve_host = o.resolve_host;
-        cfg.resolve_port = (uint16_t)o.resolve_port;
-        cfg.resolve_addr = o.resolve_addr;
-    }
-    rq.url = full_url(o.url, urlbuf, sizeof urlbuf);
-    rc = tt_cli_tls_setup(&o.tls, strncmp(rq.url, "https:", 6) == 0 || o.follow, &cfg);
+    rq.url = tt_cli_full_url(o.url, urlbuf, sizeof urlbuf);
+    rc = tt_cli_common_setup(&o.c, &cfg, strncmp(rq.url, "https:", 6) == 0 || o.follow);
     if (rc != 0)
         return rc;
     if (tt_client_init(&client, &port, &cfg, &err) != 0)
@@ -377,19 +261,19 @@ int tt_cli_http(int argc, char **argv)
     r.out = stdout;
     rq.method = o.method;
     rq.max_redirects = -1;
-    for (i = 0; i < o.nheaders; i++)
-        if (tt_http_name_eq(o.headers[i].name, strlen(o.headers[i].name), "content-type"))
+    for (i = 0; i < o.c.nheaders; i++)
+        if (tt_http_name_eq(o.c.headers[i].name, strlen(o.c.headers[i].name), "content-type"))
             has_ct = 1;
     if ((rc = open_body(&o, &r, &rq)) != 0)
         return rc;
-    if (o.data != NULL && !has_ct && o.nheaders < MAX_HEADERS) {
+    if (o.data != NULL && !has_ct && o.c.nheaders < TT_CLI_MAX_HEADERS) {
         /* what curl -d sends */
-        o.headers[o.nheaders].name = "Content-Type";
-        o.headers[o.nheaders].value = "application/x-www-form-urlencoded";
-        o.nheaders++;
+        o.c.headers[o.c.nheaders].name = "Content-Type";
+        o.c.headers[o.c.nheaders].value = "application/x-www-form-urlencoded";
+        o.c.nheaders++;
     }
-    rq.headers = o.headers;
-    rq.nheaders = o.nheaders;
+    rq.headers = o.c.headers;
+    rq.nheaders = o.c.nheaders;
     rq.on_head = on_head;
     rq.on_header = on_header;
     rq.on_body = on_body;
@@ -412,6 +296,6 @@ int tt_cli_http(int argc, char **argv)
         return TT_EXIT_LOCAL;
     }
     if (rc != 0)
-        return o.silent ? tt_cli_exit_code(&err) : tt_cli_fail(&err);
+        return o.c.silent ? tt_cli_exit_code(&err) : tt_cli_fail(&err);
     return 0;
 }
