@@ -20,5 +20,9 @@ run "A server that stalls: the 1 s deadline holds (exit code 4)" "$T -m 1 $B/sta
 run "A server that resets mid-body (exit code 3)" "$T -o /dev/null $B/reset-mid-body"
 run "A server that sends garbage (exit code 6)" "$T $B/garbage"
 run "Nothing listening (exit code 3)" "$T http://127.0.0.1:1/"
+E="http://127.0.0.1:$TT_SSE_PORT"
+run "An event stream cut every 4 events: 10 events, each once, replayed by Last-Event-ID" "$T events '$E/events?n=10&drop=4'"
+run "A command per event (data on stdin, type and id in the environment)" "$T events --max-events 3 --exec 'printf \"%s %s: \" \$TETHER_EVENT_ID \$TETHER_EVENT_TYPE; cat; echo' '$E/events?n=9'"
+run "A 1 MiB event with an 8 KiB buffer: dropped and reported, the rest arrives" "$T events '$E/big?size=1048576'"
 echo
 echo "Done: servers stopped."
