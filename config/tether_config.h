@@ -204,6 +204,52 @@
 #define TT_SSE_POLL_INTERVAL_MS 60000
 #endif
 
+/* ---- control-plane clients (core/api) --------------------------------- */
+
+/* Longest bearer token or MAAS API key. */
+#ifndef TT_API_TOKEN_MAX
+#define TT_API_TOKEN_MAX 512
+#endif
+
+/* Headers of one API request (Accept, Authorization, Content-Type, extras). */
+#ifndef TT_API_HEADERS_MAX
+#define TT_API_HEADERS_MAX 12
+#endif
+
+/* Response buffer of each client: the largest non-streamed answer. */
+#ifndef TT_API_BODY_MAX
+#define TT_API_BODY_MAX 16384
+#endif
+
+/* Request body buffer of each client (JSON or form bodies it writes). */
+#ifndef TT_API_REQUEST_MAX
+#define TT_API_REQUEST_MAX 8192
+#endif
+
+/* Trust store arena of a client that loads its own CA and credentials. */
+#ifndef TT_API_TLS_ARENA
+#define TT_API_TLS_ARENA 8192
+#endif
+
+/* Default retry policy of the clients that retry (SkyPilot). */
+#ifndef TT_API_RETRIES
+#define TT_API_RETRIES 3
+#endif
+#ifndef TT_API_RETRY_BASE_MS
+#define TT_API_RETRY_BASE_MS 1000
+#endif
+#ifndef TT_API_RETRY_MAX_MS
+#define TT_API_RETRY_MAX_MS 30000
+#endif
+#ifndef TT_API_RETRY_JITTER_PCT
+#define TT_API_RETRY_JITTER_PCT 25
+#endif
+
+/* Timeout of operations that take long (vmm create with an image import). */
+#ifndef TT_API_LONG_TIMEOUT_MS
+#define TT_API_LONG_TIMEOUT_MS 300000
+#endif
+
 /* ---- TLS (BearSSL) ---------------------------------------------------- */
 
 /* https support; 0 builds the core without BearSSL. */

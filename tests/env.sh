@@ -184,6 +184,7 @@ tt_env_start() { # dir
     read -r TT_SSE_PORT TT_SSE_TLS_PORT < "$TT_ENV_DIR/sse/port" || {
         echo "tests/env.sh: sseserver did not start:" >&2; cat "$TT_ENV_DIR/sse/log" >&2; return 1; }
     export TT_SSE_PORT TT_SSE_TLS_PORT
+    tt_refcp_start || return 1
     tt_sserver "$TT_SSERVER_PORT" sserver -Verify 1 -verify_return_error -CAfile "$TT_ENV_DIR/certs/client-ca.pem" -www
     tt_sserver "$TT_TLS13_PORT" tls13 -tls1_3 -www
     tt_sserver "$TT_CBC_PORT" cbc -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA -www
@@ -206,6 +207,22 @@ tt_sserver() {
     openssl s_server -accept "127.0.0.1:$port" -cert "$c/server.pem" -key "$c/server.key" \
         -cert_chain "$c/inter-ca.pem" -quiet "$@" </dev/null >"$TT_ENV_DIR/$name.log" 2>&1 &
     echo $! > "$TT_ENV_DIR/$name.pid"
+}
+
+# the reference control plane (tools/refcp.py): TT_CP_<PROTO>_PORT
+tt_refcp_start() {
+    mkdir -p "$TT_ENV_DIR/refcp"
+    python3 tools/refcp.py --certs "$TT_ENV_DIR/certs" --port-file "$TT_ENV_DIR/refcp/ports" \
+        >"$TT_ENV_DIR/refcp/log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/refcp.pid"
+    i=0
+    while [ ! -s "$TT_ENV_DIR/refcp/ports" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+    if [ ! -s "$TT_ENV_DIR/refcp/ports" ]; then
+        echo "tests/env.sh: refcp did not start:" >&2; cat "$TT_ENV_DIR/refcp/log" >&2; return 1
+    fi
+    eval "$(python3 -c 'import json,sys
+for k, v in json.load(open(sys.argv[1])).items(): print("export TT_CP_%s_PORT=%d" % (k.upper(), v))' \
+        "$TT_ENV_DIR/refcp/ports")"
 }
 
 tt_env_stop() {

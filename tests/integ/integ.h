@@ -33,6 +33,7 @@ void suite_integ_bad(void);
 void suite_integ_tls(void);
 void suite_integ_json(void);
 void suite_integ_sse(void);
+void suite_integ_vmm(void);
 
 /* Child mode of the JSON memory test: decode /vms-N.json, print "count hwm_kb". */
 int integ_json_stream_child(int n);

@@ -89,5 +89,6 @@ int main(int argc, char **argv)
     suite_integ_tls();
     suite_integ_json();
     suite_integ_sse();
+    suite_integ_vmm();
     return tt_test_summary();
 }

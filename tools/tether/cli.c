@@ -231,3 +231,163 @@ int tt_cli_common_setup(tt_cli_common *c, tt_client_config *cfg, int need_tls)
     }
     return tt_cli_tls_setup(&c->tls, need_tls, cfg);
 }
+
+/* ---- protocol command settings -------------------------------------------- */
+
+static char *trim(char *s)
+{
+    char *e;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
+}
+
+int tt_cli_conf_load(tt_cli_conf *conf, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    int lineno = 0;
+    if (f == NULL) {
+        fprintf(stderr, "tether: cannot read config file %s\n", path);
+        return TT_EXIT_USAGE;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *eq, *k, *v;
+        size_t kl, vl;
+        lineno++;
+        k = trim(line);
+        if (*k == '#' || *k == '\0')
+            continue;
+        eq = strchr(k, '=');
+        if (eq == NULL) {
+            fclose(f);
+            return tt_cli_usage_error("%s:%d: not 'key = value'", path, lineno);
+        }
+        *eq = '\0';
+        k = trim(k);
+        v = trim(eq + 1);
+        kl = strlen(k);
+        vl = strlen(v);
+        if (conf->n == 64 || kl + vl + 2 > sizeof conf->store - conf->used) {
+            fclose(f);
+            return tt_cli_usage_error("%s: too many settings", path);
+        }
+        conf->keys[conf->n] = memcpy(conf->store + conf->used, k, kl + 1);
+        conf->used += kl + 1;
+        conf->values[conf->n] = memcpy(conf->store + conf->used, v, vl + 1);
+        conf->used += vl + 1;
+        conf->n++;
+    }
+    fclose(f);
+    return 0;
+}
+
+const char *tt_cli_setting(const tt_cli_conf *conf, const char *flag, const char *key,
+                           const char *env, const char *def)
+{
+    const char *e;
+    size_t i;
+    if (flag != NULL)
+        return flag;
+    if (env != NULL && (e = getenv(env)) != NULL && e[0] != '\0')
+        return e;
+    for (i = conf != NULL ? conf->n : 0; i > 0; i--)
+        if (strcmp(conf->keys[i - 1], key) == 0)
+            return conf->values[i - 1];
+    return def;
+}
+
+int tt_cli_print_json(const char *json, size_t len)
+{
+    if (fwrite(json, 1, len, stdout) != len || fputc('\n', stdout) == EOF ||
+        fflush(stdout) != 0) {
+        fprintf(stderr, "tether: cannot write to stdout\n");
+        return TT_EXIT_LOCAL;
+    }
+    return 0;
+}
+
+/* ---- protocol command arguments ---------------------------------------------- */
+
+static int is_switch(const char *switches, const char *name)
+{
+    const char *p = switches;
+    size_t n = strlen(name);
+    while (p != NULL && (p = strstr(p, name)) != NULL) {
+        if ((p == switches || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+int tt_cli_args_parse(tt_cli_args *a, int argc, char **argv, const char *switches)
+{
+    int i;
+    memset(a, 0, sizeof *a);
+    tt_cli_common_init(&a->common);
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        int t = tt_cli_common_option(&a->common, argc, argv, &i);
+        if (t < 0)
+            return TT_EXIT_USAGE;
+        if (t > 0)
+            continue;
+        if (arg[0] != '-' || arg[1] != '-') {
+            if (arg[0] == '-' && arg[1] != '\0')
+                return tt_cli_usage_error("unknown option %s", arg);
+            if (a->npos == 8)
+                return tt_cli_usage_error("too many arguments");
+            a->pos[a->npos++] = arg;
+            continue;
+        }
+        if (a->nopts == 48)
+            return tt_cli_usage_error("too many options");
+        a->names[a->nopts] = arg + 2;
+        if (is_switch(switches, arg + 2)) {
+            a->values[a->nopts++] = "1";
+            continue;
+        }
+        if (i + 1 >= argc)
+            return tt_cli_usage_error("option %s needs a value", arg);
+        a->values[a->nopts++] = argv[++i];
+        if (strcmp(arg, "--config") == 0)
+            a->config = argv[i];
+    }
+    return 0;
+}
+
+const char *tt_cli_arg(const tt_cli_args *a, const char *name)
+{
+    size_t i;
+    for (i = a->nopts; i > 0; i--)
+        if (strcmp(a->names[i - 1], name) == 0)
+            return a->values[i - 1];
+    return NULL;
+}
+
+size_t tt_cli_arg_all(const tt_cli_args *a, const char *name, const char **out, size_t max)
+{
+    size_t i, n = 0;
+    for (i = 0; i < a->nopts; i++)
+        if (strcmp(a->names[i], name) == 0 && n < max)
+            out[n++] = a->values[i];
+    return n;
+}
+
+int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long long *out)
+{
+    const char *v = tt_cli_arg(a, name);
+    char *end;
+    if (v == NULL) {
+        *out = def;
+        return 0;
+    }
+    *out = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0')
+        return tt_cli_usage_error("--%s wants a whole number, not '%s'", name, v), -1;
+    return 0;
+}

@@ -116,4 +116,55 @@ int tt_cli_http(int argc, char **argv);
 /* `tether events URL`: follow an event stream. */
 int tt_cli_events(int argc, char **argv);
 
+/*
+ * Settings of the protocol commands, from (highest first) a flag, an
+ * environment variable, or the --config file: "key = value" lines, '#'
+ * comments. Keys are the flag names without dashes ("address", "ca").
+ */
+typedef struct tt_cli_conf {
+    char store[8192];
+    size_t used;
+    const char *keys[64];
+    const char *values[64];
+    size_t n;
+} tt_cli_conf;
+
+/* Read FILE into conf; an exit code (message printed) or 0. */
+int tt_cli_conf_load(tt_cli_conf *conf, const char *path);
+
+/* The setting: flag (when non-NULL), else $env (when env is non-NULL and
+ * set), else the file's key, else def. */
+const char *tt_cli_setting(const tt_cli_conf *conf, const char *flag, const char *key,
+                           const char *env, const char *def);
+
+/* Print a JSON document that a writer built, with a newline. */
+int tt_cli_print_json(const char *json, size_t len);
+
+/* Arguments of a protocol command: positionals, "--name value" options
+ * (repeatable), and boolean switches named in `switches` (" force detach ").
+ * TLS and common options go to common (may be NULL). */
+typedef struct tt_cli_args {
+    const char *pos[8];
+    size_t npos;
+    const char *names[48];
+    const char *values[48];
+    size_t nopts;
+    tt_cli_common common;
+    const char *config;          /* --config FILE */
+} tt_cli_args;
+
+int tt_cli_args_parse(tt_cli_args *a, int argc, char **argv, const char *switches);
+
+/* The last value of --name, or NULL; switches read as "1". */
+const char *tt_cli_arg(const tt_cli_args *a, const char *name);
+
+/* All values of a repeatable --name, in order, into out[max]; the count. */
+size_t tt_cli_arg_all(const tt_cli_args *a, const char *name, const char **out, size_t max);
+
+/* A whole number option (or def); -1 printed as a usage error when bad. */
+int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long long *out);
+
+/* The protocol command groups. */
+int tt_cli_vmm(int argc, char **argv);
+
 #endif

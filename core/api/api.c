@@ -1,0 +1,318 @@
+/*
+ * The shared request path of the control-plane clients: URL, auth header,
+ * one attempt through tt_client, status and envelope mapping, retries.
+ */
+#include "api.h"
+
+#include <string.h>
+
+void tt_retry_default(tt_retry_policy *p)
+{
+    p->max_retries = TT_API_RETRIES;
+    p->base_ms = TT_API_RETRY_BASE_MS;
+    p->max_ms = TT_API_RETRY_MAX_MS;
+    p->jitter_pct = TT_API_RETRY_JITTER_PCT;
+}
+
+int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *label,
+                char *buf, size_t cap, tt_json *doc, tt_error *err)
+{
+    tt_url u;
+    size_t n = base_url != NULL ? strlen(base_url) : 0;
+
+    memset(a, 0, sizeof *a);
+    if (n == 0 || tt_url_parse(&u, base_url, n, err) != 0)
+        return n == 0 ? tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                                     "no server URL configured") : -1;
+    while (n > 0 && base_url[n - 1] == '/')
+        n--;
+    if (n >= sizeof a->base)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_LIMIT_URL, NULL, "server URL too long");
+    memcpy(a->base, base_url, n);
+    a->base[n] = '\0';
+    tt_fmt(a->label, sizeof a->label, "%s", label != NULL && label[0] ? label : u.host);
+    a->client = client;
+    a->buf = buf;
+    a->cap = cap;
+    a->doc = doc;
+    tt_retry_default(&a->retry);
+    a->retry.max_retries = 0;
+    return 0;
+}
+
+int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *err)
+{
+    size_t n = secret != NULL ? strlen(secret) : 0;
+    int next = !a->slot;
+    if (n >= TT_API_TOKEN_MAX)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                            "token longer than TT_API_TOKEN_MAX (%d)", TT_API_TOKEN_MAX);
+    if (kind == TT_API_AUTH_OAUTH_PLAINTEXT) {
+        const char *c1 = strchr(secret, ':');
+        if (c1 == NULL || strchr(c1 + 1, ':') == NULL || strchr(strchr(c1 + 1, ':') + 1, ':'))
+            return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                                "API key is not consumer:token:secret");
+    }
+    memcpy(a->secret[next], secret != NULL ? secret : "", n + 1);
+    a->slot = next;   /* one store: readers see the old or the new token */
+    a->auth = kind;
+    return 0;
+}
+
+/* ---- headers ------------------------------------------------------------------ */
+
+static const char *oauth_header(tt_api *a, const char *key)
+{
+    const char *c1 = strchr(key, ':'), *c2 = strchr(c1 + 1, ':');
+    const tt_port *p = &a->client->port;
+    unsigned char rnd[12];
+    char nonce[25];
+    int64_t now = p->ops->wall_s(p->ctx);
+    size_t i;
+
+    if (p->ops->random == NULL || p->ops->random(p->ctx, rnd, sizeof rnd) != TT_PORT_OK)
+        memset(rnd, 0x5a, sizeof rnd);
+    for (i = 0; i < sizeof rnd; i++)
+        tt_fmt(nonce + 2 * i, 3, "%02x", rnd[i]);
+    tt_fmt(a->auth_value, sizeof a->auth_value,
+           "OAuth oauth_version=\"1.0\", oauth_signature_method=\"PLAINTEXT\", "
+           "oauth_consumer_key=\"%.*s\", oauth_token=\"%.*s\", oauth_signature=\"&%s\", "
+           "oauth_nonce=\"%s\", oauth_timestamp=\"%lld\"",
+           (int)(c1 - key), key, (int)(c2 - c1 - 1), c1 + 1, c2 + 1, nonce,
+           (long long)(now > 0 ? now : 0));
+    return a->auth_value;
+}
+
+static size_t build_headers(tt_api *a, const tt_api_req *r, tt_header *h, size_t max)
+{
+    const char *secret = a->secret[a->slot];
+    size_t n = 0, i;
+    h[n].name = "Accept";
+    h[n++].value = "application/json";
+    if (a->auth == TT_API_AUTH_BEARER && secret[0] != '\0') {
+        tt_fmt(a->auth_value, sizeof a->auth_value, "Bearer %s", secret);
+        h[n].name = "Authorization";
+        h[n++].value = a->auth_value;
+    } else if (a->auth == TT_API_AUTH_OAUTH_PLAINTEXT) {
+        h[n].name = "Authorization";
+        h[n++].value = oauth_header(a, secret);
+    }
+    if (r->body != NULL) {
+        h[n].name = "Content-Type";
+        h[n++].value = r->content_type != NULL ? r->content_type : "application/json";
+    }
+    for (i = 0; i < r->nheaders && n < max; i++)
+        h[n++] = r->headers[i];
+    return n;
+}
+
+/* ---- one attempt ------------------------------------------------------------------ */
+
+typedef struct attempt_ctx {
+    tt_api *a;
+    const tt_api_req *r;
+    int streaming;               /* the body goes to r->on_body */
+    size_t len;                  /* collected bytes */
+    int overflow;
+} attempt_ctx;
+
+static int on_head(void *user, const tt_response *res, tt_error *err)
+{
+    attempt_ctx *x = user;
+    (void)err;
+    x->streaming = x->r->on_body != NULL && res->status >= 200 && res->status < 300;
+    return 0;
+}
+
+static int on_header(void *user, const char *name, size_t nl, const char *value,
+                     size_t vl, int trailer, tt_error *err)
+{
+    attempt_ctx *x = user;
+    const tt_api_req *r = x->r;
+    (void)trailer;
+    (void)err;
+    if (r->capture_name != NULL && tt_http_name_eq(name, nl, r->capture_name) &&
+        r->capture_cap > 0)
+        tt_fmt(r->capture_buf, r->capture_cap, "%.*s", (int)vl, value);
+    return 0;
+}
+
+static int on_body(void *user, const unsigned char *data, size_t len, tt_error *err)
+{
+    attempt_ctx *x = user;
+    if (x->streaming)
+        return x->r->on_body(x->r->user, data, len, err);
+    if (len > x->a->cap - x->len) {
+        x->overflow = 1; /* reported once the status is known */
+        return 0;
+    }
+    memcpy(x->a->buf + x->len, data, len);
+    x->len += len;
+    return 0;
+}
+
+/* 1 when the error is worth another attempt. */
+static int retryable(const tt_error *e)
+{
+    switch (e->cls) {
+    case TT_ERR_NETWORK:
+    case TT_ERR_TIMEOUT:
+        return 1;
+    case TT_ERR_HTTP:
+    case TT_ERR_API:
+        return e->http_status >= 500 || e->http_status == 429;
+    default:
+        return 0;
+    }
+}
+
+static int interpret(tt_api *a, attempt_ctx *x, const tt_response *res, tt_api_resp *out,
+                     tt_error *err)
+{
+    tt_json_envelope env;
+    out->status = res->status;
+    out->body_len = x->len;
+    if (res->status < 200 || res->status >= 300)
+        return tt_json_api_error(err, a->label, res->status, res->retry_after,
+                                 a->buf, x->len, a->doc);
+    if (x->overflow)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BODY, a->label,
+                            "response body larger than the %zu-byte buffer", a->cap);
+    if (x->streaming || x->len == 0)
+        return 0;
+    if (tt_json_parse(a->doc, a->buf, x->len, err) != 0) {
+        tt_error inner = *err;
+        return tt_error_set(err, inner.cls, inner.code, a->label, "response: %s", inner.msg);
+    }
+    tt_json_envelope_read(a->doc, &env);
+    if (env.is_error)
+        return tt_json_api_error(err, a->label, res->status, res->retry_after,
+                                 a->buf, x->len, a->doc);
+    out->data = env.data;
+    return 0;
+}
+
+static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
+{
+    tt_header h[TT_API_HEADERS_MAX];
+    tt_request rq;
+    tt_response res;
+    attempt_ctx x;
+
+    memset(&rq, 0, sizeof rq);
+    memset(&x, 0, sizeof x);
+    x.a = a;
+    x.r = r;
+    rq.method = r->method;
+    rq.url = a->url;
+    rq.headers = h;
+    rq.nheaders = build_headers(a, r, h, TT_API_HEADERS_MAX);
+    rq.body = r->body;
+    rq.body_len = r->body_len;
+    rq.timeout_ms = r->long_op && a->long_timeout_ms > 0 ? a->long_timeout_ms : a->timeout_ms;
+    rq.max_redirects = -1;
+    rq.on_head = on_head;
+    rq.on_header = on_header;
+    rq.on_body = on_body;
+    rq.user = &x;
+    a->stats.attempts++;
+    out->attempts++;
+    if (tt_client_request(a->client, &rq, &res, err) != 0)
+        return -1;
+    return interpret(a, &x, &res, out, err);
+}
+
+/* ---- the call with its retries ------------------------------------------------------ */
+
+static int64_t retry_delay(const tt_api *a, int n, const tt_error *e)
+{
+    const tt_port *p = &a->client->port;
+    int64_t d = a->retry.base_ms;
+    uint16_t rnd = 32768;
+    int64_t span;
+    int i;
+    if (e->http_status == 429 && e->retry_after >= 0)
+        return (int64_t)e->retry_after * 1000;
+    for (i = 0; i < n && d < a->retry.max_ms; i++)
+        d *= 2;
+    if (d > a->retry.max_ms)
+        d = a->retry.max_ms;
+    if (p->ops->random != NULL)
+        p->ops->random(p->ctx, &rnd, sizeof rnd);
+    span = d * (int64_t)a->retry.jitter_pct / 100;
+    return d - span + (2 * span * (int64_t)rnd) / 65535;
+}
+
+int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
+{
+    tt_api_resp local;
+    size_t n;
+    int tries = 0;
+
+    if (out == NULL)
+        out = &local;
+    memset(out, 0, sizeof *out);
+    out->data = -1;
+    n = tt_fmt(a->url, sizeof a->url, "%s%s%s%s", a->base, r->path,
+               r->query != NULL ? "?" : "", r->query != NULL ? r->query : "");
+    if (n >= sizeof a->url)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_LIMIT_URL, a->label,
+                            "request URL longer than TT_URL_MAX (%d)", TT_URL_MAX);
+    a->stats.calls++;
+    for (;;) {
+        const tt_port *p = &a->client->port;
+        if (attempt(a, r, out, err) == 0)
+            return 0;
+        if (r->no_retry || tries >= a->retry.max_retries || !retryable(err) ||
+            r->on_body != NULL)
+            return -1;
+        if (p->ops->sleep_ms(p->ctx, retry_delay(a, tries, err), a->client->cfg.cancel) !=
+            TT_PORT_OK)
+            return tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, a->label,
+                                "cancelled while waiting to retry");
+        tries++;
+        a->stats.retries++;
+    }
+}
+
+/* ---- error checks ------------------------------------------------------------------ */
+
+static int status_of(const tt_error *e)
+{
+    return (e->cls == TT_ERR_HTTP || e->cls == TT_ERR_API) ? e->http_status : 0;
+}
+
+int tt_api_is_not_found(const tt_error *e)
+{
+    return status_of(e) == 404;
+}
+
+int tt_api_is_unauthorized(const tt_error *e)
+{
+    return status_of(e) == 401 || status_of(e) == 403;
+}
+
+int tt_api_is_rate_limited(const tt_error *e)
+{
+    return status_of(e) == 429;
+}
+
+int tt_api_is_server(const tt_error *e)
+{
+    return status_of(e) >= 500;
+}
+
+int tt_api_is_conflict(const tt_error *e)
+{
+    return status_of(e) == 409;
+}
+
+int tt_api_segment(char *out, size_t cap, const char *s)
+{
+    size_t len = 0;
+    tt_error e;
+    if (cap == 0)
+        return -1;
+    out[0] = '\0';
+    return tt_pct_encode(out, cap, &len, s, strlen(s), TT_PCT_SEGMENT, &e);
+}

@@ -1,0 +1,130 @@
+/*
+ * What every control-plane client shares: the base URL, authentication
+ * headers (bearer tokens that can be swapped while in use, MAAS's OAuth
+ * PLAINTEXT), one request call that maps statuses and error envelopes to
+ * the library error, and the retry policy. The protocol clients in
+ * core/api/ are thin tables of endpoints over this.
+ *
+ * Ownership: the tt_api holds no memory of its own beyond its struct; the
+ * response buffer and the JSON token array are the caller's (sized by the
+ * client that embeds it), and so is the tt_client underneath.
+ */
+#ifndef TT_API_H
+#define TT_API_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "json.h"
+
+typedef enum tt_api_auth {
+    TT_API_AUTH_NONE = 0,
+    TT_API_AUTH_BEARER,          /* Authorization: Bearer TOKEN */
+    TT_API_AUTH_OAUTH_PLAINTEXT  /* MAAS: OAuth 1.0 PLAINTEXT from "ck:tk:ts" */
+} tt_api_auth;
+
+/* Retries for network errors, timeouts, 5xx and 429 (Retry-After wins);
+ * never for other statuses, usage errors or cancellation. */
+typedef struct tt_retry_policy {
+    int max_retries;             /* 0: the caller owns the policy */
+    int64_t base_ms;             /* first wait */
+    int64_t max_ms;              /* cap of the doubling */
+    unsigned jitter_pct;         /* +- this percentage */
+} tt_retry_policy;
+
+typedef struct tt_api_stats {
+    unsigned long calls;
+    unsigned long attempts;      /* requests sent, retries included */
+    unsigned long retries;
+} tt_api_stats;
+
+typedef struct tt_api {
+    tt_client *client;
+    char base[TT_URL_MAX];       /* "https://h:8443/api/v1", no trailing slash */
+    char label[TT_URL_HOST_MAX]; /* names the server in messages ("host-a") */
+    tt_api_auth auth;
+    /* the secret: a bearer token or MAAS's key. Two slots: tt_api_set_token
+     * fills the idle one and then flips `slot`, so a request that is
+     * building its headers never sees half a token. One writer at a time. */
+    char secret[2][TT_API_TOKEN_MAX];
+    volatile sig_atomic_t slot;
+    tt_retry_policy retry;
+    int64_t timeout_ms;          /* per request; 0: the client's */
+    int64_t long_timeout_ms;     /* for calls flagged long */
+    char *buf;                   /* response bodies (caller's) */
+    size_t cap;
+    tt_json *doc;                /* their tokens (caller's) */
+    tt_api_stats stats;
+    /* scratch of one call */
+    char url[TT_URL_MAX];
+    char auth_value[TT_API_TOKEN_MAX + 256];
+} tt_api;
+
+/*
+ * Prepare: base URL (kept without its trailing slash), label for messages
+ * (NULL: the URL's host), buffers. -1 with a usage error when the URL is
+ * not http(s) or is too long.
+ */
+int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *label,
+                char *buf, size_t cap, tt_json *doc, tt_error *err);
+
+/* Set or swap the secret (bearer token, or MAAS key "ck:tk:ts"). -1
+ * when longer than TT_API_TOKEN_MAX - 1 or, for MAAS, not three parts. */
+int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *err);
+
+/* The default policy: TT_API_RETRIES retries, TT_API_RETRY_BASE_MS doubling
+ * to TT_API_RETRY_MAX_MS, +-TT_API_RETRY_JITTER_PCT. */
+void tt_retry_default(tt_retry_policy *p);
+
+typedef struct tt_api_req {
+    const char *method;          /* NULL: GET, POST with a body */
+    const char *path;            /* appended to base; escaped by the caller */
+    const char *query;           /* NULL, or "a=1&b=2" (escaped) */
+    const char *body;            /* request body or NULL */
+    size_t body_len;
+    const char *content_type;    /* NULL: application/json when a body */
+    int long_op;                 /* use long_timeout_ms */
+    int no_retry;                /* this call is never retried */
+    const tt_header *headers;    /* more headers */
+    size_t nheaders;
+    /* stream a 2xx body here instead of collecting it (an error body is
+     * still collected, for its message) */
+    tt_body_fn on_body;
+    void *user;
+    /* capture one response header (e.g. a request id) */
+    const char *capture_name;
+    char *capture_buf;
+    size_t capture_cap;
+} tt_api_req;
+
+typedef struct tt_api_resp {
+    int status;
+    tt_json_val data;            /* the envelope's data in a->doc; -1 none */
+    size_t body_len;             /* bytes collected in a->buf */
+    int attempts;
+} tt_api_resp;
+
+/*
+ * One call with the policy: 0 for a 2xx response whose body (when
+ * collected and not empty) parsed as JSON and was no error envelope.
+ * Otherwise -1 with err: network/timeout/TLS classes as the client
+ * reports them, TT_ERR_API ("label: message", api_code, http_status,
+ * retry_after) for an error envelope, TT_ERR_HTTP for other statuses
+ * (short text bodies appended), TT_ERR_PROTOCOL for a 2xx body that is
+ * not JSON.
+ */
+int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err);
+
+/* Error checks for callers and CLIs. */
+int tt_api_is_not_found(const tt_error *err);     /* HTTP 404 */
+int tt_api_is_unauthorized(const tt_error *err);  /* 401 or 403 */
+int tt_api_is_rate_limited(const tt_error *err);  /* 429 */
+int tt_api_is_server(const tt_error *err);        /* 5xx */
+int tt_api_is_conflict(const tt_error *err);      /* 409 */
+
+/* Percent-encode one path segment (a VM name) into out; -1 when it does
+ * not fit (never a truncated name). */
+int tt_api_segment(char *out, size_t cap, const char *s);
+
+#endif /* TT_API_H */

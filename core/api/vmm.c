@@ -1,0 +1,251 @@
+/*
+ * vmm client: endpoint table over tt_api, VM records by struct binding.
+ */
+#include "vmm.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static const tt_json_field vm_fields[] = {
+    { "name", TT_JF_STRING, offsetof(tt_vmm_vm, name), TT_VMM_NAME_MAX, TT_JF_REQUIRED, NULL, 0, 0, 0 },
+    { "state", TT_JF_STRING, offsetof(tt_vmm_vm, state), 16, 0, NULL, 0, 0, 0 },
+    { "cpus", TT_JF_I32, offsetof(tt_vmm_vm, cpus), 0, 0, NULL, 0, 0, 0 },
+    { "memory_mb", TT_JF_I64, offsetof(tt_vmm_vm, memory_mb), 0, 0, NULL, 0, 0, 0 },
+    { "disk_size_mb", TT_JF_I64, offsetof(tt_vmm_vm, disk_size_mb), 0, 0, NULL, 0, 0, 0 },
+    { "image", TT_JF_STRING, offsetof(tt_vmm_vm, image), 128, 0, NULL, 0, 0, 0 },
+    { "ip", TT_JF_STRING, offsetof(tt_vmm_vm, ip), 48, 0, NULL, 0, 0, 0 },
+    { "created_at", TT_JF_STRING, offsetof(tt_vmm_vm, created_at), 40, 0, NULL, 0, 0, 0 },
+};
+
+static const tt_json_field status_fields[] = {
+    { "hostname", TT_JF_STRING, offsetof(tt_vmm_status, hostname), 64, 0, NULL, 0, 0, 0 },
+    { "total_cpus", TT_JF_I32, offsetof(tt_vmm_status, total_cpus), 0, 0, NULL, 0, 0, 0 },
+    { "used_cpus", TT_JF_I32, offsetof(tt_vmm_status, used_cpus), 0, 0, NULL, 0, 0, 0 },
+    { "total_memory_mb", TT_JF_I64, offsetof(tt_vmm_status, total_memory_mb), 0, 0, NULL, 0, 0, 0 },
+    { "used_memory_mb", TT_JF_I64, offsetof(tt_vmm_status, used_memory_mb), 0, 0, NULL, 0, 0, 0 },
+    { "available_memory_mb", TT_JF_I64, offsetof(tt_vmm_status, available_memory_mb), 0, 0, NULL, 0, 0, 0 },
+    { "running_vms", TT_JF_I32, offsetof(tt_vmm_status, running_vms), 0, 0, NULL, 0, 0, 0 },
+    { "total_vms", TT_JF_I32, offsetof(tt_vmm_status, total_vms), 0, 0, NULL, 0, 0, 0 },
+};
+
+#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+static int load_tls(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt_error *err)
+{
+    tt_tls_store_init(&v->store, v->arena, sizeof v->arena);
+    tt_tls_config_init(&v->tls);
+    v->tls.store = &v->store;
+    if (cfg->ca == NULL || cfg->cert == NULL || cfg->key == NULL)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, cfg->name,
+                            "vmm needs a CA, a client certificate and its key");
+    if (tt_tls_load_anchors(&v->store, port, cfg->ca, err) != 0 ||
+        tt_tls_load_chain(&v->store, port, cfg->cert, err) != 0 ||
+        tt_tls_load_key(&v->store, port, cfg->key, err) != 0)
+        return -1;
+    return 0;
+}
+
+int tt_vmm_init(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt_error *err)
+{
+    tt_client_config cc;
+    char base[TT_URL_MAX];
+    const char *scheme = cfg->scheme != NULL ? cfg->scheme : "https";
+
+    memset(v, 0, sizeof *v);
+    if (cfg->address == NULL || cfg->address[0] == '\0')
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, cfg->name,
+                            "vmm needs the host's address (\"192.168.1.10:8443\")");
+    tt_client_config_default(&cc);
+    if (strcmp(scheme, "https") == 0) {
+        if (load_tls(v, port, cfg, err) != 0)
+            return -1;
+        cc.tls = &v->tls;
+    }
+    if (tt_client_init(&v->client, port, &cc, err) != 0)
+        return -1;
+    tt_fmt(base, sizeof base, "%s://%s/api/v1", scheme, cfg->address);
+    if (tt_api_init(&v->api, &v->client, base, cfg->name, v->buf, sizeof v->buf, &v->doc,
+                    err) != 0)
+        return -1;
+    v->api.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : TT_REQUEST_TIMEOUT_MS;
+    v->api.long_timeout_ms = cfg->long_timeout_ms > 0 ? cfg->long_timeout_ms
+                                                      : TT_API_LONG_TIMEOUT_MS;
+    v->api.retry.max_retries = 0;
+    if (cfg->labels != NULL)
+        tt_fmt(v->labels, sizeof v->labels, "%s", cfg->labels);
+    return 0;
+}
+
+void tt_vmm_close(tt_vmm *v)
+{
+    tt_client_close(&v->client);
+}
+
+/* "/vms/NAME" plus an optional action. */
+static int vm_path(tt_vmm *v, char *path, size_t cap, const char *name, const char *action,
+                   tt_error *err)
+{
+    char seg[3 * TT_VMM_NAME_MAX];
+    if (name == NULL || name[0] == '\0' || tt_api_segment(seg, sizeof seg, name) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, v->api.label,
+                            "bad VM name");
+    tt_fmt(path, cap, "/vms/%s%s", seg, action != NULL ? action : "");
+    return 0;
+}
+
+/* Bind the call's data object into a VM (when out is not NULL). */
+static int bind_vm(tt_vmm *v, tt_json_val data, tt_vmm_vm *out, tt_error *err)
+{
+    if (out == NULL)
+        return 0;
+    memset(out, 0, sizeof *out);
+    if (tt_json_bind(&v->doc, data, vm_fields, NFIELDS(vm_fields), out, err) != 0) {
+        tt_error inner = *err;
+        return tt_error_set(err, inner.cls, inner.code, v->api.label, "%s", inner.msg);
+    }
+    return 0;
+}
+
+static int vm_call(tt_vmm *v, const char *method, const char *name, const char *action,
+                   tt_vmm_vm *out, tt_error *err)
+{
+    char path[32 + 3 * TT_VMM_NAME_MAX];
+    tt_api_req r;
+    tt_api_resp res;
+    if (vm_path(v, path, sizeof path, name, action, err) != 0)
+        return -1;
+    memset(&r, 0, sizeof r);
+    r.method = method;
+    r.path = path;
+    if (tt_api_call(&v->api, &r, &res, err) != 0)
+        return -1;
+    return bind_vm(v, res.data, out, err);
+}
+
+int tt_vmm_get(tt_vmm *v, const char *name, tt_vmm_vm *out, tt_error *err)
+{
+    return vm_call(v, "GET", name, NULL, out, err);
+}
+
+int tt_vmm_start(tt_vmm *v, const char *name, tt_vmm_vm *out, tt_error *err)
+{
+    return vm_call(v, "POST", name, "/start", out, err);
+}
+
+int tt_vmm_stop(tt_vmm *v, const char *name, tt_vmm_vm *out, tt_error *err)
+{
+    return vm_call(v, "POST", name, "/stop", out, err);
+}
+
+int tt_vmm_delete(tt_vmm *v, const char *name, int force, tt_error *err)
+{
+    return vm_call(v, "DELETE", name, force ? "?force=true" : NULL, NULL, err);
+}
+
+static size_t write_create(tt_vmm *v, const tt_vmm_create_req *q, tt_error *err)
+{
+    tt_json_writer w;
+    size_t n, i;
+    tt_jw_init(&w, v->req, sizeof v->req);
+    tt_jw_object(&w);
+    tt_jw_kv_string(&w, "name", q->name);
+    tt_jw_key(&w, "cpus");
+    tt_jw_int(&w, q->cpus);
+    tt_jw_key(&w, "memory_mb");
+    tt_jw_int(&w, q->memory_mb);
+    tt_jw_kv_int(&w, "disk_size_mb", q->disk_size_mb);
+    tt_jw_kv_string(&w, "ssh_public_key", q->ssh_public_key);
+    if (q->ndns > 0) {
+        tt_jw_key(&w, "dns_servers");
+        tt_jw_array(&w);
+        for (i = 0; i < q->ndns && i < TT_VMM_DNS_MAX; i++)
+            tt_jw_string(&w, q->dns_servers[i]);
+        tt_jw_end(&w);
+    }
+    tt_jw_kv_string(&w, "image", q->image);
+    tt_jw_kv_string(&w, "kernel", q->kernel);
+    tt_jw_end(&w);
+    if (tt_jw_finish(&w, &n, err) != 0)
+        return 0;
+    return n;
+}
+
+int tt_vmm_create(tt_vmm *v, const tt_vmm_create_req *q, tt_vmm_vm *out, tt_error *err)
+{
+    tt_api_req r;
+    tt_api_resp res;
+    size_t n;
+    if (q->name == NULL || q->name[0] == '\0' || q->cpus <= 0 || q->memory_mb <= 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, v->api.label,
+                            "create needs a name, cpus > 0 and memory_mb > 0");
+    if ((n = write_create(v, q, err)) == 0)
+        return -1;
+    memset(&r, 0, sizeof r);
+    r.method = "POST";
+    r.path = "/vms";
+    r.body = v->req;
+    r.body_len = n;
+    r.long_op = 1;
+    if (tt_api_call(&v->api, &r, &res, err) != 0)
+        return -1;
+    return bind_vm(v, res.data, out, err);
+}
+
+int tt_vmm_get_status(tt_vmm *v, tt_vmm_status *out, tt_error *err)
+{
+    tt_api_req r;
+    tt_api_resp res;
+    memset(&r, 0, sizeof r);
+    r.path = "/status";
+    if (tt_api_call(&v->api, &r, &res, err) != 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    return tt_json_bind(&v->doc, res.data, status_fields, NFIELDS(status_fields), out, err);
+}
+
+int tt_vmm_health(tt_vmm *v, tt_error *err)
+{
+    tt_api_req r;
+    memset(&r, 0, sizeof r);
+    r.path = "/health";
+    return tt_api_call(&v->api, &r, NULL, err);
+}
+
+/* ---- ListVMs, streamed ------------------------------------------------------------- */
+
+typedef struct list_ctx {
+    tt_vmm *v;
+    tt_vmm_vm_fn fn;
+    void *user;
+} list_ctx;
+
+static int on_vm(void *user, const tt_json *elem, size_t index, tt_error *err)
+{
+    list_ctx *l = user;
+    tt_vmm_vm vm;
+    (void)index;
+    memset(&vm, 0, sizeof vm);
+    if (tt_json_bind(elem, 0, vm_fields, NFIELDS(vm_fields), &vm, err) != 0)
+        return -1;
+    return l->fn(l->user, &vm, err);
+}
+
+int tt_vmm_list(tt_vmm *v, tt_vmm_vm_fn fn, void *user, size_t *count, tt_error *err)
+{
+    tt_json_stream js;
+    list_ctx l;
+    tt_api_req r;
+    l.v = v;
+    l.fn = fn;
+    l.user = user;
+    tt_json_stream_init(&js, "data", &v->elem_doc, v->elem, sizeof v->elem, on_vm, &l);
+    memset(&r, 0, sizeof r);
+    r.path = "/vms";
+    r.on_body = tt_json_stream_body;
+    r.user = &js;
+    if (tt_api_call(&v->api, &r, NULL, err) != 0 || tt_json_stream_finish(&js, err) != 0)
+        return -1;
+    if (count != NULL)
+        *count = js.count;
+    return 0;
+}

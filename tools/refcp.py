@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""tether's reference control plane: one loopback server program that speaks
+the five protocols tether's clients implement, with state in memory and
+switches for faults. A test and demo tool (python3 standard library only),
+not part of any firmware.
+
+  vmm      HTTPS, client certificate required; /api/v1/...
+  plexd    HTTP with bearer tokens; /v1/... with an SSE event stream, gzip
+  maas     HTTP with OAuth 1.0 PLAINTEXT; /MAAS/api/2.0/...
+  sky      HTTP with a bearer service-account token; /api/...
+  pool     HTTP, no auth; /health, /pools/{id}/status
+
+Each protocol listens on its own port. Faults are set per listener with
+POST /_faults (JSON): {"status": 503, "count": 2, "retry_after": 1,
+"delay_ms": 0, "drop_events_every": 0} -- the next `count` requests get
+`status` (with Retry-After when given), each request waits delay_ms first,
+and the event stream is cut after every N events. POST /_reset clears the
+state of that listener; GET /_stats returns request counts.
+
+usage: refcp.py --certs DIR --port-file FILE [--fixed-ports BASE]
+  writes {"vmm": port, "plexd": port, ...} as JSON to FILE
+"""
+import argparse
+import base64
+import gzip
+import hashlib
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Faults:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        self.status = 0
+        self.count = 0
+        self.retry_after = None
+        self.delay_ms = 0
+        self.drop_events_every = 0
+        self.requests = 0
+
+    def set(self, spec):
+        with self.lock:
+            self.status = int(spec.get("status", 0))
+            self.count = int(spec.get("count", 0))
+            self.retry_after = spec.get("retry_after")
+            self.delay_ms = int(spec.get("delay_ms", 0))
+            self.drop_events_every = int(spec.get("drop_events_every", 0))
+
+    def take(self):
+        """The injected status for this request, or 0."""
+        with self.lock:
+            self.requests += 1
+            if self.count > 0 and self.status:
+                self.count -= 1
+                return self.status
+            return 0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "refcp/1"
+
+    def log_message(self, fmt, *args):
+        if os.environ.get("REFCP_VERBOSE"):
+            sys.stderr.write("%s %s\n" % (self.server.name, fmt % args))
+
+    # -- plumbing -----------------------------------------------------------
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(n) if n else b""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                data += self.rfile.read(size)
+                self.rfile.readline()
+        if self.headers.get("Content-Encoding", "").lower() == "gzip":
+            data = gzip.decompress(data)
+            self.server.stats["gzip_requests"] = self.server.stats.get("gzip_requests", 0) + 1
+        return data
+
+    def json_body(self):
+        raw = self.body()
+        return json.loads(raw) if raw else {}
+
+    def send(self, status, payload=b"", ctype="application/json", headers=None, gz=False):
+        if isinstance(payload, (dict, list)):
+            payload = json.dumps(payload).encode()
+        elif isinstance(payload, str):
+            payload = payload.encode()
+        if gz:
+            payload = gzip.compress(payload)
+        self.send_response(status)
+        if payload or status not in (204, 304):
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(payload)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        if gz:
+            self.send_header("Content-Encoding", "gzip")
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def route(self, method):
+        url = urllib.parse.urlparse(self.path)
+        self.query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        path = url.path
+        srv = self.server
+        srv.stats["requests"] = srv.stats.get("requests", 0) + 1
+        if path == "/_faults" and method == "POST":
+            srv.faults.set(self.json_body())
+            return self.send(200, {"ok": True})
+        if path == "/_reset" and method == "POST":
+            self.body()
+            srv.faults.clear()
+            srv.proto.reset()
+            srv.stats.clear()
+            return self.send(200, {"ok": True})
+        if path == "/_stats":
+            return self.send(200, dict(srv.stats, faults_requests=srv.faults.requests))
+        injected = srv.faults.take()
+        if srv.faults.delay_ms:
+            time.sleep(srv.faults.delay_ms / 1000.0)
+        if injected:
+            self.body()
+            extra = {}
+            if srv.faults.retry_after is not None:
+                extra["Retry-After"] = srv.faults.retry_after
+            return srv.proto.fault(self, injected, extra)
+        return srv.proto.handle(self, method, path)
+
+    def do_GET(self):
+        self.route("GET")
+
+    def do_POST(self):
+        self.route("POST")
+
+    def do_PUT(self):
+        self.route("PUT")
+
+    def do_DELETE(self):
+        self.route("DELETE")
+
+
+# ---------------------------------------------------------------------------
+# vmm: the VM host API (mutual TLS)
+
+class Vmm:
+    def __init__(self, hostname="host-a"):
+        self.hostname = hostname
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.vms = {}
+        self.total_cpus = 32
+        self.total_memory_mb = 65536
+
+    @staticmethod
+    def err(h, status, code, message):
+        h.send(status, {"data": None, "error": {"code": code, "message": message}})
+
+    def fault(self, h, status, extra):
+        h.send(status, {"data": None, "error": {"code": "injected", "message": "injected fault %d" % status}},
+               headers=extra)
+
+    def ok(self, h, data, status=200):
+        h.send(status, {"data": data, "error": None})
+
+    def handle(self, h, method, path):
+        parts = [p for p in path.split("/") if p]
+        if parts[:2] != ["api", "v1"]:
+            return self.err(h, 404, "not_found", "no such endpoint: %s" % path)
+        rest = parts[2:]
+        with self.lock:
+            if rest == ["health"] and method == "GET":
+                return self.ok(h, {"status": "ok"})
+            if rest == ["status"] and method == "GET":
+                used_cpus = sum(v["cpus"] for v in self.vms.values() if v["state"] == "running")
+                used_mem = sum(v["memory_mb"] for v in self.vms.values() if v["state"] == "running")
+                return self.ok(h, {
+                    "hostname": self.hostname, "total_cpus": self.total_cpus,
+                    "used_cpus": used_cpus, "total_memory_mb": self.total_memory_mb,
+                    "used_memory_mb": used_mem,
+                    "available_memory_mb": self.total_memory_mb - used_mem,
+                    "running_vms": sum(1 for v in self.vms.values() if v["state"] == "running"),
+                    "total_vms": len(self.vms)})
+            if rest == ["vms"] and method == "GET":
+                return self.ok(h, sorted(self.vms.values(), key=lambda v: v["name"]))
+            if rest == ["vms"] and method == "POST":
+                return self.create(h, h.json_body())
+            if len(rest) >= 2 and rest[0] == "vms":
+                name = urllib.parse.unquote(rest[1])
+                vm = self.vms.get(name)
+                if vm is None:
+                    h.body()
+                    return self.err(h, 404, "not_found", "vm not found: %s" % name)
+                if len(rest) == 2 and method == "GET":
+                    return self.ok(h, vm)
+                if len(rest) == 2 and method == "DELETE":
+                    if vm["state"] == "running" and h.query.get("force") != "true":
+                        return self.err(h, 409, "conflict", "vm is running: %s (use force)" % name)
+                    del self.vms[name]
+                    return self.ok(h, {"deleted": name})
+                if len(rest) == 3 and method == "POST" and rest[2] in ("start", "stop"):
+                    h.body()
+                    want = "running" if rest[2] == "start" else "stopped"
+                    if vm["state"] == want:
+                        return self.err(h, 409, "conflict", "vm already %s: %s" % (want, name))
+                    vm["state"] = want
+                    return self.ok(h, vm)
+        h.body()
+        return self.err(h, 404, "not_found", "no such endpoint: %s %s" % (method, path))
+
+    def create(self, h, req):
+        name = req.get("name")
+        if not name or not isinstance(req.get("cpus"), int) or not isinstance(req.get("memory_mb"), int):
+            return self.err(h, 400, "invalid_request", "name, cpus and memory_mb are required")
+        for k in ("disk_size_mb", "ssh_public_key", "image", "kernel", "dns_servers"):
+            if k in req and req[k] in ("", 0, [], None):
+                return self.err(h, 400, "invalid_request", "empty %s should be omitted" % k)
+        if name in self.vms:
+            return self.err(h, 409, "already_exists", "vm already exists: %s" % name)
+        n = len(self.vms) + 1
+        vm = {"name": name, "state": "stopped", "cpus": req["cpus"], "memory_mb": req["memory_mb"],
+              "disk_size_mb": req.get("disk_size_mb", 10240), "image": req.get("image", ""),
+              "ip": "10.0.0.%d" % (10 + n), "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+              "dns_servers": req.get("dns_servers", []),
+              "has_ssh_key": bool(req.get("ssh_public_key"))}
+        self.vms[name] = vm
+        return self.ok(h, vm, 201)
+
+
+# ---------------------------------------------------------------------------
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, name, proto, port, ctx=None):
+        self.name = name
+        self.proto = proto
+        self.faults = Faults()
+        self.stats = {}
+        self.ctx = ctx
+        super().__init__(("127.0.0.1", port), Handler)
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        if self.ctx is None:
+            return sock, addr
+        try:
+            return self.ctx.wrap_socket(sock, server_side=True), addr
+        except (ssl.SSLError, OSError):
+            sock.close()
+            raise OSError("TLS handshake failed")
+
+
+def mtls_context(certs):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(os.path.join(certs, "server-chain.pem"), os.path.join(certs, "server.key"))
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(os.path.join(certs, "client-ca.pem"))
+    return ctx
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--certs", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--fixed-ports", type=int, default=0)
+    a = ap.parse_args()
+    protos = [("vmm", Vmm(), mtls_context(a.certs))]
+    ports = {}
+    for i, (name, proto, ctx) in enumerate(protos):
+        srv = Server(name, proto, a.fixed_ports + i if a.fixed_ports else 0, ctx)
+        ports[name] = srv.server_address[1]
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    with open(a.port_file + ".tmp", "w") as f:
+        json.dump(ports, f)
+        f.write("\n")
+    os.rename(a.port_file + ".tmp", a.port_file)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()
