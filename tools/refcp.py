@@ -247,6 +247,41 @@ class Vmm:
 
 
 # ---------------------------------------------------------------------------
+# pool: llama-orch's pool-managerd
+
+class Pool:
+    TOKEN = "llorch-demo-token"
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.pools = {
+            "pool-0": {"pool_id": "pool-0", "live": True, "ready": True, "active_leases": 2,
+                       "engine_version": "llamacpp-b3412"},
+            "pool-1": {"pool_id": "pool-1", "live": True, "ready": False, "active_leases": 0,
+                       "engine_version": None},
+        }
+
+    def fault(self, h, status, extra):
+        h.send(status, {"error": "injected fault %d" % status}, headers=extra)
+
+    def handle(self, h, method, path):
+        h.body()
+        parts = [p for p in path.split("/") if p]
+        if parts == ["health"] and method == "GET":
+            return h.send(200, {"status": "ok", "version": "0.1.0"})
+        if len(parts) == 3 and parts[0] == "pools" and parts[2] == "status" and method == "GET":
+            if h.headers.get("Authorization") != "Bearer " + self.TOKEN:
+                return h.send(401, b"", ctype="text/plain")
+            st = self.pools.get(urllib.parse.unquote(parts[1]))
+            if st is None:
+                return h.send(404, {"error": "pool %s not found" % parts[1]})
+            return h.send(200, st)
+        return h.send(404, {"error": "no such route"})
+
+
+# ---------------------------------------------------------------------------
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -287,7 +322,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--fixed-ports", type=int, default=0)
     a = ap.parse_args()
-    protos = [("vmm", Vmm(), mtls_context(a.certs))]
+    protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None)]
     ports = {}
     for i, (name, proto, ctx) in enumerate(protos):
         srv = Server(name, proto, a.fixed_ports + i if a.fixed_ports else 0, ctx)

@@ -34,6 +34,12 @@ void suite_integ_tls(void);
 void suite_integ_json(void);
 void suite_integ_sse(void);
 void suite_integ_vmm(void);
+void suite_integ_pool(void);
+
+/* The reference control plane: the port of a protocol ("POOL"), and an
+ * admin POST (/_faults, /_reset) to a plain-HTTP listener; 0 or -1. */
+int integ_cp_port(const char *proto);
+int integ_cp_admin(int port, const char *path, const char *json);
 
 /* Child mode of the JSON memory test: decode /vms-N.json, print "count hwm_kb". */
 int integ_json_stream_child(int n);

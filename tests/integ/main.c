@@ -74,6 +74,38 @@ long integ_peak_rss_kb(void)
     return p != NULL ? atol(p + 6) : -1;
 }
 
+int integ_cp_admin(int port, const char *path, const char *json)
+{
+    static tt_client c;
+    char url[128], body[512];
+    tt_request rq;
+    tt_response res;
+    tt_error e;
+    integ_client(&c, NULL);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST";
+    rq.url = url;
+    rq.body = json;
+    rq.body_len = strlen(json);
+    rq.body_buf = body;
+    rq.body_cap = sizeof body;
+    if (tt_client_request(&c, &rq, &res, &e) != 0 || res.status != 200) {
+        printf("  admin %s: %s\n", path, e.msg);
+        tt_client_close(&c);
+        return -1;
+    }
+    tt_client_close(&c);
+    return 0;
+}
+
+int integ_cp_port(const char *proto)
+{
+    char name[64];
+    snprintf(name, sizeof name, "TT_CP_%s_PORT", proto);
+    return env_int(name);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--json-stream-child") == 0)
@@ -90,5 +122,6 @@ int main(int argc, char **argv)
     suite_integ_json();
     suite_integ_sse();
     suite_integ_vmm();
+    suite_integ_pool();
     return tt_test_summary();
 }

@@ -1,0 +1,123 @@
+/*
+ * `tether pool COMMAND`: the GPU pool manager daemon, JSON on stdout.
+ * Errors are never hidden: an unavailable daemon exits non-zero.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "poolmgr.h"
+
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: tether pool COMMAND [ARGS] [options]\n"
+    "\n"
+    "Commands:\n"
+    "  health              the daemon's health\n"
+    "  status POOL_ID      a pool's status\n"
+    "  available           exit 0 when the daemon answers its health check\n"
+    "\n"
+    "Settings (flag, else environment, else --config FILE key):\n"
+    "  --url URL       POOL_MANAGERD_URL   default http://127.0.0.1:9200\n"
+    "  --token T       LLORCH_API_TOKEN    bearer token for pool status\n"
+    "  --timeout S     default 5\n";
+
+static tt_pool pool;
+static char out[4096];
+
+static int print_health(const tt_pool_health *h)
+{
+    tt_json_writer w;
+    tt_error e;
+    size_t n;
+    tt_jw_init(&w, out, sizeof out);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "status");
+    tt_jw_string(&w, h->status);
+    tt_jw_kv_string(&w, "version", h->version);
+    tt_jw_end(&w);
+    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+}
+
+static int print_status(const tt_pool_status *s)
+{
+    tt_json_writer w;
+    tt_error e;
+    size_t n;
+    tt_jw_init(&w, out, sizeof out);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "pool_id");
+    tt_jw_string(&w, s->pool_id);
+    tt_jw_key(&w, "live");
+    tt_jw_bool(&w, s->live);
+    tt_jw_key(&w, "ready");
+    tt_jw_bool(&w, s->ready);
+    tt_jw_key(&w, "active_leases");
+    tt_jw_int(&w, s->active_leases);
+    tt_jw_key(&w, "engine_version");
+    if (s->engine_version[0] != '\0')
+        tt_jw_string(&w, s->engine_version);
+    else
+        tt_jw_null(&w);
+    if (s->slots_total >= 0) {
+        tt_jw_key(&w, "slots_total");
+        tt_jw_int(&w, s->slots_total);
+    }
+    if (s->slots_free >= 0) {
+        tt_jw_key(&w, "slots_free");
+        tt_jw_int(&w, s->slots_free);
+    }
+    tt_jw_end(&w);
+    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+}
+
+int tt_cli_pool(int argc, char **argv)
+{
+    static tt_cli_args a;
+    static tt_cli_conf conf;
+    tt_pool_config cfg;
+    tt_pool_health h;
+    tt_pool_status st;
+    tt_port port;
+    tt_error err;
+    const char *cmd, *ts;
+    long long t = 0;
+    int rc;
+
+    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? TT_EXIT_USAGE : 0;
+    }
+    if ((rc = tt_cli_args_parse(&a, argc, argv, "")) != 0)
+        return rc;
+    if (a.npos == 0)
+        return tt_cli_usage_error("no pool command");
+    if (a.config != NULL && (rc = tt_cli_conf_load(&conf, a.config)) != 0)
+        return rc;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "POOL_MANAGERD_URL", NULL);
+    cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", "LLORCH_API_TOKEN", NULL);
+    ts = tt_cli_setting(&conf, tt_cli_arg(&a, "timeout"), "timeout", NULL, NULL);
+    if (ts != NULL && (t = tt_cli_parse_seconds(ts)) < 0)
+        return tt_cli_usage_error("bad --timeout '%s'", ts);
+    cfg.timeout_ms = t;
+    tt_cli_signals();
+    tt_port_posix_init(&port);
+    if (tt_pool_init(&pool, &port, &cfg, &err) != 0)
+        return tt_cli_fail(&err);
+    pool.client.cfg.cancel = &tt_cli_cancel;
+    if (a.common.verbose)
+        pool.client.cfg.log = tt_cli_trace;
+    cmd = a.pos[0];
+    if (strcmp(cmd, "health") == 0)
+        rc = tt_pool_get_health(&pool, &h, &err) != 0 ? tt_cli_fail(&err) : print_health(&h);
+    else if (strcmp(cmd, "status") == 0 && a.npos > 1)
+        rc = tt_pool_get_status(&pool, a.pos[1], &st, &err) != 0 ? tt_cli_fail(&err)
+                                                                 : print_status(&st);
+    else if (strcmp(cmd, "available") == 0)
+        rc = tt_pool_is_available(&pool, &err) ? tt_cli_print_json("{\"available\":true}", 18)
+                                               : tt_cli_fail(&err);
+    else
+        rc = tt_cli_usage_error("unknown pool command '%s' (status needs a POOL_ID)", cmd);
+    tt_pool_close(&pool);
+    return rc;
+}
