@@ -282,6 +282,138 @@ class Pool:
 
 
 # ---------------------------------------------------------------------------
+# sky: the SkyPilot API server (asynchronous requests)
+
+class Sky:
+    TOKEN = "sky_demo_token"
+    TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.requests = {}
+        self.clusters = {}
+        self.jobs = 0
+        self.run_s = 0.6
+
+    def fault(self, h, status, extra):
+        h.send(status, {"detail": "injected fault %d" % status}, headers=extra)
+
+    def payload(self, r):
+        return {k: r[k] for k in ("request_id", "name", "status", "return_value", "error",
+                                  "created_at", "cluster_name", "user_name")}
+
+    def finish(self, rid):
+        time.sleep(self.run_s / 3)
+        with self.lock:
+            r = self.requests[rid]
+            r["status"] = "RUNNING"
+        time.sleep(self.run_s * 2 / 3)
+        with self.lock:
+            r = self.requests[rid]
+            try:
+                r["return_value"] = json.dumps(r.pop("work")())
+                r["status"] = "SUCCEEDED"
+            except Exception as e:  # the request failed on the "cloud"
+                r["error"] = json.dumps({"object": "", "type": type(e).__name__, "message": str(e)})
+                r["status"] = "FAILED"
+
+    def submit(self, h, name, work, cluster=None):
+        rid = str(uuid.uuid4())
+        with self.lock:
+            self.requests[rid] = {"request_id": rid, "name": name, "status": "PENDING",
+                                  "return_value": "null", "error": None,
+                                  "created_at": time.time(), "cluster_name": cluster,
+                                  "user_name": "tether", "work": work}
+        threading.Thread(target=self.finish, args=(rid,), daemon=True).start()
+        h.send(200, b"null", headers={"X-Skypilot-Request-ID": rid})
+
+    def launch(self, req):
+        name = req["cluster_name"]
+        if name.startswith("fail"):
+            raise RuntimeError("ResourcesUnavailableError: no capacity for %s" % name)
+        creds = sorted((req.get("env_vars") or {}).keys())
+        self.clusters[name] = {"name": name, "status": "UP", "launched_at": int(time.time()),
+                               "credentials_given": creds}
+        self.jobs += 1
+        return [self.jobs, name]
+
+    def handle(self, h, method, path):
+        if path == "/api/health":
+            h.body()
+            return h.send(200, {"status": "healthy", "api_version": "27",
+                                "version": "1.0.0-refcp", "commit": "0e1f2a3"})
+        if h.headers.get("Authorization") != "Bearer " + self.TOKEN:
+            h.body()
+            return h.send(401, {"detail": "Invalid or missing service account token"})
+        if method == "POST" and path in ("/launch", "/down", "/status", "/exec", "/cost_report"):
+            req = h.json_body()
+            if path == "/launch":
+                if not req.get("cluster_name") or not req.get("task"):
+                    return h.send(422, {"detail": [{"loc": ["body", "task"], "msg": "field required"}]})
+                return self.submit(h, "launch", lambda: self.launch(req), req["cluster_name"])
+            if path == "/down":
+                def down():
+                    if req["cluster_name"] not in self.clusters:
+                        raise ValueError("Cluster %s does not exist." % req["cluster_name"])
+                    del self.clusters[req["cluster_name"]]
+                    return None
+                return self.submit(h, "down", down, req.get("cluster_name"))
+            if path == "/status":
+                names = req.get("cluster_names")
+                return self.submit(h, "status", lambda: [c for n, c in sorted(self.clusters.items())
+                                                         if names is None or n in names])
+            if path == "/exec":
+                def ex():
+                    if req["cluster_name"] not in self.clusters:
+                        raise ValueError("Cluster %s does not exist." % req["cluster_name"])
+                    self.jobs += 1
+                    return [self.jobs, req["cluster_name"]]
+                return self.submit(h, "exec", ex, req.get("cluster_name"))
+            return self.submit(h, "cost_report", lambda: [
+                {"name": n, "total_cost": 1.25, "duration": 3600} for n in sorted(self.clusters)])
+        if method == "GET" and path == "/api/status":
+            ids = h.query.get("request_ids", "").split(",")
+            with self.lock:
+                found = [self.payload(self.requests[i]) for i in ids if i in self.requests]
+            return h.send(200, found)
+        if method == "GET" and path == "/api/get":
+            rid = h.query.get("request_id", "")
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                with self.lock:
+                    r = self.requests.get(rid)
+                    if r is None:
+                        return h.send(404, {"detail": "Request %r not found" % rid})
+                    if r["status"] in self.TERMINAL:
+                        p = self.payload(r)
+                        if r["status"] == "FAILED":
+                            return h.send(500, {"detail": p})
+                        return h.send(200, p)
+                time.sleep(0.05)
+            return h.send(503, {"detail": "should be retried"})
+        if method == "POST" and path == "/logs":
+            req = h.json_body()
+            if req.get("cluster_name") not in self.clusters:
+                return h.send(404, {"detail": "Cluster %s not found" % req.get("cluster_name")})
+            h.send_response(200)
+            h.send_header("Content-Type", "text/plain")
+            h.send_header("Transfer-Encoding", "chunked")
+            h.end_headers()
+            for i in range(5):
+                line = ("(task, pid=%d) step %d of 5\n" % (4000 + i, i + 1)).encode()
+                h.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                h.wfile.flush()
+                time.sleep(0.02)
+            h.wfile.write(b"0\r\n\r\n")
+            return None
+        h.body()
+        return h.send(404, {"detail": "Not Found"})
+
+
+# ---------------------------------------------------------------------------
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -322,7 +454,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--fixed-ports", type=int, default=0)
     a = ap.parse_args()
-    protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None)]
+    protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None), ("sky", Sky(), None)]
     ports = {}
     for i, (name, proto, ctx) in enumerate(protos):
         srv = Server(name, proto, a.fixed_ports + i if a.fixed_ports else 0, ctx)

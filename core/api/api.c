@@ -131,8 +131,11 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
     const tt_api_req *r = x->r;
     (void)trailer;
     (void)err;
-    if (r->capture_name != NULL && tt_http_name_eq(name, nl, r->capture_name) &&
-        r->capture_cap > 0)
+    if (r->capture_cap == 0)
+        return 0;
+    if ((r->capture_name != NULL && tt_http_name_eq(name, nl, r->capture_name)) ||
+        (r->capture_alt != NULL && tt_http_name_eq(name, nl, r->capture_alt) &&
+         r->capture_buf[0] == '\0'))
         tt_fmt(r->capture_buf, r->capture_cap, "%.*s", (int)vl, value);
     return 0;
 }
@@ -183,6 +186,10 @@ static int interpret(tt_api *a, attempt_ctx *x, const tt_response *res, tt_api_r
     if (tt_json_parse(a->doc, a->buf, x->len, err) != 0) {
         tt_error inner = *err;
         return tt_error_set(err, inner.cls, inner.code, a->label, "response: %s", inner.msg);
+    }
+    if (x->r->raw) {
+        out->data = 0;
+        return 0;
     }
     tt_json_envelope_read(a->doc, &env);
     if (env.is_error)

@@ -92,8 +92,13 @@ typedef struct tt_api_req {
      * still collected, for its message) */
     tt_body_fn on_body;
     void *user;
-    /* capture one response header (e.g. a request id) */
+    /* the 2xx body is plain JSON, not an envelope: data is the root even
+     * when it has an "error" member */
+    int raw;
+    /* capture one response header (e.g. a request id), or the alternative
+     * name when the first is absent */
     const char *capture_name;
+    const char *capture_alt;
     char *capture_buf;
     size_t capture_cap;
 } tt_api_req;

@@ -123,5 +123,6 @@ int main(int argc, char **argv)
     suite_integ_sse();
     suite_integ_vmm();
     suite_integ_pool();
+    suite_integ_sky();
     return tt_test_summary();
 }

@@ -1,0 +1,257 @@
+/*
+ * `tether sky COMMAND`: the SkyPilot API server, JSON on stdout. Long
+ * operations wait for their request unless --detach.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "skypilot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: tether sky COMMAND [ARGS] [options]\n"
+    "\n"
+    "Commands:\n"
+    "  health\n"
+    "  launch CLUSTER --task FILE [--retry-until-up] [--detach]\n"
+    "         [--aws-access-key-id K --aws-secret-access-key S [--aws-session-token T]]\n"
+    "         [--azure-client-id I --azure-client-secret S --azure-tenant-id T\n"
+    "          --azure-subscription-id U] [--gcp-credentials FILE]\n"
+    "  down CLUSTER [--purge] [--detach]\n"
+    "  status [CLUSTER...] [--detach]\n"
+    "  exec CLUSTER --task FILE [--detach]\n"
+    "  logs CLUSTER [--job-id N] [--follow] [--tail N]   (text on stdout)\n"
+    "  cost-report [--days N] [--detach]\n"
+    "  request ID          a request's state now\n"
+    "  wait ID             wait for a request (--wait-timeout S, default 30m)\n"
+    "\n"
+    "Settings (flag, else environment, else --config FILE key):\n"
+    "  --url URL        SKYPILOT_API_SERVER_URL (or SKYPILOT_API_SERVER_ENDPOINT)\n"
+    "  --token T        SKYPILOT_SERVICE_ACCOUNT_TOKEN   (\"sky_...\")\n"
+    "  --timeout S      SKYPILOT_REQUEST_TIMEOUT          per request (30; \"10m\")\n"
+    "  --retries N      SKYPILOT_MAX_RETRIES              (3)\n";
+
+static tt_sky sky;
+static char out[TT_API_BODY_MAX + 512];
+static char result[TT_API_BODY_MAX];
+static char task[TT_API_REQUEST_MAX / 2];
+static char gcp[TT_API_REQUEST_MAX / 4];
+
+static int read_file(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (f == NULL)
+        return tt_cli_usage_error("cannot read %s", path);
+    n = fread(buf, 1, cap, f);
+    fclose(f);
+    if (n == cap)
+        return tt_cli_usage_error("%s is larger than %zu bytes", path, cap - 1);
+    buf[n] = '\0';
+    return 0;
+}
+
+static int print_request(const tt_sky_request *r)
+{
+    tt_json_writer w;
+    tt_error e;
+    size_t n;
+    tt_jw_init(&w, out, sizeof out);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "request_id");
+    tt_jw_string(&w, r->request_id);
+    tt_jw_kv_string(&w, "name", r->name);
+    tt_jw_key(&w, "status");
+    tt_jw_string(&w, r->status);
+    if (r->result_len > 0 && tt_json_validate(r->result, r->result_len, &e) == 0) {
+        tt_jw_key(&w, "result");
+        tt_jw_raw(&w, r->result, r->result_len);
+    }
+    tt_jw_kv_string(&w, "error", r->error);
+    tt_jw_end(&w);
+    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+}
+
+static int print_id(const char *id)
+{
+    tt_json_writer w;
+    tt_error e;
+    size_t n;
+    tt_jw_init(&w, out, sizeof out);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "request_id");
+    tt_jw_string(&w, id);
+    tt_jw_end(&w);
+    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+}
+
+static int finish(const tt_cli_args *a, const char *id, int rc, tt_error *err)
+{
+    tt_sky_request r;
+    long long wt = 30 * 60 * 1000LL;
+    const char *v = tt_cli_arg(a, "wait-timeout");
+    const tt_port *p = &sky.client.port;
+    if (rc != 0)
+        return tt_cli_fail(err);
+    if (tt_cli_arg(a, "detach") != NULL)
+        return print_id(id);
+    if (v != NULL && (wt = tt_cli_parse_seconds(v)) < 0)
+        return tt_cli_usage_error("bad --wait-timeout '%s'", v);
+    memset(&r, 0, sizeof r);
+    r.result = result;
+    r.result_cap = sizeof result;
+    if (tt_sky_wait(&sky, id, p->ops->now_ms(p->ctx) + wt, &r, err) != 0) {
+        if (r.kind == TT_SKY_FAILED)
+            print_request(&r);
+        return tt_cli_fail(err);
+    }
+    return print_request(&r);
+}
+
+static int launch(const tt_cli_args *a, tt_error *err)
+{
+    tt_sky_launch_req q;
+    tt_sky_credentials c;
+    char id[TT_SKY_ID_MAX];
+    const char *tf = tt_cli_arg(a, "task"), *gf = tt_cli_arg(a, "gcp-credentials");
+    int rc;
+    if (a->npos < 2 || tf == NULL)
+        return tt_cli_usage_error("launch needs CLUSTER and --task FILE");
+    if ((rc = read_file(tf, task, sizeof task)) != 0)
+        return rc;
+    memset(&q, 0, sizeof q);
+    memset(&c, 0, sizeof c);
+    q.cluster_name = a->pos[1];
+    q.task_yaml = task;
+    q.retry_until_up = tt_cli_arg(a, "retry-until-up") != NULL;
+    c.aws_access_key_id = tt_cli_arg(a, "aws-access-key-id");
+    c.aws_secret_access_key = tt_cli_arg(a, "aws-secret-access-key");
+    c.aws_session_token = tt_cli_arg(a, "aws-session-token");
+    c.azure_client_id = tt_cli_arg(a, "azure-client-id");
+    c.azure_client_secret = tt_cli_arg(a, "azure-client-secret");
+    c.azure_tenant_id = tt_cli_arg(a, "azure-tenant-id");
+    c.azure_subscription_id = tt_cli_arg(a, "azure-subscription-id");
+    if (gf != NULL && (rc = read_file(gf, gcp, sizeof gcp)) != 0)
+        return rc;
+    c.gcp_credentials_json = gf != NULL ? gcp : NULL;
+    if (c.aws_access_key_id || c.azure_client_id || gf != NULL)
+        q.credentials = &c;
+    return finish(a, id, tt_sky_launch(&sky, &q, id, sizeof id, err), err);
+}
+
+static int write_log(void *user, const unsigned char *data, size_t len, tt_error *err)
+{
+    (void)user;
+    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot write to stdout");
+    return 0;
+}
+
+static int run(const tt_cli_args *a)
+{
+    const char *cmd = a->pos[0], *arg1 = a->npos > 1 ? a->pos[1] : NULL;
+    char id[TT_SKY_ID_MAX];
+    tt_sky_health h;
+    tt_sky_request r;
+    tt_error err;
+    long long n;
+
+    if (strcmp(cmd, "health") == 0) {
+        tt_json_writer w;
+        size_t len;
+        if (tt_sky_get_health(&sky, &h, &err) != 0)
+            return tt_cli_fail(&err);
+        tt_jw_init(&w, out, sizeof out);
+        tt_jw_object(&w);
+        tt_jw_key(&w, "status");
+        tt_jw_string(&w, h.status);
+        tt_jw_kv_string(&w, "api_version", h.api_version);
+        tt_jw_kv_string(&w, "version", h.version);
+        tt_jw_kv_string(&w, "commit", h.commit);
+        tt_jw_end(&w);
+        return tt_jw_finish(&w, &len, &err) != 0 ? tt_cli_fail(&err) : tt_cli_print_json(out, len);
+    }
+    if (strcmp(cmd, "launch") == 0)
+        return launch(a, &err);
+    if (strcmp(cmd, "status") == 0)
+        return finish(a, id, tt_sky_status(&sky, a->pos + 1, a->npos - 1, id, sizeof id, &err), &err);
+    if (strcmp(cmd, "cost-report") == 0) {
+        if (tt_cli_arg_int(a, "days", 30, &n) != 0)
+            return TT_EXIT_USAGE;
+        return finish(a, id, tt_sky_cost_report(&sky, (int)n, id, sizeof id, &err), &err);
+    }
+    if (arg1 == NULL)
+        return tt_cli_usage_error("%s needs an argument", cmd);
+    if (strcmp(cmd, "down") == 0)
+        return finish(a, id, tt_sky_down(&sky, arg1, tt_cli_arg(a, "purge") != NULL, id,
+                                         sizeof id, &err), &err);
+    if (strcmp(cmd, "exec") == 0) {
+        int rc;
+        if (tt_cli_arg(a, "task") == NULL)
+            return tt_cli_usage_error("exec needs --task FILE");
+        if ((rc = read_file(tt_cli_arg(a, "task"), task, sizeof task)) != 0)
+            return rc;
+        return finish(a, id, tt_sky_exec(&sky, arg1, task, id, sizeof id, &err), &err);
+    }
+    if (strcmp(cmd, "logs") == 0) {
+        long long job, tail;
+        if (tt_cli_arg_int(a, "job-id", 0, &job) != 0 || tt_cli_arg_int(a, "tail", 0, &tail) != 0)
+            return TT_EXIT_USAGE;
+        return tt_sky_logs(&sky, arg1, job, tt_cli_arg(a, "follow") != NULL, (int)tail,
+                           write_log, NULL, &err) != 0 ? tt_cli_fail(&err) : 0;
+    }
+    if (strcmp(cmd, "request") == 0 || strcmp(cmd, "wait") == 0) {
+        memset(&r, 0, sizeof r);
+        r.result = result;
+        r.result_cap = sizeof result;
+        if (strcmp(cmd, "wait") == 0)
+            return finish(a, arg1, 0, &err);
+        return tt_sky_request_status(&sky, arg1, &r, &err) != 0 ? tt_cli_fail(&err)
+                                                                : print_request(&r);
+    }
+    return tt_cli_usage_error("unknown sky command '%s'", cmd);
+}
+
+int tt_cli_sky(int argc, char **argv)
+{
+    static tt_cli_args a;
+    static tt_cli_conf conf;
+    tt_sky_config cfg;
+    tt_port port;
+    tt_error err;
+    const char *v;
+    int rc;
+
+    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? TT_EXIT_USAGE : 0;
+    }
+    if ((rc = tt_cli_args_parse(&a, argc, argv, "retry-until-up detach purge follow")) != 0)
+        return rc;
+    if (a.npos == 0)
+        return tt_cli_usage_error("no sky command");
+    if (a.config != NULL && (rc = tt_cli_conf_load(&conf, a.config)) != 0)
+        return rc;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_retries = -1;
+    if (tt_sky_config_from_env(&cfg, &err) != 0)
+        return tt_cli_fail(&err);
+    cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", NULL, cfg.url);
+    cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", NULL, cfg.token);
+    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "timeout"), "timeout", NULL, NULL)) != NULL &&
+        (cfg.timeout_ms = tt_cli_parse_seconds(v)) < 0)
+        return tt_cli_usage_error("bad --timeout '%s'", v);
+    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "retries"), "retries", NULL, NULL)) != NULL)
+        cfg.max_retries = atoi(v);
+    tt_cli_signals();
+    tt_port_posix_init(&port);
+    if (tt_sky_init(&sky, &port, &cfg, &err) != 0)
+        return tt_cli_fail(&err);
+    sky.client.cfg.cancel = &tt_cli_cancel;
+    if (a.common.verbose)
+        sky.client.cfg.log = tt_cli_trace;
+    rc = run(&a);
+    tt_sky_close(&sky);
+    return rc;
+}
