@@ -132,7 +132,9 @@ class Handler(BaseHTTPRequestHandler):
             srv.stats.clear()
             return self.send(200, {"ok": True})
         if path == "/_stats":
-            return self.send(200, dict(srv.stats, faults_requests=srv.faults.requests))
+            extra = getattr(srv.proto, "last_compose", None)
+            return self.send(200, dict(srv.stats, faults_requests=srv.faults.requests,
+                                       last_compose=extra))
         injected = srv.faults.take()
         if srv.faults.delay_ms:
             time.sleep(srv.faults.delay_ms / 1000.0)
@@ -414,6 +416,113 @@ class Sky:
 
 
 # ---------------------------------------------------------------------------
+# maas: Canonical MAAS REST API 2.0 (OAuth 1.0 PLAINTEXT)
+
+class Maas:
+    KEY = ("ck", "tk", "ts")       # API key "ck:tk:ts"
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.nonces = set()
+        self.last_compose = None
+        self.machines = {}
+        def host(i, name, typ, zone, pool, tags, cores, mem):
+            return {"id": i, "name": name, "type": typ, "zone": {"name": zone, "id": i},
+                    "pool": {"name": pool, "id": 0}, "tags": tags,
+                    "total": {"cores": cores, "memory": mem, "local_storage": 1 << 40},
+                    "used": {"cores": 0, "memory": 0, "local_storage": 0},
+                    "available": {"cores": cores, "memory": mem, "local_storage": 1 << 40},
+                    "resource_uri": "/MAAS/api/2.0/vm-hosts/%d/" % i}
+        self.hosts = {1: host(1, "lxd-a", "lxd", "zone-a", "default", ["gpu", "fast"], 32, 131072),
+                      2: host(2, "virsh-b", "virsh", "zone-b", "default", [], 16, 65536),
+                      3: host(3, "lxd-b", "lxd", "zone-b", "prod", ["gpu"], 64, 262144)}
+
+    def fault(self, h, status, extra):
+        h.send(status, "Injected fault %d" % status, ctype="text/plain", headers=extra)
+
+    def auth_error(self, h):
+        v = h.headers.get("Authorization", "")
+        if not v.startswith("OAuth "):
+            return "Authorization Error: no OAuth header"
+        params = {}
+        for part in v[6:].split(","):
+            k, _, val = part.strip().partition("=")
+            params[k] = urllib.parse.unquote(val.strip('"'))
+        ck, tk, ts = self.KEY
+        if params.get("oauth_signature_method") != "PLAINTEXT" or params.get("oauth_version") != "1.0":
+            return "Authorization Error: unsupported signature method"
+        if (params.get("oauth_consumer_key"), params.get("oauth_token")) != (ck, tk):
+            return "Authorization Error: Invalid access token: %s" % params.get("oauth_token")
+        if params.get("oauth_signature") != "&" + ts:
+            return "Authorization Error: Invalid signature"
+        nonce, stamp = params.get("oauth_nonce", ""), params.get("oauth_timestamp", "0")
+        if not nonce or nonce in self.nonces:
+            return "Authorization Error: nonce missing or used before"
+        if not stamp.isdigit() or abs(int(stamp) - time.time()) > 300:
+            return "Authorization Error: Expired timestamp"
+        self.nonces.add(nonce)
+        return None
+
+    def handle(self, h, method, path):
+        prefix = "/MAAS/api/2.0/"
+        raw = h.body()
+        with self.lock:
+            why = self.auth_error(h)
+            if why:
+                return h.send(401, why, ctype="text/plain")
+            if not path.startswith(prefix):
+                return h.send(404, "Not Found", ctype="text/plain")
+            parts = [p for p in path[len(prefix):].split("/") if p]
+            if parts and parts[0] in ("vm-hosts", "pods"):
+                if len(parts) == 1 and method == "GET":
+                    return h.send(200, [self.hosts[i] for i in sorted(self.hosts)])
+                host = self.hosts.get(int(parts[1])) if len(parts) == 2 and parts[1].isdigit() else None
+                if host is None:
+                    return h.send(404, "No VMHost matches the given query.", ctype="text/plain")
+                if method == "GET":
+                    return h.send(200, host)
+                if method == "POST" and h.query.get("op") == "compose":
+                    return self.compose(h, host, dict(urllib.parse.parse_qsl(raw.decode())))
+            if len(parts) == 2 and parts[0] == "machines" and method == "GET":
+                m = self.machines.get(parts[1])
+                if m is None:
+                    return h.send(404, "No Machine matches the given query.", ctype="text/plain")
+                return h.send(200, m)
+        return h.send(404, "Unknown API endpoint: %s" % path, ctype="text/plain")
+
+    def compose(self, h, host, form):
+        self.last_compose = form
+        try:
+            cores, mem = int(form.get("cores", "1")), int(form.get("memory", "2048"))
+        except ValueError:
+            return h.send(400, "cores and memory must be numbers", ctype="text/plain")
+        if cores > host["available"]["cores"]:
+            return h.send(409, "Unable to compose KVM instance in '%s'. CPU overcommit ratio is "
+                          "1.0 and there are %d available resources; %d requested." % (
+                              host["name"], host["available"]["cores"], cores), ctype="text/plain")
+        host["used"]["cores"] += cores
+        host["used"]["memory"] += mem
+        host["available"]["cores"] -= cores
+        host["available"]["memory"] -= mem
+        sid = uuid.uuid4().hex[:6]
+        n = len(self.machines) + 1
+        self.machines[sid] = {
+            "system_id": sid, "hostname": form.get("hostname") or "vm-%s" % sid,
+            "status_name": "Ready", "zone": {"name": form.get("zone") or host["zone"]["name"]},
+            "pool": {"name": form.get("pool") or host["pool"]["name"]},
+            "cpu_count": cores, "memory": mem,
+            "interface_set": [{"name": "eth0", "mac_address": "52:54:00:00:00:%02x" % n,
+                               "links": [{"ip_address": "10.10.0.%d" % (20 + n), "mode": "auto",
+                                          "subnet": {"cidr": "10.10.0.0/24",
+                                                     "gateway_ip": "10.10.0.1"}}]}],
+            "resource_uri": "/MAAS/api/2.0/machines/%s/" % sid}
+        return h.send(200, {"system_id": sid, "resource_uri": self.machines[sid]["resource_uri"]})
+
+
+# ---------------------------------------------------------------------------
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -454,7 +563,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--fixed-ports", type=int, default=0)
     a = ap.parse_args()
-    protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None), ("sky", Sky(), None)]
+    protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None), ("sky", Sky(), None), ("maas", Maas(), None)]
     ports = {}
     for i, (name, proto, ctx) in enumerate(protos):
         srv = Server(name, proto, a.fixed_ports + i if a.fixed_ports else 0, ctx)

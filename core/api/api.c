@@ -72,8 +72,11 @@ static const char *oauth_header(tt_api *a, const char *key)
 
     if (p->ops->random == NULL || p->ops->random(p->ctx, rnd, sizeof rnd) != TT_PORT_OK)
         memset(rnd, 0x5a, sizeof rnd);
-    for (i = 0; i < sizeof rnd; i++)
-        tt_fmt(nonce + 2 * i, 3, "%02x", rnd[i]);
+    for (i = 0; i < sizeof rnd; i++) {
+        nonce[2 * i] = "0123456789abcdef"[rnd[i] >> 4];
+        nonce[2 * i + 1] = "0123456789abcdef"[rnd[i] & 15];
+    }
+    nonce[2 * sizeof rnd] = '\0';
     tt_fmt(a->auth_value, sizeof a->auth_value,
            "OAuth oauth_version=\"1.0\", oauth_signature_method=\"PLAINTEXT\", "
            "oauth_consumer_key=\"%.*s\", oauth_token=\"%.*s\", oauth_signature=\"&%s\", "

@@ -124,5 +124,6 @@ int main(int argc, char **argv)
     suite_integ_vmm();
     suite_integ_pool();
     suite_integ_sky();
+    suite_integ_maas();
     return tt_test_summary();
 }

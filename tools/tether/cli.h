@@ -168,5 +168,6 @@ int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long l
 int tt_cli_vmm(int argc, char **argv);
 int tt_cli_pool(int argc, char **argv);
 int tt_cli_sky(int argc, char **argv);
+int tt_cli_maas(int argc, char **argv);
 
 #endif
