@@ -27,9 +27,13 @@ BEARSSL_SRC := build/third_party/bearssl
 BEARSSL_INC := $(BEARSSL_SRC)/inc
 BEARSSL_CFLAGS ?= -O2
 BEARSSL_LIB ?= build/third_party/bearssl-$(notdir $(CC))/libbearssl.a
+# zlib: the same way (deflate and inflate only, Z_SOLO: no allocator)
+ZLIB_SRC := build/third_party/zlib
+ZLIB_LIB ?= build/third_party/zlib-$(notdir $(CC))/libz.a
+DEP_LIBS = $(BEARSSL_LIB) $(ZLIB_LIB)
 
 CPPFLAGS_ALL := -Iconfig -Icore -Icore/api -Iport -Iport/posix -Iport/mock \
-	-I$(BUILD)/deps/include -I$(BEARSSL_INC) $(CPPFLAGS)
+	-I$(BUILD)/deps/include -I$(BEARSSL_INC) -I$(ZLIB_SRC) $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
 ifdef TETHER_CONFIG_FILE
 CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(notdir $(TETHER_CONFIG_FILE))\" -I$(dir $(TETHER_CONFIG_FILE))
@@ -75,7 +79,7 @@ cli: $(CLI)
 # V=1 shows the commands
 Q := $(if $(filter 1,$(V)),,@)
 
-$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked $(BUILD)/deps/include/jsmn.h
+$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked $(ZLIB_SRC)/.unpacked $(BUILD)/deps/include/jsmn.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<",true)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
@@ -92,21 +96,27 @@ $(BEARSSL_SRC)/.unpacked:
 $(BEARSSL_LIB): | $(BEARSSL_SRC)/.unpacked
 	@tools/build-bearssl.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
 
+$(ZLIB_SRC)/.unpacked:
+	@tools/fetch-src.sh zlib
+
+$(ZLIB_LIB): | $(ZLIB_SRC)/.unpacked
+	@tools/build-zlib.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
+
 $(LIB): $(CORE_OBJ) $(PORT_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
-$(CLI): $(CLI_OBJ) $(LIB) $(BEARSSL_LIB)
+$(CLI): $(CLI_OBJ) $(LIB) $(DEP_LIBS)
 	@$(if $(Q),echo "  LINK    $@",true)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(BEARSSL_LIB)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
 
-$(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(BEARSSL_LIB)
+$(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(BEARSSL_LIB)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS)
 
-$(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB)
+$(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB) $(BEARSSL_LIB) -lpthread
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB) $(DEP_LIBS) -lpthread
 
 $(BUILD)/tests/fuzz_replay_%: $(call obj,tests/fuzz/replay.c) $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -167,7 +177,7 @@ bench:
 	$(Q)printf 'int main(void){return 0;}\n' | musl-gcc -O2 -static -x c -o $(BUILD)/bench/noop -
 	@tools/bench.sh
 
-$(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB) $(BEARSSL_LIB)
+$(BUILD)/bench/bench_parse: $(call obj,tests/bench/bench_parse.c) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -l:libh2o-evloop.so.0.13
 
@@ -179,7 +189,7 @@ $(BUILD)/bench/bench_json: $(call obj,tests/bench/bench_json.c) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-$(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB) $(BEARSSL_LIB)
+$(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 

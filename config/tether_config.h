@@ -250,6 +250,18 @@
 #define TT_API_LONG_TIMEOUT_MS 300000
 #endif
 
+/* gzip bodies (plexd): zlib built from Debian's source with Z_SOLO. 0
+ * leaves zlib out. The arena holds inflate's 32 KiB window and state. */
+#ifndef TT_FEATURE_GZIP
+#define TT_FEATURE_GZIP 1
+#endif
+#ifndef TT_GZIP_ARENA
+#define TT_GZIP_ARENA (48 * 1024)
+#endif
+#ifndef TT_GZIP_CHUNK
+#define TT_GZIP_CHUNK 2048
+#endif
+
 /* ---- TLS (BearSSL) ---------------------------------------------------- */
 
 /* https support; 0 builds the core without BearSSL. */

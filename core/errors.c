@@ -89,7 +89,7 @@ const char *tt_errcode_name(tt_errcode code)
         "limit-json-array", "limit-json-element", "limit-json-body",
         "limit-sse-event", "limit-sse-id", "limit-sse-handlers",
         "json-syntax", "json-utf8", "json-type", "json-missing", "json-range",
-        "sse-content-type", "sse-rejected",
+        "sse-content-type", "sse-rejected", "gzip-corrupt",
         "tls-untrusted-certificate", "tls-certificate-expired",
         "tls-name-mismatch", "tls-pin-mismatch", "tls-bad-certificate",
         "tls-clock-unset", "tls-handshake-failure",

@@ -102,6 +102,7 @@ typedef enum tt_errcode {
     /* event streams */
     TT_E_SSE_CONTENT_TYPE,
     TT_E_SSE_REJECTED,
+    TT_E_GZIP,
     /* tls */
     TT_E_TLS_UNTRUSTED,
     TT_E_TLS_EXPIRED,

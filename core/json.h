@@ -97,6 +97,10 @@ int tt_json_scan_finish(tt_json_scan *s, tt_error *err);
 /* Validate a whole text: tt_json_scan_feed + finish. */
 int tt_json_validate(const char *js, size_t len, tt_error *err);
 
+/* The same without the token cap (for texts that are written or streamed,
+ * never tokenized whole: request bodies, batches). Depth stays capped. */
+int tt_json_validate_stream(const char *js, size_t len, tt_error *err);
+
 /* ---- documents ----------------------------------------------------------- */
 
 /* A parsed document: the text (not copied; it must outlive the document)

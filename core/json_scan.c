@@ -495,3 +495,13 @@ int tt_json_validate(const char *js, size_t len, tt_error *err)
         return -1;
     return tt_json_scan_finish(&s, err);
 }
+
+int tt_json_validate_stream(const char *js, size_t len, tt_error *err)
+{
+    tt_json_scan s;
+    tt_json_scan_init(&s, NULL, NULL);
+    s.max_tokens = 0;
+    if (tt_json_scan_feed(&s, js, len, err) != 0)
+        return -1;
+    return tt_json_scan_finish(&s, err);
+}

@@ -317,7 +317,7 @@ void tt_jw_raw(tt_json_writer *w, const char *json, size_t n)
 {
     tt_error ignore;
     begin_value(w);
-    if (tt_json_validate(json, n, &ignore) != 0) {
+    if (tt_json_validate_stream(json, n, &ignore) != 0) {
         w->bad = 1;
         return;
     }

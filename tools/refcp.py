@@ -523,6 +523,210 @@ class Maas:
 
 
 # ---------------------------------------------------------------------------
+# plexd: the node agent's control plane (bearer tokens, gzip, signed events)
+
+EVENT_TYPES = ["peer_added", "peer_removed", "peer_key_rotated", "peer_endpoint_changed",
+               "policy_updated", "action_request", "session_revoked", "ssh_session_setup",
+               "rotate_keys", "signing_key_rotated", "node_state_updated",
+               "node_secrets_updated"]
+
+
+class Plexd:
+    BOOTSTRAP = "boot-demo-token"
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.nodes = {}
+        self.events = []            # (id, envelope json) for every node
+        self.received = {"results": [], "acks": [], "metrics": 0, "logs": 0, "audit": 0,
+                         "drift": 0, "reports": 0, "capabilities": None, "endpoint": None,
+                         "heartbeats": 0, "deregistered": []}
+        self.artifact = bytes((i * 7 + 3) & 0xff for i in range(300000))
+
+    def fault(self, h, status, extra):
+        h.send(status, "injected fault %d" % status, ctype="text/plain", headers=extra)
+
+    def envelope(self, i, typ):
+        payload = {"seq": i, "type": typ, "note": "<b>&</b>"}
+        return json.dumps({"event_type": typ, "event_id": "evt-%d" % i,
+                           "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                           "nonce": uuid.uuid4().hex, "payload": payload,
+                           "signature": base64.b64encode(b"\0" * 64).decode()})
+
+    def emit(self, spec):
+        n = int(spec.get("count", 12))
+        types = spec.get("types") or EVENT_TYPES
+        with self.lock:
+            for _ in range(n):
+                i = len(self.events) + 1
+                self.events.append((i, self.envelope(i, types[(i - 1) % len(types)])))
+            if spec.get("malformed"):
+                i = len(self.events) + 1
+                self.events.append((i, json.dumps({"event_id": "evt-%d" % i, "payload": {}})))
+
+    def node_for(self, h, node_id):
+        auth = h.headers.get("Authorization", "")
+        node = self.nodes.get(node_id)
+        if node is None:
+            return None, (404, "node not found: %s" % node_id)
+        if auth != "Bearer " + node["token"]:
+            return None, (401, "invalid node token")
+        return node, None
+
+    def reply(self, h, status, obj):
+        body = json.dumps(obj).encode()
+        gz = "gzip" in h.headers.get("Accept-Encoding", "") and len(body) > 256
+        if gz:
+            h.server.stats["gzip_responses"] = h.server.stats.get("gzip_responses", 0) + 1
+        h.send(status, body, gz=gz)
+
+    def handle(self, h, method, path):
+        parts = [p for p in path.split("/") if p]
+        if path == "/_emit" and method == "POST":
+            self.emit(h.json_body())
+            return h.send(200, {"events": len(self.events)})
+        if path == "/_received":
+            h.body()
+            return h.send(200, self.received)
+        if parts == ["v1", "register"] and method == "POST":
+            req = h.json_body()
+            if h.headers.get("Authorization") != "Bearer " + self.BOOTSTRAP:
+                return h.send(401, "invalid bootstrap token", ctype="text/plain")
+            if not req.get("public_key") or not req.get("hostname"):
+                return h.send(400, "public_key and hostname are required", ctype="text/plain")
+            with self.lock:
+                n = len(self.nodes) + 1
+                nid = "node-%d" % n
+                self.nodes[nid] = {"token": "nsk-" + uuid.uuid4().hex, "hostname": req["hostname"],
+                                   "public_key": req["public_key"]}
+            return self.reply(h, 200, {
+                "node_id": nid, "mesh_ip": "100.64.0.%d" % (n + 1),
+                "signing_public_key": base64.b64encode(b"k" * 32).decode(),
+                "node_secret_key": self.nodes[nid]["token"],
+                "peers": [{"id": "peer-1", "public_key": "cGVlcjE=", "mesh_ip": "100.64.0.1",
+                           "endpoint": "203.0.113.1:51820", "allowed_ips": ["100.64.0.1/32"],
+                           "psk": ""}]})
+        if len(parts) == 6 and parts[:3] == ["v1", "artifacts", "plexd"] and method == "GET":
+            h.body()
+            if parts[3] == "0.0.0":
+                return h.send(404, "no such version", ctype="text/plain")
+            return h.send(200, self.artifact, ctype="application/octet-stream",
+                          headers={"X-Checksum-Sha256": hashlib.sha256(self.artifact).hexdigest()})
+        if parts[:2] == ["v1", "keys"] and parts[2:] == ["rotate"] and method == "POST":
+            req = h.json_body()
+            node, err = self.node_for(h, req.get("node_id", ""))
+            if err:
+                return h.send(err[0], err[1], ctype="text/plain")
+            node["public_key"] = req.get("new_public_key")
+            return self.reply(h, 200, {"updated_peers": [
+                {"id": "peer-1", "public_key": "cGVlcjE=", "mesh_ip": "100.64.0.1",
+                 "endpoint": "203.0.113.1:51820", "allowed_ips": ["100.64.0.1/32"]}]})
+        if len(parts) >= 4 and parts[:2] == ["v1", "nodes"]:
+            return self.node_call(h, method, parts[2], parts[3:])
+        h.body()
+        return h.send(404, "not found", ctype="text/plain")
+
+    def node_call(self, h, method, nid, rest):
+        if rest == ["events"] and method == "GET":
+            return self.stream(h, nid)
+        body = h.body()
+        node, err = self.node_for(h, nid)
+        if err:
+            return h.send(err[0], err[1], ctype="text/plain")
+        r = self.received
+        if rest == ["heartbeat"] and method == "POST":
+            r["heartbeats"] += 1
+            req = json.loads(body)
+            if req.get("node_id") != nid or "T" not in req.get("timestamp", ""):
+                return h.send(400, "bad heartbeat", ctype="text/plain")
+            return self.reply(h, 200, {"reconcile": r["heartbeats"] % 5 == 0, "rotate_keys": False})
+        if rest == ["deregister"] and method == "POST":
+            r["deregistered"].append(nid)
+            node["token"] = "revoked"
+            return h.send(200, {})
+        if rest == ["state"] and method == "GET":
+            return self.reply(h, 200, {
+                "peers": [{"id": "peer-%d" % i, "public_key": "cGVlcg==", "mesh_ip": "100.64.0.%d" % i,
+                           "endpoint": "203.0.113.%d:51820" % i, "allowed_ips": ["100.64.0.%d/32" % i]}
+                          for i in range(1, 4)],
+                "policies": [{"id": "pol-1", "rules": [{"src": "*", "dst": "100.64.0.0/10", "port": 22,
+                                                        "protocol": "tcp", "action": "allow"}]}],
+                "signing_keys": {"current": "Y3VycmVudA==", "previous": "", "transition_expires": None},
+                "metadata": {"site": "lab"}, "data": [], "secret_refs": [{"key": "db", "version": 3}]})
+        if rest == ["capabilities"] and method == "PUT":
+            r["capabilities"] = json.loads(body)
+            return h.send(200, {})
+        if rest == ["endpoint"] and method == "PUT":
+            r["endpoint"] = json.loads(body)
+            return self.reply(h, 200, {"peer_endpoints": [{"peer_id": "peer-1", "endpoint": "203.0.113.1:51820"}]})
+        if rest == ["drift"] and method == "POST":
+            r["drift"] += len(json.loads(body).get("corrections", []))
+            return h.send(200, {})
+        if len(rest) == 2 and rest[0] == "secrets" and method == "GET":
+            if rest[1] != "db":
+                return h.send(404, "secret not found: %s" % rest[1], ctype="text/plain")
+            return self.reply(h, 200, {"key": "db", "ciphertext": "c2VjcmV0", "nonce": "bm9uY2U=", "version": 3})
+        if rest == ["report"] and method == "POST":
+            r["reports"] += 1
+            return h.send(200, {})
+        if len(rest) == 3 and rest[0] == "executions" and rest[2] in ("ack", "result") and method == "POST":
+            req = json.loads(body)
+            r["acks" if rest[2] == "ack" else "results"].append(req)
+            return h.send(200, {})
+        if rest and rest[0] in ("metrics", "logs", "audit") and method == "POST":
+            batch = json.loads(body)
+            if not isinstance(batch, list):
+                return h.send(400, "a batch is a JSON array", ctype="text/plain")
+            if len(body) > 200000:
+                return h.send(413, "batch too large", ctype="text/plain")
+            r[rest[0]] += len(batch)
+            return h.send(200, {})
+        return h.send(404, "not found", ctype="text/plain")
+
+    def stream(self, h, nid):
+        h.body()
+        node, err = self.node_for(h, nid)
+        if err:
+            return h.send(err[0], err[1], ctype="text/plain")
+        last = h.headers.get("Last-Event-ID", "")
+        start = int(last) if last.isdigit() else 0
+        drop = h.server.faults.drop_events_every
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream")
+        h.send_header("Cache-Control", "no-cache")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.close_connection = True
+        sent = 0
+        h.wfile.write(b": plexd events\n\n")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with self.lock:
+                todo = [(i, e) for i, e in self.events if i > start]
+            for i, env in todo:
+                if drop and sent == drop:
+                    h.server.stats["drops"] = h.server.stats.get("drops", 0) + 1
+                    half = ("id: %d\ndata: %s\n\n" % (i, env)).encode()
+                    h.wfile.write(half[: len(half) // 2])
+                    h.wfile.flush()
+                    return None
+                typ = json.loads(env).get("event_type", "message")
+                h.wfile.write(("id: %d\nevent: %s\ndata: %s\n\n" % (i, typ, env)).encode())
+                start = i
+                sent += 1
+            try:
+                h.wfile.write(b": keep-alive\n\n")
+                h.wfile.flush()
+            except OSError:
+                return None
+            time.sleep(0.05)
+        return None
+
+
+# ---------------------------------------------------------------------------
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -563,7 +767,8 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--fixed-ports", type=int, default=0)
     a = ap.parse_args()
-    protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None), ("sky", Sky(), None), ("maas", Maas(), None)]
+    protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None), ("sky", Sky(), None), ("maas", Maas(), None),
+              ("plexd", Plexd(), None)]
     ports = {}
     for i, (name, proto, ctx) in enumerate(protos):
         srv = Server(name, proto, a.fixed_ports + i if a.fixed_ports else 0, ctx)

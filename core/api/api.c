@@ -104,6 +104,10 @@ static size_t build_headers(tt_api *a, const tt_api_req *r, tt_header *h, size_t
         h[n].name = "Content-Type";
         h[n++].value = r->content_type != NULL ? r->content_type : "application/json";
     }
+    if (a->gz != NULL) {
+        h[n].name = "Accept-Encoding";
+        h[n++].value = "gzip";
+    }
     for (i = 0; i < r->nheaders && n < max; i++)
         h[n++] = r->headers[i];
     return n;
@@ -115,15 +119,19 @@ typedef struct attempt_ctx {
     tt_api *a;
     const tt_api_req *r;
     int streaming;               /* the body goes to r->on_body */
+    int gzipped;                 /* Content-Encoding: gzip */
     size_t len;                  /* collected bytes */
     int overflow;
+    tt_error zerr;               /* inflate's end after a failed request */
 } attempt_ctx;
 
 static int on_head(void *user, const tt_response *res, tt_error *err)
 {
     attempt_ctx *x = user;
-    (void)err;
     x->streaming = x->r->on_body != NULL && res->status >= 200 && res->status < 300;
+    if (x->gzipped && (x->a->gz == NULL || tt_gzip_inflate_begin(x->a->gz, err) != 0))
+        return x->a->gz == NULL ? tt_error_set(err, TT_ERR_PROTOCOL, TT_E_GZIP, x->a->label,
+                                               "gzip body that was not asked for") : -1;
     return 0;
 }
 
@@ -134,6 +142,8 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
     const tt_api_req *r = x->r;
     (void)trailer;
     (void)err;
+    if (tt_http_name_eq(name, nl, "content-encoding") && vl == 4 && memcmp(value, "gzip", 4) == 0)
+        x->gzipped = 1;
     if (r->capture_cap == 0)
         return 0;
     if ((r->capture_name != NULL && tt_http_name_eq(name, nl, r->capture_name)) ||
@@ -143,7 +153,7 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
     return 0;
 }
 
-static int on_body(void *user, const unsigned char *data, size_t len, tt_error *err)
+static int plain_body(void *user, const unsigned char *data, size_t len, tt_error *err)
 {
     attempt_ctx *x = user;
     if (x->streaming)
@@ -155,6 +165,14 @@ static int on_body(void *user, const unsigned char *data, size_t len, tt_error *
     memcpy(x->a->buf + x->len, data, len);
     x->len += len;
     return 0;
+}
+
+static int on_body(void *user, const unsigned char *data, size_t len, tt_error *err)
+{
+    attempt_ctx *x = user;
+    if (x->gzipped)
+        return tt_gzip_inflate_feed(x->a->gz, data, len, plain_body, x, err);
+    return plain_body(user, data, len, err);
 }
 
 /* 1 when the error is worth another attempt. */
@@ -219,6 +237,20 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
     rq.nheaders = build_headers(a, r, h, TT_API_HEADERS_MAX);
     rq.body = r->body;
     rq.body_len = r->body_len;
+    if (r->body != NULL && a->gz != NULL && a->gzip_threshold > 0 &&
+        r->body_len > a->gzip_threshold) {
+        size_t zlen;
+        tt_error ignore;
+        /* compression is an optimisation: a body it cannot shrink into
+         * zbuf goes as it is */
+        if (tt_gzip_compress(a->gz, r->body, r->body_len, a->zbuf, a->zcap, &zlen, &ignore) == 0 &&
+            rq.nheaders < TT_API_HEADERS_MAX) {
+            rq.body = a->zbuf;
+            rq.body_len = zlen;
+            h[rq.nheaders].name = "Content-Encoding";
+            h[rq.nheaders++].value = "gzip";
+        }
+    }
     rq.timeout_ms = r->long_op && a->long_timeout_ms > 0 ? a->long_timeout_ms : a->timeout_ms;
     rq.max_redirects = -1;
     rq.on_head = on_head;
@@ -227,7 +259,12 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
     rq.user = &x;
     a->stats.attempts++;
     out->attempts++;
-    if (tt_client_request(a->client, &rq, &res, err) != 0)
+    if (tt_client_request(a->client, &rq, &res, err) != 0) {
+        if (x.gzipped)
+            tt_gzip_inflate_end(a->gz, &x.zerr);
+        return -1;
+    }
+    if (x.gzipped && tt_gzip_inflate_end(a->gz, err) != 0)
         return -1;
     return interpret(a, &x, &res, out, err);
 }

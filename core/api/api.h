@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "gzip.h"
 #include "json.h"
 
 typedef enum tt_api_auth {
@@ -55,6 +56,12 @@ typedef struct tt_api {
     char *buf;                   /* response bodies (caller's) */
     size_t cap;
     tt_json *doc;                /* their tokens (caller's) */
+    /* gzip (caller's, optional): bodies longer than gzip_threshold are
+     * sent compressed through zbuf; answers are accepted and inflated */
+    tt_gzip *gz;
+    size_t gzip_threshold;       /* 0: never compress requests */
+    unsigned char *zbuf;
+    size_t zcap;
     tt_api_stats stats;
     /* scratch of one call */
     char url[TT_URL_MAX];

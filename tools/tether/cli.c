@@ -336,6 +336,15 @@ int tt_cli_args_parse(tt_cli_args *a, int argc, char **argv, const char *switche
             return TT_EXIT_USAGE;
         if (t > 0)
             continue;
+        if (arg[0] == '-' && arg[1] != '-' && arg[1] != '\0' && arg[2] == '\0' &&
+            strchr("o", arg[1]) != NULL) {
+            /* the few one-letter spellings: -o FILE */
+            if (a->nopts == 48 || i + 1 >= argc)
+                return tt_cli_usage_error("option %s needs a value", arg);
+            a->names[a->nopts] = arg + 1;
+            a->values[a->nopts++] = argv[++i];
+            continue;
+        }
         if (arg[0] != '-' || arg[1] != '-') {
             if (arg[0] == '-' && arg[1] != '\0')
                 return tt_cli_usage_error("unknown option %s", arg);

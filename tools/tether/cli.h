@@ -169,5 +169,6 @@ int tt_cli_vmm(int argc, char **argv);
 int tt_cli_pool(int argc, char **argv);
 int tt_cli_sky(int argc, char **argv);
 int tt_cli_maas(int argc, char **argv);
+int tt_cli_plexd(int argc, char **argv);
 
 #endif

@@ -15,5 +15,7 @@ int main(int argc, char **argv)
         return tt_cli_sky(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "maas") == 0)
         return tt_cli_maas(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "plexd") == 0)
+        return tt_cli_plexd(argc - 1, argv + 1);
     return tt_cli_http(argc, argv);
 }

@@ -1,0 +1,499 @@
+/*
+ * plexd client: the endpoint table over tt_api.
+ */
+#include "plexd.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define NF(t) (sizeof(t) / sizeof((t)[0]))
+
+static const tt_json_field ip_elem = { "", TT_JF_STRING, 0, 0, 0, NULL, 0, 0, 0 };
+static const tt_json_field peer_fields[] = {
+    { "id", TT_JF_STRING, offsetof(tt_plexd_peer, id), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
+    { "public_key", TT_JF_STRING, offsetof(tt_plexd_peer, public_key), 64, 0, NULL, 0, 0, 0 },
+    { "mesh_ip", TT_JF_STRING, offsetof(tt_plexd_peer, mesh_ip), 48, 0, NULL, 0, 0, 0 },
+    { "endpoint", TT_JF_STRING, offsetof(tt_plexd_peer, endpoint), 64, 0, NULL, 0, 0, 0 },
+    { "allowed_ips", TT_JF_ARRAY, offsetof(tt_plexd_peer, allowed_ips), 48, 0, &ip_elem, 1,
+      TT_PLEXD_IPS_MAX, offsetof(tt_plexd_peer, nallowed_ips) },
+    { "psk", TT_JF_STRING, offsetof(tt_plexd_peer, psk), 64, 0, NULL, 0, 0, 0 },
+};
+static const tt_json_field peer_elem = { "", TT_JF_OBJECT, 0, 0, 0, peer_fields, NF(peer_fields), 0, 0 };
+
+static const tt_json_field reg_fields[] = {
+    { "node_id", TT_JF_STRING, offsetof(tt_plexd_registration, node_id), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
+    { "mesh_ip", TT_JF_STRING, offsetof(tt_plexd_registration, mesh_ip), 48, 0, NULL, 0, 0, 0 },
+    { "signing_public_key", TT_JF_STRING, offsetof(tt_plexd_registration, signing_public_key), 64, 0, NULL, 0, 0, 0 },
+    { "node_secret_key", TT_JF_STRING, offsetof(tt_plexd_registration, node_secret_key), 128, 0, NULL, 0, 0, 0 },
+    { "peers", TT_JF_ARRAY, offsetof(tt_plexd_registration, peers), sizeof(tt_plexd_peer), 0,
+      &peer_elem, 1, TT_PLEXD_PEERS_MAX, offsetof(tt_plexd_registration, npeers) },
+};
+
+static const tt_json_field hb_fields[] = {
+    { "reconcile", TT_JF_BOOL, offsetof(tt_plexd_heartbeat_resp, reconcile), 0, 0, NULL, 0, 0, 0 },
+    { "rotate_keys", TT_JF_BOOL, offsetof(tt_plexd_heartbeat_resp, rotate_keys), 0, 0, NULL, 0, 0, 0 },
+};
+
+static const tt_json_field keys_fields[] = {
+    { "current", TT_JF_STRING, offsetof(tt_plexd_signing_keys, current), 64, 0, NULL, 0, 0, 0 },
+    { "previous", TT_JF_STRING, offsetof(tt_plexd_signing_keys, previous), 64, 0, NULL, 0, 0, 0 },
+    { "transition_expires", TT_JF_STRING, offsetof(tt_plexd_signing_keys, transition_expires), 40, 0, NULL, 0, 0, 0 },
+};
+
+static const tt_json_field state_fields[] = {
+    { "peers", TT_JF_ARRAY, offsetof(tt_plexd_state, peers), sizeof(tt_plexd_peer), 0,
+      &peer_elem, 1, TT_PLEXD_PEERS_MAX, offsetof(tt_plexd_state, npeers) },
+    { "signing_keys", TT_JF_OBJECT, offsetof(tt_plexd_state, signing_keys), 0, 0, keys_fields, NF(keys_fields), 0, 0 },
+    { "policies", TT_JF_RAW, offsetof(tt_plexd_state, policies), 0, 0, NULL, 0, 0, 0 },
+    { "metadata", TT_JF_RAW, offsetof(tt_plexd_state, metadata), 0, 0, NULL, 0, 0, 0 },
+    { "data", TT_JF_RAW, offsetof(tt_plexd_state, data), 0, 0, NULL, 0, 0, 0 },
+    { "secret_refs", TT_JF_RAW, offsetof(tt_plexd_state, secret_refs), 0, 0, NULL, 0, 0, 0 },
+};
+
+static const tt_json_field secret_fields[] = {
+    { "key", TT_JF_STRING, offsetof(tt_plexd_secret, key), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
+    { "ciphertext", TT_JF_STRING, offsetof(tt_plexd_secret, ciphertext), 1024, 0, NULL, 0, 0, 0 },
+    { "nonce", TT_JF_STRING, offsetof(tt_plexd_secret, nonce), 64, 0, NULL, 0, 0, 0 },
+    { "version", TT_JF_I64, offsetof(tt_plexd_secret, version), 0, 0, NULL, 0, 0, 0 },
+};
+
+/* ---- setup ------------------------------------------------------------------------- */
+
+int tt_plexd_config_validate(const tt_plexd_config *cfg, tt_error *err)
+{
+    tt_url u;
+    if (cfg->base_url == NULL || cfg->base_url[0] == '\0')
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "plexd: BaseURL is required");
+    if (tt_url_parse(&u, cfg->base_url, strlen(cfg->base_url), err) != 0)
+        return -1;
+    if (cfg->connect_timeout_ms < 0 || cfg->request_timeout_ms < 0 || cfg->sse_idle_timeout_ms < 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                            "plexd: timeouts must not be negative");
+    if (u.tls && cfg->tls == NULL && !cfg->insecure_skip_verify)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                            "plexd: https needs trust anchors or TLSInsecureSkipVerify");
+    return 0;
+}
+
+int tt_plexd_init(tt_plexd *p, const tt_port *port, const tt_plexd_config *cfg, tt_error *err)
+{
+    tt_client_config cc;
+    memset(p, 0, sizeof *p);
+    if (tt_plexd_config_validate(cfg, err) != 0)
+        return -1;
+    p->cfg = *cfg;
+    tt_fmt(p->user_agent, sizeof p->user_agent, "%s",
+           cfg->user_agent != NULL ? cfg->user_agent : "plexd/" TT_VERSION);
+    tt_client_config_default(&cc);
+    cc.user_agent = p->user_agent;
+    cc.connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
+#if TT_FEATURE_TLS
+    cc.tls = cfg->tls;
+#endif
+    if (tt_client_init(&p->client, port, &cc, err) != 0 ||
+        tt_api_init(&p->api, &p->client, cfg->base_url, NULL, p->buf, sizeof p->buf, &p->doc,
+                    err) != 0)
+        return -1;
+    p->api.timeout_ms = cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms : 30000;
+#if TT_FEATURE_GZIP
+    /* bodies over 1 KiB go compressed; answers may come compressed */
+    p->api.gz = &p->gz;
+    p->api.gzip_threshold = 1024;
+    p->api.zbuf = p->zbuf;
+    p->api.zcap = sizeof p->zbuf;
+#endif
+    if (cfg->token != NULL && tt_plexd_set_token(p, cfg->token, err) != 0)
+        return -1;
+    return 0;
+}
+
+void tt_plexd_close(tt_plexd *p)
+{
+    tt_client_close(&p->client);
+}
+
+int tt_plexd_set_token(tt_plexd *p, const char *token, tt_error *err)
+{
+    return tt_api_set_token(&p->api, TT_API_AUTH_BEARER, token, err);
+}
+
+int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err)
+{
+    if (node_id == NULL || node_id[0] == '\0' ||
+        tt_api_segment(p->node_id, sizeof p->node_id, node_id) != 0) {
+        p->node_id[0] = '\0';
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad node id");
+    }
+    return 0;
+}
+
+tt_plexd_error_kind tt_plexd_error_kind_of(const tt_error *e)
+{
+    int s = (e->cls == TT_ERR_HTTP || e->cls == TT_ERR_API) ? e->http_status : 0;
+    switch (s) {
+    case 0: return e->cls == TT_ERR_NONE ? TT_PLEXD_OK : TT_PLEXD_OTHER;
+    case 400: return TT_PLEXD_BAD_REQUEST;
+    case 401: return TT_PLEXD_UNAUTHORIZED;
+    case 403: return TT_PLEXD_FORBIDDEN;
+    case 404: return TT_PLEXD_NOT_FOUND;
+    case 409: return TT_PLEXD_CONFLICT;
+    case 413: return TT_PLEXD_TOO_LARGE;
+    case 429: return TT_PLEXD_RATE_LIMITED;
+    default: return s >= 500 ? TT_PLEXD_SERVER : TT_PLEXD_OTHER;
+    }
+}
+
+/* ---- calls ----------------------------------------------------------------------------- */
+
+/* One call; path is formatted with the node id first when it has "%s". */
+static int call(tt_plexd *p, const char *method, const char *path, const char *body,
+                size_t len, tt_api_resp *res, tt_error *err)
+{
+    tt_api_req r;
+    memset(&r, 0, sizeof r);
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.body_len = len;
+    r.raw = 1;
+    return tt_api_call(&p->api, &r, res, err);
+}
+
+static int node_path(tt_plexd *p, char *path, size_t cap, const char *tail, tt_error *err)
+{
+    if (p->node_id[0] == '\0')
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
+                            "plexd: no node id (register first)");
+    tt_fmt(path, cap, "/v1/nodes/%s%s", p->node_id, tail);
+    return 0;
+}
+
+/* Finish a writer into p->req: its length, or 0 with err. */
+static size_t finish(tt_plexd *p, tt_json_writer *w, tt_error *err)
+{
+    size_t n;
+    (void)p;
+    return tt_jw_finish(w, &n, err) == 0 ? n : 0;
+}
+
+static int bind_data(tt_plexd *p, const tt_api_resp *res, const tt_json_field *f, size_t nf,
+                     void *out, tt_error *err)
+{
+    if (res->data < 0)
+        return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_MISSING, p->api.label,
+                            "empty answer");
+    return tt_json_bind(&p->doc, res->data, f, nf, out, err);
+}
+
+static void now_rfc3339(tt_plexd *p, char *out, size_t cap)
+{
+    const tt_port *port = &p->client.port;
+    int64_t t = port->ops->wall_s(port->ctx);
+    int64_t days = t / 86400, secs = t % 86400;
+    int64_t y, m, d, era, doe, yoe, doy, mp;
+    /* civil from days (Howard Hinnant's algorithm) */
+    days += 719468;
+    era = days / 146097;
+    doe = days - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    tt_fmt(out, cap, "%lld-%s%lld-%s%lldT%s%lld:%s%lld:%s%lldZ", (long long)y,
+           m < 10 ? "0" : "", (long long)m, d < 10 ? "0" : "", (long long)d,
+           secs / 3600 < 10 ? "0" : "", (long long)(secs / 3600),
+           secs % 3600 / 60 < 10 ? "0" : "", (long long)(secs % 3600 / 60),
+           secs % 60 < 10 ? "0" : "", (long long)(secs % 60));
+}
+
+int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_registration *out,
+                      tt_error *err)
+{
+    tt_json_writer w;
+    tt_api_resp res;
+    size_t n;
+    if (q->public_key == NULL || q->hostname == NULL)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
+                            "register needs a public key and a hostname");
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "token");
+    tt_jw_string(&w, p->api.secret[p->api.slot]);
+    tt_jw_key(&w, "public_key");
+    tt_jw_string(&w, q->public_key);
+    tt_jw_key(&w, "hostname");
+    tt_jw_string(&w, q->hostname);
+    if (q->metadata_json != NULL) {
+        tt_jw_key(&w, "metadata");
+        tt_jw_raw(&w, q->metadata_json, strlen(q->metadata_json));
+    }
+    if (q->capabilities_json != NULL) {
+        tt_jw_key(&w, "capabilities");
+        tt_jw_raw(&w, q->capabilities_json, strlen(q->capabilities_json));
+    }
+    tt_jw_end(&w);
+    if ((n = finish(p, &w, err)) == 0 || call(p, "POST", "/v1/register", p->req, n, &res, err) != 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    if (bind_data(p, &res, reg_fields, NF(reg_fields), out, err) != 0 ||
+        tt_plexd_set_node_id(p, out->node_id, err) != 0)
+        return -1;
+    /* from now on the node speaks with its own identity */
+    if (out->node_secret_key[0] != '\0')
+        return tt_plexd_set_token(p, out->node_secret_key, err);
+    return 0;
+}
+
+int tt_plexd_heartbeat(tt_plexd *p, const tt_plexd_heartbeat_req *q,
+                       tt_plexd_heartbeat_resp *out, tt_error *err)
+{
+    char path[128], ts[40];
+    tt_json_writer w;
+    tt_api_resp res;
+    size_t n;
+    if (node_path(p, path, sizeof path, "/heartbeat", err) != 0)
+        return -1;
+    if (q->timestamp == NULL)
+        now_rfc3339(p, ts, sizeof ts);
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "node_id");
+    tt_jw_string(&w, p->node_id);
+    tt_jw_key(&w, "timestamp");
+    tt_jw_string(&w, q->timestamp != NULL ? q->timestamp : ts);
+    tt_jw_kv_string(&w, "status", q->status);
+    tt_jw_kv_string(&w, "uptime", q->uptime);
+    tt_jw_kv_string(&w, "binary_checksum", q->binary_checksum);
+    tt_jw_end(&w);
+    if ((n = finish(p, &w, err)) == 0 || call(p, "POST", path, p->req, n, &res, err) != 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    return res.data < 0 ? 0 : bind_data(p, &res, hb_fields, NF(hb_fields), out, err);
+}
+
+int tt_plexd_deregister(tt_plexd *p, tt_error *err)
+{
+    char path[128];
+    if (node_path(p, path, sizeof path, "/deregister", err) != 0)
+        return -1;
+    return call(p, "POST", path, "{}", 2, NULL, err);
+}
+
+int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_error *err)
+{
+    char path[128];
+    tt_api_resp res;
+    if (node_path(p, path, sizeof path, "/state", err) != 0 ||
+        call(p, "GET", path, NULL, 0, &res, err) != 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    return bind_data(p, &res, state_fields, NF(state_fields), out, err);
+}
+
+int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_peer *peers,
+                         size_t max, size_t *npeers, tt_error *err)
+{
+    tt_json_writer w;
+    tt_api_resp res;
+    tt_json_iter it;
+    tt_json_val arr, k, v;
+    size_t n;
+
+    *npeers = 0;
+    if (p->node_id[0] == '\0')
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "no node id");
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "node_id");
+    tt_jw_string(&w, p->node_id);
+    tt_jw_key(&w, "new_public_key");
+    tt_jw_string(&w, new_public_key);
+    tt_jw_end(&w);
+    if ((n = finish(p, &w, err)) == 0 ||
+        call(p, "POST", "/v1/keys/rotate", p->req, n, &res, err) != 0)
+        return -1;
+    arr = tt_json_member(&p->doc, res.data, "updated_peers", 13);
+    if (tt_json_type_of(&p->doc, arr) != TT_JSON_ARRAY)
+        return 0;
+    if (tt_json_count(&p->doc, arr) > max)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_ARRAY, p->api.label,
+                            "updated_peers: more than %zu peers", max);
+    tt_json_iter_init(&it, &p->doc, arr);
+    while (tt_json_iter_next(&it, &k, &v)) {
+        memset(&peers[*npeers], 0, sizeof peers[0]);
+        if (tt_json_bind(&p->doc, v, peer_fields, NF(peer_fields), &peers[*npeers], err) != 0)
+            return -1;
+        (*npeers)++;
+    }
+    return 0;
+}
+
+/* PUT or POST a caller's JSON document to a node path. */
+static int send_json(tt_plexd *p, const char *method, const char *tail, const char *json,
+                     tt_error *err)
+{
+    char path[160];
+    if (json == NULL || node_path(p, path, sizeof path, tail, err) != 0)
+        return json == NULL ? tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
+                                           "no JSON document to send") : -1;
+    if (tt_json_validate_stream(json, strlen(json), err) != 0)
+        return -1;
+    return call(p, method, path, json, strlen(json), NULL, err);
+}
+
+int tt_plexd_update_capabilities(tt_plexd *p, const char *json, tt_error *err)
+{
+    return send_json(p, "PUT", "/capabilities", json, err);
+}
+
+int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const char *nat_type,
+                             tt_error *err)
+{
+    char path[128];
+    tt_json_writer w;
+    size_t n;
+    if (node_path(p, path, sizeof path, "/endpoint", err) != 0)
+        return -1;
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "public_endpoint");
+    tt_jw_string(&w, public_endpoint);
+    tt_jw_kv_string(&w, "nat_type", nat_type);
+    tt_jw_end(&w);
+    if ((n = finish(p, &w, err)) == 0)
+        return -1;
+    return call(p, "PUT", path, p->req, n, NULL, err);
+}
+
+int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *err)
+{
+    char path[128], ts[40];
+    tt_json_writer w;
+    size_t n;
+    if (node_path(p, path, sizeof path, "/drift", err) != 0)
+        return -1;
+    now_rfc3339(p, ts, sizeof ts);
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "timestamp");
+    tt_jw_string(&w, ts);
+    tt_jw_key(&w, "corrections");
+    tt_jw_raw(&w, corrections_json, strlen(corrections_json));
+    tt_jw_end(&w);
+    if ((n = finish(p, &w, err)) == 0)
+        return -1;
+    return call(p, "POST", path, p->req, n, NULL, err);
+}
+
+int tt_plexd_get_secret(tt_plexd *p, const char *key, tt_plexd_secret *out, tt_error *err)
+{
+    char seg[3 * 64], tail[16 + 3 * 64], path[256];
+    tt_api_resp res;
+    if (key == NULL || key[0] == '\0' || tt_api_segment(seg, sizeof seg, key) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad secret key");
+    tt_fmt(tail, sizeof tail, "/secrets/%s", seg);
+    if (node_path(p, path, sizeof path, tail, err) != 0 ||
+        call(p, "GET", path, NULL, 0, &res, err) != 0)
+        return -1;
+    memset(out, 0, sizeof *out);
+    return bind_data(p, &res, secret_fields, NF(secret_fields), out, err);
+}
+
+int tt_plexd_sync_reports(tt_plexd *p, const char *report_json, tt_error *err)
+{
+    return send_json(p, "POST", "/report", report_json, err);
+}
+
+int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *status,
+                           const char *reason, tt_error *err)
+{
+    char seg[3 * 64], tail[32 + 3 * 64], path[256];
+    tt_json_writer w;
+    size_t n;
+    if (execution_id == NULL || tt_api_segment(seg, sizeof seg, execution_id) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad execution id");
+    tt_fmt(tail, sizeof tail, "/executions/%s/ack", seg);
+    if (node_path(p, path, sizeof path, tail, err) != 0)
+        return -1;
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "execution_id");
+    tt_jw_string(&w, execution_id);
+    tt_jw_key(&w, "status");
+    tt_jw_string(&w, status);
+    tt_jw_kv_string(&w, "reason", reason);
+    tt_jw_end(&w);
+    if ((n = finish(p, &w, err)) == 0)
+        return -1;
+    return call(p, "POST", path, p->req, n, NULL, err);
+}
+
+int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error *err)
+{
+    char seg[3 * 64], tail[32 + 3 * 64], path[256], ts[40];
+    tt_json_writer w;
+    size_t n;
+    if (r->execution_id == NULL || tt_api_segment(seg, sizeof seg, r->execution_id) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad execution id");
+    tt_fmt(tail, sizeof tail, "/executions/%s/result", seg);
+    if (node_path(p, path, sizeof path, tail, err) != 0)
+        return -1;
+    if (r->finished_at == NULL)
+        now_rfc3339(p, ts, sizeof ts);
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "execution_id");
+    tt_jw_string(&w, r->execution_id);
+    tt_jw_key(&w, "status");
+    tt_jw_string(&w, r->status);
+    tt_jw_key(&w, "exit_code");
+    tt_jw_int(&w, r->exit_code);
+    tt_jw_key(&w, "stdout");
+    tt_jw_string(&w, r->out != NULL ? r->out : "");
+    tt_jw_key(&w, "stderr");
+    tt_jw_string(&w, r->err != NULL ? r->err : "");
+    tt_jw_kv_string(&w, "duration", r->duration);
+    tt_jw_key(&w, "finished_at");
+    tt_jw_string(&w, r->finished_at != NULL ? r->finished_at : ts);
+    tt_jw_end(&w);
+    if ((n = finish(p, &w, err)) == 0)
+        return -1;
+    return call(p, "POST", path, p->req, n, NULL, err);
+}
+
+int tt_plexd_send_metrics(tt_plexd *p, const char *batch_json, tt_error *err)
+{
+    return send_json(p, "POST", "/metrics", batch_json, err);
+}
+
+int tt_plexd_send_logs(tt_plexd *p, const char *batch_json, tt_error *err)
+{
+    return send_json(p, "POST", "/logs", batch_json, err);
+}
+
+int tt_plexd_send_audit(tt_plexd *p, const char *batch_json, tt_error *err)
+{
+    return send_json(p, "POST", "/audit", batch_json, err);
+}
+
+int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
+                            const char *arch, tt_body_fn fn, void *user, tt_error *err)
+{
+    char v[96], o[48], a[48], path[256];
+    tt_api_req r;
+    if (version == NULL || os == NULL || arch == NULL ||
+        tt_api_segment(v, sizeof v, version) != 0 || tt_api_segment(o, sizeof o, os) != 0 ||
+        tt_api_segment(a, sizeof a, arch) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
+                            "artifact needs version, os and arch");
+    tt_fmt(path, sizeof path, "/v1/artifacts/plexd/%s/%s/%s", v, o, a);
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.on_body = fn;
+    r.user = user;
+    r.long_op = 1;
+    return tt_api_call(&p->api, &r, NULL, err);
+}

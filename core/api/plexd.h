@@ -1,0 +1,245 @@
+/*
+ * plexd: the node agent's control plane. JSON over HTTPS with a bearer
+ * token (the bootstrap token for Register, then the node's own), request
+ * bodies over 1 KiB gzip-compressed and gzip answers inflated (with
+ * TT_FEATURE_GZIP), and an event stream of signed envelopes at
+ * GET /v1/nodes/{id}/events.
+ *
+ * Errors keep their status for the sentinels (tt_plexd_error_kind): 400,
+ * 401, 403, 404, 409, 413, 429 (with Retry-After) and 5xx. No retries here
+ * (the agent's loops own the policy).
+ *
+ * Records are fixed-size structs; parts whose shape the control plane
+ * owns (policies, metadata, reports, metric/log/audit batches) travel as
+ * raw JSON slices, which point into the client's response buffer and are
+ * valid until its next call.
+ */
+#ifndef TT_PLEXD_H
+#define TT_PLEXD_H
+
+#include "api.h"
+#include "sse_stream.h"
+
+#define TT_PLEXD_PEERS_MAX 16
+#define TT_PLEXD_IPS_MAX 4
+
+typedef struct tt_plexd_config {
+    const char *base_url;        /* "https://cp.example:8443" (required) */
+    int insecure_skip_verify;    /* TLS without verification (warns) */
+    const tt_tls_config *tls;    /* trust for https; NULL: none loaded */
+    int64_t connect_timeout_ms;  /* 0: 10 s */
+    int64_t request_timeout_ms;  /* 0: 30 s */
+    int64_t sse_idle_timeout_ms; /* 0: 90 s */
+    const char *user_agent;      /* NULL: "plexd/" TT_VERSION */
+    const char *token;           /* the bootstrap token */
+} tt_plexd_config;
+
+/* Check a configuration before use: usage error naming the bad field. */
+int tt_plexd_config_validate(const tt_plexd_config *cfg, tt_error *err);
+
+typedef struct tt_plexd_peer {
+    char id[64];
+    char public_key[64];
+    char mesh_ip[48];
+    char endpoint[64];
+    char allowed_ips[TT_PLEXD_IPS_MAX][48];
+    size_t nallowed_ips;
+    char psk[64];
+} tt_plexd_peer;
+
+typedef struct tt_plexd_register_req {
+    const char *public_key;      /* required */
+    const char *hostname;        /* required */
+    const char *metadata_json;   /* an object, or NULL */
+    const char *capabilities_json; /* an object, or NULL */
+} tt_plexd_register_req;
+
+typedef struct tt_plexd_registration {
+    char node_id[64];
+    char mesh_ip[48];
+    char signing_public_key[64];
+    char node_secret_key[128];   /* becomes the bearer token */
+    tt_plexd_peer peers[TT_PLEXD_PEERS_MAX];
+    size_t npeers;
+} tt_plexd_registration;
+
+typedef struct tt_plexd_heartbeat_req {
+    const char *timestamp;       /* RFC 3339; NULL: now from the port clock */
+    const char *status;          /* "healthy" */
+    const char *uptime;          /* "36h5m" */
+    const char *binary_checksum;
+} tt_plexd_heartbeat_req;
+
+typedef struct tt_plexd_heartbeat_resp {
+    int reconcile;
+    int rotate_keys;
+} tt_plexd_heartbeat_resp;
+
+typedef struct tt_plexd_signing_keys {
+    char current[64];
+    char previous[64];
+    char transition_expires[40];
+} tt_plexd_signing_keys;
+
+typedef struct tt_plexd_state {
+    tt_plexd_peer peers[TT_PLEXD_PEERS_MAX];
+    size_t npeers;
+    tt_plexd_signing_keys signing_keys;
+    tt_json_slice policies;      /* raw JSON */
+    tt_json_slice metadata;
+    tt_json_slice data;
+    tt_json_slice secret_refs;
+} tt_plexd_state;
+
+typedef struct tt_plexd_secret {
+    char key[64];
+    char ciphertext[1024];
+    char nonce[64];
+    int64_t version;
+} tt_plexd_secret;
+
+typedef struct tt_plexd_exec_result {
+    const char *execution_id;
+    const char *status;          /* "succeeded", "failed" */
+    int32_t exit_code;
+    const char *out;             /* stdout */
+    const char *err;             /* stderr */
+    const char *duration;        /* "1.5s" */
+    const char *finished_at;     /* RFC 3339; NULL: now */
+} tt_plexd_exec_result;
+
+typedef enum tt_plexd_error_kind {
+    TT_PLEXD_OK = 0,
+    TT_PLEXD_BAD_REQUEST,        /* 400 */
+    TT_PLEXD_UNAUTHORIZED,       /* 401 */
+    TT_PLEXD_FORBIDDEN,          /* 403 */
+    TT_PLEXD_NOT_FOUND,          /* 404 */
+    TT_PLEXD_CONFLICT,           /* 409 */
+    TT_PLEXD_TOO_LARGE,          /* 413 */
+    TT_PLEXD_RATE_LIMITED,       /* 429: err->retry_after */
+    TT_PLEXD_SERVER,             /* 5xx */
+    TT_PLEXD_OTHER               /* network, TLS, protocol, other statuses */
+} tt_plexd_error_kind;
+
+tt_plexd_error_kind tt_plexd_error_kind_of(const tt_error *err);
+
+typedef struct tt_plexd {
+    tt_client client;
+    tt_api api;
+    tt_plexd_config cfg;
+    char node_id[64];
+    char user_agent[64];
+    char buf[TT_API_BODY_MAX];
+    char req[TT_API_REQUEST_MAX];
+    tt_json doc;
+#if TT_FEATURE_GZIP
+    tt_gzip gz;
+    unsigned char zbuf[TT_API_REQUEST_MAX];
+#endif
+} tt_plexd;
+
+int tt_plexd_init(tt_plexd *p, const tt_port *port, const tt_plexd_config *cfg, tt_error *err);
+void tt_plexd_close(tt_plexd *p);
+
+/* Swap the bearer token (safe while another thread is inside a call). */
+int tt_plexd_set_token(tt_plexd *p, const char *token, tt_error *err);
+
+/* The node id used in paths (set by register, or by the caller). */
+int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err);
+
+int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_registration *out,
+                      tt_error *err);
+int tt_plexd_heartbeat(tt_plexd *p, const tt_plexd_heartbeat_req *q,
+                       tt_plexd_heartbeat_resp *out, tt_error *err);
+int tt_plexd_deregister(tt_plexd *p, tt_error *err);
+int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_error *err);
+int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_peer *peers,
+                         size_t max, size_t *npeers, tt_error *err);
+int tt_plexd_update_capabilities(tt_plexd *p, const char *capabilities_json, tt_error *err);
+int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const char *nat_type,
+                             tt_error *err);
+int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *err);
+int tt_plexd_get_secret(tt_plexd *p, const char *key, tt_plexd_secret *out, tt_error *err);
+int tt_plexd_sync_reports(tt_plexd *p, const char *report_json, tt_error *err);
+int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *status,
+                           const char *reason, tt_error *err);
+int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error *err);
+
+/* Batches: a JSON array of points, entries or records (the agent's). */
+int tt_plexd_send_metrics(tt_plexd *p, const char *batch_json, tt_error *err);
+int tt_plexd_send_logs(tt_plexd *p, const char *batch_json, tt_error *err);
+int tt_plexd_send_audit(tt_plexd *p, const char *batch_json, tt_error *err);
+
+/* The agent binary for version/os/arch, streamed to fn (the CLI writes a
+ * file and checks its SHA-256). */
+int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
+                            const char *arch, tt_body_fn fn, void *user, tt_error *err);
+
+/* ---- the event manager ------------------------------------------------------------- */
+
+/* The twelve event types of the protocol (any other type string is
+ * accepted and dispatched too: newer control planes send more). */
+extern const char *const tt_plexd_event_types[12];
+
+/* A signed envelope, decoded from an event's data. */
+typedef struct tt_plexd_envelope {
+    char event_type[64];         /* required */
+    char event_id[64];           /* required */
+    char issued_at[40];          /* RFC 3339 */
+    char nonce[64];
+    char key_id[64];
+    char signature[128];         /* base64 Ed25519 */
+    tt_json_slice payload;       /* raw JSON, valid during the handler */
+} tt_plexd_envelope;
+
+typedef int (*tt_plexd_event_fn)(void *user, const tt_plexd_envelope *env, tt_error *err);
+typedef int (*tt_plexd_verify_fn)(void *user, const tt_plexd_envelope *env, tt_error *err);
+/* Reports what was skipped (malformed, rejected, handler errors). */
+typedef void (*tt_plexd_report_fn)(void *user, const tt_plexd_envelope *env,
+                                   const tt_error *why);
+/* The polling fallback's state, fetched with tt_plexd_fetch_state. */
+typedef void (*tt_plexd_state_fn)(void *user, const tt_plexd_state *state);
+
+typedef struct tt_plexd_handler {
+    const char *type;            /* NULL: every type */
+    tt_plexd_event_fn fn;
+    void *user;
+} tt_plexd_handler;
+
+typedef struct tt_plexd_events {
+    tt_plexd *plexd;
+    tt_client client;            /* the stream's own connection */
+    tt_sse_parser parser;
+    tt_sse_stream stream;
+    tt_sse_config scfg;
+    char event_buf[TT_SSE_EVENT_MAX];
+    tt_json doc;
+    tt_plexd_state state;
+    char url[TT_URL_MAX];
+    tt_header auth;
+    char auth_value[TT_API_TOKEN_MAX + 8];
+    tt_plexd_handler handlers[TT_SSE_HANDLERS_MAX];
+    size_t nhandlers;
+    tt_plexd_verify_fn verify;   /* NULL: accept (a no-op verifier) */
+    void *verify_user;
+    tt_plexd_report_fn report;
+    tt_plexd_state_fn on_state;
+    void *user;
+    unsigned long delivered, malformed, rejected, handler_errors, polls;
+} tt_plexd_events;
+
+/* Prepare the stream for the registered node (p must have a node id).
+ * scfg defaults from the plexd config (idle timeout) and TT_SSE_*. */
+int tt_plexd_events_init(tt_plexd_events *ev, tt_plexd *p, tt_error *err);
+int tt_plexd_on(tt_plexd_events *ev, const char *type, tt_plexd_event_fn fn, void *user,
+                tt_error *err);
+/* Run until tt_sse_stop(&ev->stream) or a permanent error. */
+int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err);
+
+/* The bytes an Ed25519 signature covers: compact JSON of event_type,
+ * event_id, issued_at, nonce and payload, in that order, as plexd's Go
+ * encoder writes them (HTML characters escaped). -1 when out is small. */
+int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap,
+                             size_t *len, tt_error *err);
+
+#endif /* TT_PLEXD_H */

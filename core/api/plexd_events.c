@@ -1,0 +1,284 @@
+/*
+ * plexd's event manager: the SSE engine on /v1/nodes/{id}/events, signed
+ * envelopes decoded and checked, handlers by event type, and FetchState as
+ * the polling fallback.
+ */
+#include "plexd.h"
+
+#include <stddef.h>
+#include <string.h>
+
+const char *const tt_plexd_event_types[12] = {
+    "peer_added", "peer_removed", "peer_key_rotated", "peer_endpoint_changed",
+    "policy_updated", "action_request", "session_revoked", "ssh_session_setup",
+    "rotate_keys", "signing_key_rotated", "node_state_updated", "node_secrets_updated"
+};
+
+static const tt_json_field envelope_fields[] = {
+    { "event_type", TT_JF_STRING, offsetof(tt_plexd_envelope, event_type), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
+    { "event_id", TT_JF_STRING, offsetof(tt_plexd_envelope, event_id), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
+    { "issued_at", TT_JF_STRING, offsetof(tt_plexd_envelope, issued_at), 40, 0, NULL, 0, 0, 0 },
+    { "nonce", TT_JF_STRING, offsetof(tt_plexd_envelope, nonce), 64, 0, NULL, 0, 0, 0 },
+    { "key_id", TT_JF_STRING, offsetof(tt_plexd_envelope, key_id), 64, 0, NULL, 0, 0, 0 },
+    { "signature", TT_JF_STRING, offsetof(tt_plexd_envelope, signature), 128, 0, NULL, 0, 0, 0 },
+    { "payload", TT_JF_RAW, offsetof(tt_plexd_envelope, payload), 0, 0, NULL, 0, 0, 0 },
+};
+
+static void report(tt_plexd_events *E, const tt_plexd_envelope *env, const tt_error *why)
+{
+    if (E->report != NULL)
+        E->report(E->user, env, why);
+}
+
+static int type_matches(const char *want, const char *type)
+{
+    return want == NULL || strcmp(want, type) == 0;
+}
+
+/* The SSE parser's callback: one event's data is one envelope. */
+static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
+{
+    tt_plexd_events *E = user;
+    tt_plexd_envelope env;
+    tt_error e;
+    size_t i;
+    int any = 0;
+
+    (void)err;
+    memset(&env, 0, sizeof env);
+    tt_error_clear(&e);
+    if (tt_json_parse(&E->doc, ev->data, ev->data_len, &e) != 0 ||
+        tt_json_bind(&E->doc, 0, envelope_fields, sizeof envelope_fields / sizeof envelope_fields[0],
+                     &env, &e) != 0 || env.event_type[0] == '\0' || env.event_id[0] == '\0') {
+        if (e.cls == TT_ERR_NONE)
+            tt_error_set(&e, TT_ERR_PROTOCOL, TT_E_JSON_MISSING, NULL,
+                         "envelope without event_type or event_id");
+        E->malformed++;
+        report(E, NULL, &e);
+        return 0;
+    }
+    if (E->verify != NULL && E->verify(E->verify_user, &env, &e) != 0) {
+        if (e.cls == TT_ERR_NONE)
+            tt_error_set(&e, TT_ERR_PROTOCOL, TT_E_SSE_REJECTED, NULL, "envelope rejected");
+        E->rejected++;
+        report(E, &env, &e);
+        return 0;
+    }
+    for (i = 0; i < E->nhandlers; i++) {
+        const tt_plexd_handler *h = &E->handlers[i];
+        if (!type_matches(h->type, env.event_type))
+            continue;
+        any = 1;
+        tt_error_clear(&e);
+        if (h->fn(h->user, &env, &e) != 0) {
+            E->handler_errors++;
+            report(E, &env, &e);
+        }
+    }
+    if (any)
+        E->delivered++;
+    return 0;
+}
+
+/* Before every connection: the current token (it may have been swapped). */
+static void refresh_auth(tt_plexd_events *E)
+{
+    const tt_api *a = &E->plexd->api;
+    tt_fmt(E->auth_value, sizeof E->auth_value, "Bearer %s", a->secret[a->slot]);
+}
+
+static void on_state(void *user, tt_sse_state from, tt_sse_state to, int64_t delay,
+                     const tt_error *why)
+{
+    tt_plexd_events *E = user;
+    (void)from;
+    (void)delay;
+    (void)why;
+    if (to == TT_SSE_CONNECTING)
+        refresh_auth(E);
+}
+
+/* 401: the token may have been swapped meanwhile; try once more with it. */
+static int on_auth(void *user, const tt_error *why)
+{
+    tt_plexd_events *E = user;
+    char before[sizeof E->auth_value];
+    (void)why;
+    memcpy(before, E->auth_value, sizeof before);
+    refresh_auth(E);
+    return strcmp(before, E->auth_value) != 0;
+}
+
+static int poll_state(void *user, tt_error *err)
+{
+    tt_plexd_events *E = user;
+    E->polls++;
+    if (tt_plexd_fetch_state(E->plexd, &E->state, err) != 0)
+        return -1;
+    if (E->on_state != NULL)
+        E->on_state(E->user, &E->state);
+    return 0;
+}
+
+int tt_plexd_events_init(tt_plexd_events *ev, tt_plexd *p, tt_error *err)
+{
+    tt_client_config cc;
+    memset(ev, 0, sizeof *ev);
+    if (p->node_id[0] == '\0')
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
+                            "plexd events: no node id (register first)");
+    ev->plexd = p;
+    cc = p->client.cfg;
+    if (tt_client_init(&ev->client, &p->client.port, &cc, err) != 0)
+        return -1;
+    tt_fmt(ev->url, sizeof ev->url, "%s/v1/nodes/%s/events", p->api.base, p->node_id);
+    refresh_auth(ev);
+    ev->auth.name = "Authorization";
+    ev->auth.value = ev->auth_value;
+    tt_sse_init(&ev->parser, ev->event_buf, sizeof ev->event_buf, on_event, NULL, ev);
+    tt_sse_config_default(&ev->scfg);
+    ev->scfg.url = ev->url;
+    ev->scfg.headers = &ev->auth;
+    ev->scfg.nheaders = 1;
+    ev->scfg.idle_timeout_ms = p->cfg.sse_idle_timeout_ms > 0 ? p->cfg.sse_idle_timeout_ms : 90000;
+    ev->scfg.on_state = on_state;
+    ev->scfg.on_auth = on_auth;
+    ev->scfg.poll = poll_state;
+    ev->scfg.user = ev;
+    return tt_sse_stream_init(&ev->stream, &ev->client, &ev->parser, &ev->scfg, err);
+}
+
+int tt_plexd_on(tt_plexd_events *ev, const char *type, tt_plexd_event_fn fn, void *user,
+                tt_error *err)
+{
+    if (ev->nhandlers >= TT_SSE_HANDLERS_MAX)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_SSE_HANDLERS, NULL,
+                            "more than TT_SSE_HANDLERS_MAX (%u) event handlers",
+                            (unsigned)TT_SSE_HANDLERS_MAX);
+    ev->handlers[ev->nhandlers].type = type;
+    ev->handlers[ev->nhandlers].fn = fn;
+    ev->handlers[ev->nhandlers].user = user;
+    ev->nhandlers++;
+    return 0;
+}
+
+int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err)
+{
+    int rc;
+    /* the configuration may have been changed between init and run */
+    ev->stream.cfg = ev->scfg;
+    rc = tt_sse_stream_run(&ev->stream, err);
+    tt_client_close(&ev->client);
+    return rc;
+}
+
+/* ---- canonical bytes for signatures ------------------------------------------------ */
+
+typedef struct canon {
+    char *out;
+    size_t cap, len;
+    int overflow;
+} canon;
+
+static void put(canon *c, const char *s, size_t n)
+{
+    if (c->overflow || n > c->cap - c->len) {
+        c->overflow = 1;
+        return;
+    }
+    memcpy(c->out + c->len, s, n);
+    c->len += n;
+}
+
+/* One string byte as Go's encoder writes it with HTML escaping on. */
+static void go_char(canon *c, const unsigned char *s, size_t *i, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b = s[*i];
+    char u[6] = { '\\', 'u', '0', '0', 0, 0 };
+    if (b == '"' || b == '\\') {
+        char e[2] = { '\\', (char)b };
+        put(c, e, 2);
+    } else if (b == '\n') {
+        put(c, "\\n", 2);
+    } else if (b == '\r') {
+        put(c, "\\r", 2);
+    } else if (b == '\t') {
+        put(c, "\\t", 2);
+    } else if (b < 0x20 || b == '<' || b == '>' || b == '&') {
+        u[4] = hex[b >> 4];
+        u[5] = hex[b & 15];
+        put(c, u, 6);
+    } else if (b == 0xe2 && *i + 2 < n && s[*i + 1] == 0x80 && (s[*i + 2] == 0xa8 || s[*i + 2] == 0xa9)) {
+        put(c, s[*i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+        *i += 2;
+    } else {
+        put(c, (const char *)&s[*i], 1);
+    }
+}
+
+static void go_string(canon *c, const char *s)
+{
+    size_t i, n = strlen(s);
+    put(c, "\"", 1);
+    for (i = 0; i < n; i++)
+        go_char(c, (const unsigned char *)s, &i, n);
+    put(c, "\"", 1);
+}
+
+/* Raw JSON compacted as Go's json.Compact with HTML escaping: whitespace
+ * outside strings goes; <, >, & and U+2028/9 inside strings are escaped;
+ * escapes already there stay as they are. */
+static void go_compact(canon *c, const char *p, size_t n)
+{
+    size_t i;
+    int in_str = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)p[i];
+        if (!in_str) {
+            if (b == ' ' || b == '\t' || b == '\n' || b == '\r')
+                continue;
+            in_str = b == '"';
+            put(c, &p[i], 1);
+        } else if (b == '\\' && i + 1 < n) {
+            put(c, &p[i], 2);
+            i++;
+        } else if (b == '"') {
+            in_str = 0;
+            put(c, &p[i], 1);
+        } else if (b == '<' || b == '>' || b == '&' || b == 0xe2) {
+            go_char(c, (const unsigned char *)p, &i, n);
+        } else {
+            put(c, &p[i], 1);
+        }
+    }
+}
+
+int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap,
+                             size_t *len, tt_error *err)
+{
+    canon c;
+    c.out = out;
+    c.cap = cap;
+    c.len = 0;
+    c.overflow = 0;
+    put(&c, "{\"event_type\":", 14);
+    go_string(&c, env->event_type);
+    put(&c, ",\"event_id\":", 12);
+    go_string(&c, env->event_id);
+    put(&c, ",\"issued_at\":", 13);
+    go_string(&c, env->issued_at);
+    put(&c, ",\"nonce\":", 9);
+    go_string(&c, env->nonce);
+    put(&c, ",\"payload\":", 11);
+    if (env->payload.p != NULL && env->payload.n > 0)
+        go_compact(&c, env->payload.p, env->payload.n);
+    else
+        put(&c, "null", 4);
+    put(&c, "}", 1);
+    if (c.overflow)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
+                            "canonical envelope larger than %zu bytes", cap);
+    *len = c.len;
+    return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * gzip for request and response bodies, on zlib built with Z_SOLO: zlib
+ * never allocates; its memory comes from the arena inside tt_gzip, reset
+ * for every stream. One tt_gzip serves one client: a request body is
+ * compressed before the request is sent, the answer inflated while it
+ * arrives, never both at once.
+ *
+ * Memory: inflate needs about 40 KiB (a 32 KiB window: gzip streams may
+ * use the largest); deflate is set to a 512-byte window and the smallest
+ * memory level (about 10 KiB), which still halves JSON. With
+ * TT_FEATURE_GZIP 0 the functions fail with a usage error and zlib is not
+ * linked.
+ */
+#ifndef TT_GZIP_H
+#define TT_GZIP_H
+
+#include <stddef.h>
+
+#include "errors.h"
+
+#if TT_FEATURE_GZIP
+#define Z_SOLO 1
+#include <zlib.h>
+#endif
+
+/* Where inflated bytes go. */
+typedef int (*tt_gzip_sink)(void *user, const unsigned char *data, size_t len,
+                            tt_error *err);
+
+typedef struct tt_gzip {
+#if TT_FEATURE_GZIP
+    z_stream zs;
+    int inflating;
+#endif
+    size_t used;
+    unsigned char arena[TT_GZIP_ARENA];
+    unsigned char out[TT_GZIP_CHUNK];
+} tt_gzip;
+
+/* Compress in[0..n) as one gzip member into out[cap]: 0 with *len, or -1
+ * (TT_E_LIMIT_BUFFER when it does not fit: send the body uncompressed). */
+int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap,
+                     size_t *len, tt_error *err);
+
+/* Inflate a gzip body as it arrives, handing the bytes to sink in pieces
+ * of up to TT_GZIP_CHUNK. begin, feed any split, end (which checks that
+ * the stream was complete: a cut body is TT_E_EOF, never a quiet
+ * truncation). Corrupt data is TT_ERR_PROTOCOL. */
+int tt_gzip_inflate_begin(tt_gzip *g, tt_error *err);
+int tt_gzip_inflate_feed(tt_gzip *g, const unsigned char *data, size_t len,
+                         tt_gzip_sink sink, void *user, tt_error *err);
+int tt_gzip_inflate_end(tt_gzip *g, tt_error *err);
+
+#endif /* TT_GZIP_H */

@@ -1,0 +1,429 @@
+/*
+ * `tether plexd COMMAND`: the node agent's control plane, JSON on stdout.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "plexd.h"
+
+#include <bearssl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: tether plexd COMMAND [ARGS] [options]\n"
+    "\n"
+    "Commands:\n"
+    "  register --public-key K --hostname H [--metadata JSON]\n"
+    "  heartbeat [--status S] [--uptime U] [--checksum C]\n"
+    "  deregister | state | secret KEY\n"
+    "  rotate-keys --public-key K\n"
+    "  capabilities --json JSON | endpoint --public-endpoint E [--nat-type T]\n"
+    "  drift --json CORRECTIONS | report --json JSON\n"
+    "  ack EXECUTION_ID [--status accepted|rejected] [--reason R]\n"
+    "  result EXECUTION_ID --status S --exit-code N [--stdout T] [--stderr T] [--duration D]\n"
+    "  metrics|logs|audit --json BATCH      (JSON arrays; @FILE reads a file)\n"
+    "  artifact VERSION OS ARCH -o FILE [--sha256 HEX]\n"
+    "  events [--max-events N]              signed envelopes as JSON lines\n"
+    "\n"
+    "Settings (flag, else environment, else --config FILE key):\n"
+    "  --url URL          PLEXD_URL        control plane base URL\n"
+    "  --token T          PLEXD_TOKEN      bootstrap token, or the node's after register\n"
+    "  --node-id ID       PLEXD_NODE_ID\n"
+    "  --user-agent UA    default plexd/" TT_VERSION "\n"
+    "  --timeout S, --idle-timeout S, --connect-timeout S, -k, --cacert FILE\n";
+
+static tt_plexd plexd;
+static tt_plexd_events events;
+static char out[TT_API_BODY_MAX];
+static char file_json[TT_API_REQUEST_MAX];
+
+/* "--json X": the text, or the contents of @FILE. */
+static const char *json_arg(const tt_cli_args *a)
+{
+    const char *v = tt_cli_arg(a, "json");
+    FILE *f;
+    size_t n;
+    if (v == NULL || v[0] != '@')
+        return v;
+    f = fopen(v + 1, "rb");
+    if (f == NULL)
+        return NULL;
+    n = fread(file_json, 1, sizeof file_json - 1, f);
+    fclose(f);
+    file_json[n] = '\0';
+    return file_json;
+}
+
+static int ok_json(void)
+{
+    return tt_cli_print_json("{\"ok\":true}", 11);
+}
+
+static void write_peers(tt_json_writer *w, const tt_plexd_peer *p, size_t n)
+{
+    size_t i, k;
+    tt_jw_key(w, "peers");
+    tt_jw_array(w);
+    for (i = 0; i < n; i++) {
+        tt_jw_object(w);
+        tt_jw_key(w, "id");
+        tt_jw_string(w, p[i].id);
+        tt_jw_kv_string(w, "mesh_ip", p[i].mesh_ip);
+        tt_jw_kv_string(w, "endpoint", p[i].endpoint);
+        tt_jw_key(w, "allowed_ips");
+        tt_jw_array(w);
+        for (k = 0; k < p[i].nallowed_ips; k++)
+            tt_jw_string(w, p[i].allowed_ips[k]);
+        tt_jw_end(w);
+        tt_jw_end(w);
+    }
+    tt_jw_end(w);
+}
+
+static int print_writer(tt_json_writer *w)
+{
+    tt_error e;
+    size_t n;
+    return tt_jw_finish(w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+}
+
+static int do_register(const tt_cli_args *a, tt_error *err)
+{
+    tt_plexd_register_req q;
+    tt_plexd_registration r;
+    tt_json_writer w;
+    memset(&q, 0, sizeof q);
+    q.public_key = tt_cli_arg(a, "public-key");
+    q.hostname = tt_cli_arg(a, "hostname");
+    q.metadata_json = tt_cli_arg(a, "metadata");
+    if (tt_plexd_register(&plexd, &q, &r, err) != 0)
+        return tt_cli_fail(err);
+    tt_jw_init(&w, out, sizeof out);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "node_id");
+    tt_jw_string(&w, r.node_id);
+    tt_jw_key(&w, "mesh_ip");
+    tt_jw_string(&w, r.mesh_ip);
+    tt_jw_key(&w, "signing_public_key");
+    tt_jw_string(&w, r.signing_public_key);
+    /* printed once, for the caller to keep: it is the node's credential */
+    tt_jw_key(&w, "node_secret_key");
+    tt_jw_string(&w, r.node_secret_key);
+    write_peers(&w, r.peers, r.npeers);
+    tt_jw_end(&w);
+    return print_writer(&w);
+}
+
+static int do_state(tt_error *err)
+{
+    static tt_plexd_state st;
+    tt_json_writer w;
+    if (tt_plexd_fetch_state(&plexd, &st, err) != 0)
+        return tt_cli_fail(err);
+    tt_jw_init(&w, out, sizeof out);
+    tt_jw_object(&w);
+    write_peers(&w, st.peers, st.npeers);
+    tt_jw_key(&w, "signing_keys");
+    tt_jw_object(&w);
+    tt_jw_kv_string(&w, "current", st.signing_keys.current);
+    tt_jw_kv_string(&w, "previous", st.signing_keys.previous);
+    tt_jw_end(&w);
+    if (st.policies.p != NULL) {
+        tt_jw_key(&w, "policies");
+        tt_jw_raw(&w, st.policies.p, st.policies.n);
+    }
+    if (st.metadata.p != NULL) {
+        tt_jw_key(&w, "metadata");
+        tt_jw_raw(&w, st.metadata.p, st.metadata.n);
+    }
+    tt_jw_end(&w);
+    return print_writer(&w);
+}
+
+/* ---- artifact download ------------------------------------------------------------- */
+
+/* Hex digests compare without regard to case. */
+static int hex_equal(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        char x = (char)(*a >= 'A' && *a <= 'F' ? *a + 32 : *a);
+        if (x != *b)
+            return 0;
+    }
+    return *a == *b;
+}
+
+typedef struct download {
+    FILE *f;
+    br_sha256_context sha;
+    unsigned long long bytes;
+    int tty;
+} download;
+
+static int save_chunk(void *user, const unsigned char *data, size_t len, tt_error *err)
+{
+    download *d = user;
+    if (fwrite(data, 1, len, d->f) != len)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot write the file");
+    br_sha256_update(&d->sha, data, len);
+    d->bytes += len;
+    if (d->tty)
+        fprintf(stderr, "\r%llu KiB", d->bytes / 1024);
+    return 0;
+}
+
+static int do_artifact(const tt_cli_args *a, tt_error *err)
+{
+    static download d;
+    const char *path = tt_cli_arg(a, "o"), *want = tt_cli_arg(a, "sha256");
+    unsigned char sum[32];
+    char hex[65];
+    int i, rc;
+    if (a->npos < 4 || path == NULL)
+        return tt_cli_usage_error("artifact needs VERSION OS ARCH and -o FILE");
+    memset(&d, 0, sizeof d);
+    d.f = fopen(path, "wb");
+    if (d.f == NULL)
+        return tt_cli_usage_error("cannot open %s", path);
+    d.tty = isatty(2);
+    br_sha256_init(&d.sha);
+    rc = tt_plexd_fetch_artifact(&plexd, a->pos[1], a->pos[2], a->pos[3], save_chunk, &d, err);
+    if (fclose(d.f) != 0 && rc == 0)
+        rc = tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot write %s", path);
+    if (d.tty)
+        fputc('\n', stderr);
+    br_sha256_out(&d.sha, sum);
+    for (i = 0; i < 32; i++) {
+        hex[2 * i] = "0123456789abcdef"[sum[i] >> 4];
+        hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];
+    }
+    hex[64] = '\0';
+    if (rc != 0) {
+        remove(path);
+        return tt_cli_fail(err);
+    }
+    if (want != NULL) {
+        if (strncmp(want, "sha256:", 7) == 0)
+            want += 7;
+        if (!hex_equal(want, hex)) {
+            remove(path);
+            fprintf(stderr, "tether: %s: checksum mismatch: expected %s, got %s; file removed\n",
+                    a->pos[1], want, hex);
+            return TT_EXIT_PROTOCOL;
+        }
+    }
+    printf("{\"file\":\"%s\",\"bytes\":%llu,\"sha256\":\"%s\"}\n", path, d.bytes, hex);
+    return 0;
+}
+
+/* ---- events -------------------------------------------------------------------------- */
+
+typedef struct events_run {
+    unsigned long seen, max;
+} events_run;
+
+static int print_envelope(void *user, const tt_plexd_envelope *env, tt_error *err)
+{
+    events_run *r = user;
+    tt_json_writer w;
+    size_t n;
+    if (r->max > 0 && r->seen >= r->max)
+        return 0;
+    tt_jw_init(&w, out, sizeof out);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "event_type");
+    tt_jw_string(&w, env->event_type);
+    tt_jw_key(&w, "event_id");
+    tt_jw_string(&w, env->event_id);
+    tt_jw_kv_string(&w, "issued_at", env->issued_at);
+    tt_jw_key(&w, "payload");
+    if (env->payload.p != NULL)
+        tt_jw_raw(&w, env->payload.p, env->payload.n);
+    else
+        tt_jw_null(&w);
+    tt_jw_end(&w);
+    if (tt_jw_finish(&w, &n, err) != 0 || tt_cli_print_json(out, n) != 0)
+        return -1;
+    if (++r->seen == r->max && r->max > 0)
+        tt_sse_stop(&events.stream);
+    return 0;
+}
+
+static void on_report(void *user, const tt_plexd_envelope *env, const tt_error *why)
+{
+    (void)user;
+    fprintf(stderr, "tether: event %s skipped: %s\n", env != NULL ? env->event_id : "?", why->msg);
+}
+
+static int do_events(const tt_cli_args *a, tt_error *err)
+{
+    static events_run r;
+    long long max;
+    if (tt_cli_arg_int(a, "max-events", 0, &max) != 0)
+        return TT_EXIT_USAGE;
+    r.max = (unsigned long)max;
+    if (tt_plexd_events_init(&events, &plexd, err) != 0 ||
+        tt_plexd_on(&events, NULL, print_envelope, &r, err) != 0)
+        return tt_cli_fail(err);
+    events.report = on_report;
+    events.scfg.cancel = &tt_cli_cancel;
+    if (tt_plexd_events_run(&events, err) != 0)
+        return tt_cli_fail(err);
+    return r.max > 0 && r.seen >= r.max ? 0 : (tt_cli_cancel ? TT_EXIT_CANCELLED : 0);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
+{
+    const char *arg1 = a->npos > 1 ? a->pos[1] : NULL;
+    long long code;
+    int rc = -2;
+    if (strcmp(cmd, "heartbeat") == 0) {
+        tt_plexd_heartbeat_req q;
+        tt_plexd_heartbeat_resp h;
+        memset(&q, 0, sizeof q);
+        q.status = tt_cli_arg(a, "status") != NULL ? tt_cli_arg(a, "status") : "healthy";
+        q.uptime = tt_cli_arg(a, "uptime");
+        q.binary_checksum = tt_cli_arg(a, "checksum");
+        if (tt_plexd_heartbeat(&plexd, &q, &h, err) != 0)
+            return tt_cli_fail(err);
+        printf("{\"reconcile\":%s,\"rotate_keys\":%s}\n", h.reconcile ? "true" : "false",
+               h.rotate_keys ? "true" : "false");
+        return 0;
+    }
+    if (strcmp(cmd, "deregister") == 0)
+        rc = tt_plexd_deregister(&plexd, err);
+    else if (strcmp(cmd, "rotate-keys") == 0) {
+        tt_plexd_peer peers[TT_PLEXD_PEERS_MAX];
+        size_t n;
+        rc = tt_plexd_rotate_keys(&plexd, tt_cli_arg(a, "public-key"), peers, TT_PLEXD_PEERS_MAX,
+                                  &n, err);
+    } else if (strcmp(cmd, "capabilities") == 0)
+        rc = tt_plexd_update_capabilities(&plexd, json_arg(a), err);
+    else if (strcmp(cmd, "endpoint") == 0)
+        rc = tt_plexd_report_endpoint(&plexd, tt_cli_arg(a, "public-endpoint"),
+                                      tt_cli_arg(a, "nat-type"), err);
+    else if (strcmp(cmd, "drift") == 0)
+        rc = json_arg(a) == NULL ? tt_cli_usage_error("drift needs --json"), -3
+                                 : tt_plexd_report_drift(&plexd, json_arg(a), err);
+    else if (strcmp(cmd, "report") == 0)
+        rc = tt_plexd_sync_reports(&plexd, json_arg(a), err);
+    else if (strcmp(cmd, "metrics") == 0)
+        rc = tt_plexd_send_metrics(&plexd, json_arg(a), err);
+    else if (strcmp(cmd, "logs") == 0)
+        rc = tt_plexd_send_logs(&plexd, json_arg(a), err);
+    else if (strcmp(cmd, "audit") == 0)
+        rc = tt_plexd_send_audit(&plexd, json_arg(a), err);
+    else if (strcmp(cmd, "ack") == 0 && arg1 != NULL)
+        rc = tt_plexd_ack_execution(&plexd, arg1, tt_cli_arg(a, "status") != NULL ?
+                                    tt_cli_arg(a, "status") : "accepted",
+                                    tt_cli_arg(a, "reason"), err);
+    else if (strcmp(cmd, "result") == 0 && arg1 != NULL) {
+        tt_plexd_exec_result r;
+        if (tt_cli_arg_int(a, "exit-code", 0, &code) != 0)
+            return TT_EXIT_USAGE;
+        memset(&r, 0, sizeof r);
+        r.execution_id = arg1;
+        r.status = tt_cli_arg(a, "status") != NULL ? tt_cli_arg(a, "status") : "succeeded";
+        r.exit_code = (int32_t)code;
+        r.out = tt_cli_arg(a, "stdout");
+        r.err = tt_cli_arg(a, "stderr");
+        r.duration = tt_cli_arg(a, "duration");
+        rc = tt_plexd_report_result(&plexd, &r, err);
+    }
+    if (rc == -3)
+        return TT_EXIT_USAGE;
+    if (rc == -2)
+        return tt_cli_usage_error("unknown plexd command '%s' (or a missing argument)", cmd);
+    return rc != 0 ? tt_cli_fail(err) : ok_json();
+}
+
+static int run(const tt_cli_args *a)
+{
+    const char *cmd = a->pos[0];
+    tt_error err;
+    if (strcmp(cmd, "register") == 0)
+        return do_register(a, &err);
+    if (strcmp(cmd, "state") == 0)
+        return do_state(&err);
+    if (strcmp(cmd, "artifact") == 0)
+        return do_artifact(a, &err);
+    if (strcmp(cmd, "events") == 0)
+        return do_events(a, &err);
+    if (strcmp(cmd, "secret") == 0 && a->npos > 1) {
+        tt_plexd_secret s;
+        tt_json_writer w;
+        if (tt_plexd_get_secret(&plexd, a->pos[1], &s, &err) != 0)
+            return tt_cli_fail(&err);
+        tt_jw_init(&w, out, sizeof out);
+        tt_jw_object(&w);
+        tt_jw_key(&w, "key");
+        tt_jw_string(&w, s.key);
+        tt_jw_key(&w, "ciphertext");
+        tt_jw_string(&w, s.ciphertext);
+        tt_jw_key(&w, "nonce");
+        tt_jw_string(&w, s.nonce);
+        tt_jw_key(&w, "version");
+        tt_jw_int(&w, s.version);
+        tt_jw_end(&w);
+        return print_writer(&w);
+    }
+    return exec_cmd(a, cmd, &err);
+}
+
+int tt_cli_plexd(int argc, char **argv)
+{
+    static tt_cli_args a;
+    static tt_cli_conf conf;
+    tt_plexd_config cfg;
+    tt_client_config cc;
+    tt_port port;
+    tt_error err;
+    const char *v, *node;
+    int rc;
+
+    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? TT_EXIT_USAGE : 0;
+    }
+    if ((rc = tt_cli_args_parse(&a, argc, argv, "")) != 0)
+        return rc;
+    if (a.npos == 0)
+        return tt_cli_usage_error("no plexd command");
+    if (a.config != NULL && (rc = tt_cli_conf_load(&conf, a.config)) != 0)
+        return rc;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "PLEXD_URL", NULL);
+    cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", "PLEXD_TOKEN", NULL);
+    cfg.user_agent = tt_cli_setting(&conf, tt_cli_arg(&a, "user-agent"), "user_agent", NULL, NULL);
+    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "timeout"), "timeout", NULL, NULL)) != NULL &&
+        (cfg.request_timeout_ms = tt_cli_parse_seconds(v)) < 0)
+        return tt_cli_usage_error("bad --timeout '%s'", v);
+    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "idle-timeout"), "idle_timeout", NULL, NULL)) != NULL &&
+        (cfg.sse_idle_timeout_ms = tt_cli_parse_seconds(v)) < 0)
+        return tt_cli_usage_error("bad --idle-timeout '%s'", v);
+    cfg.connect_timeout_ms = a.common.connect_ms;
+    tt_cli_signals();
+    /* TLS from the common options (-k, --cacert) */
+    tt_client_config_default(&cc);
+    if (cfg.base_url != NULL &&
+        (rc = tt_cli_common_setup(&a.common, &cc, strncmp(cfg.base_url, "https:", 6) == 0)) != 0)
+        return rc;
+#if TT_FEATURE_TLS
+    cfg.tls = cc.tls;
+#endif
+    cfg.insecure_skip_verify = a.common.tls.insecure;
+    tt_port_posix_init(&port);
+    if (tt_plexd_init(&plexd, &port, &cfg, &err) != 0)
+        return tt_cli_fail(&err);
+    plexd.client.cfg.cancel = &tt_cli_cancel;
+    plexd.client.cfg.log = cc.log;
+    node = tt_cli_setting(&conf, tt_cli_arg(&a, "node-id"), "node_id", "PLEXD_NODE_ID", NULL);
+    if (node != NULL && tt_plexd_set_node_id(&plexd, node, &err) != 0)
+        return tt_cli_fail(&err);
+    rc = run(&a);
+    tt_plexd_close(&plexd);
+    return rc;
+}
