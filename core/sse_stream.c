@@ -264,13 +264,15 @@ static int wait_for(tt_sse_stream *s, int64_t delay)
         if (*s->stop_flag)
             return -1;
         t = now(s);
-        if (s->polling && t >= s->next_poll_ms) {
-            poll_now(s);
-            s->next_poll_ms = t + s->cfg.poll_interval_ms;
-            continue;
-        }
+        /* the stream first: a poll that takes longer than the interval
+         * must not starve the next attempt */
         if (t >= until)
             return 0;
+        if (s->polling && t >= s->next_poll_ms) {
+            poll_now(s);
+            s->next_poll_ms = now(s) + s->cfg.poll_interval_ms;
+            continue;
+        }
         step = until - t;
         if (s->polling && s->next_poll_ms - t < step)
             step = s->next_poll_ms - t;

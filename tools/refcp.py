@@ -122,6 +122,8 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path
         srv = self.server
         srv.stats["requests"] = srv.stats.get("requests", 0) + 1
+        if not path.startswith("/_"):
+            srv.stats["user_agent"] = self.headers.get("User-Agent", "")
         if path == "/_faults" and method == "POST":
             srv.faults.set(self.json_body())
             return self.send(200, {"ok": True})
@@ -541,6 +543,7 @@ class Plexd:
     def reset(self):
         self.nodes = {}
         self.events = []            # (id, envelope json) for every node
+        self.emitted = 0
         self.received = {"results": [], "acks": [], "metrics": 0, "logs": 0, "audit": 0,
                          "drift": 0, "reports": 0, "capabilities": None, "endpoint": None,
                          "heartbeats": 0, "deregistered": []}
@@ -562,7 +565,8 @@ class Plexd:
         with self.lock:
             for _ in range(n):
                 i = len(self.events) + 1
-                self.events.append((i, self.envelope(i, types[(i - 1) % len(types)])))
+                self.events.append((i, self.envelope(i, types[self.emitted % len(types)])))
+                self.emitted += 1
             if spec.get("malformed"):
                 i = len(self.events) + 1
                 self.events.append((i, json.dumps({"event_id": "evt-%d" % i, "payload": {}})))
@@ -743,6 +747,9 @@ class Server(ThreadingHTTPServer):
 
     def get_request(self):
         sock, addr = self.socket.accept()
+        # headers and body go out in separate writes: without this, Nagle
+        # and delayed ACKs add 40 ms to every answer
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ctx is None:
             return sock, addr
         try:

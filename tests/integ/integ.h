@@ -37,6 +37,7 @@ void suite_integ_vmm(void);
 void suite_integ_pool(void);
 void suite_integ_sky(void);
 void suite_integ_maas(void);
+void suite_integ_plexd(void);
 
 /* The reference control plane: the port of a protocol ("POOL"), and an
  * admin POST (/_faults, /_reset) to a plain-HTTP listener; 0 or -1. */

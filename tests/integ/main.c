@@ -125,5 +125,6 @@ int main(int argc, char **argv)
     suite_integ_pool();
     suite_integ_sky();
     suite_integ_maas();
+    suite_integ_plexd();
     return tt_test_summary();
 }

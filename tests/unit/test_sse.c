@@ -904,6 +904,31 @@ static void test_engine_polling_fallback(void)
     }
 }
 
+static int slow_poll(void *user, tt_error *err)
+{
+    trace *t = user;
+    (void)err;
+    t->polls++;
+    mock.now += 100000;   /* the poll takes longer than the poll interval */
+    return 0;
+}
+
+static void test_engine_slow_poll_does_not_starve(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    tt_mock_init(&mock);
+    engine_setup(&cfg);
+    cfg.poll = slow_poll;
+    cfg.poll_after_ms = 0;
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
+    add_text(0, "HTTP/1.1 204 No Content\r\n\r\n");
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.attempts, 3);
+    CHECK(tr.polls >= 1 && tr.polls <= 3);
+}
+
 static void test_engine_stop_is_prompt(void)
 {
     tt_sse_config cfg;
@@ -961,6 +986,7 @@ void suite_sse(void)
         { "engine_401_swap_then_stop", test_engine_401_swap_then_stop },
         { "engine_idle_timeout", test_engine_idle_timeout },
         { "engine_polling_fallback", test_engine_polling_fallback },
+        { "engine_slow_poll_does_not_starve", test_engine_slow_poll_does_not_starve },
         { "engine_stop_is_prompt", test_engine_stop_is_prompt },
         { "engine_bad_config", test_engine_bad_config },
     };
