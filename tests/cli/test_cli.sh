@@ -190,5 +190,92 @@ t1=$(ms)
 [ $((t1 - t0)) -lt 1000 ] && ok events-sigint-prompt || bad events-sigint-prompt "took $((t1 - t0)) ms"
 check_grep events-sigint-got-event "$W/out" '"id":"1"'
 
+# the protocol commands against the reference control plane
+C="$TT_ENV_DIR/certs"
+VM="127.0.0.1:$TT_CP_VMM_PORT"
+curl -s -X POST --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" --key "$C/client-ec.key" \
+    -d '{}' "https://$VM/_reset" >/dev/null
+check_exit vmm-health 0 "$T" vmm health --address "$VM" --name host-a --cacert "$C/root-ca.pem" \
+    --cert "$C/client-ec.pem" --key "$C/client-ec.key"
+cat > "$W/vmm.conf" <<CONF
+# vmm settings
+address = $VM
+name = host-a
+ca = $C/root-ca.pem
+cert = $C/client-ec.pem
+key = $C/client-ec.key
+CONF
+check_exit vmm-create-config 0 "$T" vmm create cli-1 --cpus 2 --memory-mb 1024 --dns 9.9.9.9 --config "$W/vmm.conf"
+check_grep vmm-create-json "$W/out" '"name":"cli-1","state":"stopped","cpus":2'
+TETHER_VMM_ADDRESS="$VM" TETHER_VMM_NAME=host-a TETHER_VMM_CA="$C/root-ca.pem" \
+TETHER_VMM_CERT="$C/client-ec.pem" TETHER_VMM_KEY="$C/client-ec.key" \
+    check_exit vmm-env-list 0 "$T" vmm list
+check_grep vmm-env-list-json "$W/out" '"name":"cli-1"'
+check_exit vmm-start 0 "$T" vmm start cli-1 --config "$W/vmm.conf"
+check_exit vmm-delete-running 9 "$T" vmm delete cli-1 --config "$W/vmm.conf"
+check_grep vmm-delete-running-msg "$W/err" "host-a: vm is running: cli-1"
+check_exit vmm-delete-force 0 "$T" vmm delete cli-1 --force --config "$W/vmm.conf"
+check_exit vmm-not-found 9 "$T" vmm get cli-1 --config "$W/vmm.conf"
+check_grep vmm-not-found-msg "$W/err" "host-a: vm not found: cli-1"
+check_exit vmm-down 3 "$T" vmm status --config "$W/vmm.conf" --address 127.0.0.1:1
+check_exit vmm-no-address 2 "$T" vmm status
+check_exit vmm-bad-config 2 "$T" vmm status --config /nonexistent
+
+P="http://127.0.0.1:$TT_CP_POOL_PORT"
+check_exit pool-health 0 "$T" pool health --url "$P"
+check_grep pool-health-json "$W/out" '"status":"ok"'
+check_exit pool-status-unauth 8 "$T" pool status pool-0 --url "$P"
+POOL_MANAGERD_URL="$P" LLORCH_API_TOKEN=llorch-demo-token check_exit pool-status 0 "$T" pool status pool-0
+check_grep pool-status-json "$W/out" '"live":true,"ready":true,"active_leases":2'
+check_exit pool-unavailable 3 "$T" pool available --url http://127.0.0.1:1
+
+S="http://127.0.0.1:$TT_CP_SKY_PORT"
+printf 'run: echo hi\n' > "$W/task.yaml"
+export SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_demo_token
+check_exit sky-health 0 "$T" sky health --url "$S"
+SKYPILOT_API_SERVER_URL="$S" check_exit sky-launch 0 "$T" sky launch cli-c --task "$W/task.yaml"
+check_grep sky-launch-json "$W/out" '"status":"SUCCEEDED","result":\[[0-9]*, "cli-c"\]'
+check_exit sky-launch-detach 0 "$T" sky launch cli-d --task "$W/task.yaml" --detach --url "$S"
+check_grep sky-detach-id "$W/out" '"request_id":"'
+check_exit sky-launch-fails 9 "$T" sky launch fail-x --task "$W/task.yaml" --url "$S"
+check_grep sky-launch-fails-msg "$W/err" "no capacity for fail-x"
+check_exit sky-logs 0 "$T" sky logs cli-c --url "$S"
+check_grep sky-logs-text "$W/out" "step 5 of 5"
+SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_wrong check_exit sky-unauthorized 9 "$T" sky status --url "$S"
+SKYPILOT_MAX_RETRIES=x check_exit sky-bad-env 2 "$T" sky health --url "$S"
+unset SKYPILOT_SERVICE_ACCOUNT_TOKEN
+
+M="http://127.0.0.1:$TT_CP_MAAS_PORT/MAAS"
+check_exit maas-hosts 0 "$T" maas hosts --type lxd --url "$M" --api-key ck:tk:ts
+[ "$(wc -l < "$W/out")" = 2 ] && ok maas-hosts-filtered || bad maas-hosts-filtered "$(wc -l < "$W/out") hosts"
+MAAS_URL="$M" MAAS_API_KEY=ck:tk:ts check_exit maas-compose 0 "$T" maas compose 3 --cores 2 --memory 2048 --hostname cli-vm
+check_grep maas-compose-json "$W/out" '"system_id":"'
+check_exit maas-compose-too-big 8 "$T" maas compose 2 --cores 999 --memory 1 --url "$M" --api-key ck:tk:ts
+check_grep maas-compose-text "$W/err" "HTTP 409 Conflict: Unable to compose"
+check_exit maas-bad-key 8 "$T" maas hosts --url "$M" --api-key ck:tk:nope
+
+X="http://127.0.0.1:$TT_CP_PLEXD_PORT"
+check_exit plexd-register 0 "$T" plexd register --public-key cHVi --hostname cli-node --url "$X" --token boot-demo-token
+NODE=$(sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p' "$W/out")
+NSK=$(sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p' "$W/out")
+export PLEXD_URL="$X" PLEXD_NODE_ID="$NODE" PLEXD_TOKEN="$NSK"
+check_exit plexd-heartbeat 0 "$T" plexd heartbeat
+check_exit plexd-state 0 "$T" plexd state
+check_grep plexd-state-json "$W/out" '"peers":\[{"id":"peer-1"'
+check_exit plexd-artifact 0 "$T" plexd artifact 1.2.3 linux arm64 -o "$W/plexd.bin"
+SUM=$(sha256sum "$W/plexd.bin" | cut -d' ' -f1)
+check_grep plexd-artifact-sum "$W/out" "\"sha256\":\"$SUM\""
+check_exit plexd-artifact-digest 0 "$T" plexd artifact 1.2.3 linux arm64 -o "$W/plexd2.bin" --sha256 "sha256:$SUM"
+check_exit plexd-artifact-bad-digest 6 "$T" plexd artifact 1.2.3 linux arm64 -o "$W/plexd3.bin" --sha256 "$(echo "$SUM" | tr 0-9a-f 1-9a-f0)"
+check_grep plexd-artifact-bad-msg "$W/err" "checksum mismatch"
+[ -e "$W/plexd3.bin" ] && bad plexd-artifact-bad-removed "file kept" || ok plexd-artifact-bad-removed
+check_exit plexd-secret-missing 8 "$T" plexd secret nope
+curl -s -X POST -d '{"count": 3}' "$X/_emit" >/dev/null
+check_exit plexd-events 0 "$T" plexd events --max-events 3
+[ "$(wc -l < "$W/out")" = 3 ] && ok plexd-events-lines || bad plexd-events-lines "$(wc -l < "$W/out") lines"
+check_exit plexd-deregister 0 "$T" plexd deregister
+check_exit plexd-after-deregister 8 "$T" plexd heartbeat
+unset PLEXD_URL PLEXD_NODE_ID PLEXD_TOKEN
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
