@@ -270,6 +270,10 @@ static int do_events(const tt_cli_args *a, tt_error *err)
     events.scfg.cancel = &tt_cli_cancel;
     if (tt_plexd_events_run(&events, err) != 0)
         return tt_cli_fail(err);
+    if (!a->common.silent)
+        fprintf(stderr, "tether: %lu events over %lu connections (%lu skipped)\n",
+                events.delivered, events.stream.stats.opened,
+                events.malformed + events.rejected);
     return r.max > 0 && r.seen >= r.max ? 0 : (tt_cli_cancel ? TT_EXIT_CANCELLED : 0);
 }
 
