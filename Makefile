@@ -112,7 +112,7 @@ $(CLI): $(CLI_OBJ) $(LIB) $(DEP_LIBS)
 
 $(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS) $(EXTRA_LIBS)
 
 $(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
@@ -149,6 +149,8 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
 	@$(MAKE) --no-print-directory NODEPS=1 build/fuzz/fuzz_json build/fuzz/fuzz_sse
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/ed25519 CPPFLAGS=-DTT_FEATURE_ED25519=1 \
+		EXTRA_LIBS=-lsodium build/ed25519/tests/unit
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh

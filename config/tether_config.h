@@ -262,6 +262,13 @@
 #define TT_GZIP_CHUNK 2048
 #endif
 
+/* Ed25519 verification of plexd's signed events with libsodium (link
+ * -lsodium). Off by default: the verifier hook is then a no-op unless the
+ * caller installs one. */
+#ifndef TT_FEATURE_ED25519
+#define TT_FEATURE_ED25519 0
+#endif
+
 /* ---- TLS (BearSSL) ---------------------------------------------------- */
 
 /* https support; 0 builds the core without BearSSL. */

@@ -174,26 +174,6 @@ static int form_add(char *buf, size_t cap, size_t *len, const char *name, const 
     return tt_pct_encode(buf, cap, len, value, strlen(value), TT_PCT_FORM, err);
 }
 
-/* Standard base64 of in[0..n) into out, which the caller sized (4/3 + 4). */
-static void base64(const char *in, size_t n, char *out)
-{
-    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i, o = 0;
-    for (i = 0; i < n; i += 3) {
-        size_t k = n - i;
-        unsigned v = (unsigned)(unsigned char)in[i] << 16;
-        if (k > 1)
-            v |= (unsigned)(unsigned char)in[i + 1] << 8;
-        if (k > 2)
-            v |= (unsigned char)in[i + 2];
-        out[o++] = t[(v >> 18) & 63];
-        out[o++] = t[(v >> 12) & 63];
-        out[o++] = k > 1 ? t[(v >> 6) & 63] : '=';
-        out[o++] = k > 2 ? t[v & 63] : '=';
-    }
-    out[o] = '\0';
-}
-
 int tt_maas_compose(tt_maas *m, int32_t id, const tt_maas_compose_req *q, char *system_id,
                     size_t cap, tt_error *err)
 {
@@ -211,7 +191,7 @@ int tt_maas_compose(tt_maas *m, int32_t id, const tt_maas_compose_req *q, char *
     tt_fmt(num[1], sizeof num[1], "%lld", (long long)q->memory);
     ud[0] = '\0';
     if (q->user_data != NULL)
-        base64(q->user_data, strlen(q->user_data), ud);
+        tt_base64_encode(q->user_data, strlen(q->user_data), ud, sizeof ud);
     m->req[0] = '\0';
     if (form_add(m->req, sizeof m->req, &len, "cores", num[0], err) != 0 ||
         form_add(m->req, sizeof m->req, &len, "memory", num[1], err) != 0 ||

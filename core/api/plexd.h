@@ -242,4 +242,33 @@ int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err);
 int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap,
                              size_t *len, tt_error *err);
 
+/* ---- Ed25519 envelope verification (TT_FEATURE_ED25519: libsodium) ---------------- */
+
+/*
+ * The verifier plexd's agent uses: the signature (base64 Ed25519) over
+ * tt_plexd_canonical_bytes, by the current signing key, or by the previous
+ * one until its transition deadline; issued_at within max_skew_s of the
+ * port's wall clock either way. Keys are base64 (as RegisterResponse's
+ * signing_public_key). Pass tt_plexd_ed25519_verify as
+ * tt_plexd_events.verify with the keys as verify_user. Built without
+ * TT_FEATURE_ED25519 it rejects every envelope with a usage error saying
+ * so (a build that asks for verification never silently skips it).
+ */
+typedef struct tt_plexd_keys {
+    const tt_port *port;
+    unsigned char current[32];
+    unsigned char previous[32];
+    int has_previous;
+    int64_t previous_until;      /* wall seconds; 0: no deadline */
+    int64_t max_skew_s;          /* 300 */
+} tt_plexd_keys;
+
+int tt_plexd_keys_init(tt_plexd_keys *k, const tt_port *port, const char *current_b64,
+                       const char *previous_b64, int64_t previous_until, tt_error *err);
+int tt_plexd_ed25519_verify(void *keys, const tt_plexd_envelope *env, tt_error *err);
+
+/* RFC 3339 text ("2026-11-23T12:00:00Z", fractions and offsets allowed)
+ * as seconds since 1970; -1 when malformed. */
+int tt_rfc3339_parse(const char *s, int64_t *out);
+
 #endif /* TT_PLEXD_H */

@@ -12,5 +12,6 @@ int main(void)
     suite_tls();
     suite_json();
     suite_sse();
+    suite_plexd_verify();
     return tt_test_summary();
 }

@@ -10,5 +10,6 @@ void suite_client(void);
 void suite_tls(void);
 void suite_json(void);
 void suite_sse(void);
+void suite_plexd_verify(void);
 
 #endif
