@@ -166,12 +166,36 @@ static void test_text_errors(void)
     CHECK_INT(e.cls, TT_ERR_USAGE);
 }
 
+static void test_faults_and_timeout(void)
+{
+    tt_maas_vmhost h;
+    tt_error e;
+    int port = integ_cp_port("MAAS");
+    CHECK_INT(start("ck:tk:ts", &e), 0);
+    CHECK_INT(integ_cp_admin(port, "/_faults", "{\"status\": 503, \"count\": 1}"), 0);
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), -1);
+    CHECK(tt_api_is_server(&e));
+    CHECK_STR(e.msg, "127.0.0.1: HTTP 503 Service Unavailable: Injected fault 503");
+    CHECK_INT(maas.api.stats.attempts, 1);            /* MAAS calls are not retried */
+    CHECK_INT(integ_cp_admin(port, "/_faults", "{\"status\": 429, \"count\": 1, \"retry_after\": 3}"), 0);
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), -1);
+    CHECK(tt_api_is_rate_limited(&e));
+    CHECK_INT(e.retry_after, 3);
+    maas.api.timeout_ms = 300;
+    CHECK_INT(integ_cp_admin(port, "/_faults", "{\"delay_ms\": 600}"), 0);
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TIMEOUT);
+    CHECK_INT(integ_cp_admin(port, "/_faults", "{}"), 0);
+    tt_maas_close(&maas);
+}
+
 void suite_integ_maas(void)
 {
     static const tt_test tests[] = {
         { "vmhost_filters", test_vmhost_filters },
         { "compose_and_machine", test_compose_and_machine },
         { "text_errors", test_text_errors },
+        { "faults_and_timeout", test_faults_and_timeout },
     };
     tt_run_suite("integ_maas", tests, TT_COUNT(tests));
 }

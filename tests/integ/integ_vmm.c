@@ -211,6 +211,13 @@ static void test_no_retries(void)
     CHECK_INT(vmm.api.stats.retries, 0);
     /* the fault is used up: the next call works */
     CHECK_INT(tt_vmm_get_status(&vmm, &st, &e), 0);
+    /* 429: the Retry-After is handed to the caller, who owns the policy */
+    CHECK_INT(admin("/_faults", "{\"status\": 429, \"count\": 1, \"retry_after\": 9}"), 0);
+    CHECK_INT(tt_vmm_get_status(&vmm, &st, &e), -1);
+    CHECK(tt_api_is_rate_limited(&e));
+    CHECK_INT(e.retry_after, 9);
+    CHECK_STR(e.api_code, "injected");
+    CHECK_INT(vmm.api.stats.retries, 0);
     tt_vmm_close(&vmm);
 }
 
