@@ -112,7 +112,7 @@ $(CLI): $(CLI_OBJ) $(LIB) $(DEP_LIBS)
 
 $(BUILD)/tests/unit: $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS) $(EXTRA_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(UNIT_OBJ) $(MOCK_OBJ) $(LIB) $(DEP_LIBS) $(EXTRA_LIBS) -lpthread
 
 $(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)

@@ -40,10 +40,22 @@ int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *
     return 0;
 }
 
+/* Sequence counter accesses with the ordering a second core needs (GCC
+ * and Clang atomics; plain volatile accesses elsewhere). */
+#if defined(__GNUC__)
+#define SEQ_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define SEQ_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define SEQ_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#else
+#define SEQ_LOAD(p) (*(p))
+#define SEQ_STORE(p, v) (*(p) = (v))
+#define SEQ_FENCE() ((void)0)
+#endif
+
 int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *err)
 {
     size_t n = secret != NULL ? strlen(secret) : 0;
-    int next = !a->slot;
+    unsigned seq = SEQ_LOAD(&a->seq);
     if (n >= TT_API_TOKEN_MAX)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
                             "token longer than TT_API_TOKEN_MAX (%d)", TT_API_TOKEN_MAX);
@@ -53,10 +65,28 @@ int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *
             return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
                                 "API key is not consumer:token:secret");
     }
-    memcpy(a->secret[next], secret != NULL ? secret : "", n + 1);
-    a->slot = next;   /* one store: readers see the old or the new token */
+    SEQ_STORE(&a->seq, seq + 1);          /* odd: being written */
+    SEQ_FENCE();
+    memcpy(a->secret, secret != NULL ? secret : "", n + 1);
+    SEQ_FENCE();
+    SEQ_STORE(&a->seq, seq + 2);          /* even: whole again */
     a->auth = kind;
     return 0;
+}
+
+void tt_api_token_copy(tt_api *a, char *buf, size_t cap)
+{
+    for (;;) {
+        unsigned before = SEQ_LOAD(&a->seq), after;
+        if (before & 1u)
+            continue;                     /* a write is under way */
+        SEQ_FENCE();
+        tt_fmt(buf, cap, "%s", a->secret);
+        SEQ_FENCE();
+        after = SEQ_LOAD(&a->seq);
+        if (before == after)
+            return;
+    }
 }
 
 /* ---- headers ------------------------------------------------------------------ */
@@ -88,8 +118,9 @@ static const char *oauth_header(tt_api *a, const char *key)
 
 static size_t build_headers(tt_api *a, const tt_api_req *r, tt_header *h, size_t max)
 {
-    const char *secret = a->secret[a->slot];
+    char secret[TT_API_TOKEN_MAX];
     size_t n = 0, i;
+    tt_api_token_copy(a, secret, sizeof secret);
     h[n].name = "Accept";
     h[n++].value = "application/json";
     if (a->auth == TT_API_AUTH_BEARER && secret[0] != '\0') {

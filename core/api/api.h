@@ -45,11 +45,12 @@ typedef struct tt_api {
     char base[TT_URL_MAX];       /* "https://h:8443/api/v1", no trailing slash */
     char label[TT_URL_HOST_MAX]; /* names the server in messages ("host-a") */
     tt_api_auth auth;
-    /* the secret: a bearer token or MAAS's key. Two slots: tt_api_set_token
-     * fills the idle one and then flips `slot`, so a request that is
-     * building its headers never sees half a token. One writer at a time. */
-    char secret[2][TT_API_TOKEN_MAX];
-    volatile sig_atomic_t slot;
+    /* the secret: a bearer token or MAAS's key, behind a sequence count
+     * (odd while a write is in progress): tt_api_token_copy retries until
+     * it copied a whole one, so a token swapped from another thread is
+     * never seen torn. One writer at a time. */
+    char secret[TT_API_TOKEN_MAX];
+    volatile unsigned seq;
     tt_retry_policy retry;
     int64_t timeout_ms;          /* per request; 0: the client's */
     int64_t long_timeout_ms;     /* for calls flagged long */
@@ -79,6 +80,10 @@ int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *
 /* Set or swap the secret (bearer token, or MAAS key "ck:tk:ts"). -1
  * when longer than TT_API_TOKEN_MAX - 1 or, for MAAS, not three parts. */
 int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *err);
+
+/* Copy the current secret into buf[cap] (NUL-terminated): safe against a
+ * concurrent tt_api_set_token. */
+void tt_api_token_copy(tt_api *a, char *buf, size_t cap);
 
 /* The default policy: TT_API_RETRIES retries, TT_API_RETRY_BASE_MS doubling
  * to TT_API_RETRY_MAX_MS, +-TT_API_RETRY_JITTER_PCT. */

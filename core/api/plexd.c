@@ -221,7 +221,11 @@ int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_regi
     tt_jw_init(&w, p->req, sizeof p->req);
     tt_jw_object(&w);
     tt_jw_key(&w, "token");
-    tt_jw_string(&w, p->api.secret[p->api.slot]);
+    {
+        char token[TT_API_TOKEN_MAX];
+        tt_api_token_copy(&p->api, token, sizeof token);
+        tt_jw_string(&w, token);
+    }
     tt_jw_key(&w, "public_key");
     tt_jw_string(&w, q->public_key);
     tt_jw_key(&w, "hostname");

@@ -83,8 +83,9 @@ static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
 /* Before every connection: the current token (it may have been swapped). */
 static void refresh_auth(tt_plexd_events *E)
 {
-    const tt_api *a = &E->plexd->api;
-    tt_fmt(E->auth_value, sizeof E->auth_value, "Bearer %s", a->secret[a->slot]);
+    char token[TT_API_TOKEN_MAX];
+    tt_api_token_copy(&E->plexd->api, token, sizeof token);
+    tt_fmt(E->auth_value, sizeof E->auth_value, "Bearer %s", token);
 }
 
 static void on_state(void *user, tt_sse_state from, tt_sse_state to, int64_t delay,

@@ -13,5 +13,6 @@ int main(void)
     suite_json();
     suite_sse();
     suite_plexd_verify();
+    suite_api();
     return tt_test_summary();
 }

@@ -11,5 +11,6 @@ void suite_tls(void);
 void suite_json(void);
 void suite_sse(void);
 void suite_plexd_verify(void);
+void suite_api(void);
 
 #endif

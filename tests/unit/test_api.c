@@ -1,0 +1,103 @@
+/*
+ * The shared API layer's pieces that need no server: token swaps seen
+ * whole from another thread, retry classification through the error
+ * checks, path segment escaping.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "../testlib.h"
+#include "suites.h"
+#include "api.h"
+
+#include <pthread.h>
+#include <string.h>
+
+static tt_api api;
+static volatile int writer_done;
+static char tok_a[401], tok_b[301];
+
+static void *swapper(void *arg)
+{
+    int i;
+    tt_error e;
+    (void)arg;
+    for (i = 0; i < 200000; i++)
+        tt_api_set_token(&api, TT_API_AUTH_BEARER, (i & 1) ? tok_b : tok_a, &e);
+    writer_done = 1;
+    return NULL;
+}
+
+static void test_token_swap_never_torn(void)
+{
+    pthread_t th;
+    char buf[TT_API_TOKEN_MAX];
+    unsigned long reads = 0, torn = 0;
+    tt_error e;
+    memset(&api, 0, sizeof api);
+    memset(tok_a, 'A', 400);
+    memset(tok_b, 'B', 300);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_BEARER, tok_a, &e), 0);
+    writer_done = 0;
+    CHECK_INT(pthread_create(&th, NULL, swapper, NULL), 0);
+    while (!writer_done || reads < 1000) {
+        size_t n;
+        tt_api_token_copy(&api, buf, sizeof buf);
+        n = strlen(buf);
+        if (!((n == 400 && buf[0] == 'A' && buf[399] == 'A' && strspn(buf, "A") == 400) ||
+              (n == 300 && buf[0] == 'B' && strspn(buf, "B") == 300)))
+            torn++;
+        reads++;
+    }
+    pthread_join(th, NULL);
+    CHECK_INT(torn, 0);
+    CHECK(reads >= 1000);
+}
+
+static void test_token_limits(void)
+{
+    static char big[TT_API_TOKEN_MAX + 1];
+    tt_error e;
+    memset(&api, 0, sizeof api);
+    memset(big, 'x', TT_API_TOKEN_MAX);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_BEARER, big, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "a:b", &e), -1);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "a:b:c:d", &e), -1);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "a:b:c", &e), 0);
+}
+
+static void test_error_checks(void)
+{
+    tt_error e;
+    tt_error_set(&e, TT_ERR_API, TT_E_API, "h", "x");
+    e.http_status = 404;
+    CHECK(tt_api_is_not_found(&e));
+    e.http_status = 403;
+    CHECK(tt_api_is_unauthorized(&e));
+    e.http_status = 429;
+    CHECK(tt_api_is_rate_limited(&e));
+    e.http_status = 502;
+    CHECK(tt_api_is_server(&e));
+    CHECK(!tt_api_is_not_found(&e));
+    tt_error_set(&e, TT_ERR_NETWORK, TT_E_RESET, "h", "reset");
+    e.http_status = 404; /* a network error has no status, whatever is left */
+    CHECK(!tt_api_is_not_found(&e));
+}
+
+static void test_segment(void)
+{
+    char out[16];
+    CHECK_INT(tt_api_segment(out, sizeof out, "a b/c"), 0);
+    CHECK_STR(out, "a%20b%2Fc");
+    CHECK_INT(tt_api_segment(out, 8, "abcdefghij"), -1);
+}
+
+void suite_api(void)
+{
+    static const tt_test tests[] = {
+        { "token_swap_never_torn", test_token_swap_never_torn },
+        { "token_limits", test_token_limits },
+        { "error_checks", test_error_checks },
+        { "segment", test_segment },
+    };
+    tt_run_suite("api", tests, TT_COUNT(tests));
+}
