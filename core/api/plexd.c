@@ -168,11 +168,10 @@ static int node_path(tt_plexd *p, char *path, size_t cap, const char *tail, tt_e
     return 0;
 }
 
-/* Finish a writer into p->req: its length, or 0 with err. */
-static size_t finish(tt_plexd *p, tt_json_writer *w, tt_error *err)
+/* Finish a request body: its length, or 0 with err. */
+static size_t finish(tt_json_writer *w, tt_error *err)
 {
     size_t n;
-    (void)p;
     return tt_jw_finish(w, &n, err) == 0 ? n : 0;
 }
 
@@ -239,7 +238,7 @@ int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_regi
         tt_jw_raw(&w, q->capabilities_json, strlen(q->capabilities_json));
     }
     tt_jw_end(&w);
-    if ((n = finish(p, &w, err)) == 0 || call(p, "POST", "/v1/register", p->req, n, &res, err) != 0)
+    if ((n = finish(&w, err)) == 0 || call(p, "POST", "/v1/register", p->req, n, &res, err) != 0)
         return -1;
     memset(out, 0, sizeof *out);
     if (bind_data(p, &res, reg_fields, NF(reg_fields), out, err) != 0 ||
@@ -272,7 +271,7 @@ int tt_plexd_heartbeat(tt_plexd *p, const tt_plexd_heartbeat_req *q,
     tt_jw_kv_string(&w, "uptime", q->uptime);
     tt_jw_kv_string(&w, "binary_checksum", q->binary_checksum);
     tt_jw_end(&w);
-    if ((n = finish(p, &w, err)) == 0 || call(p, "POST", path, p->req, n, &res, err) != 0)
+    if ((n = finish(&w, err)) == 0 || call(p, "POST", path, p->req, n, &res, err) != 0)
         return -1;
     memset(out, 0, sizeof *out);
     return res.data < 0 ? 0 : bind_data(p, &res, hb_fields, NF(hb_fields), out, err);
@@ -316,7 +315,7 @@ int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_peer 
     tt_jw_key(&w, "new_public_key");
     tt_jw_string(&w, new_public_key);
     tt_jw_end(&w);
-    if ((n = finish(p, &w, err)) == 0 ||
+    if ((n = finish(&w, err)) == 0 ||
         call(p, "POST", "/v1/keys/rotate", p->req, n, &res, err) != 0)
         return -1;
     arr = tt_json_member(&p->doc, res.data, "updated_peers", 13);
@@ -367,7 +366,7 @@ int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const cha
     tt_jw_string(&w, public_endpoint);
     tt_jw_kv_string(&w, "nat_type", nat_type);
     tt_jw_end(&w);
-    if ((n = finish(p, &w, err)) == 0)
+    if ((n = finish(&w, err)) == 0)
         return -1;
     return call(p, "PUT", path, p->req, n, NULL, err);
 }
@@ -387,7 +386,7 @@ int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *e
     tt_jw_key(&w, "corrections");
     tt_jw_raw(&w, corrections_json, strlen(corrections_json));
     tt_jw_end(&w);
-    if ((n = finish(p, &w, err)) == 0)
+    if ((n = finish(&w, err)) == 0)
         return -1;
     return call(p, "POST", path, p->req, n, NULL, err);
 }
@@ -430,7 +429,7 @@ int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *st
     tt_jw_string(&w, status);
     tt_jw_kv_string(&w, "reason", reason);
     tt_jw_end(&w);
-    if ((n = finish(p, &w, err)) == 0)
+    if ((n = finish(&w, err)) == 0)
         return -1;
     return call(p, "POST", path, p->req, n, NULL, err);
 }
@@ -463,7 +462,7 @@ int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error 
     tt_jw_key(&w, "finished_at");
     tt_jw_string(&w, r->finished_at != NULL ? r->finished_at : ts);
     tt_jw_end(&w);
-    if ((n = finish(p, &w, err)) == 0)
+    if ((n = finish(&w, err)) == 0)
         return -1;
     return call(p, "POST", path, p->req, n, NULL, err);
 }

@@ -309,9 +309,10 @@ static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
     else if (strcmp(cmd, "endpoint") == 0)
         rc = tt_plexd_report_endpoint(&plexd, tt_cli_arg(a, "public-endpoint"),
                                       tt_cli_arg(a, "nat-type"), err);
+    else if (strcmp(cmd, "drift") == 0 && json_arg(a) == NULL)
+        return tt_cli_usage_error("drift needs --json");
     else if (strcmp(cmd, "drift") == 0)
-        rc = json_arg(a) == NULL ? tt_cli_usage_error("drift needs --json"), -3
-                                 : tt_plexd_report_drift(&plexd, json_arg(a), err);
+        rc = tt_plexd_report_drift(&plexd, json_arg(a), err);
     else if (strcmp(cmd, "report") == 0)
         rc = tt_plexd_sync_reports(&plexd, json_arg(a), err);
     else if (strcmp(cmd, "metrics") == 0)
@@ -337,8 +338,6 @@ static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
         r.duration = tt_cli_arg(a, "duration");
         rc = tt_plexd_report_result(&plexd, &r, err);
     }
-    if (rc == -3)
-        return TT_EXIT_USAGE;
     if (rc == -2)
         return tt_cli_usage_error("unknown plexd command '%s' (or a missing argument)", cmd);
     return rc != 0 ? tt_cli_fail(err) : ok_json();
