@@ -6,6 +6,7 @@
 #   make demo          the tour against loopback servers
 #   make static        x86-64 static binary with musl-gcc: build/tether-static
 #   make bench         benchmarks against curl and picohttpparser
+#   make size-report   footprint: Cortex-M4 core, TLS, RAM per profile, static CLI
 #   make fuzz          libFuzzer on the JSON layer and the SSE parser, FUZZ_TIME
 #                      seconds each (300); crashing inputs land in
 #                      tests/fuzz/regress/<target>/
@@ -62,7 +63,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps test tests-build static demo bench fuzz clean check-alloc
+.PHONY: all lib cli deps test tests-build static demo bench fuzz size-report clean check-alloc
 .DEFAULT_GOAL := all
 
 all: deps
@@ -144,13 +145,16 @@ fuzz:
 	@tests/fuzz/run.sh sse $(BUILD)/fuzz/fuzz_sse $(FUZZ_TIME)
 
 test:
-	@tools/deps.sh test
+	@tools/deps.sh test static
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
 	@$(MAKE) --no-print-directory NODEPS=1 build/fuzz/fuzz_json build/fuzz/fuzz_sse
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/ed25519 CPPFLAGS=-DTT_FEATURE_ED25519=1 \
 		EXTRA_LIBS=-lsodium build/ed25519/tests/unit
+	@$(MAKE) --no-print-directory NODEPS=1 static
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static \
+		build/musl/tests/unit build/musl/tests/integ
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh
@@ -158,7 +162,7 @@ test:
 static:
 	@tools/deps.sh static
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc \
-		LDFLAGS="-static" cli
+		LDFLAGS="-static -Wl,-Map=build/musl/tether.map" cli
 	@strip -o build/tether-static build/musl/tether
 	@echo "build/tether-static: $$(wc -c < build/tether-static) bytes (stripped, static, musl)"
 
@@ -194,6 +198,12 @@ $(BUILD)/bench/bench_json: $(call obj,tests/bench/bench_json.c) $(LIB)
 $(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+# Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static CLI
+size-report:
+	@tools/deps.sh static size
+	@$(MAKE) --no-print-directory static
+	@tools/size-report.sh
 
 clean:
 	rm -rf build

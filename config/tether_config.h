@@ -22,6 +22,11 @@
 /* ---- Identity ---------------------------------------------------------- */
 
 /* Library version, sent in the default User-Agent "tether/VERSION". */
+/* The name of the configuration profile (config/profiles/NAME.h). */
+#ifndef TT_PROFILE_NAME
+#define TT_PROFILE_NAME "default"
+#endif
+
 #ifndef TT_VERSION
 #define TT_VERSION "0.1.0"
 #endif

@@ -51,6 +51,9 @@ run integration-asan    build/asan/tests/integ
 run integration-small   build/small/tests/integ
 run cli                 tests/cli/test_cli.sh build/tether
 run cli-asan            tests/cli/test_cli.sh build/asan/tether
+run unit-musl-static    build/musl/tests/unit
+run integration-musl    build/musl/tests/integ
+run cli-musl-static     tests/cli/test_cli.sh build/tether-static
 run readme-example      tests/readme_example.sh
 suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}
 [ -d "$suite" ] || suite=""

@@ -16,6 +16,7 @@ need_build="gcc make libjsmn-dev dpkg-dev xz-utils"
 need_test="nginx-light curl openssl python3 clang libclang-rt-14-dev libsodium-dev valgrind libh2o-evloop0.13 procps"
 need_demo="openssl python3 nginx-light curl procps"
 need_static="musl-tools"
+need_size="gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
 
 want=""
 for group in "$@"; do
@@ -24,6 +25,7 @@ for group in "$@"; do
         test) want="$want $need_build $need_test" ;;
         demo) want="$want $need_build $need_demo" ;;
         static) want="$want $need_build $need_static" ;;
+        size) want="$want $need_build $need_size" ;;
         *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
     esac
 done

@@ -1,0 +1,74 @@
+#!/bin/sh
+# `make size-report`: tether's footprint, measured.
+#  1. core/ without TLS for a Cortex-M4 (arm-none-eabi-gcc, newlib, the
+#     FreeRTOS memory-statistics flags): text+data and bss per object, the
+#     method of coreHTTP's published size table;
+#  2. BearSSL and tether's TLS glue compiled the same way, linked with
+#     --gc-sections so that only what the configured suites use counts;
+#  3. RAM of the structures per profile (host build of tools/sizes.c);
+#  4. the static musl x86-64 CLI, stripped, and what each part costs.
+set -eu
+cd "$(dirname "$0")/.."
+out=build/size-report
+rm -rf "$out"
+mkdir -p "$out/m4" "$out/tls"
+CC=arm-none-eabi-gcc
+FLAGS="-std=gnu99 -DNDEBUG -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os"
+INC="-Iconfig -Icore -Iport -Ibuild/deps/include -Ibuild/third_party/bearssl/inc"
+CORE="errors url http client json json_scan json_bind json_write json_stream sse sse_stream"
+
+echo "== Cortex-M4, -Os, core without TLS (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion))"
+for f in $CORE; do
+    $CC $FLAGS $INC -DTT_FEATURE_TLS=0 -DTT_FEATURE_GZIP=0 -ffunction-sections -fdata-sections \
+        -c core/$f.c -o "$out/m4/$f.o"
+done
+arm-none-eabi-size $(for f in $CORE; do echo "$out/m4/$f.o"; done) | python3 tools/size_table.py \
+    --goal 8192 --label "core without TLS" --anchors
+
+echo
+echo "== Cortex-M4, -Os, TLS: tether's glue and BearSSL (only the configured suites, --gc-sections)"
+for f in tls tls_x509 tls_load; do
+    $CC $FLAGS $INC -DTT_FEATURE_TLS=1 -ffunction-sections -fdata-sections -c core/$f.c -o "$out/tls/$f.o"
+done
+find build/third_party/bearssl/src -name '*.c' | while read -r f; do
+    o="$out/tls/bearssl_$(echo "${f#build/third_party/bearssl/src/}" | tr / _ | sed 's/\.c$/.o/')"
+    echo "$f $o"
+done | xargs -P "$(nproc)" -n 2 sh -c "$CC $FLAGS -ffunction-sections -fdata-sections -Ibuild/third_party/bearssl/inc -Ibuild/third_party/bearssl/src -c \"\$0\" -o \"\$1\""
+arm-none-eabi-ar rcs "$out/tls/libbearssl.a" "$out"/tls/bearssl_*.o
+# a stub that opens a TLS connection keeps exactly what tether uses alive
+cat > "$out/tls/stub.c" <<'C'
+#include "tls.h"
+int tt_stub_keep(tt_tls_conn *t, const tt_tls_config *c, const tt_port *p, tt_tls_store *s,
+                 tt_error *e);
+int tt_stub_keep(tt_tls_conn *t, const tt_tls_config *c, const tt_port *p, tt_tls_store *s,
+                 tt_error *e)
+{
+    static tt_sock k;
+    static tt_url u;
+    char buf[16];
+    return tt_tls_add_anchors_pem(s, "", 0, e) + tt_tls_add_chain_pem(s, "", 0, e) +
+           tt_tls_add_key_pem(s, "", 0, e) + tt_tls_open(t, c, p, &k, &u, 0, 0, 0, e) +
+           tt_tls_send(t, buf, 1, 0, e) + (int)tt_tls_recv(t, buf, sizeof buf, 0, 0, e);
+}
+C
+$CC $FLAGS $INC -DTT_FEATURE_TLS=1 -ffunction-sections -fdata-sections -c "$out/tls/stub.c" -o "$out/tls/stub.o"
+$CC $FLAGS -nostartfiles --specs=nosys.specs -Wl,--gc-sections -Wl,-e,tt_stub_keep \
+    -Wl,-Map="$out/tls/tls.map" -Wl,--undefined=tt_stub_keep -o "$out/tls/tls.elf" \
+    "$out/tls/stub.o" "$out/tls/tls.o" "$out/tls/tls_x509.o" "$out/tls/tls_load.o" \
+    "$out/m4/errors.o" "$out/m4/url.o" "$out/tls/libbearssl.a" 2>"$out/tls/link.log" || { cat "$out/tls/link.log"; exit 1; }
+python3 tools/size_map.py "$out/tls/tls.map" arm
+
+echo
+echo "== RAM of the structures per profile (x86-64 host build; pointers are 8 bytes)"
+for p in default linux bmc tiny; do
+    opt=""
+    [ "$p" = default ] || opt="-include config/profiles/$p.h"
+    cc -std=c99 -O0 $opt -Iconfig -Icore -Icore/api -Iport -Ibuild/deps/include \
+        -Ibuild/third_party/bearssl/inc -Ibuild/third_party/zlib tools/sizes.c -o "$out/sizes-$p"
+    "$out/sizes-$p"
+done
+
+echo
+echo "== static musl x86-64 CLI"
+python3 tools/size_map.py build/musl/tether.map x86
+echo "build/tether-static: $(wc -c < build/tether-static) bytes stripped (goal 184320)"

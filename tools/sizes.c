@@ -1,0 +1,46 @@
+/*
+ * RAM of tether's structures under the configuration it is compiled with
+ * (a profile from config/profiles or the defaults): printed by
+ * `make size-report` for each profile.
+ */
+#include <stdio.h>
+
+#include "client.h"
+#include "json.h"
+#include "sse_stream.h"
+#include "vmm.h"
+#include "plexd.h"
+#include "maas.h"
+#include "skypilot.h"
+#include "poolmgr.h"
+
+static void row(const char *what, size_t n)
+{
+    printf("  %-44s %8zu\n", what, n);
+}
+
+int main(void)
+{
+    printf("profile %s (TT_CLIENT_POOL_SIZE %d, TT_HTTP_RECV_BUF %d, TLS record buffer %s %d)\n",
+           TT_PROFILE_NAME, TT_CLIENT_POOL_SIZE, TT_HTTP_RECV_BUF,
+           TT_TLS_FULL_DUPLEX ? "full duplex" : "half duplex", TT_TLS_MAX_FRAGMENT);
+#if TT_FEATURE_TLS
+    row("tt_tls_conn (one TLS connection: engine, X.509, records)", sizeof(tt_tls_conn));
+    row("tt_conn (a pooled connection with its TLS state)", sizeof(tt_conn));
+    row("mTLS connection RAM: tt_client with one connection",
+        sizeof(tt_client) - (TT_CLIENT_POOL_SIZE - 1) * sizeof(tt_conn));
+#endif
+    row("tt_client (all pooled connections, session cache)", sizeof(tt_client));
+    row("tt_json (one document's tokens)", sizeof(tt_json));
+    row("tt_json_stream (+ TT_JSON_ELEMENT_MAX element buffer)",
+        sizeof(tt_json_stream) + TT_JSON_ELEMENT_MAX);
+    row("tt_sse_parser (+ TT_SSE_EVENT_MAX event buffer)", sizeof(tt_sse_parser) + TT_SSE_EVENT_MAX);
+    row("tt_sse_stream (the reconnect engine)", sizeof(tt_sse_stream));
+    row("tt_vmm (client, trust store arena, buffers)", sizeof(tt_vmm));
+    row("tt_plexd (client, buffers, gzip arena)", sizeof(tt_plexd));
+    row("tt_plexd_events (its own client, parser, event buffer)", sizeof(tt_plexd_events));
+    row("tt_maas", sizeof(tt_maas));
+    row("tt_sky", sizeof(tt_sky));
+    row("tt_pool", sizeof(tt_pool));
+    return 0;
+}
