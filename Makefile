@@ -15,6 +15,14 @@
 # Knobs: CC, OPT, TETHER_CONFIG_FILE=myopts.h (overrides of
 # config/tether_config.h), SAN=1 (ASan+UBSan), BUILD=dir.
 
+# CROSS=aarch64-linux-gnu- (or arm-linux-gnueabihf-): static binaries for
+# ARM Linux BMCs, built with Debian's cross compilers into build/cross-TRIPLE
+ifdef CROSS
+CC := $(CROSS)gcc
+AR := $(CROSS)ar
+BUILD ?= build/cross-$(patsubst %-,%,$(CROSS))
+LDFLAGS += -static
+endif
 BUILD ?= build
 OPT ?= -O2
 SAN ?= 0
@@ -63,7 +71,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps test tests-build static demo bench fuzz size-report clean check-alloc
+.PHONY: all lib cli deps test tests-build static demo bench fuzz size-report test-cross clean check-alloc
 .DEFAULT_GOAL := all
 
 all: deps
@@ -198,6 +206,19 @@ $(BUILD)/bench/bench_json: $(call obj,tests/bench/bench_json.c) $(LIB)
 $(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+# ARM Linux: cross-built static CLI and unit tests, run under qemu-user
+# against the loopback servers (tools/test-cross.sh)
+CROSS_TRIPLES := arm-linux-gnueabihf aarch64-linux-gnu
+cross-build:
+	@for t in $(CROSS_TRIPLES); do \
+		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- cli build/cross-$$t/tests/unit || exit 1; \
+	done
+
+test-cross:
+	@tools/deps.sh test cross
+	@$(MAKE) --no-print-directory NODEPS=1 cross-build
+	@tools/test-cross.sh $(CROSS_TRIPLES)
 
 # Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static CLI
 size-report:
