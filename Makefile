@@ -153,7 +153,7 @@ fuzz:
 	@tests/fuzz/run.sh sse $(BUILD)/fuzz/fuzz_sse $(FUZZ_TIME)
 
 test:
-	@tools/deps.sh test static
+	@tools/deps.sh test static cross
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
@@ -163,6 +163,7 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 static
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static \
 		build/musl/tests/unit build/musl/tests/integ
+	@$(MAKE) --no-print-directory NODEPS=1 cross-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh

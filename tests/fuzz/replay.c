@@ -4,6 +4,7 @@
  * sanitizer, as part of `make test`. Arguments are files or directories.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _FILE_OFFSET_BITS 64
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -4,6 +4,9 @@
  * streaming decoder), typed access, struct binding, envelopes, the writer
  * and the streaming array decoder.
  */
+/* 64-bit directory offsets: 32-bit ARM under qemu-user on a 64-bit host
+ * otherwise fails readdir with EOVERFLOW */
+#define _FILE_OFFSET_BITS 64
 #include "../testlib.h"
 #include "suites.h"
 #include "json.h"
