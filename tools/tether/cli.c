@@ -400,3 +400,43 @@ int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long l
         return tt_cli_usage_error("--%s wants a whole number, not '%s'", name, v), -1;
     return 0;
 }
+
+/* ---- protocol command scaffolding ----------------------------------------------- */
+
+int tt_cli_proto_begin(int argc, char **argv, const char *usage, const char *switches,
+                       const char *group, tt_cli_args *a, tt_cli_conf *conf)
+{
+    int rc;
+    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? TT_EXIT_USAGE : 0;
+    }
+    if ((rc = tt_cli_args_parse(a, argc, argv, switches)) != 0)
+        return rc;
+    if (a->npos == 0)
+        return tt_cli_usage_error("no %s command", group);
+    if (a->config != NULL && (rc = tt_cli_conf_load(conf, a->config)) != 0)
+        return rc;
+    tt_cli_signals();
+    return -1;
+}
+
+int tt_cli_setting_ms(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
+                      const char *key, const char *env, int64_t *ms)
+{
+    const char *v = tt_cli_setting(conf, tt_cli_arg(a, name), key, env, NULL);
+    long long t;
+    if (v == NULL)
+        return 0;
+    if ((t = tt_cli_parse_seconds(v)) < 0)
+        return tt_cli_usage_error("bad --%s '%s'", name, v);
+    *ms = t;
+    return 0;
+}
+
+void tt_cli_attach(tt_client *c, const tt_cli_args *a)
+{
+    c->cfg.cancel = &tt_cli_cancel;
+    if (a->common.verbose)
+        c->cfg.log = tt_cli_trace;
+}

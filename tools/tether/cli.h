@@ -164,6 +164,22 @@ size_t tt_cli_arg_all(const tt_cli_args *a, const char *name, const char **out, 
 /* A whole number option (or def); -1 printed as a usage error when bad. */
 int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long long *out);
 
+/*
+ * The start every protocol command shares: help (-h or no arguments),
+ * arguments (switches as for tt_cli_args_parse), a command word, the
+ * --config file. Returns -1 to go on, else the exit code to return.
+ */
+int tt_cli_proto_begin(int argc, char **argv, const char *usage, const char *switches,
+                       const char *group, tt_cli_args *a, tt_cli_conf *conf);
+
+/* A duration setting (flag --NAME, config key, env) in ms into *ms, left
+ * alone when unset: 0, or the usage exit code (message printed). */
+int tt_cli_setting_ms(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
+                      const char *key, const char *env, int64_t *ms);
+
+/* Hook a protocol client to the CLI: signals cancel it, -v traces it. */
+void tt_cli_attach(tt_client *c, const tt_cli_args *a);
+
 /* The protocol command groups. */
 int tt_cli_vmm(int argc, char **argv);
 int tt_cli_pool(int argc, char **argv);

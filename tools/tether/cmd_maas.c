@@ -202,34 +202,19 @@ int tt_cli_maas(int argc, char **argv)
     tt_maas_config cfg;
     tt_port port;
     tt_error err;
-    const char *ts;
-    long long t = 0;
     int rc;
 
-    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? TT_EXIT_USAGE : 0;
-    }
-    if ((rc = tt_cli_args_parse(&a, argc, argv, "")) != 0)
-        return rc;
-    if (a.npos == 0)
-        return tt_cli_usage_error("no maas command");
-    if (a.config != NULL && (rc = tt_cli_conf_load(&conf, a.config)) != 0)
+    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "", "maas", &a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "MAAS_URL", NULL);
     cfg.api_key = tt_cli_setting(&conf, tt_cli_arg(&a, "api-key"), "api_key", "MAAS_API_KEY", NULL);
-    ts = tt_cli_setting(&conf, tt_cli_arg(&a, "timeout"), "timeout", NULL, NULL);
-    if (ts != NULL && (t = tt_cli_parse_seconds(ts)) < 0)
-        return tt_cli_usage_error("bad --timeout '%s'", ts);
-    cfg.timeout_ms = t;
-    tt_cli_signals();
+    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
+        return TT_EXIT_USAGE;
     tt_port_posix_init(&port);
     if (tt_maas_init(&maas, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
-    maas.client.cfg.cancel = &tt_cli_cancel;
-    if (a.common.verbose)
-        maas.client.cfg.log = tt_cli_trace;
+    tt_cli_attach(&maas.client, &a);
     rc = run(&a);
     tt_maas_close(&maas);
     return rc;

@@ -384,31 +384,20 @@ int tt_cli_plexd(int argc, char **argv)
     tt_client_config cc;
     tt_port port;
     tt_error err;
-    const char *v, *node;
+    const char *node;
     int rc;
 
-    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? TT_EXIT_USAGE : 0;
-    }
-    if ((rc = tt_cli_args_parse(&a, argc, argv, "")) != 0)
-        return rc;
-    if (a.npos == 0)
-        return tt_cli_usage_error("no plexd command");
-    if (a.config != NULL && (rc = tt_cli_conf_load(&conf, a.config)) != 0)
+    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "", "plexd", &a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.base_url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "PLEXD_URL", NULL);
     cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", "PLEXD_TOKEN", NULL);
     cfg.user_agent = tt_cli_setting(&conf, tt_cli_arg(&a, "user-agent"), "user_agent", NULL, NULL);
-    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "timeout"), "timeout", NULL, NULL)) != NULL &&
-        (cfg.request_timeout_ms = tt_cli_parse_seconds(v)) < 0)
-        return tt_cli_usage_error("bad --timeout '%s'", v);
-    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "idle-timeout"), "idle_timeout", NULL, NULL)) != NULL &&
-        (cfg.sse_idle_timeout_ms = tt_cli_parse_seconds(v)) < 0)
-        return tt_cli_usage_error("bad --idle-timeout '%s'", v);
+    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.request_timeout_ms) != 0 ||
+        tt_cli_setting_ms(&conf, &a, "idle-timeout", "idle_timeout", NULL,
+                          &cfg.sse_idle_timeout_ms) != 0)
+        return TT_EXIT_USAGE;
     cfg.connect_timeout_ms = a.common.connect_ms;
-    tt_cli_signals();
     /* TLS from the common options (-k, --cacert) */
     tt_client_config_default(&cc);
     if (cfg.base_url != NULL &&

@@ -79,34 +79,20 @@ int tt_cli_pool(int argc, char **argv)
     tt_pool_status st;
     tt_port port;
     tt_error err;
-    const char *cmd, *ts;
-    long long t = 0;
+    const char *cmd;
     int rc;
 
-    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? TT_EXIT_USAGE : 0;
-    }
-    if ((rc = tt_cli_args_parse(&a, argc, argv, "")) != 0)
-        return rc;
-    if (a.npos == 0)
-        return tt_cli_usage_error("no pool command");
-    if (a.config != NULL && (rc = tt_cli_conf_load(&conf, a.config)) != 0)
+    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "", "pool", &a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "POOL_MANAGERD_URL", NULL);
     cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", "LLORCH_API_TOKEN", NULL);
-    ts = tt_cli_setting(&conf, tt_cli_arg(&a, "timeout"), "timeout", NULL, NULL);
-    if (ts != NULL && (t = tt_cli_parse_seconds(ts)) < 0)
-        return tt_cli_usage_error("bad --timeout '%s'", ts);
-    cfg.timeout_ms = t;
-    tt_cli_signals();
+    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
+        return TT_EXIT_USAGE;
     tt_port_posix_init(&port);
     if (tt_pool_init(&pool, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
-    pool.client.cfg.cancel = &tt_cli_cancel;
-    if (a.common.verbose)
-        pool.client.cfg.log = tt_cli_trace;
+    tt_cli_attach(&pool.client, &a);
     cmd = a.pos[0];
     if (strcmp(cmd, "health") == 0)
         rc = tt_pool_get_health(&pool, &h, &err) != 0 ? tt_cli_fail(&err) : print_health(&h);

@@ -223,15 +223,8 @@ int tt_cli_sky(int argc, char **argv)
     const char *v;
     int rc;
 
-    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? TT_EXIT_USAGE : 0;
-    }
-    if ((rc = tt_cli_args_parse(&a, argc, argv, "retry-until-up detach purge follow")) != 0)
-        return rc;
-    if (a.npos == 0)
-        return tt_cli_usage_error("no sky command");
-    if (a.config != NULL && (rc = tt_cli_conf_load(&conf, a.config)) != 0)
+    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "retry-until-up detach purge follow",
+                                 "sky", &a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.max_retries = -1;
@@ -239,18 +232,14 @@ int tt_cli_sky(int argc, char **argv)
         return tt_cli_fail(&err);
     cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", NULL, cfg.url);
     cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", NULL, cfg.token);
-    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "timeout"), "timeout", NULL, NULL)) != NULL &&
-        (cfg.timeout_ms = tt_cli_parse_seconds(v)) < 0)
-        return tt_cli_usage_error("bad --timeout '%s'", v);
+    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
+        return TT_EXIT_USAGE;
     if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "retries"), "retries", NULL, NULL)) != NULL)
         cfg.max_retries = atoi(v);
-    tt_cli_signals();
     tt_port_posix_init(&port);
     if (tt_sky_init(&sky, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
-    sky.client.cfg.cancel = &tt_cli_cancel;
-    if (a.common.verbose)
-        sky.client.cfg.log = tt_cli_trace;
+    tt_cli_attach(&sky.client, &a);
     rc = run(&a);
     tt_sky_close(&sky);
     return rc;

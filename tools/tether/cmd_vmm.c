@@ -101,12 +101,8 @@ static int setup(tt_cli_args *a, tt_cli_conf *conf)
     tt_vmm_config cfg;
     tt_port port;
     tt_error err;
-    long long t = 0, lt = 0;
-    const char *ts, *lts;
 
     memset(&cfg, 0, sizeof cfg);
-    if (a->config != NULL && tt_cli_conf_load(conf, a->config) != 0)
-        return TT_EXIT_USAGE;
     cfg.address = tt_cli_setting(conf, tt_cli_arg(a, "address"), "address", "TETHER_VMM_ADDRESS", NULL);
     cfg.name = tt_cli_setting(conf, tt_cli_arg(a, "name"), "name", "TETHER_VMM_NAME", NULL);
     /* --cert, --key and --cacert are the common TLS options' spelling */
@@ -116,22 +112,15 @@ static int setup(tt_cli_args *a, tt_cli_conf *conf)
     cfg.key = tt_cli_setting(conf, a->common.tls.key, "key", "TETHER_VMM_KEY", NULL);
     cfg.labels = tt_cli_setting(conf, tt_cli_arg(a, "labels"), "labels", "TETHER_VMM_LABELS", NULL);
     cfg.scheme = tt_cli_setting(conf, tt_cli_arg(a, "scheme"), "scheme", NULL, NULL);
-    ts = tt_cli_setting(conf, tt_cli_arg(a, "timeout"), "timeout", NULL, NULL);
-    lts = tt_cli_setting(conf, tt_cli_arg(a, "long-timeout"), "long_timeout", NULL, NULL);
-    if ((ts != NULL && (t = tt_cli_parse_seconds(ts)) < 0) ||
-        (lts != NULL && (lt = tt_cli_parse_seconds(lts)) < 0))
-        return tt_cli_usage_error("bad timeout");
-    cfg.timeout_ms = t;
-    cfg.long_timeout_ms = lt;
-    tt_cli_signals();
+    if (tt_cli_setting_ms(conf, a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0 ||
+        tt_cli_setting_ms(conf, a, "long-timeout", "long_timeout", NULL, &cfg.long_timeout_ms) != 0)
+        return TT_EXIT_USAGE;
     tt_port_posix_init(&port);
     if (tt_vmm_init(&vmm, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
     /* the common options (-v, --connect-timeout) apply too */
-    vmm.client.cfg.cancel = &tt_cli_cancel;
+    tt_cli_attach(&vmm.client, a);
     vmm.client.cfg.connect_timeout_ms = a->common.connect_ms;
-    if (a->common.verbose)
-        vmm.client.cfg.log = tt_cli_trace;
     return 0;
 }
 
@@ -201,14 +190,8 @@ int tt_cli_vmm(int argc, char **argv)
     static tt_cli_args a;
     static tt_cli_conf conf;
     int rc;
-    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? TT_EXIT_USAGE : 0;
-    }
-    if ((rc = tt_cli_args_parse(&a, argc, argv, "force")) != 0)
+    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "force", "vmm", &a, &conf)) >= 0)
         return rc;
-    if (a.npos == 0)
-        return tt_cli_usage_error("no vmm command");
     if ((rc = setup(&a, &conf)) != 0)
         return rc;
     rc = run(&a);
