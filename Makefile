@@ -164,6 +164,7 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static \
 		build/musl/tests/unit build/musl/tests/integ
 	@$(MAKE) --no-print-directory NODEPS=1 cross-build
+	@$(MAKE) --no-print-directory NODEPS=1 build/lwip/lwip_test
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh
@@ -208,6 +209,22 @@ $(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
+# lwIP: lwIP from Debian's source with port/lwip/lwipopts.h, tether's lwIP
+# port, and the in-process test on a TAP device (tests/lwip/run.sh)
+LWIP_SRC := build/third_party/lwip
+LWIP_LIB := build/third_party/lwip-$(notdir $(CC))/liblwip.a
+LWIP_INC := -Iport/lwip -I$(LWIP_SRC)/src/include -I$(LWIP_SRC)/port/include
+$(LWIP_SRC)/.unpacked:
+	@tools/fetch-src.sh lwip
+$(LWIP_LIB): port/lwip/lwipopts.h | $(LWIP_SRC)/.unpacked
+	@tools/build-lwip.sh "$(CC)" "$(AR)" $@
+$(BUILD)/lwip/lwip_test: tests/lwip/lwip_test.c port/lwip/port_lwip.c port/lwip/port_lwip.h \
+		port/lwip/lwipopts.h $(LIB) $(DEP_LIBS) $(LWIP_LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu99 -g -O2 -Wall -Wextra -Werror $(LWIP_INC) -Iconfig -Icore -Iport \
+		-I$(BUILD)/deps/include -I$(BEARSSL_INC) -o $@ tests/lwip/lwip_test.c \
+		port/lwip/port_lwip.c $(LIB) $(DEP_LIBS) $(LWIP_LIB) -lpthread
+
 # ARM Linux: cross-built static CLI and unit tests, run under qemu-user
 # against the loopback servers (tools/test-cross.sh)
 CROSS_TRIPLES := arm-linux-gnueabihf aarch64-linux-gnu
@@ -219,6 +236,7 @@ cross-build:
 test-cross:
 	@tools/deps.sh test cross
 	@$(MAKE) --no-print-directory NODEPS=1 cross-build
+	@$(MAKE) --no-print-directory NODEPS=1 build/lwip/lwip_test
 	@tools/test-cross.sh $(CROSS_TRIPLES)
 
 # Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static CLI

@@ -55,6 +55,7 @@ run unit-musl-static    build/musl/tests/unit
 run integration-musl    build/musl/tests/integ
 run cli-musl-static     tests/cli/test_cli.sh build/tether-static
 run arm-qemu            tools/test-cross.sh arm-linux-gnueabihf aarch64-linux-gnu
+run lwip-tap-netns      tests/lwip/run.sh
 run readme-example      tests/readme_example.sh
 suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}
 [ -d "$suite" ] || suite=""
