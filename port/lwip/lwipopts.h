@@ -26,7 +26,9 @@
 #define LWIP_ICMP 1
 #define LWIP_TCP 1
 #define LWIP_UDP 1
-#define LWIP_DNS 0
+#ifndef LWIP_DNS
+#define LWIP_DNS 0   /* 1 for devices that resolve names: lwip_getaddrinfo */
+#endif
 #define LWIP_DHCP 0
 #define LWIP_RAW 0
 #define LWIP_IGMP 0

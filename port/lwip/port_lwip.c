@@ -15,6 +15,9 @@
 #include "lwip/sockets.h"
 #include "lwip/sys.h"
 #include "lwip/ip4_addr.h"
+#if LWIP_DNS
+#include "lwip/netdb.h"
+#endif
 
 #include <errno.h>
 #include <string.h>
@@ -82,8 +85,21 @@ static int lw_connect(void *ctx, tt_sock *s, const char *host, uint16_t port, co
 
     s->fd = -1;
     s->sys = 0;
-    if (!ip4addr_aton(addr != NULL ? addr : host, &ip))
+    if (!ip4addr_aton(addr != NULL ? addr : host, &ip)) {
+#if LWIP_DNS
+        /* lwIP's resolver (it has no deadline of its own: DNS_MAX_RETRIES) */
+        struct addrinfo hints, *res = NULL;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = AF_INET;
+        hints.ai_socktype = SOCK_STREAM;
+        if (lwip_getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+            return TT_PORT_ERESOLVE;
+        inet_addr_to_ip4addr(&ip, &((struct sockaddr_in *)res->ai_addr)->sin_addr);
+        lwip_freeaddrinfo(res);
+#else
         return TT_PORT_ERESOLVE; /* no DNS in this build: literals only */
+#endif
+    }
     fd = lwip_socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         s->sys = errno;
