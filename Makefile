@@ -165,6 +165,8 @@ test:
 		build/musl/tests/unit build/musl/tests/integ
 	@$(MAKE) --no-print-directory NODEPS=1 cross-build
 	@$(MAKE) --no-print-directory NODEPS=1 build/lwip/lwip_test
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/tiny \
+		TETHER_CONFIG_FILE=config/profiles/tiny.h build/tiny/tests/unit build/tiny/tests/integ
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
 	@tests/run.sh
@@ -237,6 +239,8 @@ test-cross:
 	@tools/deps.sh test cross
 	@$(MAKE) --no-print-directory NODEPS=1 cross-build
 	@$(MAKE) --no-print-directory NODEPS=1 build/lwip/lwip_test
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/tiny \
+		TETHER_CONFIG_FILE=config/profiles/tiny.h build/tiny/tests/unit build/tiny/tests/integ
 	@tools/test-cross.sh $(CROSS_TRIPLES)
 
 # Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static CLI

@@ -49,6 +49,8 @@ run unit-ed25519        env TT_TEST=plexd_verify build/ed25519/tests/unit
 run integration         build/tests/integ
 run integration-asan    build/asan/tests/integ
 run integration-small   build/small/tests/integ
+run unit-tiny-profile   build/tiny/tests/unit
+run integ-tiny-profile  build/tiny/tests/integ
 run cli                 tests/cli/test_cli.sh build/tether
 run cli-asan            tests/cli/test_cli.sh build/asan/tether
 run unit-musl-static    build/musl/tests/unit

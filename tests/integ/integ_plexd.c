@@ -200,8 +200,14 @@ static void test_gzip_both_ways(void)
     CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), 0);   /* answered gzipped */
     CHECK_INT(st.npeers, 3);
     CHECK_INT(cp_get("/_stats", stats, sizeof stats), 0);
+#if TT_FEATURE_GZIP
     CHECK(strstr(stats, "\"gzip_requests\": 1") != NULL);
     CHECK(strstr(stats, "\"gzip_responses\": 2") != NULL);  /* register and state */
+#else
+    /* built without gzip: nothing compressed either way, and all works */
+    CHECK(strstr(stats, "gzip_requests") == NULL);
+    CHECK(strstr(stats, "gzip_responses") == NULL);
+#endif
     CHECK_INT(cp_get("/_received", batch, sizeof batch), 0);
     CHECK(strstr(batch, "\"metrics\": 60") != NULL);
 }
@@ -340,7 +346,9 @@ static void test_events_all_types_through_reconnects(void)
     got.order_ok = 1;
     reports_malformed = reports_handler = 0;
     CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
-    for (i = 0; i < 12; i++)
+    /* one handler per type, as many as the build holds (the last slot is
+     * the catch-all); types beyond them reach only the catch-all */
+    for (i = 0; i < 12 && i + 1 < TT_SSE_HANDLERS_MAX; i++)
         CHECK_INT(tt_plexd_on(&events, tt_plexd_event_types[i], on_typed, (void *)(size_t)i, &e), 0);
     CHECK_INT(tt_plexd_on(&events, NULL, on_any, NULL, &e), 0);
     events.report = on_report;
@@ -353,7 +361,7 @@ static void test_events_all_types_through_reconnects(void)
     }
     CHECK_INT(integ_cp_admin(port_no, "/_faults", "{}"), 0);
     for (i = 0; i < 12; i++)
-        CHECK_INT(got.per_type[i], 1);
+        CHECK_INT(got.per_type[i], i + 1 < TT_SSE_HANDLERS_MAX ? 1 : 0);
     CHECK_INT(got.dup, 0);
     CHECK_INT(got.catch_all, 12);
     CHECK(got.order_ok);
