@@ -33,9 +33,12 @@
 #define LWIP_RAW 0
 #define LWIP_IGMP 0
 
-/* the hosted test takes lwIP's heap from libc; a device sets MEM_SIZE */
-#define MEM_LIBC_MALLOC 1
-#define MEMP_MEM_MALLOC 1
+/* lwIP's own static heap and pools, as on a device: no malloc in the
+ * stack (the hosted unix port's sys_arch still allocates its threads and
+ * semaphores; a device's sys_arch is its RTOS's) */
+#define MEM_LIBC_MALLOC 0
+#define MEMP_MEM_MALLOC 0
+#define MEM_SIZE (128 * 1024)
 #define MEM_ALIGNMENT 8
 /* TCP_MSS here is lwIP's own (the glibc clash that breaks Debian's liblwip
  * binary comes from including netinet/tcp.h next to lwIP: we never do) */
@@ -43,6 +46,7 @@
 #define TCP_WND (8 * TCP_MSS)
 #define TCP_SND_BUF (8 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
+#define MEMP_NUM_TCP_SEG TCP_SND_QUEUELEN
 #define MEMP_NUM_TCP_PCB 16
 #define MEMP_NUM_NETCONN 16
 #define PBUF_POOL_SIZE 64
