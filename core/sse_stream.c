@@ -4,6 +4,7 @@
  * cuts short, so a stop is seen within TT_PORT_POLL_SLICE_MS.
  */
 #include "sse_stream.h"
+#include "backoff.h"
 
 #include <string.h>
 
@@ -85,31 +86,26 @@ static void enter(tt_sse_stream *s, tt_sse_state to, int64_t delay, const tt_err
 
 /* ---- backoff -------------------------------------------------------------------- */
 
+/* The server's retry: field replaces the configured base. */
+static int64_t base_ms(const tt_sse_stream *s)
+{
+    return s->parser->retry_ms >= 0 ? s->parser->retry_ms : s->cfg.backoff_base_ms;
+}
+
 int64_t tt_sse_backoff_ms(const tt_sse_stream *s, unsigned failures)
 {
-    int64_t d = s->parser->retry_ms >= 0 ? s->parser->retry_ms : s->cfg.backoff_base_ms;
-    unsigned i;
-    for (i = 0; i < failures && d < s->cfg.backoff_max_ms; i++)
-        d *= 2;
-    return d < s->cfg.backoff_max_ms ? d : s->cfg.backoff_max_ms;
+    return tt_backoff_ms(base_ms(s), s->cfg.backoff_max_ms, failures);
 }
 
 int64_t tt_sse_jitter_ms(const tt_sse_stream *s, int64_t delay, uint16_t rnd)
 {
-    /* a factor in [1 - j, 1 + j] from the random value */
-    int64_t span = delay * (int64_t)s->cfg.jitter_pct / 100;
-    return delay - span + (2 * span * (int64_t)rnd) / 65535;
+    return tt_jitter_ms(delay, s->cfg.jitter_pct, rnd);
 }
 
 static int64_t next_delay(tt_sse_stream *s)
 {
-    const tt_port *p = &s->client->port;
-    uint16_t rnd = 32768;
-    int64_t d = tt_sse_backoff_ms(s, s->stats.failures);
-    if (p->ops->random != NULL)
-        p->ops->random(p->ctx, &rnd, sizeof rnd);
-    s->stats.failures++;
-    return tt_sse_jitter_ms(s, d, rnd);
+    return tt_backoff_jittered(&s->client->port, base_ms(s), s->cfg.backoff_max_ms,
+                               s->cfg.jitter_pct, s->stats.failures++);
 }
 
 /* ---- one attempt ------------------------------------------------------------------ */

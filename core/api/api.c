@@ -3,6 +3,7 @@
  * one attempt through tt_client, status and envelope mapping, retries.
  */
 #include "api.h"
+#include "backoff.h"
 
 #include <string.h>
 
@@ -304,21 +305,10 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
 
 static int64_t retry_delay(const tt_api *a, int n, const tt_error *e)
 {
-    const tt_port *p = &a->client->port;
-    int64_t d = a->retry.base_ms;
-    uint16_t rnd = 32768;
-    int64_t span;
-    int i;
     if (e->http_status == 429 && e->retry_after >= 0)
         return (int64_t)e->retry_after * 1000;
-    for (i = 0; i < n && d < a->retry.max_ms; i++)
-        d *= 2;
-    if (d > a->retry.max_ms)
-        d = a->retry.max_ms;
-    if (p->ops->random != NULL)
-        p->ops->random(p->ctx, &rnd, sizeof rnd);
-    span = d * (int64_t)a->retry.jitter_pct / 100;
-    return d - span + (2 * span * (int64_t)rnd) / 65535;
+    return tt_backoff_jittered(&a->client->port, a->retry.base_ms, a->retry.max_ms,
+                               a->retry.jitter_pct, (unsigned)n);
 }
 
 int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
@@ -351,6 +341,24 @@ int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
         tries++;
         a->stats.retries++;
     }
+}
+
+int tt_api_stream_array(tt_api *a, const char *path, const char *json_path, tt_json *elem_doc,
+                        char *elem_buf, size_t elem_cap, tt_json_elem_fn fn, void *user,
+                        size_t *count, tt_error *err)
+{
+    tt_json_stream js;
+    tt_api_req r;
+    tt_json_stream_init(&js, json_path, elem_doc, elem_buf, elem_cap, fn, user);
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.on_body = tt_json_stream_body;
+    r.user = &js;
+    if (tt_api_call(a, &r, NULL, err) != 0 || tt_json_stream_finish(&js, err) != 0)
+        return -1;
+    if (count != NULL)
+        *count = js.count;
+    return 0;
 }
 
 /* ---- error checks ------------------------------------------------------------------ */

@@ -128,20 +128,12 @@ static int on_host(void *user, const tt_json *elem, size_t index, tt_error *err)
 int tt_maas_vmhosts(tt_maas *m, const tt_maas_filter *f, tt_maas_vmhost_fn fn, void *user,
                     tt_error *err)
 {
-    tt_json_stream js;
-    tt_api_req r;
     list_ctx l;
     l.f = f;
     l.fn = fn;
     l.user = user;
-    tt_json_stream_init(&js, "", &m->elem_doc, m->elem, sizeof m->elem, on_host, &l);
-    memset(&r, 0, sizeof r);
-    r.path = "/vm-hosts/";
-    r.on_body = tt_json_stream_body;
-    r.user = &js;
-    if (tt_api_call(&m->api, &r, NULL, err) != 0)
-        return -1;
-    return tt_json_stream_finish(&js, err);
+    return tt_api_stream_array(&m->api, "/vm-hosts/", "", &m->elem_doc, m->elem, sizeof m->elem,
+                               on_host, &l, NULL, err);
 }
 
 int tt_maas_read_vmhost(tt_maas *m, int32_t id, tt_maas_vmhost *out, tt_error *err)

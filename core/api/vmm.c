@@ -214,7 +214,6 @@ int tt_vmm_health(tt_vmm *v, tt_error *err)
 /* ---- ListVMs, streamed ------------------------------------------------------------- */
 
 typedef struct list_ctx {
-    tt_vmm *v;
     tt_vmm_vm_fn fn;
     void *user;
 } list_ctx;
@@ -232,20 +231,9 @@ static int on_vm(void *user, const tt_json *elem, size_t index, tt_error *err)
 
 int tt_vmm_list(tt_vmm *v, tt_vmm_vm_fn fn, void *user, size_t *count, tt_error *err)
 {
-    tt_json_stream js;
     list_ctx l;
-    tt_api_req r;
-    l.v = v;
     l.fn = fn;
     l.user = user;
-    tt_json_stream_init(&js, "data", &v->elem_doc, v->elem, sizeof v->elem, on_vm, &l);
-    memset(&r, 0, sizeof r);
-    r.path = "/vms";
-    r.on_body = tt_json_stream_body;
-    r.user = &js;
-    if (tt_api_call(&v->api, &r, NULL, err) != 0 || tt_json_stream_finish(&js, err) != 0)
-        return -1;
-    if (count != NULL)
-        *count = js.count;
-    return 0;
+    return tt_api_stream_array(&v->api, "/vms", "data", &v->elem_doc, v->elem, sizeof v->elem,
+                               on_vm, &l, count, err);
 }

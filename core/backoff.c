@@ -1,0 +1,28 @@
+/*
+ * Backoff and jitter (see backoff.h).
+ */
+#include "backoff.h"
+
+int64_t tt_backoff_ms(int64_t base, int64_t max, unsigned failures)
+{
+    int64_t d = base;
+    unsigned i;
+    for (i = 0; i < failures && d < max; i++)
+        d *= 2;
+    return d < max ? d : max;
+}
+
+int64_t tt_jitter_ms(int64_t delay, unsigned pct, uint16_t rnd)
+{
+    int64_t span = delay * (int64_t)pct / 100;
+    return delay - span + (2 * span * (int64_t)rnd) / 65535;
+}
+
+int64_t tt_backoff_jittered(const tt_port *port, int64_t base, int64_t max, unsigned pct,
+                            unsigned failures)
+{
+    uint16_t rnd = 32768;
+    if (port->ops->random != NULL && port->ops->random(port->ctx, &rnd, sizeof rnd) != TT_PORT_OK)
+        rnd = 32768;
+    return tt_jitter_ms(tt_backoff_ms(base, max, failures), pct, rnd);
+}
