@@ -3,6 +3,7 @@
  */
 #include "gzip.h"
 
+#include <limits.h>
 #include <string.h>
 
 #if TT_FEATURE_GZIP
@@ -39,6 +40,9 @@ int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap
                      size_t *len, tt_error *err)
 {
     int rc;
+    if (n > UINT_MAX || cap > UINT_MAX) /* zlib counts in 32 bits */
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
+                            "gzip: buffers over 4 GiB are not supported");
     prepare(g);
     g->inflating = 0;
     /* 15 + 16: gzip wrapper; window 2^9, memory level 1: small and enough */
@@ -72,6 +76,9 @@ int tt_gzip_inflate_begin(tt_gzip *g, tt_error *err)
 int tt_gzip_inflate_feed(tt_gzip *g, const unsigned char *data, size_t len,
                          tt_gzip_sink sink, void *user, tt_error *err)
 {
+    if (len > UINT_MAX)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
+                            "gzip: pieces over 4 GiB are not supported");
     g->zs.next_in = (z_const Bytef *)data;
     g->zs.avail_in = (uInt)len;
     while (g->zs.avail_in > 0 && g->inflating != 2) {

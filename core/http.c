@@ -860,7 +860,7 @@ int tt_http_parser_feed(tt_http_parser *p, const unsigned char *data,
             return -1;
         }
         i += (size_t)n;
-        p->total += (size_t)n;
+        p->total += n;
     }
     *consumed = i;
     return p->state == S_DONE ? TT_HTTP_DONE : TT_HTTP_MORE;

@@ -106,7 +106,8 @@ typedef struct tt_http_parser {
     unsigned nfields;
     uint64_t remaining;
     size_t line_len;
-    size_t total;               /* bytes consumed by this response */
+    uint64_t total;             /* bytes consumed by this response (64 bits: a
+                                 * 32-bit size_t would wrap after 4 GiB) */
     const char *host;           /* for error messages, may be NULL */
     const tt_http_callbacks *cb;
     void *user;

@@ -583,8 +583,9 @@ static size_t key_parts_size(const unsigned char *der, size_t len)
     const unsigned char *p = der, *end = der + len, *v, *q, *qend;
     unsigned char tag;
     size_t n, total = 0;
-    int i;
+    int i, wraps = 0;
 
+again:
     if (der_take(&p, end, &tag, &v, &n) != 0 || tag != 0x30)
         return (size_t)-1;
     q = v;
@@ -594,9 +595,11 @@ static size_t key_parts_size(const unsigned char *der, size_t len)
     if (der_take(&q, qend, &tag, &v, &n) != 0)
         return (size_t)-1;
     if (tag == 0x30) { /* PKCS#8: AlgorithmIdentifier, then the inner key */
-        if (der_take(&q, qend, &tag, &v, &n) != 0 || tag != 0x04)
-            return (size_t)-1;
-        return key_parts_size(v, n);
+        if (wraps++ > 0 || der_take(&q, qend, &tag, &v, &n) != 0 || tag != 0x04)
+            return (size_t)-1; /* PKCS#8 wraps once, never in itself */
+        p = v;
+        end = v + n;
+        goto again;
     }
     if (tag == 0x04) /* SEC1: the private scalar */
         return n;

@@ -180,6 +180,19 @@ static void walk_header_byte(tt_x509 *x, unsigned char b)
         walk_header_done(x);
 }
 
+/* Keep the first bytes of a captured element (an OID, an IP address);
+ * its length saturates at cap + 1, so a longer one never matches. The
+ * element may come in several pieces: never write past cap. */
+static void capture(tt_der_walk *w, const unsigned char *p, size_t k)
+{
+    size_t room;
+    if (w->caplen > sizeof w->cap)
+        return; /* already too long */
+    room = sizeof w->cap - w->caplen;
+    memcpy(w->cap + w->caplen, p, k < room ? k : room);
+    w->caplen = k > room ? (uint32_t)sizeof w->cap + 1 : w->caplen + (uint32_t)k;
+}
+
 static void walk_push(tt_x509 *x, const unsigned char *p, size_t n)
 {
     tt_der_walk *w = &x->walk;
@@ -190,9 +203,7 @@ static void walk_push(tt_x509 *x, const unsigned char *p, size_t n)
             if (w->action == A_HASH) {
                 br_sha256_update(&x->sha, p, k);
             } else if (w->action == A_CAPTURE) {
-                size_t room = sizeof w->cap - w->caplen;
-                memcpy(w->cap + w->caplen, p, k < room ? k : room);
-                w->caplen += (uint32_t)k; /* longer than cap: never matches */
+                capture(w, p, k);
             }
             p += k;
             n -= k;

@@ -21,7 +21,10 @@ static long long seconds_ms(const char *s)
         unit = 3600000.0, end++;
     else if (*end == 's')
         end++;
-    return *end == '\0' ? (long long)(v * unit) : -1;
+    /* NaN, infinity and absurd values are refused before the conversion */
+    if (*end != '\0' || !(v * unit <= 1e12))
+        return -1;
+    return (long long)(v * unit);
 }
 
 int tt_sky_config_from_env(tt_sky_config *cfg, tt_error *err)

@@ -345,10 +345,90 @@ static void test_walk_survives_garbage(void)
     CHECK(x.ip_matched);
 }
 
+/* A DER header for tag and length into p; returns its size. */
+static size_t der_hdr(unsigned char *p, unsigned char tag, size_t len)
+{
+    p[0] = tag;
+    if (len < 128) {
+        p[1] = (unsigned char)len;
+        return 2;
+    }
+    p[1] = 0x82;
+    p[2] = (unsigned char)(len >> 8);
+    p[3] = (unsigned char)len;
+    return 4;
+}
+
+/*
+ * A certificate whose one extension has a 300-byte OID, fed to the
+ * certificate walker in BearSSL's 256-byte pieces: the captured OID spans
+ * two pieces. The capture buffer holds 16 bytes; nothing after it in the
+ * walker may change (a hostile server's certificate, before any check).
+ */
+static void test_long_oid_across_pieces(void)
+{
+    static unsigned char der[1024];
+    unsigned char oid[300], ext[320], exts[330], wrap[340], tbs[400], cert[420];
+    size_t n_ext, n_exts, n_wrap, n_tbs, n_cert, off;
+    static const unsigned char fields[] = {
+        0xa0, 3, 2, 1, 2,        /* [0] version 3 */
+        2, 1, 1,                 /* serial */
+        0x30, 0, 0x30, 0, 0x30, 0, 0x30, 0, 0x30, 0 /* alg, issuer, validity, subject, spki */
+    };
+    tt_tls_config cfg;
+    tt_url url;
+    tt_x509 x;
+    tt_error e;
+    const br_x509_class **vt = &x.vtable;
+    memset(oid, 0x41, sizeof oid);
+    /* extension: SEQ { OID, OCTET STRING "" } */
+    n_ext = der_hdr(ext, 0x06, sizeof oid);
+    memcpy(ext + n_ext, oid, sizeof oid);
+    n_ext += sizeof oid;
+    ext[n_ext++] = 0x04;
+    ext[n_ext++] = 0;
+    n_exts = der_hdr(exts, 0x30, n_ext);
+    memcpy(exts + n_exts, ext, n_ext);
+    n_exts += n_ext;                          /* SEQ { extension } */
+    n_wrap = der_hdr(wrap, 0x30, n_exts);
+    memcpy(wrap + n_wrap, exts, n_exts);
+    n_wrap += n_exts;                         /* Extensions SEQUENCE */
+    n_tbs = 0;
+    memcpy(tbs, fields, sizeof fields);
+    n_tbs = sizeof fields;
+    n_tbs += der_hdr(tbs + n_tbs, 0xa3, n_wrap);
+    memcpy(tbs + n_tbs, wrap, n_wrap);
+    n_tbs += n_wrap;
+    n_cert = der_hdr(cert, 0x30, n_tbs);
+    memcpy(cert + n_cert, tbs, n_tbs);
+    n_cert += n_tbs;
+    off = der_hdr(der, 0x30, n_cert);
+    memcpy(der + off, cert, n_cert);
+    off += n_cert;
+
+    tt_tls_config_init(&cfg);
+    cfg.insecure = 1;
+    CHECK_INT(tt_url_parse(&url, "https://10.0.0.1/", 17, &e), 0);
+    tt_x509_setup(&x, &cfg, &url, 0, 0);
+    (*vt)->start_chain(vt, NULL);
+    (*vt)->start_cert(vt, (uint32_t)off);
+    (*vt)->append(vt, der, 256);
+    (*vt)->append(vt, der + 256, off - 256);
+    (*vt)->end_cert(vt);
+    /* the walker read it all, and what follows the capture is intact */
+    CHECK_INT(x.walk.failed, 0);
+    CHECK_INT(x.walk.done, 1);
+    CHECK_INT(x.walk.version_offset, 1);
+    CHECK_INT(x.walk.is_san, 0);
+    CHECK_INT(x.ip_matched, 0);
+    CHECK_INT(x.iplen, 4);
+}
+
 void suite_tls(void)
 {
     static const tt_test tests[] = {
         { "pins", test_pins },
+        { "long_oid_across_pieces", test_long_oid_across_pieces },
         { "oversized_key_refused_before_decoding", test_oversized_key_refused_before_decoding },
         { "key_formats_refused", test_key_formats_refused },
         { "walk_finds_ip_san_in_every_split", test_walk_finds_ip_san_in_every_split },
