@@ -246,6 +246,12 @@
 #ifndef TT_API_RETRY_MAX_MS
 #define TT_API_RETRY_MAX_MS 30000
 #endif
+/* The longest Retry-After a call waits out itself; a longer one ends the
+ * call at once with the 429 and its retry_after, for the caller to plan:
+ * a call never sleeps an hour because a server said so. */
+#ifndef TT_API_RETRY_AFTER_MAX_MS
+#define TT_API_RETRY_AFTER_MAX_MS 60000
+#endif
 #ifndef TT_API_RETRY_JITTER_PCT
 #define TT_API_RETRY_JITTER_PCT 25
 #endif

@@ -72,6 +72,45 @@ static void trace_field(tt_client *c, char dir, const char *name, size_t nl,
         trace(c, "%c %.*s: %.*s", dir, (int)nl, name, (int)vl, value);
 }
 
+/* Copy src[0..n) into out[cap] (NUL-terminated, cut when it must be),
+ * the values of secret-named query parameters ("?access_token=...")
+ * replaced: a URL can carry a credential as well as a header can. */
+static void mask_query(char *out, size_t cap, const char *src, size_t n)
+{
+    size_t o = 0, i = 0;
+    int in_query = 0;
+    while (i < n && o + 1 < cap) {
+        char ch = src[i];
+        out[o++] = ch;
+        i++;
+        if (ch == ' ' && in_query)
+            in_query = 0;
+        if ((ch == '?' && !in_query) || (ch == '&' && in_query)) {
+            size_t name = i, eq;
+            in_query = 1;
+            for (eq = i; eq < n && src[eq] != '=' && src[eq] != '&' && src[eq] != ' '; eq++)
+                ;
+            if (eq < n && src[eq] == '=' && tt_http_name_is_secret(src + name, eq - name)) {
+                size_t end = eq + 1;
+                while (end < n && src[end] != '&' && src[end] != ' ')
+                    end++;
+                o += tt_fmt(out + o, cap - o, "%.*s=[redacted]", (int)(eq - name), src + name);
+                if (o >= cap)
+                    o = cap - 1;
+                i = end;
+            }
+        }
+    }
+    out[o] = '\0';
+}
+
+static void trace_line(tt_client *c, char dir, const char *line, size_t n)
+{
+    char masked[TT_LOG_LINE_MAX];
+    mask_query(masked, sizeof masked, line, n);
+    trace(c, "%c %s", dir, masked);
+}
+
 static void trace_head(tt_client *c, size_t len)
 {
     size_t i = 0;
@@ -89,7 +128,7 @@ static void trace_head(tt_client *c, size_t len)
             trace_field(c, '>', line, (size_t)(colon - line), colon + 2,
                         n - (size_t)(colon - line) - 2);
         else
-            trace(c, "> %.*s", (int)n, line);
+            trace_line(c, '>', line, n);
         i += n + 2;
     }
 }
@@ -147,6 +186,11 @@ static int conn_tls(tt_client *c, tt_conn *k, const tt_url *u, int64_t deadline,
     if (k->tls_state.resumed)
         c->stats.tls_resumed++;
     trace(c, "* TLS 1.2 %s", k->tls_state.resumed ? "session resumed" : "handshake done");
+    if (c->cfg.tls->insecure) {
+        /* counted, and said on every connection: never quietly insecure */
+        c->stats.tls_unverified++;
+        trace(c, "* WARNING: %s's certificate was NOT verified (insecure mode)", u->host);
+    }
     return 0;
 }
 #endif
@@ -668,7 +712,11 @@ int tt_client_request(tt_client *c, const tt_request *req, tt_response *res,
                     return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_HTTP_REDIRECT_LOOP,
                                         c->url.host, "redirect loop");
         }
-        trace(c, "* following redirect to %s%s", c->url.host, c->url.target);
+        if (c->cfg.log != NULL) {
+            char masked[TT_LOG_LINE_MAX];
+            mask_query(masked, sizeof masked, c->url.target, strlen(c->url.target));
+            trace(c, "* following redirect to %s%s", c->url.host, masked);
+        }
         res->retry_after = -1;
         res->content_type[0] = '\0';
     }

@@ -145,6 +145,7 @@ typedef struct tt_client_stats {
     unsigned long requests;
     unsigned long tls_handshakes;  /* full or resumed */
     unsigned long tls_resumed;     /* of which resumed */
+    unsigned long tls_unverified;  /* of which insecure: no certificate check */
 } tt_client_stats;
 
 typedef struct tt_client {

@@ -614,10 +614,13 @@ int tt_json_api_error(tt_error *err, const char *host, int status,
     size_t tl;
 
     if (body != NULL && len > 0 && tt_json_parse(scratch, body, len, &ignore) == 0 &&
-        tt_json_envelope_read(scratch, &env) == 0 && env.is_error &&
-        (env.message[0] != '\0' || env.code[0] != '\0')) {
-        tt_error_set(err, TT_ERR_API, TT_E_API, host, "%s",
-                     env.message[0] != '\0' ? env.message : env.code);
+        tt_json_envelope_read(scratch, &env) == 0 && env.is_error) {
+        if (env.message[0] != '\0' || env.code[0] != '\0')
+            tt_error_set(err, TT_ERR_API, TT_E_API, host, "%s",
+                         env.message[0] != '\0' ? env.message : env.code);
+        else
+            tt_error_set(err, TT_ERR_API, TT_E_API, host,
+                         "HTTP %d: an error envelope without a message", status);
         if (err != NULL)
             memcpy(err->api_code, env.code, sizeof err->api_code);
     } else if (body != NULL && (tl = text_body_len(body, len)) > 0 &&

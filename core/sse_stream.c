@@ -295,8 +295,11 @@ static int64_t delay_for(tt_sse_stream *s, int outcome, int *auth_retries)
     case OUT_RETRY_AFTER:
         *auth_retries = 0;
         if (s->retry_after >= 0) {
+            /* honoured, up to the longest backoff: a stream is never
+             * parked for hours because a server said so */
+            int64_t ms = (int64_t)s->retry_after * 1000;
             s->stats.failures++;
-            return (int64_t)s->retry_after * 1000;
+            return ms < s->cfg.backoff_max_ms ? ms : s->cfg.backoff_max_ms;
         }
         return next_delay(s);
     case OUT_AUTH:

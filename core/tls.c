@@ -139,35 +139,38 @@ static void setup_client_auth(tt_tls_conn *t, const tt_tls_store *st)
 
 /* ---- errors ------------------------------------------------------------- */
 
+/* TLS alert numbers (RFC 5246, 8446) and whether they fault a certificate. */
+static const struct { unsigned char code, cert; const char *name; } alerts[] = {
+    { 10, 0, "unexpected_message" }, { 20, 0, "bad_record_mac" },
+    { 40, 0, "handshake_failure" }, { 42, 1, "bad_certificate" },
+    { 43, 1, "unsupported_certificate" }, { 44, 1, "certificate_revoked" },
+    { 45, 1, "certificate_expired" }, { 46, 1, "certificate_unknown" },
+    { 47, 0, "illegal_parameter" }, { 48, 1, "unknown_ca" },
+    { 49, 1, "access_denied" }, { 50, 0, "decode_error" },
+    { 51, 1, "decrypt_error" }, { 70, 0, "protocol_version" },
+    { 71, 0, "insufficient_security" }, { 80, 0, "internal_error" },
+    { 112, 0, "unrecognized_name" }, { 116, 0, "certificate_required" }
+};
+
+static int alert_index(int alert)
+{
+    int i;
+    for (i = 0; i < (int)(sizeof alerts / sizeof alerts[0]); i++)
+        if (alerts[i].code == alert)
+            return i;
+    return -1;
+}
+
 static const char *alert_name(int alert)
 {
-    switch (alert) {
-    case 10: return "unexpected_message";
-    case 20: return "bad_record_mac";
-    case 40: return "handshake_failure";
-    case 42: return "bad_certificate";
-    case 43: return "unsupported_certificate";
-    case 44: return "certificate_revoked";
-    case 45: return "certificate_expired";
-    case 46: return "certificate_unknown";
-    case 47: return "illegal_parameter";
-    case 48: return "unknown_ca";
-    case 49: return "access_denied";
-    case 50: return "decode_error";
-    case 51: return "decrypt_error";
-    case 70: return "protocol_version";
-    case 71: return "insufficient_security";
-    case 80: return "internal_error";
-    case 112: return "unrecognized_name";
-    case 116: return "certificate_required";
-    default: return "alert";
-    }
+    int i = alert_index(alert);
+    return i >= 0 ? alerts[i].name : "alert";
 }
 
 static int is_cert_alert(int alert)
 {
-    return alert == 42 || alert == 43 || alert == 44 || alert == 45 ||
-           alert == 46 || alert == 48 || alert == 49 || alert == 51;
+    int i = alert_index(alert);
+    return i >= 0 && alerts[i].cert;
 }
 
 static int tls_fail(tt_tls_conn *t, tt_error *err, tt_errcode code,
@@ -245,6 +248,12 @@ static int engine_error(tt_tls_conn *t, tt_error *err)
                         "the server closed the TLS session");
     case BR_ERR_UNSUPPORTED_VERSION:
     case BR_ERR_BAD_VERSION:
+        /* the record header the engine refused is still in its buffer:
+         * a plain HTTP answer is a wrong port or scheme, not a version */
+        if (t->sc.eng.ibuf != NULL && memcmp(t->sc.eng.ibuf, "HTTP/", 5) == 0)
+            return tls_fail(t, err, TT_E_TLS_VERSION,
+                            "the server answered in plain HTTP, not TLS (wrong port "
+                            "or scheme?)");
         return tls_fail(t, err, TT_E_TLS_VERSION,
                         "protocol mismatch: the server does not speak TLS 1.2");
     case BR_ERR_BAD_CIPHER_SUITE:

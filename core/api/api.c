@@ -13,6 +13,7 @@ void tt_retry_default(tt_retry_policy *p)
     p->base_ms = TT_API_RETRY_BASE_MS;
     p->max_ms = TT_API_RETRY_MAX_MS;
     p->jitter_pct = TT_API_RETRY_JITTER_PCT;
+    p->retry_after_max_ms = TT_API_RETRY_AFTER_MAX_MS;
 }
 
 int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *label,
@@ -303,6 +304,13 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
 
 /* ---- the call with its retries ------------------------------------------------------ */
 
+/* A Retry-After longer than the policy allows: the caller decides. */
+static int waits_too_long(const tt_api *a, const tt_error *e)
+{
+    return e->http_status == 429 && e->retry_after >= 0 &&
+           (int64_t)e->retry_after * 1000 > a->retry.retry_after_max_ms;
+}
+
 static int64_t retry_delay(const tt_api *a, int n, const tt_error *e)
 {
     if (e->http_status == 429 && e->retry_after >= 0)
@@ -332,7 +340,7 @@ int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
         if (attempt(a, r, out, err) == 0)
             return 0;
         if (r->no_retry || tries >= a->retry.max_retries || !retryable(err) ||
-            r->on_body != NULL)
+            r->on_body != NULL || waits_too_long(a, err))
             return -1;
         if (p->ops->sleep_ms(p->ctx, retry_delay(a, tries, err), a->client->cfg.cancel) !=
             TT_PORT_OK)
@@ -400,6 +408,9 @@ int tt_api_segment(char *out, size_t cap, const char *s)
     if (cap == 0)
         return -1;
     out[0] = '\0';
+    /* "." and ".." would be dot segments to the server: another resource */
+    if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return -1;
     return tt_pct_encode(out, cap, &len, s, strlen(s), TT_PCT_SEGMENT, &e);
 }
 

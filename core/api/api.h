@@ -32,6 +32,8 @@ typedef struct tt_retry_policy {
     int64_t base_ms;             /* first wait */
     int64_t max_ms;              /* cap of the doubling */
     unsigned jitter_pct;         /* +- this percentage */
+    int64_t retry_after_max_ms;  /* a longer Retry-After is not waited out:
+                                  * the 429 is returned with retry_after */
 } tt_retry_policy;
 
 typedef struct tt_api_stats {
@@ -157,7 +159,8 @@ int tt_base64_encode(const void *in, size_t n, char *out, size_t cap);
 int tt_base64_decode(const char *in, size_t n, unsigned char *out, size_t cap, size_t *len);
 
 /* Percent-encode one path segment (a VM name) into out; -1 when it does
- * not fit (never a truncated name). */
+ * not fit (never a truncated name) and for "." and "..", which a server
+ * would resolve as dot segments. */
 int tt_api_segment(char *out, size_t cap, const char *s);
 
 #endif /* TT_API_H */

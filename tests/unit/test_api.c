@@ -92,6 +92,15 @@ static void test_segment(void)
     CHECK_INT(tt_api_segment(out, sizeof out, "a b/c"), 0);
     CHECK_STR(out, "a%20b%2Fc");
     CHECK_INT(tt_api_segment(out, 8, "abcdefghij"), -1);
+    /* nothing of a name can reach the request line as syntax */
+    CHECK_INT(tt_api_segment(out, sizeof out, "x?y#z\r\n"), 0);
+    CHECK_STR(out, "x%3Fy%23z%0D%0A");
+    CHECK_INT(tt_api_segment(out, sizeof out, "%2e"), 0);
+    CHECK_STR(out, "%252e");
+    /* dot segments would name another resource */
+    CHECK_INT(tt_api_segment(out, sizeof out, ".."), -1);
+    CHECK_INT(tt_api_segment(out, sizeof out, "."), -1);
+    CHECK_INT(tt_api_segment(out, sizeof out, "..."), 0);
 }
 
 void suite_api(void)

@@ -754,6 +754,24 @@ static void test_engine_retry_after(void)
     CHECK_INT(tr.why[i], TT_E_HTTP_STATUS);
 }
 
+/* A Retry-After of a day is honoured only up to the longest backoff. */
+static void test_engine_retry_after_capped(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    int i;
+    tt_mock_init(&mock);
+    engine_setup(&cfg);
+    add_text(0, "HTTP/1.1 429 Slow Down\r\nRetry-After: 86400\r\nContent-Length: 0\r\n\r\n");
+    add_text(1, "HTTP/1.1 204 No Content\r\n\r\n");
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    for (i = 0; i < tr.n; i++)
+        if (tr.to[i] == TT_SSE_BACKOFF)
+            break;
+    CHECK(i < tr.n);
+    CHECK_INT(tr.delay[i], cfg.backoff_max_ms);
+}
+
 static void test_engine_5xx_and_content_type_retry(void)
 {
     tt_sse_config cfg;
@@ -980,6 +998,7 @@ void suite_sse(void)
         { "engine_healthy_resets_backoff", test_engine_healthy_resets_backoff },
         { "engine_retry_field_sets_base", test_engine_retry_field_sets_base },
         { "engine_retry_after", test_engine_retry_after },
+        { "engine_retry_after_capped", test_engine_retry_after_capped },
         { "engine_5xx_and_content_type_retry", test_engine_5xx_and_content_type_retry },
         { "engine_permanent_statuses", test_engine_permanent_statuses },
         { "engine_204_stops", test_engine_204_stops },
