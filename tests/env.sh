@@ -1,7 +1,8 @@
 # Loopback servers for the tests, the demo and the benchmarks.
 # Source this file, then:
 #   tt_env_start DIR     start nginx and the misbehaving server under DIR;
-#                        exports TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT
+#                        exports TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT and
+#                        TT_BAD_TLS_PORT (the fault server's TLS mode)
 #   tt_env_stop          stop what tt_env_start started
 # Everything listens on 127.0.0.1 (and ::1 when the host has IPv6).
 # TLS: throwaway certificates from tools/gen-certs.sh in $TT_ENV_DIR/certs;
@@ -168,13 +169,14 @@ tt_env_start() { # dir
     nginx -e "$TT_ENV_DIR/nginx/error.log" -c "$TT_ENV_DIR/nginx/nginx.conf" \
         >"$TT_ENV_DIR/nginx/stdout.log" 2>&1 &
     echo $! > "$TT_ENV_DIR/nginx.pid"
-    python3 tests/servers/badserver.py "$TT_ENV_DIR/bad/port" \
+    python3 tests/servers/badserver.py "$TT_ENV_DIR/bad/port" "$TT_ENV_DIR/certs/server-chain.pem" \
+        "$TT_ENV_DIR/certs/server.key" "$TT_ENV_DIR/certs/client-ca.pem" \
         >"$TT_ENV_DIR/bad/log" 2>&1 &
     echo $! > "$TT_ENV_DIR/bad.pid"
     i=0
     while [ ! -s "$TT_ENV_DIR/bad/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-    TT_BAD_PORT=$(cat "$TT_ENV_DIR/bad/port" 2>/dev/null)
-    export TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT
+    read -r TT_BAD_PORT TT_BAD_TLS_PORT < "$TT_ENV_DIR/bad/port" 2>/dev/null
+    export TT_ENV_DIR TT_NGINX_PORT TT_BAD_PORT TT_BAD_TLS_PORT
     mkdir -p "$TT_ENV_DIR/sse"
     python3 tests/servers/sseserver.py "$TT_ENV_DIR/sse/port" "$TT_ENV_DIR/certs/server-chain.pem" \
         "$TT_ENV_DIR/certs/server.key" >"$TT_ENV_DIR/sse/log" 2>&1 &

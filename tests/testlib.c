@@ -35,7 +35,9 @@ int tt_test_failed(void)
     return cur_failed;
 }
 
-void tt_run_suite(const char *suite, const tt_test *tests, size_t n)
+/* The runner of both suite forms: test i is fn_i() or case_fn(i). */
+static void run_tests(const char *suite, const tt_test *tests, const char *const *names,
+                      void (*case_fn)(size_t), size_t n)
 {
     const char *filter = getenv("TT_TEST");
     int verbose = getenv("TT_VERBOSE") != NULL;
@@ -45,13 +47,17 @@ void tt_run_suite(const char *suite, const tt_test *tests, size_t n)
     cur_suite = suite;
     for (i = 0; i < n; i++) {
         char full[256];
-        snprintf(full, sizeof full, "%s/%s", suite, tests[i].name);
+        const char *name = tests != NULL ? tests[i].name : names[i];
+        snprintf(full, sizeof full, "%s/%s", suite, name);
         if (filter != NULL && strstr(full, filter) == NULL)
             continue;
-        cur_name = tests[i].name;
+        cur_name = name;
         cur_failed = 0;
         cur_skipped = 0;
-        tests[i].fn();
+        if (tests != NULL)
+            tests[i].fn();
+        else
+            case_fn(i);
         if (cur_failed) {
             sf++;
         } else if (cur_skipped) {
@@ -67,6 +73,16 @@ void tt_run_suite(const char *suite, const tt_test *tests, size_t n)
     skipped += ss;
     printf("# %s: %d passed, %d failed%s\n", suite, sp, sf, ss ? ", some skipped" : "");
     fflush(stdout);
+}
+
+void tt_run_suite(const char *suite, const tt_test *tests, size_t n)
+{
+    run_tests(suite, tests, NULL, NULL, n);
+}
+
+void tt_run_cases(const char *suite, const char *const *names, void (*fn)(size_t), size_t n)
+{
+    run_tests(suite, NULL, names, fn, n);
 }
 
 int tt_test_summary(void)

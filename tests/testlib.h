@@ -41,6 +41,9 @@ int tt_test_failed(void);
 /* Run a suite's tests (those matching the TT_TEST filter env variable). */
 void tt_run_suite(const char *suite, const tt_test *tests, size_t n);
 
+/* Run a table-driven suite: case i is named names[i] and runs fn(i). */
+void tt_run_cases(const char *suite, const char *const *names, void (*fn)(size_t), size_t n);
+
 /* Print "N passed, N failed[, N skipped]"; returns the exit status. */
 int tt_test_summary(void);
 

@@ -30,6 +30,7 @@ long integ_peak_rss_kb(void);
 
 void suite_integ_http(void);
 void suite_integ_bad(void);
+void suite_integ_fault(void);
 void suite_integ_tls(void);
 void suite_integ_json(void);
 void suite_integ_sse(void);

@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     }
     suite_integ_http();
     suite_integ_bad();
+    suite_integ_fault();
     suite_integ_tls();
     suite_integ_json();
     suite_integ_sse();
