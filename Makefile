@@ -6,10 +6,12 @@
 #   make demo          the tour against loopback servers
 #   make static        x86-64 static binary with musl-gcc: build/tether-static
 #   make bench         benchmarks against curl and picohttpparser
+#   make soak          30 minutes of an agent under random faults (SOAK_SECONDS)
+#   make coverage      line and branch coverage of core/ and port/ (lcov)
 #   make size-report   footprint: Cortex-M4 core, TLS, RAM per profile, static CLI
-#   make fuzz          libFuzzer on the JSON layer and the SSE parser, FUZZ_TIME
-#                      seconds each (300); crashing inputs land in
-#                      tests/fuzz/regress/<target>/
+#   make fuzz          build the libFuzzer targets (every parser and decoder)
+#   make fuzz-run SECONDS=N   run each for N seconds (RUNS=N: executions);
+#                      crashing inputs land in tests/fuzz/regress/<target>/
 #   make clean
 #
 # Knobs: CC, OPT, TETHER_CONFIG_FILE=myopts.h (overrides of
@@ -54,6 +56,7 @@ LDFLAGS_ALL += $(SANFLAGS)
 endif
 
 CORE_SRC := $(wildcard core/*.c) $(wildcard core/api/*.c)
+FUZZ_TARGETS := json sse url http bind pem proto x509
 PORT_SRC := port/posix/port_posix.c
 MOCK_SRC := port/mock/port_mock.c
 CLI_SRC  := $(wildcard tools/tether/*.c)
@@ -71,7 +74,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps test tests-build static demo bench fuzz size-report test-cross clean check-alloc
+.PHONY: all lib cli deps test tests-build static demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
 .DEFAULT_GOAL := all
 
 all: deps
@@ -127,37 +130,49 @@ $(BUILD)/tests/integ: $(INTEG_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(INTEG_OBJ) $(LIB) $(DEP_LIBS) -lpthread
 
-$(BUILD)/tests/fuzz_replay_%: $(call obj,tests/fuzz/replay.c) $(BUILD)/obj/tests/fuzz/fuzz_%.o $(LIB)
+$(BUILD)/tests/fuzz_replay_%: $(call obj,tests/fuzz/replay.c) $(BUILD)/obj/tests/fuzz/fuzz_%.o \
+		$(MOCK_OBJ) $(LIB) $(DEP_LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
-tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(BUILD)/tests/fuzz_replay_json \
-	$(BUILD)/tests/fuzz_replay_sse $(CLI)
+tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(CLI) \
+	$(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 
-# libFuzzer: the sources under test are compiled into each target with
-# coverage instrumentation and sanitizers (the library objects have neither)
-FUZZ_TIME ?= 300
-FUZZ_CORE := $(wildcard core/json*.c) core/errors.c
+# libFuzzer: one target per parser and decoder (tests/fuzz/fuzz_*.c). The
+# sources of core/ and the mock port are compiled into each target with
+# coverage instrumentation and sanitizers; BearSSL is compiled with clang
+# and ASan for them (the PEM and key decoders are fuzzed through it).
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_FLAGS := -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(BUILD)/fuzz/fuzz_json: tests/fuzz/fuzz_json.c $(FUZZ_CORE) $(wildcard core/*.h) | $(BUILD)/deps/include/jsmn.h
+FUZZ_BEARSSL := build/third_party/bearssl-fuzz/libbearssl.a
+FUZZ_ZLIB := build/third_party/zlib-fuzz/libz.a
+$(FUZZ_BEARSSL): | $(BEARSSL_SRC)/.unpacked
+	@tools/build-bearssl.sh clang ar $@ "-O1 -g -fsanitize=address -fsanitize=fuzzer-no-link"
+$(FUZZ_ZLIB): | $(ZLIB_SRC)/.unpacked
+	@tools/build-zlib.sh clang ar $@ "-O1 -g"
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(MOCK_SRC) $(wildcard core/*.h core/api/*.h) \
+		$(FUZZ_BEARSSL) $(FUZZ_ZLIB) | $(BUILD)/deps/include/jsmn.h
 	@mkdir -p $(dir $@)
-	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_json.c $(FUZZ_CORE)
-$(BUILD)/fuzz/fuzz_sse: tests/fuzz/fuzz_sse.c core/sse.c $(FUZZ_CORE) $(wildcard core/*.h) | $(BUILD)/deps/include/jsmn.h
-	@mkdir -p $(dir $@)
-	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_sse.c core/sse.c $(FUZZ_CORE)
+	@echo "  FUZZ    $@"
+	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(MOCK_SRC) $(FUZZ_BEARSSL) $(FUZZ_ZLIB)
 
+# make fuzz: build the targets; make fuzz-run SECONDS=N (or RUNS=N): run
+# each for N seconds (executions); crashing inputs land in
+# tests/fuzz/regress/<target>/ and are replayed by make test from then on
+SECONDS ?= 60
 fuzz:
 	@tools/deps.sh test
-	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/fuzz/fuzz_json $(BUILD)/fuzz/fuzz_sse
-	@tests/fuzz/run.sh json $(BUILD)/fuzz/fuzz_json $(FUZZ_TIME)
-	@tests/fuzz/run.sh sse $(BUILD)/fuzz/fuzz_sse $(FUZZ_TIME)
+	@$(MAKE) --no-print-directory NODEPS=1 $(FUZZ_BINS)
+
+fuzz-run: fuzz
+	@for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $$t build/fuzz/fuzz_$$t $(SECONDS) $(RUNS) || exit 1; done
 
 test:
 	@tools/deps.sh test static cross
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
-	@$(MAKE) --no-print-directory NODEPS=1 build/fuzz/fuzz_json build/fuzz/fuzz_sse
+	@$(MAKE) --no-print-directory NODEPS=1 $(FUZZ_BINS)
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/ed25519 CPPFLAGS=-DTT_FEATURE_ED25519=1 \
 		EXTRA_LIBS=-lsodium build/ed25519/tests/unit
 	@$(MAKE) --no-print-directory NODEPS=1 static
@@ -248,6 +263,27 @@ size-report:
 	@tools/deps.sh static size
 	@$(MAKE) --no-print-directory static
 	@tools/size-report.sh
+
+# The soak: an agent against the reference control plane with random
+# faults for SOAK_SECONDS (1800); events sent = delivered, RSS unchanged
+SOAK_SECONDS ?= 1800
+$(BUILD)/soak/soak: $(call obj,tests/soak/soak.c) $(LIB) $(DEP_LIBS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -lpthread
+soak:
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/soak/soak
+	@tests/soak/run.sh $(BUILD)/soak/soak $(SOAK_SECONDS)
+
+# Line and branch coverage of core/ and port/ (gcc --coverage, lcov)
+coverage:
+	@tools/deps.sh coverage
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/cov OPT=-O0 CFLAGS=--coverage \
+		LDFLAGS=--coverage tests-build
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/cov-ed25519 OPT=-O0 CFLAGS=--coverage \
+		LDFLAGS=--coverage CPPFLAGS=-DTT_FEATURE_ED25519=1 EXTRA_LIBS=-lsodium \
+		build/cov-ed25519/tests/unit
+	@tools/coverage.sh
 
 clean:
 	rm -rf build

@@ -62,9 +62,16 @@ run readme-example      tests/readme_example.sh
 suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}
 [ -d "$suite" ] || suite=""
 run fuzz-regress-json   build/asan/tests/fuzz_replay_json tests/fuzz/regress/json tests/fuzz/corpus/json $suite
-run fuzz-regress-sse    build/asan/tests/fuzz_replay_sse tests/fuzz/regress/sse tests/fuzz/corpus/sse
-run fuzz-json-30s       tests/fuzz/run.sh json build/fuzz/fuzz_json 30
-run fuzz-sse-30s        tests/fuzz/run.sh sse build/fuzz/fuzz_sse 30
+mkdir -p tests/fuzz/regress/sse tests/fuzz/regress/url tests/fuzz/regress/http \
+    tests/fuzz/regress/bind tests/fuzz/regress/pem tests/fuzz/regress/proto tests/fuzz/regress/x509
+for t in sse url http bind pem proto x509; do
+    run "fuzz-regress-$t" build/asan/tests/fuzz_replay_$t tests/fuzz/regress/$t tests/fuzz/corpus/$t
+done
+# a short run of every fuzz target (make fuzz-run for long ones)
+for t in json sse url http bind pem proto x509; do
+    run "fuzz-$t-20s" tests/fuzz/run.sh $t build/fuzz/fuzz_$t 20
+done
+run no-recursion        sh -c 'tools/check-recursion.sh && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 run no-allocator        sh -c 'tools/check-alloc.sh build/obj/core/*.o build/obj/core/api/*.o build/obj/port/posix/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 
 echo

@@ -17,6 +17,7 @@ need_test="nginx-light curl openssl python3 clang libclang-rt-14-dev libsodium-d
 need_demo="openssl python3 nginx-light curl procps"
 need_static="musl-tools"
 need_size="gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
+need_coverage="lcov"
 need_cross="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross qemu-user"
 
 want=""
@@ -28,6 +29,7 @@ for group in "$@"; do
         static) want="$want $need_build $need_static" ;;
         size) want="$want $need_build $need_size" ;;
         cross) want="$want $need_build $need_cross" ;;
+        coverage) want="$want $need_build $need_test $need_coverage" ;;
         *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
     esac
 done
