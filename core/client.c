@@ -60,18 +60,6 @@ static void trace(tt_client *c, const char *fmt, ...)
     c->cfg.log(c->cfg.log_user, line);
 }
 
-/* One header line for the trace, with credential values masked. */
-static void trace_field(tt_client *c, char dir, const char *name, size_t nl,
-                        const char *value, size_t vl)
-{
-    if (c->cfg.log == NULL)
-        return;
-    if (tt_http_name_is_secret(name, nl))
-        trace(c, "%c %.*s: [redacted]", dir, (int)nl, name);
-    else
-        trace(c, "%c %.*s: %.*s", dir, (int)nl, name, (int)vl, value);
-}
-
 /* Copy src[0..n) into out[cap] (NUL-terminated, cut when it must be),
  * the values of secret-named query parameters ("?access_token=...")
  * replaced: a URL can carry a credential as well as a header can. */
@@ -102,6 +90,22 @@ static void mask_query(char *out, size_t cap, const char *src, size_t n)
         }
     }
     out[o] = '\0';
+}
+
+/* One header line for the trace, with credential values masked. */
+static void trace_field(tt_client *c, char dir, const char *name, size_t nl,
+                        const char *value, size_t vl)
+{
+    if (c->cfg.log == NULL)
+        return;
+    char masked[TT_LOG_LINE_MAX];
+    if (tt_http_name_is_secret(name, nl)) {
+        trace(c, "%c %.*s: [redacted]", dir, (int)nl, name);
+        return;
+    }
+    /* a Location or Referer is a URL and may carry a secret parameter */
+    mask_query(masked, sizeof masked, value, vl);
+    trace(c, "%c %.*s: %s", dir, (int)nl, name, masked);
 }
 
 static void trace_line(tt_client *c, char dir, const char *line, size_t n)
@@ -738,35 +742,11 @@ void tt_client_close(tt_client *c)
 
 /* ---- status errors and Retry-After ------------------------------------- */
 
-static const char *reason_of(int status)
-{
-    switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return status >= 500 ? "Server Error" : "Client Error";
-    }
-}
-
 int tt_error_from_status(tt_error *err, const char *host, int status,
                          int32_t retry_after)
 {
     tt_error_set(err, TT_ERR_HTTP, TT_E_HTTP_STATUS, host, "HTTP %d %s",
-                 status, reason_of(status));
+                 status, tt_http_reason(status));
     if (err != NULL) {
         err->http_status = status;
         err->retry_after = retry_after;

@@ -136,6 +136,26 @@ static int name_contains(const char *s, size_t n, const char *word)
     return 0;
 }
 
+/* Reason phrases of the statuses a control plane answers (RFC 9110). */
+static const struct { int status; const char *reason; } reasons[] = {
+    { 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+    { 404, "Not Found" }, { 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+    { 409, "Conflict" }, { 410, "Gone" }, { 413, "Content Too Large" },
+    { 415, "Unsupported Media Type" }, { 422, "Unprocessable Content" },
+    { 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+    { 501, "Not Implemented" }, { 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+    { 504, "Gateway Timeout" }
+};
+
+const char *tt_http_reason(int status)
+{
+    size_t i;
+    for (i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (reasons[i].status == status)
+            return reasons[i].reason;
+    return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "Unexpected Status";
+}
+
 int tt_http_name_is_secret(const char *name, size_t n)
 {
     static const char *const words[] = {

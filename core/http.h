@@ -51,6 +51,10 @@ long tt_http_write_head(char *buf, size_t cap, const char *method,
  * Cookie, tokens, keys, signatures): such values never reach a log. */
 int tt_http_name_is_secret(const char *name, size_t n);
 
+/* The reason phrase of a status for messages ("Not Found"; "Server Error",
+ * "Client Error" or "Unexpected Status" for the others). */
+const char *tt_http_reason(int status);
+
 /* 1 when name is a valid HTTP token and value has no CR, LF, NUL or other
  * control characters except HTAB. */
 int tt_http_header_valid(const char *name, const char *value);

@@ -8,6 +8,7 @@
 #include <jsmn.h>
 
 #include "json.h"
+#include "http.h"
 
 #include <string.h>
 
@@ -573,24 +574,6 @@ int tt_json_envelope_read(const tt_json *doc, tt_json_envelope *env)
     return 0;
 }
 
-static const char *status_reason(int status)
-{
-    switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return status >= 500 ? "Server Error" : "Client Error";
-    }
-}
-
 /* A short one-line text body worth showing (MAAS answers errors in text). */
 static size_t text_body_len(const char *body, size_t len)
 {
@@ -626,10 +609,10 @@ int tt_json_api_error(tt_error *err, const char *host, int status,
     } else if (body != NULL && (tl = text_body_len(body, len)) > 0 &&
                tt_json_validate(body, len, &ignore) != 0) {
         tt_error_set(err, TT_ERR_HTTP, TT_E_HTTP_STATUS, host, "HTTP %d %s: %.*s",
-                     status, status_reason(status), (int)tl, body);
+                     status, tt_http_reason(status), (int)tl, body);
     } else {
         tt_error_set(err, TT_ERR_HTTP, TT_E_HTTP_STATUS, host, "HTTP %d %s", status,
-                     status_reason(status));
+                     tt_http_reason(status));
     }
     if (err != NULL) {
         err->http_status = status;

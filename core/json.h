@@ -269,7 +269,7 @@ void tt_jw_object(tt_json_writer *w);
 void tt_jw_array(tt_json_writer *w);
 void tt_jw_end(tt_json_writer *w);             /* closes the innermost */
 void tt_jw_key(tt_json_writer *w, const char *key);
-void tt_jw_string(tt_json_writer *w, const char *s);
+void tt_jw_string(tt_json_writer *w, const char *s); /* NULL: null */
 void tt_jw_string_n(tt_json_writer *w, const char *s, size_t n);
 void tt_jw_int(tt_json_writer *w, int64_t v);
 void tt_jw_uint(tt_json_writer *w, uint64_t v);

@@ -183,6 +183,10 @@ void tt_jw_string_n(tt_json_writer *w, const char *s, size_t n)
 
 void tt_jw_string(tt_json_writer *w, const char *s)
 {
+    if (s == NULL) { /* a caller's missing value is null, never a crash */
+        tt_jw_null(w);
+        return;
+    }
     tt_jw_string_n(w, s, strlen(s));
 }
 

@@ -308,6 +308,9 @@ int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_peer 
     *npeers = 0;
     if (p->node_id[0] == '\0')
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "no node id");
+    if (new_public_key == NULL || new_public_key[0] == '\0')
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
+                            "rotate keys: no new public key");
     tt_jw_init(&w, p->req, sizeof p->req);
     tt_jw_object(&w);
     tt_jw_key(&w, "node_id");
