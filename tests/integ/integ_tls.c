@@ -491,6 +491,43 @@ static void test_load_errors(void)
     CHECK_INT(store.nchain, 2);
 }
 
+/* Credentials handed over in memory, as firmware holding them in flash
+ * does, and the limits of a store: one set of anchors, TT_TLS_CHAIN_MAX
+ * certificates, a malformed PEM block. */
+static void test_memory_loads_and_store_limits(void)
+{
+    static char pem[64 * 1024], many[128 * 1024];
+    static unsigned char small[96];
+    tt_error e;
+    long n = integ_read_file(cert("root-ca.pem"), pem, sizeof pem);
+    size_t m = 0;
+    int i;
+    CHECK(n > 0);
+    tt_tls_store_init(&store, arena, sizeof arena);
+    CHECK_INT(tt_tls_add_anchors_pem(&store, pem, (size_t)n, &e), 0);
+    CHECK_INT(store.nanchors, 1);
+    CHECK_INT(tt_tls_add_anchors_pem(&store, pem, (size_t)n, &e), -1);
+    CHECK(strstr(e.msg, "already loaded") != NULL);
+    CHECK_INT(tt_tls_load_anchors(&store, &port, cert("root-ca.pem"), &e), -1);
+    /* a chain one certificate longer than the build allows */
+    for (i = 0; i <= TT_TLS_CHAIN_MAX; i++) {
+        memcpy(many + m, pem, (size_t)n);
+        m += (size_t)n;
+    }
+    tt_tls_store_init(&store, arena, sizeof arena);
+    CHECK_INT(tt_tls_add_chain_pem(&store, many, m, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    /* an arena too small for the anchor */
+    tt_tls_store_init(&store, small, sizeof small);
+    CHECK_INT(tt_tls_add_anchors_pem(&store, pem, (size_t)n, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_TLS_ARENA);
+    /* base64 that is not base64 */
+    tt_tls_store_init(&store, arena, sizeof arena);
+    CHECK_INT(tt_tls_add_anchors_pem(&store, "-----BEGIN CERTIFICATE-----\n@@@@\n"
+                                     "-----END CERTIFICATE-----\n", 56, &e), -1);
+    CHECK_INT(e.code, TT_E_TLS_LOAD);
+}
+
 static void test_memory_per_connection(void)
 {
     size_t n = tt_tls_conn_size();
@@ -521,6 +558,7 @@ void suite_integ_tls(void)
 {
     static const tt_test tests[] = {
         { "server_tls_with_intermediate", test_server_tls_with_intermediate },
+        { "memory_loads_and_store_limits", test_memory_loads_and_store_limits },
         { "rsa_server_certificate", test_rsa_server_certificate },
         { "mtls_ec_pkcs8", test_mtls_ec_pkcs8 },
         { "mtls_ec_sec1", test_mtls_ec_sec1 },

@@ -14,5 +14,6 @@ int main(void)
     suite_sse();
     suite_plexd_verify();
     suite_api();
+    suite_proto();
     return tt_test_summary();
 }

@@ -12,5 +12,6 @@ void suite_json(void);
 void suite_sse(void);
 void suite_plexd_verify(void);
 void suite_api(void);
+void suite_proto(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include "../testlib.h"
 #include "suites.h"
 #include "api.h"
+#include "port_mock.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -66,6 +67,35 @@ static void test_token_limits(void)
     CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "a:b", &e), -1);
     CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "a:b:c:d", &e), -1);
     CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "a:b:c", &e), 0);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, ":b:c", &e), 0);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "abc", &e), -1);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_BEARER, NULL, &e), 0); /* no token */
+}
+
+/* base64 as RFC 4648 has it: padding only at the end, in pairs that mean
+ * something, no stray characters; output never past its buffer. */
+static void test_base64_strict(void)
+{
+    static const char *const bad[] = {
+        "aGVsbG8", "aGVs*G8=", "aG=sbG8=", "aGVsbG=8", "a===", "aGVsbA==aGVs", "=AAA",
+    };
+    unsigned char out[16];
+    char enc[16];
+    size_t n, i;
+    for (i = 0; i < TT_COUNT(bad); i++) {
+        if (tt_base64_decode(bad[i], strlen(bad[i]), out, sizeof out, &n) == 0) {
+            tt_test_fail(__FILE__, __LINE__, "accepted '%s'", bad[i]);
+            return;
+        }
+    }
+    CHECK_INT(tt_base64_decode("aGVsbA==", 8, out, sizeof out, &n), 0);
+    CHECK_INT(n, 4);
+    CHECK_INT(tt_base64_decode("aGVsbG8h", 8, out, 5, &n), -1); /* 6 bytes into 5 */
+    CHECK_INT(tt_base64_decode("", 0, out, sizeof out, &n), 0);
+    CHECK_INT(n, 0);
+    CHECK_INT(tt_base64_encode("hello", 5, enc, 8), -1);          /* 8 + NUL do not fit */
+    CHECK_INT(tt_base64_encode("hello", 5, enc, 9), 0);
+    CHECK_STR(enc, "aGVsbG8=");
 }
 
 static void test_error_checks(void)
@@ -103,6 +133,70 @@ static void test_segment(void)
     CHECK_INT(tt_api_segment(out, sizeof out, "..."), 0);
 }
 
+static tt_mock mock;
+static tt_client client;
+static char buf[2048];
+static tt_json doc;
+
+static void mock_client(void)
+{
+    tt_port port;
+    tt_error e;
+    tt_mock_init(&mock);
+    tt_mock_port(&mock, &port);
+    tt_client_init(&client, &port, NULL, &e);
+}
+
+static void test_init_checks(void)
+{
+    static char long_url[TT_URL_MAX + 32];
+    tt_error e;
+    mock_client();
+    CHECK_INT(tt_api_init(&api, &client, NULL, NULL, buf, sizeof buf, &doc, &e), -1);
+    CHECK(strstr(e.msg, "no server URL") != NULL);
+    CHECK_INT(tt_api_init(&api, &client, "ftp://x", NULL, buf, sizeof buf, &doc, &e), -1);
+    CHECK_INT(e.code, TT_E_URL_SCHEME);
+    memcpy(long_url, "http://h/", 9);
+    memset(long_url + 9, 'p', TT_URL_MAX);
+    CHECK_INT(tt_api_init(&api, &client, long_url, NULL, buf, sizeof buf, &doc, &e), -1);
+    CHECK_INT(tt_api_init(&api, &client, "http://h.test:8080///", NULL, buf, sizeof buf, &doc,
+                          &e), 0);
+    CHECK_STR(api.base, "http://h.test:8080");  /* trailing slashes dropped */
+    CHECK_STR(api.label, "h.test");             /* the host names the server */
+}
+
+/* Headers captured by name or by the alternative; a path that makes the
+ * URL too long is refused before anything is sent. */
+static void test_capture_and_long_path(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nX-Alt-Id: alt\r\nX-Request-Id: main\r\n"
+                               "Content-Length: 2\r\n\r\n{}";
+    static char path[TT_URL_MAX + 8];
+    tt_api_req r;
+    char id[16];
+    tt_error e;
+    mock_client();
+    tt_mock_add(&mock, resp, sizeof resp - 1);
+    CHECK_INT(tt_api_init(&api, &client, "http://h.test", "t", buf, sizeof buf, &doc, &e), 0);
+    memset(&r, 0, sizeof r);
+    r.path = "/x";
+    r.capture_name = "X-Request-Id";
+    r.capture_alt = "X-Alt-Id";
+    r.capture_buf = id;
+    r.capture_cap = sizeof id;
+    id[0] = '\0';
+    CHECK_INT(tt_api_call(&api, &r, NULL, &e), 0);
+    CHECK_STR(id, "main");
+    memset(path, 'a', sizeof path - 1);
+    path[0] = '/';
+    path[sizeof path - 1] = '\0';
+    r.path = path;
+    mock.written_len = 0;
+    CHECK_INT(tt_api_call(&api, &r, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_URL);
+    CHECK_INT(mock.written_len, 0);
+}
+
 void suite_api(void)
 {
     static const tt_test tests[] = {
@@ -110,6 +204,9 @@ void suite_api(void)
         { "token_limits", test_token_limits },
         { "error_checks", test_error_checks },
         { "segment", test_segment },
+        { "base64_strict", test_base64_strict },
+        { "init_checks", test_init_checks },
+        { "capture_and_long_path", test_capture_and_long_path },
     };
     tt_run_suite("api", tests, TT_COUNT(tests));
 }

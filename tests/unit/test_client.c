@@ -2,6 +2,7 @@
 #include "../testlib.h"
 #include "suites.h"
 #include "client.h"
+#include "tls.h"
 #include "port_mock.h"
 
 #include <stdio.h>
@@ -358,6 +359,61 @@ static void test_chunked_upload(void)
                            "5\r\npart-\r\n5\r\npart-\r\n5\r\npart-\r\n0\r\n\r\n"));
 }
 
+static long produce_fail(void *u, unsigned char *buf, size_t cap, tt_error *e)
+{
+    (void)u; (void)buf; (void)cap;
+    return tt_error_set(e, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "source failed");
+}
+
+/* Bodies of announced length: a short producer, a failing one, and a
+ * body larger than the head buffer sent after the head. */
+static void test_produced_and_large_bodies(void)
+{
+    static char big[TT_HTTP_REQUEST_HEAD_MAX + 500];
+    tt_request rq;
+    tt_error e;
+    producer p = { 2, 0 };
+    setup(NULL);
+    ADD_CONN(R200(0));
+    get_request(&rq, "http://h/up");
+    rq.method = "PUT";
+    rq.produce = produce3;
+    rq.produce_user = &p;
+    rq.produce_len = 15;                  /* only 10 will come */
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK(strstr(e.msg, "5 bytes short") != NULL);
+    setup(NULL);
+    ADD_CONN(R200(0));
+    rq.produce = produce_fail;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_STR(e.msg, "source failed");
+    setup(NULL);
+    ADD_CONN(R200(0));
+    get_request(&rq, "http://h/big");
+    memset(big, 'b', sizeof big);
+    rq.body = big;
+    rq.body_len = sizeof big;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(mock.written_len > sizeof big);
+    CHECK(memcmp(mock.written + mock.written_len - sizeof big, big, sizeof big) == 0);
+}
+
+/* A streamed body cannot follow a 307 without a way to rewind it. */
+static void test_307_without_rewind_fails(void)
+{
+    tt_request rq;
+    tt_error e;
+    producer p = { 3, 0 };
+    setup(NULL);
+    ADD_CONN("HTTP/1.1 307 Again\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n", R200(0));
+    get_request(&rq, "http://h/a");
+    rq.method = "POST";
+    rq.produce = produce3;
+    rq.produce_user = &p;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+}
+
 static void test_redirect_followed_on_same_connection(void)
 {
     tt_request rq;
@@ -696,6 +752,37 @@ static void test_retry_after_forms(void)
     CHECK_INT(tt_parse_retry_after("12a", 3, 0), -1);
     CHECK_INT(tt_parse_retry_after("soon", 4, 0), -1);
     CHECK_INT(tt_parse_retry_after("99999999999", 11, 0), INT32_MAX);
+    /* dates that are not IMF-fixdate are ignored, never misread */
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", 29, 0), -1);
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Nov 1994 24:49:37 GMT", 29, 0), -1);
+    CHECK_INT(tt_parse_retry_after("Sun, 32 Nov 1994 08:49:37 GMT", 29, 0), -1);
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Nov 19x4 08:49:37 GMT", 29, 0), -1);
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Nov 1994 08:49:37 UTC", 29, 0), -1);
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Nov 1994 08-49-37 GMT", 29, 0), -1);
+    CHECK_INT(tt_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 29, -1), -1);
+    CHECK_INT(tt_parse_retry_after("", 0, 0), -1);
+}
+
+/* The client's settings are checked; a request needs a URL. */
+static void test_config_and_request_checks(void)
+{
+    tt_client_config cfg;
+    tt_request rq;
+    tt_error e;
+    tt_port port;
+    tt_mock_init(&mock);
+    tt_mock_port(&mock, &port);
+    tt_client_config_default(&cfg);
+    cfg.connect_timeout_ms = 0;
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
+    CHECK_INT(e.code, TT_E_CONFIG);
+    tt_client_config_default(&cfg);
+    cfg.max_redirects = -1;
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
+    setup(NULL);
+    memset(&rq, 0, sizeof rq);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
 }
 
 static void test_bad_request_arguments(void)
@@ -717,6 +804,97 @@ static void test_bad_request_arguments(void)
     get_request(&rq, "https://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
+}
+
+/*
+ * A TLS server that answers the ClientHello with a fatal alert, or with
+ * bytes that are no TLS record: each is named for what it is (version,
+ * cipher, handshake, record), in the TLS class, with the alert's name.
+ */
+static void test_tls_alerts_named(void)
+{
+    static const struct { unsigned char alert; tt_errcode code; const char *name; } cases[] = {
+        { 70, TT_E_TLS_VERSION, "protocol_version" },
+        { 40, TT_E_TLS_CIPHER, "handshake_failure" },
+        { 71, TT_E_TLS_CIPHER, "insufficient_security" },
+        { 10, TT_E_TLS_HANDSHAKE, "unexpected_message" },
+        { 20, TT_E_TLS_HANDSHAKE, "bad_record_mac" },
+        { 42, TT_E_TLS_HANDSHAKE, "bad_certificate" },
+        { 48, TT_E_TLS_HANDSHAKE, "unknown_ca" },
+        { 50, TT_E_TLS_HANDSHAKE, "decode_error" },
+        { 80, TT_E_TLS_HANDSHAKE, "internal_error" },
+        { 112, TT_E_TLS_HANDSHAKE, "unrecognized_name" },
+        { 116, TT_E_TLS_HANDSHAKE, "certificate_required" },
+        { 99, TT_E_TLS_HANDSHAKE, "alert" },
+    };
+    tt_tls_config tls;
+    tt_client_config cfg;
+    tt_request rq;
+    tt_error e;
+    size_t i;
+    tt_tls_config_init(&tls);
+    tls.insecure = 1;
+    tt_client_config_default(&cfg);
+    cfg.tls = &tls;
+    for (i = 0; i < TT_COUNT(cases); i++) {
+        unsigned char rec[7] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0 };
+        rec[6] = cases[i].alert;
+        setup(&cfg);
+        tt_mock_add(&mock, rec, sizeof rec);
+        get_request(&rq, "https://h/");
+        CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+        if (e.cls != TT_ERR_TLS || e.code != cases[i].code || strstr(e.msg, cases[i].name) == NULL) {
+            tt_test_fail(__FILE__, __LINE__, "alert %d: %s/%s '%s'", cases[i].alert,
+                         tt_err_class_name(e.cls), tt_errcode_name(e.code), e.msg);
+            return;
+        }
+    }
+    /* a record of an unknown type, and an SSL 2 hello's shape */
+    setup(&cfg);
+    tt_mock_add(&mock, "\x63\x03\x03\x00\x02\x01\x00", 7);
+    get_request(&rq, "https://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TLS);
+    /* the server closes at once: a handshake cut short */
+    setup(&cfg);
+    tt_mock_add(&mock, "", 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TLS);
+    CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
+}
+
+/* Certificate dates need a clock: an unset one fails before the
+ * handshake unless a time policy was chosen. */
+static void test_tls_clock_policies(void)
+{
+    static const unsigned char alert[7] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 80 };
+    tt_tls_config tls;
+    tt_client_config cfg;
+    tt_request rq;
+    tt_error e;
+    tt_tls_config_init(&tls);
+    CHECK_INT(tt_tls_add_pins(&tls, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &e), 0);
+    tt_client_config_default(&cfg);
+    cfg.tls = &tls;
+    setup(&cfg);
+    mock.wall = 0;                        /* a device that booted in 1970 */
+    tt_mock_add(&mock, alert, sizeof alert);
+    get_request(&rq, "https://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_TLS_CLOCK);
+    CHECK_INT(mock.written_len, 0);       /* refused before any byte */
+    tls.time_policy = TT_TLS_TIME_FLOOR;  /* then the handshake runs */
+    setup(&cfg);
+    mock.wall = 0;
+    tt_mock_add(&mock, alert, sizeof alert);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
+    tls.time_policy = TT_TLS_TIME_FIXED;
+    tls.fixed_time = 1795435200;
+    setup(&cfg);
+    tt_mock_add(&mock, alert, sizeof alert);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
 }
 
 static int trace_lines;
@@ -753,6 +931,46 @@ static void test_trace_masks_secrets(void)
     CHECK(strstr(trace_all, "sky_abc123") == NULL);
     CHECK(strstr(trace_all, "k-999") == NULL);
     CHECK(strstr(trace_all, "topsecret") == NULL);
+}
+
+/* Secret-named query values are masked in request lines and redirect
+ * traces; other parameters and odd query shapes are shown as they are. */
+static void test_trace_masks_query_secrets(void)
+{
+    static const char redirect[] = "HTTP/1.1 302 Found\r\nLocation: /next?session_id=s3cr3t&n=2"
+                                   "\r\nContent-Length: 0\r\n\r\n";
+    static const struct { const char *url, *shown; } cases[] = {
+        { "http://h/a?x=1&access_token=t0k3n&y=2", "> GET /a?x=1&access_token=[redacted]&y=2 " },
+        { "http://h/a?password=pw", "> GET /a?password=[redacted] " },
+        { "http://h/a?token&x=1", "> GET /a?token&x=1 " },
+        { "http://h/a?=1&api_key=", "> GET /a?=1&api_key=[redacted] " },
+        { "http://h/a?q=a?b&secret=z", "> GET /a?q=a?b&secret=[redacted] " },
+    };
+    tt_client_config cfg;
+    tt_request rq;
+    tt_error e;
+    size_t i;
+    tt_client_config_default(&cfg);
+    cfg.log = collect_trace;
+    for (i = 0; i < TT_COUNT(cases); i++) {
+        trace_all[0] = '\0';
+        setup(&cfg);
+        ADD_CONN(R200(0));
+        get_request(&rq, cases[i].url);
+        CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+        if (strstr(trace_all, cases[i].shown) == NULL) {
+            tt_test_fail(__FILE__, __LINE__, "%s: trace %s", cases[i].url, trace_all);
+            return;
+        }
+    }
+    CHECK(strstr(trace_all, "t0k3n") == NULL && strstr(trace_all, "pw ") == NULL);
+    trace_all[0] = '\0';
+    setup(&cfg);
+    ADD_CONN(redirect, R200(0));
+    get_request(&rq, "http://h/start");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(strstr(trace_all, "following redirect to h/next?session_id=[redacted]&n=2") != NULL);
+    CHECK(strstr(trace_all, "s3cr3t") == NULL);
 }
 
 #if TT_CLIENT_POOL_SIZE < 2
@@ -834,6 +1052,12 @@ void suite_client(void)
         { "stream_idle_timeout", test_stream_idle_timeout },
         { "status_error_and_retry_after", test_status_error_and_retry_after },
         { "retry_after_forms", test_retry_after_forms },
+        { "config_and_request_checks", test_config_and_request_checks },
+        { "tls_alerts_named", test_tls_alerts_named },
+        { "tls_clock_policies", test_tls_clock_policies },
+        { "trace_masks_query_secrets", test_trace_masks_query_secrets },
+        { "produced_and_large_bodies", test_produced_and_large_bodies },
+        { "307_without_rewind_fails", test_307_without_rewind_fails },
         { "bad_request_arguments", test_bad_request_arguments },
         { "trace_masks_secrets", test_trace_masks_secrets },
         { "pool_two_origins", test_pool_two_origins },

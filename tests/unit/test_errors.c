@@ -2,6 +2,9 @@
 #include "../testlib.h"
 #include "suites.h"
 #include "errors.h"
+#include "http.h"
+#include "port.h"
+#include <stddef.h>
 
 #include <stdio.h>
 #include <limits.h>
@@ -64,10 +67,68 @@ static void test_long_message_is_cut_at_buffer(void)
     CHECK_INT(strlen(e.msg), TT_ERROR_MSG_MAX - 1);
 }
 
+/* Every port failure maps to a class a caller can act on. */
+static void test_port_codes_map_to_classes(void)
+{
+    static const struct { long rc; tt_phase ph; tt_err_class cls; tt_errcode code; } m[] = {
+        { TT_PORT_ETIMEDOUT, TT_PHASE_CONNECT, TT_ERR_TIMEOUT, TT_E_CONNECT_TIMEOUT },
+        { TT_PORT_ETIMEDOUT, TT_PHASE_RECV, TT_ERR_TIMEOUT, TT_E_REQUEST_TIMEOUT },
+        { TT_PORT_ETIMEDOUT, TT_PHASE_IDLE, TT_ERR_TIMEOUT, TT_E_IDLE_TIMEOUT },
+        { TT_PORT_ERESET, TT_PHASE_RECV, TT_ERR_NETWORK, TT_E_RESET },
+        { TT_PORT_EREFUSED, TT_PHASE_CONNECT, TT_ERR_NETWORK, TT_E_CONNECT_REFUSED },
+        { TT_PORT_ERESOLVE, TT_PHASE_CONNECT, TT_ERR_NETWORK, TT_E_RESOLVE },
+        { TT_PORT_EUNREACH, TT_PHASE_CONNECT, TT_ERR_NETWORK, TT_E_CONNECT },
+        { TT_PORT_ECANCELLED, TT_PHASE_SEND, TT_ERR_CANCELLED, TT_E_CANCELLED },
+    };
+    tt_error e;
+    size_t i;
+    for (i = 0; i < TT_COUNT(m); i++) {
+        CHECK_INT(tt_error_port(&e, m[i].rc, "h", m[i].ph, 0), -1);
+        CHECK_INT(e.cls, m[i].cls);
+        CHECK_INT(e.code, m[i].code);
+    }
+    CHECK_INT(tt_error_port(&e, TT_PORT_EIO, "h", TT_PHASE_SEND, 32), -1);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+    CHECK(strstr(e.msg, "32") != NULL); /* the system's code is kept */
+    CHECK_INT(tt_error_port(&e, -99, "h", TT_PHASE_RECV, 5), -1);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+    CHECK(strstr(e.msg, "system error 5") != NULL);
+    CHECK_STR(tt_errcode_name((tt_errcode)9999), "unknown");
+    CHECK_INT(tt_error_is_network(&e), 1);
+}
+
+/* The formatter's corners: NULL strings, size_t, unknown and lone '%'. */
+static void test_fmt_corners(void)
+{
+    char b[64];
+    CHECK_INT(tt_fmt(b, sizeof b, "[%s]", (const char *)NULL), 8);
+    CHECK_STR(b, "[(null)]");
+    tt_fmt(b, sizeof b, "%zu/%zd", (size_t)4000000000u, (ptrdiff_t)-5);
+    CHECK_STR(b, "4000000000/-5");
+    tt_fmt(b, sizeof b, "100%q");
+    CHECK_STR(b, "100%q");
+    tt_fmt(b, sizeof b, "50%");
+    CHECK_STR(b, "50");
+    CHECK_INT(tt_fmt(b, 0, "abc"), 3);
+}
+
+/* Reason phrases, and no "Client Error" for a status that is none. */
+static void test_http_reasons(void)
+{
+    CHECK_STR(tt_http_reason(404), "Not Found");
+    CHECK_STR(tt_http_reason(422), "Unprocessable Content");
+    CHECK_STR(tt_http_reason(599), "Server Error");
+    CHECK_STR(tt_http_reason(418), "Client Error");
+    CHECK_STR(tt_http_reason(200), "Unexpected Status");
+}
+
 void suite_errors(void)
 {
     static const tt_test tests[] = {
         { "fmt_matches_snprintf", test_fmt_matches_snprintf },
+        { "port_codes_map_to_classes", test_port_codes_map_to_classes },
+        { "fmt_corners", test_fmt_corners },
+        { "http_reasons", test_http_reasons },
         { "fmt_truncates_and_reports_length", test_fmt_truncates_and_reports_length },
         { "error_set_names_host", test_error_set_names_host },
         { "every_code_has_a_name", test_every_code_has_a_name },

@@ -842,6 +842,78 @@ static void test_writer_round_trip(void)
     CHECK_INT(tt_json_type_of(&doc, tt_json_find(&doc, 0, "o.raw[1].a")), TT_JSON_NULL);
 }
 
+/* The writer refuses what would make invalid JSON: bad UTF-8 of every
+ * kind, keys outside objects or twice in a row, a value where a key is
+ * due, NaN and infinity; the good edges of UTF-8 pass. */
+static void test_writer_refuses_misuse(void)
+{
+    static const char *const bad_utf8[] = {
+        "\x80", "\xc1\xbf", "\xe0\x9f\x80", "\xed\xa0\x80", "\xf0\x8f\x80\x80",
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xe2\x82", "\xc3",
+    };
+    static const char *const good_utf8[] = {
+        "\xc2\x80", "\xe0\xa0\x80", "\xed\x9f\xbf", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",
+    };
+    tt_json_writer w;
+    tt_error e;
+    size_t n, i;
+    for (i = 0; i < TT_COUNT(bad_utf8); i++) {
+        tt_jw_init(&w, wbuf, sizeof wbuf);
+        tt_jw_string(&w, bad_utf8[i]);
+        if (tt_jw_finish(&w, &n, &e) == 0) {
+            tt_test_fail(__FILE__, __LINE__, "bad UTF-8 %zu written", i);
+            return;
+        }
+    }
+    for (i = 0; i < TT_COUNT(good_utf8); i++) {
+        tt_jw_init(&w, wbuf, sizeof wbuf);
+        tt_jw_string(&w, good_utf8[i]);
+        CHECK_INT(tt_jw_finish(&w, &n, &e), 0);
+        CHECK_INT(n, strlen(good_utf8[i]) + 2);
+    }
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_key(&w, "k");                 /* a key at the top */
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_array(&w);
+    tt_jw_key(&w, "k");                 /* a key in an array */
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_object(&w);
+    tt_jw_key(&w, "a");
+    tt_jw_key(&w, "b");                 /* two keys in a row */
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_object(&w);
+    tt_jw_int(&w, 1);                   /* a value without its key */
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_double(&w, 0.0 / 0.0);
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_double(&w, -1.0 / 0.0);
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_end(&w);                      /* nothing to close */
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_array(&w);                    /* left open */
+    CHECK_INT(tt_jw_finish(&w, &n, &e), -1);
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_string(&w, NULL);             /* a missing value is null */
+    CHECK_INT(tt_jw_finish(&w, &n, &e), 0);
+    CHECK_STR(wbuf, "null");
+    tt_jw_init(&w, wbuf, sizeof wbuf);
+    tt_jw_array(&w);
+    tt_jw_double(&w, 1e22);
+    tt_jw_double(&w, 12345678901234567890.0);
+    tt_jw_double(&w, 1.5e-7);
+    tt_jw_double(&w, 100.0);
+    tt_jw_end(&w);
+    CHECK_INT(tt_jw_finish(&w, &n, &e), 0);
+    CHECK_INT(tt_json_parse(&doc, wbuf, n, &e), 0);
+}
+
 static void test_writer_escapes_exactly(void)
 {
     tt_json_writer w;
@@ -1144,9 +1216,53 @@ static void test_stream_element_token_limit(void)
     CHECK_INT(e.code, TT_E_LIMIT_JSON_TOKENS);
 }
 
+/* Escapes decode to UTF-8 of every length; numbers out of range and of
+ * the wrong type are refused by name; {"error": true} is an error. */
+static void test_escapes_ranges_and_types(void)
+{
+    static tt_json d;
+    static const char js[] =
+        "{\"a\":\"\\u00e9\\u20ac\\ud83d\\ude00\",\"big\":18446744073709551616,"
+        "\"neg\":-9223372036854775809,\"min\":-9223372036854775808,\"frac\":1.5,"
+        "\"s\":\"x\",\"u\":-1}";
+    char buf[32];
+    size_t n;
+    int64_t i64;
+    uint64_t u64;
+    double dv;
+    tt_error e;
+    tt_json_envelope env;
+    CHECK_INT(tt_json_parse(&d, js, sizeof js - 1, &e), 0);
+    CHECK_INT(tt_json_get_string(&d, tt_json_find(&d, 0, "a"), buf, sizeof buf, &n, "a", &e), 0);
+    CHECK_STR(buf, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    CHECK_INT(n, 9);
+    CHECK_INT(tt_json_get_int(&d, tt_json_find(&d, 0, "big"), INT64_MIN, INT64_MAX, &i64, "big", &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_RANGE);
+    CHECK(strstr(e.msg, "big") != NULL);
+    CHECK_INT(tt_json_get_int(&d, tt_json_find(&d, 0, "neg"), INT64_MIN, INT64_MAX, &i64, "neg", &e), -1);
+    CHECK_INT(tt_json_get_int(&d, tt_json_find(&d, 0, "min"), INT64_MIN, INT64_MAX, &i64, "min", &e), 0);
+    CHECK(i64 == INT64_MIN);
+    CHECK_INT(tt_json_get_int(&d, tt_json_find(&d, 0, "frac"), 0, 10, &i64, "frac", &e), -1);
+    CHECK_INT(tt_json_get_int(&d, tt_json_find(&d, 0, "s"), 0, 10, &i64, "s", &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_TYPE);
+    CHECK_INT(tt_json_get_uint(&d, tt_json_find(&d, 0, "u"), 10, &u64, "u", &e), -1);
+    CHECK_INT(tt_json_get_uint(&d, tt_json_find(&d, 0, "s"), 10, &u64, "s", &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_TYPE);
+    CHECK_INT(tt_json_get_double(&d, tt_json_find(&d, 0, "s"), &dv, "s", &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_TYPE);
+    CHECK_INT(tt_json_parse(&d, "{\"error\":true}", 14, &e), 0);
+    CHECK_INT(tt_json_envelope_read(&d, &env), 0);
+    CHECK_INT(env.is_error, 1);
+    CHECK_INT(tt_json_api_error(&e, "h", 500, -1, "{\"error\":true}", 14, &d), -1);
+    CHECK_INT(e.cls, TT_ERR_API);
+    CHECK(strstr(e.msg, "HTTP 500") != NULL);
+}
+
 void suite_json(void)
 {
     static const tt_test tests[] = {
+        { "escapes_ranges_and_types", test_escapes_ranges_and_types },
+        { "writer_refuses_misuse", test_writer_refuses_misuse },
         { "jsontestsuite", test_jsontestsuite },
         { "own_vectors", test_own_vectors },
         { "depth_limit", test_depth_limit },

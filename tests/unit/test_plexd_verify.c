@@ -155,6 +155,22 @@ static void test_ed25519(void)
     snprintf(env.signature, sizeof env.signature, "not base64!");
     CHECK_INT(tt_plexd_ed25519_verify(&keys, &env, &e), -1);
     CHECK_INT(tt_plexd_keys_init(&keys, &port, "c2hvcnQ=", NULL, 0, &e), -1);
+    CHECK_INT(tt_plexd_keys_init(&keys, &port, k2, "c2hvcnQ=", 0, &e), -1);
+    CHECK_INT(tt_plexd_keys_init(&keys, &port, NULL, NULL, 0, &e), -1);
+    /* a signature of 63 bytes, a date that is no RFC 3339 */
+    CHECK_INT(tt_plexd_keys_init(&keys, &port, k2, k1, 0, &e), 0);
+    tt_base64_encode("0123456789012345678901234567890123456789012345678901234567890ab", 63,
+                     env.signature, sizeof env.signature);
+    CHECK_INT(tt_plexd_ed25519_verify(&keys, &env, &e), -1);
+    CHECK(strstr(e.msg, "64 bytes") != NULL);
+    envelope(&env, "yesterday");
+    sign(&env, sk2);
+    CHECK_INT(tt_plexd_ed25519_verify(&keys, &env, &e), -1);
+    CHECK(strstr(e.msg, "RFC 3339") != NULL);
+    /* a previous key without an end date stays valid */
+    envelope(&env, "2026-11-23T12:00:00Z");
+    sign(&env, sk1);
+    CHECK_INT(tt_plexd_ed25519_verify(&keys, &env, &e), 0);
 }
 
 #else

@@ -683,6 +683,36 @@ static void test_engine_jitter_bounds(void)
     CHECK_INT(tt_sse_jitter_ms(&stream, 1000, 12345), 1000);
 }
 
+/* A configuration that cannot work is refused before anything runs. */
+static void test_engine_config_refused(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    tt_header h[TT_SSE_HEADERS_MAX + 1];
+    tt_mock_init(&mock);
+    engine_setup(&cfg);
+    cfg.url = NULL;
+    CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, NULL, &e), -1);
+    engine_setup(&cfg);
+    memset(h, 0, sizeof h);
+    cfg.headers = h;
+    cfg.nheaders = TT_SSE_HEADERS_MAX + 1;
+    CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), -1);
+    engine_setup(&cfg);
+    cfg.backoff_max_ms = cfg.backoff_base_ms - 1;
+    CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), -1);
+    engine_setup(&cfg);
+    cfg.jitter_pct = 101;
+    CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), -1);
+    engine_setup(&cfg);
+    cfg.backoff_base_ms = -1;
+    CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), -1);
+    CHECK_STR(tt_sse_state_name(TT_SSE_POLLING), "polling");
+    CHECK_STR(tt_sse_state_name((tt_sse_state)42), "unknown");
+}
+
 static void test_engine_healthy_resets_backoff(void)
 {
     tt_sse_config cfg;
@@ -999,6 +1029,7 @@ void suite_sse(void)
         { "engine_retry_field_sets_base", test_engine_retry_field_sets_base },
         { "engine_retry_after", test_engine_retry_after },
         { "engine_retry_after_capped", test_engine_retry_after_capped },
+        { "engine_config_refused", test_engine_config_refused },
         { "engine_5xx_and_content_type_retry", test_engine_5xx_and_content_type_retry },
         { "engine_permanent_statuses", test_engine_permanent_statuses },
         { "engine_204_stops", test_engine_204_stops },

@@ -345,6 +345,65 @@ static void test_walk_survives_garbage(void)
     CHECK(x.ip_matched);
 }
 
+/* Keys whose DER is not what it claims: each is refused by name, before
+ * BearSSL's decoder sees it; PKCS#8 inside PKCS#8 is not unwrapped again. */
+static void test_malformed_keys_refused(void)
+{
+    static unsigned char arena[8192];
+    static char pem[8192];
+    static buf der, inner, tmp, big;
+    tt_tls_store st;
+    tt_error e;
+    size_t n;
+    /* PKCS#8 wrapping PKCS#8 */
+    inner.n = 0;
+    tlv_raw(&inner, 0x02, "\x00", 1);
+    tlv_raw(&inner, 0x30, "\x06\x01\x2a", 3);
+    tlv_raw(&inner, 0x04, "\x30\x03\x02\x01\x00", 5);
+    tmp.n = 0;
+    tlv(&tmp, 0x30, &inner);             /* a PKCS#8 key as the octets */
+    der.n = 0;
+    tlv_raw(&der, 0x02, "\x00", 1);
+    tlv_raw(&der, 0x30, "\x06\x01\x2a", 3);
+    tlv(&der, 0x04, &tmp);
+    tmp.n = 0;
+    tlv(&tmp, 0x30, &der);
+    n = pem_of("PRIVATE KEY", &tmp, pem, sizeof pem);
+    tt_tls_store_init(&st, arena, sizeof arena);
+    CHECK_INT(tt_tls_add_key_pem(&st, pem, n, &e), -1);
+    CHECK(strstr(e.msg, "not an RSA or EC private key") != NULL);
+    /* PKCS#1 whose parts are not all INTEGERs */
+    der.n = 0;
+    tlv_raw(&der, 0x02, "\x00", 1);
+    tlv_raw(&der, 0x02, "\x01", 1);
+    tlv_raw(&der, 0x04, "\x01", 1);
+    tmp.n = 0;
+    tlv(&tmp, 0x30, &der);
+    n = pem_of("RSA PRIVATE KEY", &tmp, pem, sizeof pem);
+    CHECK_INT(tt_tls_add_key_pem(&st, pem, n, &e), -1);
+    CHECK(strstr(e.msg, "not an RSA or EC private key") != NULL);
+    /* a version that is not an INTEGER, a length of five bytes */
+    tmp.n = 0;
+    tlv_raw(&tmp, 0x30, "\x04\x01\x00", 3);
+    n = pem_of("EC PRIVATE KEY", &tmp, pem, sizeof pem);
+    CHECK_INT(tt_tls_add_key_pem(&st, pem, n, &e), -1);
+    tmp.n = 0;
+    put(&tmp, "\x30\x85\x01\x00\x00\x00\x00", 7);
+    n = pem_of("EC PRIVATE KEY", &tmp, pem, sizeof pem);
+    CHECK_INT(tt_tls_add_key_pem(&st, pem, n, &e), -1);
+    /* a key block larger than the loader's DER buffer */
+    big.n = 0;
+    integer_of(&big, 1000, 0x11);
+    integer_of(&big, 1000, 0x22);
+    integer_of(&big, 1000, 0x33);
+    tmp.n = 0;
+    tlv(&tmp, 0x30, &big);
+    n = pem_of("RSA PRIVATE KEY", &tmp, pem, sizeof pem);
+    CHECK_INT(tt_tls_add_key_pem(&st, pem, n, &e), -1);
+    CHECK_INT(e.code, TT_E_TLS_LOAD);
+    CHECK_INT(st.key.type, 0);
+}
+
 /* A DER header for tag and length into p; returns its size. */
 static size_t der_hdr(unsigned char *p, unsigned char tag, size_t len)
 {
@@ -428,6 +487,7 @@ void suite_tls(void)
 {
     static const tt_test tests[] = {
         { "pins", test_pins },
+        { "malformed_keys_refused", test_malformed_keys_refused },
         { "long_oid_across_pieces", test_long_oid_across_pieces },
         { "oversized_key_refused_before_decoding", test_oversized_key_refused_before_decoding },
         { "key_formats_refused", test_key_formats_refused },

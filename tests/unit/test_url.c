@@ -3,6 +3,8 @@
 #include "suites.h"
 #include "url.h"
 
+#include <stdio.h>
+
 typedef struct {
     const char *in;
     tt_errcode code; /* TT_E_OK when it must parse */
@@ -224,6 +226,49 @@ static void test_ip_literals(void)
     CHECK(!tt_parse_ipv6("1::2::3", 7, NULL));
     CHECK(!tt_parse_ipv6("12345::", 7, NULL));
     CHECK(!tt_parse_ipv6("1:2:3:4:5:6:7::8", 16, NULL));
+    /* more malformed literals: each must be refused, none misread */
+    CHECK(tt_parse_ipv6("AbCd::eF01", 10, a));
+    CHECK(a[0] == 0xab && a[1] == 0xcd && a[14] == 0xef && a[15] == 0x01);
+    CHECK(!tt_parse_ipv6("1:2:3:4:5:6:7:", 14, NULL));
+    CHECK(!tt_parse_ipv6("1:2:3:4:5:6:7", 13, NULL));
+    CHECK(!tt_parse_ipv6("1::2:3:4:5:6:7:1.2.3.4", 22, NULL));
+    CHECK(!tt_parse_ipv6("1:::2", 5, NULL));
+    CHECK(!tt_parse_ipv6("g::1", 4, NULL));
+    CHECK(!tt_parse_ipv4("1.2.3.1234", 10, NULL));
+    CHECK(!tt_parse_ipv4("1..2.3", 6, NULL));
+    CHECK(!tt_parse_ipv4("256.1.1.1", 9, NULL));
+}
+
+/* Host names at and past their limits, odd references, the scheme's case. */
+static void test_hosts_and_references(void)
+{
+    static char text[400];
+    tt_url u, base, out;
+    tt_error e;
+    size_t i, n;
+    /* a 64-character label is too long; a 63-character one is fine */
+    n = (size_t)snprintf(text, sizeof text, "http://");
+    for (i = 0; i < 64; i++)
+        text[n++] = 'a';
+    memcpy(text + n, ".test/", 7);
+    CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), -1);
+    memmove(text + 7, text + 8, strlen(text + 8) + 1);
+    CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), 0);
+    CHECK_INT(tt_url_parse(&u, "HTTPS://H.Test/", 15, &e), 0);
+    CHECK_INT(u.tls, 1);
+    CHECK_INT(tt_url_parse(&u, "http:/h/", 8, &e), -1);
+    CHECK_INT(tt_url_parse(&u, "ht!p://h/", 9, &e), -1);
+    CHECK_INT(tt_url_parse(&u, "http://[::1/", 12, &e), -1);
+    CHECK_INT(tt_url_parse(&u, "http://[zz]/", 12, &e), -1);
+    CHECK_INT(tt_url_parse(&base, "http://a/b/c?q", 14, &e), 0);
+    CHECK_INT(tt_url_resolve(&out, &base, "?y", 2, &e), 0);
+    tt_url_format(&out, text, sizeof text);
+    CHECK_STR(text, "http://a/b/c?y");
+    CHECK_INT(tt_url_parse(&base, "http://a", 8, &e), 0);
+    CHECK_INT(tt_url_resolve(&out, &base, "?only", 5, &e), 0);
+    tt_url_format(&out, text, sizeof text);
+    CHECK_STR(text, "http://a/?only");
+    CHECK_INT(tt_url_resolve(&out, &base, "ftp://x/", 8, &e), -1);
 }
 
 void suite_url(void)
@@ -237,6 +282,7 @@ void suite_url(void)
         { "percent_encoding", test_percent_encoding },
         { "percent_encoding_overflow", test_percent_encoding_overflow },
         { "ip_literals", test_ip_literals },
+        { "hosts_and_references", test_hosts_and_references },
     };
     tt_run_suite("url", tests, TT_COUNT(tests));
 }
