@@ -5,6 +5,7 @@
  * the arena is too small, loading goes on counting so that the error can
  * say how many bytes the whole load needed.
  */
+#include "base64.h"
 #include "tls_internal.h"
 
 #include <string.h>
@@ -715,37 +716,13 @@ int tt_tls_add_key_pem(tt_tls_store *st, const char *pem, size_t len,
 
 /* ---- pins ---------------------------------------------------------------- */
 
-static int b64_value(int c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Decode exactly 32 bytes of standard base64 (44 characters, one '='). */
+/* Exactly 32 bytes of standard base64: 44 characters, one '='. */
 static int b64_sha256(const char *s, size_t n, unsigned char out[32])
 {
-    uint32_t acc = 0;
-    size_t i, o = 0;
-    int bits = 0;
-    if (n != 44 || s[43] != '=')
+    size_t len;
+    if (n != 44 || tt_base64_decode(s, n, out, 32, &len) != 0 || len != 32)
         return -1;
-    for (i = 0; i < 43; i++) {
-        int v = b64_value((unsigned char)s[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o < 32)
-                out[o++] = (unsigned char)(acc >> bits);
-        }
-    }
-    return o == 32 ? 0 : -1;
+    return 0;
 }
 
 int tt_tls_add_pins(tt_tls_config *cfg, const char *spec, tt_error *err)

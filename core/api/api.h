@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "base64.h"
 #include "client.h"
 #include "gzip.h"
 #include "json.h"
@@ -152,11 +153,6 @@ int tt_api_is_rate_limited(const tt_error *err);  /* 429 */
 int tt_api_is_server(const tt_error *err);        /* 5xx */
 int tt_api_is_conflict(const tt_error *err);      /* 409 */
 
-/* Standard base64 (with padding). encode: -1 when out[cap] is too small
- * for the text and its NUL. decode: -1 for a bad alphabet, padding or a
- * result larger than cap. */
-int tt_base64_encode(const void *in, size_t n, char *out, size_t cap);
-int tt_base64_decode(const char *in, size_t n, unsigned char *out, size_t cap, size_t *len);
 
 /* Percent-encode one path segment (a VM name) into out; -1 when it does
  * not fit (never a truncated name) and for "." and "..", which a server
