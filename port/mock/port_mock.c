@@ -1,5 +1,6 @@
 /* Mock port: scripted connections and a fake clock, for tests. */
 #include "port_mock.h"
+#include "errors.h"
 
 #include <string.h>
 
@@ -110,9 +111,9 @@ static int mock_connect(void *ctx, tt_sock *s, const char *host, uint16_t port,
     const tt_mock_script *sc;
     int idx;
 
-    (void)host;
-    (void)port;
-    (void)addr;
+    /* what the client asked for, for tests of --resolve and the pool */
+    tt_fmt(m->last_host, sizeof m->last_host, "%s", addr != NULL ? addr : host);
+    m->last_port = port;
     s->fd = -1;
     s->impl = NULL;
     s->sys = 0;

@@ -66,6 +66,8 @@ typedef struct tt_mock {
     int nscripts;
     tt_mock_conn conns[TT_MOCK_MAX_CONNS];
     int connects;          /* connect() calls that took a script */
+    char last_host[64];    /* the latest connect's address (or host) and port */
+    uint16_t last_port;
 
     size_t chunk;          /* max bytes per recv, 0 = as many as asked */
     size_t split_at;       /* one forced boundary, or TT_MOCK_NEVER */

@@ -526,6 +526,35 @@ static void test_memory_loads_and_store_limits(void)
     CHECK_INT(tt_tls_add_anchors_pem(&store, "-----BEGIN CERTIFICATE-----\n@@@@\n"
                                      "-----END CERTIFICATE-----\n", 56, &e), -1);
     CHECK_INT(e.code, TT_E_TLS_LOAD);
+    /* a bundle holding the same CA twice keeps it once */
+    {
+        static char bundle[128 * 1024];
+        long o = integ_read_file(cert("other-ca.pem"), bundle, sizeof bundle / 2);
+        CHECK(o > 0);
+        memcpy(bundle + o, pem, (size_t)n);
+        memcpy(bundle + o + n, pem, (size_t)n);
+        tt_tls_store_init(&store, arena, sizeof arena);
+        CHECK_INT(tt_tls_add_anchors_pem(&store, bundle, (size_t)(o + 2 * n), &e), 0);
+        CHECK_INT(store.nanchors, 2);
+    }
+    /* OpenSSL's other labels for a certificate are certificates too */
+    {
+        static char relabeled[64 * 1024];
+        const char *labels[2] = { "TRUSTED CERTIFICATE", "X509 CERTIFICATE" };
+        int k;
+        for (k = 0; k < 2; k++) {
+            const char *b = strstr(pem, "-----BEGIN CERTIFICATE-----");
+            const char *inner = b + 27;
+            const char *end = strstr(inner, "-----END CERTIFICATE-----");
+            int len;
+            CHECK(b != NULL && end != NULL);
+            len = snprintf(relabeled, sizeof relabeled, "-----BEGIN %s-----%.*s-----END %s-----\n",
+                           labels[k], (int)(end - inner), inner, labels[k]);
+            tt_tls_store_init(&store, arena, sizeof arena);
+            CHECK_INT(tt_tls_add_anchors_pem(&store, relabeled, (size_t)len, &e), 0);
+            CHECK_INT(store.nanchors, 1);
+        }
+    }
 }
 
 static void test_memory_per_connection(void)

@@ -897,6 +897,40 @@ static void test_tls_clock_policies(void)
     CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
 }
 
+/* --resolve: the address replaces the name for its port only (or every
+ * port when none is given); an idle connection older than
+ * TT_CLIENT_IDLE_REUSE_MS is not trusted again. */
+static void test_resolve_and_idle_reuse(void)
+{
+    tt_client_config cfg;
+    tt_request rq;
+    tt_error e;
+    tt_client_config_default(&cfg);
+    cfg.resolve_host = "api.test";
+    cfg.resolve_port = 8443;
+    cfg.resolve_addr = "10.1.2.3";
+    setup(&cfg);
+    ADD_CONN(R200(0));
+    ADD_CONN(R200(0));
+    get_request(&rq, "http://api.test:8443/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "10.1.2.3");
+    CHECK_INT(mock.last_port, 8443);
+    get_request(&rq, "http://api.test:80/");      /* another port: resolved normally */
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "api.test");
+    cfg.resolve_port = 0;
+    setup(&cfg);
+    ADD_CONN(R200(0), R200(0));
+    ADD_CONN(R200(0));
+    get_request(&rq, "http://api.test:9000/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "10.1.2.3");
+    mock.now += TT_CLIENT_IDLE_REUSE_MS + 1;      /* idle too long */
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2);
+}
+
 static int trace_lines;
 static char trace_all[8192];
 
@@ -1055,6 +1089,7 @@ void suite_client(void)
         { "config_and_request_checks", test_config_and_request_checks },
         { "tls_alerts_named", test_tls_alerts_named },
         { "tls_clock_policies", test_tls_clock_policies },
+        { "resolve_and_idle_reuse", test_resolve_and_idle_reuse },
         { "trace_masks_query_secrets", test_trace_masks_query_secrets },
         { "produced_and_large_bodies", test_produced_and_large_bodies },
         { "307_without_rewind_fails", test_307_without_rewind_fails },

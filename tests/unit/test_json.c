@@ -914,6 +914,50 @@ static void test_writer_refuses_misuse(void)
     CHECK_INT(tt_json_parse(&doc, wbuf, n, &e), 0);
 }
 
+/* Paths with bad index syntax find nothing; strings that do not fit are a
+ * limit, named; error envelopes with numeric codes and long messages. */
+static void test_paths_limits_envelopes(void)
+{
+    static tt_json d;
+    static const char js[] = " {\"a\":[{\"b\":\"xyz\"}],\"n\":12} ";
+    static char env_js[600];
+    char buf[3];
+    size_t n;
+    tt_error e;
+    tt_json_envelope env;
+    CHECK_INT(tt_json_parse(&d, js, sizeof js - 1, &e), 0);
+    CHECK(tt_json_find(&d, 0, "a[0].b") > 0);
+    CHECK_INT(tt_json_find(&d, 0, "a[x]"), -1);
+    CHECK_INT(tt_json_find(&d, 0, "a[0"), -1);
+    CHECK_INT(tt_json_find(&d, 0, "a[5].b"), -1);
+    CHECK_INT(tt_json_find(&d, 0, "n.m"), -1);
+    CHECK_INT(tt_json_get_string(&d, tt_json_find(&d, 0, "a[0].b"), buf, sizeof buf, &n,
+                                 "b", &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_JSON_STRING);
+    CHECK(strstr(e.msg, "b: string longer") != NULL);
+    CHECK_INT(tt_json_get_string(&d, tt_json_find(&d, 0, "n"), buf, sizeof buf, &n, NULL, &e),
+              -1);
+    CHECK(strstr(e.msg, "value: expected a string") != NULL);
+    CHECK_INT(tt_json_parse(&d, "   ", 3, &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_SYNTAX);
+    /* a numeric code, and a message longer than the envelope keeps */
+    n = (size_t)snprintf(env_js, sizeof env_js, "{\"error\":{\"code\":409,\"message\":\"");
+    memset(env_js + n, 'm', 500);
+    n += 500;
+    n += (size_t)snprintf(env_js + n, sizeof env_js - n, "\"}}");
+    CHECK_INT(tt_json_parse(&d, env_js, n, &e), 0);
+    CHECK_INT(tt_json_envelope_read(&d, &env), 0);
+    CHECK_STR(env.code, "409");
+    CHECK(strstr(env.message, "...") != NULL);   /* cut for display, and says so */
+    CHECK_INT(tt_json_parse(&d, "{\"detail\":[{\"msg\":\"field required\"}]}", 37, &e), 0);
+    CHECK_INT(tt_json_envelope_read(&d, &env), 0);
+    CHECK_STR(env.message, "field required");
+    CHECK_INT(tt_json_api_error(&e, "h", 422, -1, "{\"detail\":\"bad\"}", 16, &d), -1);
+    CHECK(strstr(e.msg, "bad") != NULL);
+    CHECK_INT(tt_json_api_error(&e, "h", 502, -1, NULL, 0, &d), -1);
+    CHECK(strstr(e.msg, "HTTP 502 Bad Gateway") != NULL);
+}
+
 static void test_writer_escapes_exactly(void)
 {
     tt_json_writer w;
@@ -1263,6 +1307,7 @@ void suite_json(void)
     static const tt_test tests[] = {
         { "escapes_ranges_and_types", test_escapes_ranges_and_types },
         { "writer_refuses_misuse", test_writer_refuses_misuse },
+        { "paths_limits_envelopes", test_paths_limits_envelopes },
         { "jsontestsuite", test_jsontestsuite },
         { "own_vectors", test_own_vectors },
         { "depth_limit", test_depth_limit },

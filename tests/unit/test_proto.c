@@ -13,6 +13,7 @@
 #include "poolmgr.h"
 #include "port_mock.h"
 #include "skypilot.h"
+#include "tls.h"
 #include "vmm.h"
 
 #include <stdio.h>
@@ -22,6 +23,7 @@
 static tt_mock mock;
 static tt_port port;
 static tt_plexd plexd;
+static tt_plexd_events events;
 static tt_sky sky;
 static tt_maas maas;
 static tt_vmm vmm;
@@ -293,6 +295,21 @@ static void test_maas_vmm_pool_refuse_bad_arguments(void)
     CHECK_INT(tt_pool_init(&pool, &port, &pc, &e), 0);
     CHECK_REFUSED(tt_pool_get_status(&pool, "", &st, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
     tt_pool_close(&pool);
+}
+
+/* A port without files (the mock, or firmware without a file system):
+ * credentials from paths are refused by name, from memory they load. */
+static void test_no_file_system(void)
+{
+    static unsigned char arena[1024];
+    tt_tls_store st;
+    tt_error e;
+    serve(200, NULL);
+    tt_tls_store_init(&st, arena, sizeof arena);
+    CHECK_INT(tt_tls_load_anchors(&st, &port, "/etc/ssl/certs", &e), -1);
+    CHECK(strstr(e.msg, "file system") != NULL);
+    CHECK_INT(tt_tls_load_chain(&st, &port, "/c.pem", &e), -1);
+    CHECK_INT(tt_tls_load_key(&st, &port, "/k.pem", &e), -1);
 }
 
 /* Signed bytes as Go's encoder writes them: quotes, backslashes and
@@ -801,6 +818,310 @@ static void test_plexd_no_node_and_oversize(void)
     tt_plexd_close(&plexd);
 }
 
+/* Answers each request of one connection with the next text. */
+static void serve_parts(const char *const *parts, int n)
+{
+    tt_mock_init(&mock);
+    tt_mock_port(&mock, &port);
+    tt_mock_add_parts(&mock, parts, n);
+}
+
+#define JSON200(b) "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " \
+    #b "\r\n\r\n"
+
+/* Waiting on a SkyPilot request polls on the port's clock: until it ends,
+ * until the deadline, and a failure with its message. */
+static void test_sky_wait(void)
+{
+    static const char *const running_then_done[] = {
+        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
+        JSON200(50) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"SUCCEEDED\"}",
+        JSON200(50) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"SUCCEEDED\"}",
+    };
+    static const char *const always_running[] = {
+        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
+        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
+        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
+        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
+    };
+    static const char *const failed[] = {
+        JSON200(47) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\"}",
+        JSON200(47) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\"}",
+    };
+    tt_sky_request r;
+    tt_error e;
+    int64_t t0;
+    serve_parts(running_then_done, 3);
+    sky_start();
+    t0 = mock.now;
+    memset(&r, 0, sizeof r);
+    CHECK_INT(tt_sky_wait(&sky, "r", 0, &r, &e), 0);
+    CHECK_INT(r.kind, TT_SKY_SUCCEEDED);
+    CHECK_INT(mock.now - t0, sky.poll_first_ms);      /* one wait between polls */
+    tt_sky_close(&sky);
+    serve_parts(always_running, 4);
+    sky_start();
+    t0 = mock.now;
+    CHECK_INT(tt_sky_wait(&sky, "r", t0 + 8000, &r, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TIMEOUT);
+    CHECK_INT(mock.now, t0 + 8000);                   /* never past the deadline */
+    tt_sky_close(&sky);
+    serve_parts(failed, 2);
+    sky_start();
+    CHECK_INT(tt_sky_wait(&sky, "r", 0, &r, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_API);
+    CHECK(strstr(e.msg, "no message") != NULL);
+    tt_sky_close(&sky);
+}
+
+/* /api/get answers a failed request with 500 {"detail": request}: that is
+ * the request's failure, with its message, not a server fault. */
+static void test_sky_get_failed_request(void)
+{
+    tt_sky_request r;
+    tt_error e;
+    serve(500, "{\"detail\":{\"request_id\":\"r9\",\"name\":\"launch\",\"status\":\"FAILED\","
+               "\"error\":\"{\\\"message\\\": \\\"quota exceeded\\\"}\"}}");
+    sky_start();
+    memset(&r, 0, sizeof r);
+    CHECK_INT(tt_sky_get_request(&sky, "r9", &r, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_API);
+    CHECK(strstr(e.msg, "request r9 failed: quota exceeded") != NULL);
+    CHECK_INT(mock.connects, 1);                      /* not retried */
+    tt_sky_close(&sky);
+    serve(500, "{\"detail\":\"internal\"}");      /* a plain server error stays one */
+    sky_start();
+    CHECK_INT(tt_sky_get_request(&sky, "r9", &r, &e), -1);
+    CHECK_INT(e.http_status, 500);
+    tt_sky_close(&sky);
+    serve(200, "[]");                                  /* no such request */
+    sky_start();
+    CHECK_INT(tt_sky_request_status(&sky, "r9", &r, &e), -1);
+    CHECK(strstr(e.msg, "not found") != NULL);
+    tt_sky_close(&sky);
+}
+
+static int count_hosts(void *user, const tt_maas_vmhost *h, tt_error *err)
+{
+    (void)h;
+    (void)err;
+    (*(int *)user)++;
+    return 0;
+}
+
+/* The VM host filter: every field must match; a tag among several. */
+static void test_maas_filters(void)
+{
+    static const char hosts[] =
+        "[{\"id\":1,\"name\":\"a\",\"type\":\"lxd\",\"zone\":{\"name\":\"z1\"},"
+        "\"pool\":{\"name\":\"p1\"},\"tags\":[\"gpu\",\"ssd\"]},"
+        "{\"id\":2,\"name\":\"b\",\"type\":\"virsh\",\"zone\":{\"name\":\"z2\"},"
+        "\"pool\":{\"name\":\"p1\"},\"tags\":[]}]";
+    static const struct { const char *type, *zone, *pool, *tag; int want; } f[] = {
+        { NULL, NULL, NULL, NULL, 2 }, { "lxd", NULL, NULL, NULL, 1 },
+        { NULL, "z2", NULL, NULL, 1 }, { NULL, NULL, "p1", NULL, 2 },
+        { NULL, NULL, NULL, "ssd", 1 }, { NULL, NULL, NULL, "tpu", 0 },
+        { "lxd", "z2", NULL, NULL, 0 }, { NULL, NULL, "p2", NULL, 0 },
+    };
+    tt_maas_config mc;
+    tt_maas_filter flt;
+    size_t i;
+    int n;
+    tt_error e;
+    memset(&mc, 0, sizeof mc);
+    mc.url = "http://maas.test/MAAS";
+    mc.api_key = "ck:tk:ts";
+    for (i = 0; i < TT_COUNT(f); i++) {
+        serve(200, hosts);
+        CHECK_INT(tt_maas_init(&maas, &port, &mc, &e), 0);
+        flt.type = f[i].type;
+        flt.zone = f[i].zone;
+        flt.pool = f[i].pool;
+        flt.tag = f[i].tag;
+        n = 0;
+        CHECK_INT(tt_maas_vmhosts(&maas, &flt, count_hosts, &n, &e), 0);
+        if (n != f[i].want) {
+            tt_test_fail(__FILE__, __LINE__, "filter %zu: %d hosts, want %d", i, n, f[i].want);
+            return;
+        }
+        tt_maas_close(&maas);
+    }
+}
+
+static int reports, verified;
+
+static void on_report(void *user, const tt_plexd_envelope *env, const tt_error *why)
+{
+    (void)user; (void)env; (void)why;
+    reports++;
+}
+
+static int reject_odd(void *user, const tt_plexd_envelope *env, tt_error *err)
+{
+    (void)user;
+    (void)err;
+    verified++;
+    return strcmp(env->event_id, "e3") == 0 ? -1 : 0;
+}
+
+static int failing_handler(void *user, const tt_plexd_envelope *env, tt_error *err)
+{
+    (void)user; (void)env;
+    return tt_error_set(err, TT_ERR_API, TT_E_API, NULL, "handler failed");
+}
+
+/* Envelopes on the event stream: malformed ones, rejected ones, handler
+ * failures are reported and counted; the stream goes on; handlers see
+ * only their type. */
+static void test_plexd_event_envelopes(void)
+{
+    static const char stream[] =
+        "data: not json\n\n"
+        "data: {\"event_id\":\"e1\"}\n\n"
+        "data: {\"event_type\":\"peer_added\",\"event_id\":\"e2\",\"payload\":{}}\n\n"
+        "data: {\"event_type\":\"peer_added\",\"event_id\":\"e3\"}\n\n"
+        "data: {\"event_type\":\"policy_updated\",\"event_id\":\"e4\"}\n\n";
+    tt_error e;
+    reports = verified = 0;
+    serve(200, NULL);
+    plexd_start();
+    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), -1);   /* no node id yet */
+    tt_plexd_set_node_id(&plexd, "n1", &e);
+    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
+    CHECK_INT(tt_plexd_on(&events, "peer_added", failing_handler, NULL, &e), 0);
+    events.verify = reject_odd;
+    events.report = on_report;
+    CHECK_INT(tt_sse_feed(&events.parser, stream, sizeof stream - 1, &e), 0);
+    CHECK_INT(events.malformed, 2);
+    CHECK_INT(events.rejected, 1);
+    CHECK_INT(events.handler_errors, 1);
+    CHECK_INT(events.delivered, 1);          /* e2 reached its handler */
+    CHECK_INT(verified, 3);
+    CHECK_INT(reports, 4);
+    while (events.nhandlers < TT_SSE_HANDLERS_MAX)
+        tt_plexd_on(&events, NULL, failing_handler, NULL, &e);
+    CHECK_INT(tt_plexd_on(&events, NULL, failing_handler, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_SSE_HANDLERS);
+    tt_plexd_close(&plexd);
+}
+
+/* MAAS compose: what it sends, and forms too large for the request. */
+static void test_maas_compose_form(void)
+{
+    static char big[TT_API_REQUEST_MAX];
+    tt_maas_config mc;
+    tt_maas_compose_req q;
+    char sid[32];
+    tt_error e;
+    serve(200, "{\"system_id\":\"abc123\",\"resource_uri\":\"/x\"}");
+    memset(&mc, 0, sizeof mc);
+    mc.url = "http://maas.test/MAAS///";
+    mc.api_key = "ck:tk:ts";
+    CHECK_INT(tt_maas_init(&maas, &port, &mc, &e), 0);
+    memset(&q, 0, sizeof q);
+    q.cores = 2;
+    q.memory = 2048;
+    q.hostname = "a b&c";
+    q.project = "p";
+    q.user_data = "#cloud-config\n";
+    CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), 0);
+    CHECK_STR(sid, "abc123");
+    CHECK(strstr((const char *)mock.written, "POST /MAAS/api/2.0/vm-hosts/7/?op=compose ") != NULL);
+    CHECK(strstr((const char *)mock.written, "hostname=a+b%26c") != NULL);
+    memset(big, 'z', sizeof big - 1);
+    q.hostname = big;
+    mock.written_len = 0;
+    CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    q.hostname = "h";
+    q.user_data = big;
+    CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), -1);
+    q.user_data = NULL;
+    q.cores = 0;
+    CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(mock.written_len, 0);
+    tt_maas_close(&maas);
+    mc.url = "";
+    CHECK_INT(tt_maas_init(&maas, &port, &mc, &e), -1);
+}
+
+/* vmm over https needs its three files; pool's availability check. */
+static void test_vmm_tls_files_and_pool_available(void)
+{
+    tt_vmm_config vc;
+    tt_pool_config pc;
+    tt_error e;
+    serve(200, NULL);
+    memset(&vc, 0, sizeof vc);
+    vc.address = "vmm.test:8443";
+    CHECK_INT(tt_vmm_init(&vmm, &port, &vc, &e), -1);  /* https without CA, cert, key */
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    vc.ca = "/nonexistent/ca.pem";
+    vc.cert = "/nonexistent/c.pem";
+    vc.key = "/nonexistent/k.pem";
+    CHECK_INT(tt_vmm_init(&vmm, &port, &vc, &e), -1);
+    vc.address = "";
+    CHECK_INT(tt_vmm_init(&vmm, &port, &vc, &e), -1);
+    serve(200, "{\"status\":\"degraded\",\"version\":\"0.1\"}");
+    memset(&pc, 0, sizeof pc);
+    pc.token = "pool-token";
+    CHECK_INT(tt_pool_init(&pool, &port, &pc, &e), 0);  /* the default URL */
+    CHECK_INT(tt_pool_is_available(&pool, &e), 0);
+    CHECK(strstr((const char *)mock.written, "Authorization: Bearer pool-token") != NULL);
+    tt_pool_close(&pool);
+}
+
+#if TT_FEATURE_GZIP
+/* plexd's gzip both ways: a large batch goes compressed, a compressed
+ * answer is inflated, a corrupt one is a gzip error. */
+static void test_plexd_gzip_both_ways(void)
+{
+    static tt_gzip g;
+    static char batch[4096], resp[2048];
+    static unsigned char z[1024];
+    static const char state[] = "{\"peers\":[],\"policies\":[],\"metadata\":{\"site\":\"lab\"}}";
+    static tt_plexd_state st;
+    size_t zn, i, n = 0;
+    int hl;
+    tt_error e;
+    batch[n++] = '[';
+    for (i = 0; n + 40 < sizeof batch; i++)
+        n += (size_t)snprintf(batch + n, sizeof batch - n, "%s{\"name\":\"cpu\",\"v\":%zu}",
+                              i ? "," : "", i);
+    batch[n++] = ']';
+    batch[n] = '\0';
+    serve(200, "{}");
+    plexd_start();
+    tt_plexd_set_node_id(&plexd, "n1", &e);
+    CHECK_INT(tt_plexd_send_metrics(&plexd, batch, &e), 0);
+    CHECK(strstr((const char *)mock.written, "Content-Encoding: gzip") != NULL);
+    CHECK(mock.written_len < n);              /* smaller than the batch itself */
+    tt_plexd_close(&plexd);
+    CHECK_INT(tt_gzip_compress(&g, state, sizeof state - 1, z, sizeof z, &zn, &e), 0);
+    hl = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+                  "Content-Length: %zu\r\n\r\n", zn);
+    memcpy(resp + hl, z, zn);
+    tt_mock_init(&mock);
+    tt_mock_port(&mock, &port);
+    tt_mock_add(&mock, resp, (size_t)hl + zn);
+    plexd_start();
+    tt_plexd_set_node_id(&plexd, "n1", &e);
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), 0);
+    tt_plexd_close(&plexd);
+    resp[hl + 12] ^= 0x55;                    /* corrupt the deflate data */
+    tt_mock_init(&mock);
+    tt_mock_port(&mock, &port);
+    tt_mock_add(&mock, resp, (size_t)hl + zn);
+    plexd_start();
+    tt_plexd_set_node_id(&plexd, "n1", &e);
+    plexd.api.retry.max_retries = 0;
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), -1);
+    CHECK_INT(e.code, TT_E_GZIP);
+    tt_plexd_close(&plexd);
+}
+#endif
+
 void suite_proto(void)
 {
     static const tt_test tests[] = {
@@ -810,8 +1131,16 @@ void suite_proto(void)
         { "plexd_canonical_bytes", test_plexd_canonical_bytes },
         { "rfc3339", test_rfc3339 },
         { "plexd_no_node_and_oversize", test_plexd_no_node_and_oversize },
+        { "sky_wait", test_sky_wait },
+        { "plexd_event_envelopes", test_plexd_event_envelopes },
+        { "maas_filters", test_maas_filters },
+        { "sky_get_failed_request", test_sky_get_failed_request },
+        { "no_file_system", test_no_file_system },
+        { "maas_compose_form", test_maas_compose_form },
+        { "vmm_tls_files_and_pool_available", test_vmm_tls_files_and_pool_available },
 #if TT_FEATURE_GZIP
         { "gzip_bodies", test_gzip_bodies },
+        { "plexd_gzip_both_ways", test_plexd_gzip_both_ways },
 #endif
         { "sky_environment", test_sky_environment },
         { "sky_refuses_bad_arguments", test_sky_refuses_bad_arguments },
