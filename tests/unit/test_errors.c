@@ -3,6 +3,7 @@
 #include "suites.h"
 #include "errors.h"
 #include "http.h"
+#include "url.h"
 #include "port.h"
 #include <stddef.h>
 
@@ -122,6 +123,58 @@ static void test_http_reasons(void)
     CHECK_STR(tt_http_reason(200), "Unexpected Status");
 }
 
+/* No error pointer, odd classes and codes, long messages: never a crash,
+ * never an unterminated message. */
+static void test_error_corners(void)
+{
+    tt_error e;
+    char b[16];
+    static char longhost[300];
+    CHECK_INT(tt_error_set(NULL, TT_ERR_NETWORK, TT_E_RESET, "h", "x"), -1);
+    tt_error_clear(NULL);
+    CHECK_INT(tt_error_port(NULL, TT_PORT_ERESET, "h", TT_PHASE_RECV, 0), -1);
+    CHECK_INT(tt_error_is_network(NULL), 0);
+    CHECK_INT(tt_error_is_api(NULL), 0);
+    tt_error_set(&e, TT_ERR_TLS, TT_E_TLS_RECORD, NULL, "x");
+    CHECK_INT(tt_error_is_network(&e), 1);
+    CHECK_STR(tt_err_class_name((tt_err_class)77), "unknown");
+    memset(longhost, 'h', sizeof longhost - 1);
+    tt_error_set(&e, TT_ERR_USAGE, TT_E_CONFIG, longhost, "%s", longhost);
+    CHECK_INT(strlen(e.msg), sizeof e.msg - 1);
+    tt_error_set(&e, TT_ERR_USAGE, TT_E_CONFIG, "", "no host");
+    CHECK_STR(e.msg, "no host");
+    tt_fmt(b, sizeof b, "%.*s|%i", 5, "ab", -7);
+    CHECK_STR(b, "ab|-7");
+}
+
+/* The request head: the caller's Host wins; credentials are dropped when
+ * asked (a redirect to another origin); a header without a value is
+ * refused. */
+static void test_request_head_corners(void)
+{
+    static const tt_header own_host[] = { { "host", "override.test" }, { "Cookie", "c=1" },
+                                          { "Authorization", "Bearer x" } };
+    static const tt_header no_value[] = { { "X-A", NULL } };
+    char head[512];
+    long n;
+    tt_url u;
+    tt_error e;
+    CHECK_INT(tt_url_parse(&u, "http://h.test/p", 15, &e), 0);
+    n = tt_http_write_head(head, sizeof head, "GET", &u, own_host, 3, NULL, TT_HTTP_NO_BODY,
+                           TT_HEAD_STRIP_CREDENTIALS, &e);
+    CHECK(n > 0);
+    head[n] = '\0';
+    CHECK(strstr(head, "host: override.test\r\n") != NULL);
+    CHECK(strstr(head, "Host: h.test") == NULL);
+    CHECK(strstr(head, "Cookie") == NULL && strstr(head, "Authorization") == NULL);
+    CHECK_INT(tt_http_write_head(head, sizeof head, "GET", &u, no_value, 1, NULL,
+                                 TT_HTTP_NO_BODY, 0, &e), -1);
+    CHECK_INT(e.code, TT_E_HEADER_INVALID);
+    CHECK_INT(tt_http_header_valid("", "v"), 0);
+    CHECK_INT(tt_http_header_valid(NULL, "v"), 0);
+    CHECK_INT(tt_http_header_valid("X", "a\x7f"), 0);
+}
+
 void suite_errors(void)
 {
     static const tt_test tests[] = {
@@ -129,6 +182,8 @@ void suite_errors(void)
         { "port_codes_map_to_classes", test_port_codes_map_to_classes },
         { "fmt_corners", test_fmt_corners },
         { "http_reasons", test_http_reasons },
+        { "error_corners", test_error_corners },
+        { "request_head_corners", test_request_head_corners },
         { "fmt_truncates_and_reports_length", test_fmt_truncates_and_reports_length },
         { "error_set_names_host", test_error_set_names_host },
         { "every_code_has_a_name", test_every_code_has_a_name },

@@ -269,6 +269,27 @@ static void test_hosts_and_references(void)
     tt_url_format(&out, text, sizeof text);
     CHECK_STR(text, "http://a/?only");
     CHECK_INT(tt_url_resolve(&out, &base, "ftp://x/", 8, &e), -1);
+    /* dot segments at the root stay at the root */
+    CHECK_INT(tt_url_parse(&base, "http://a/b", 10, &e), 0);
+    CHECK_INT(tt_url_resolve(&out, &base, "../../x/./y/..", 14, &e), 0);
+    tt_url_format(&out, text, sizeof text);
+    CHECK_STR(text, "http://a/x/");
+    /* a 253-character name with its root dot; one past is too long */
+    n = (size_t)snprintf(text, sizeof text, "http://");
+    for (i = 0; i < 4; i++) {
+        memset(text + n, 'a' + (int)i, 63);
+        n += 63;
+        text[n++] = '.';
+    }
+    n -= 3;                                   /* 4 * 64 - 3 = 253 characters */
+    memcpy(text + n, "/", 2);
+    CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), 0);
+    CHECK_INT(tt_url_parse(&u, "http://[]/", 10, &e), -1);
+    /* formatting into a small buffer tells the length it needs */
+    CHECK_INT(tt_url_parse(&u, "https://h.test:8443/p?q", 23, &e), 0);
+    CHECK_INT(tt_url_format(&u, text, 5), 23);
+    CHECK_STR(text, "http");
+    CHECK_INT(tt_url_format(&u, NULL, 0), 23);
 }
 
 void suite_url(void)
