@@ -909,9 +909,28 @@ static void test_writer_refuses_misuse(void)
     tt_jw_double(&w, 12345678901234567890.0);
     tt_jw_double(&w, 1.5e-7);
     tt_jw_double(&w, 100.0);
+    tt_jw_double(&w, 1.2e21);
+    tt_jw_double(&w, 0.000012345);
+    tt_jw_double(&w, 9007199254740993.0);
+    tt_jw_double(&w, 123456789012.5);
+    tt_jw_double(&w, -7e-310);
     tt_jw_end(&w);
     CHECK_INT(tt_jw_finish(&w, &n, &e), 0);
     CHECK_INT(tt_json_parse(&doc, wbuf, n, &e), 0);
+    {
+        static const double back[] = { 1e22, 12345678901234567890.0, 1.5e-7, 100.0, 1.2e21,
+                                       0.000012345, 9007199254740992.0, 123456789012.5,
+                                       -7e-310 };
+        size_t k;
+        for (k = 0; k < TT_COUNT(back); k++) {
+            double d;
+            CHECK_INT(tt_json_get_double(&doc, tt_json_index(&doc, 0, k), &d, "d", &e), 0);
+            if (fabs(d - back[k]) > fabs(back[k]) * 1e-15) {
+                tt_test_fail(__FILE__, __LINE__, "%.17g came back %.17g (%s)", back[k], d, wbuf);
+                return;
+            }
+        }
+    }
 }
 
 /* Paths with bad index syntax find nothing; strings that do not fit are a

@@ -713,6 +713,88 @@ static void test_engine_config_refused(void)
     CHECK_STR(tt_sse_state_name((tt_sse_state)42), "unknown");
 }
 
+/* Content types as servers spell them: case, parameters, whitespace; a
+ * longer type is not the event-stream type. 408 and a 3xx are retried. */
+static void test_engine_content_type_spellings(void)
+{
+    static const struct { const char *ct; int ok; } cases[] = {
+        { "text/event-stream", 1 }, { "Text/Event-Stream; charset=utf-8", 1 },
+        { "text/event-stream ;x=1", 1 }, { "text/event-stream\t", 1 },
+        { "text/event-streams", 0 }, { "text/event", 0 },
+    };
+    tt_sse_config cfg;
+    tt_error e;
+    size_t i;
+    for (i = 0; i < TT_COUNT(cases); i++) {
+        static char resp[256];
+        int opened;
+        tt_mock_init(&mock);
+        engine_setup(&cfg);
+        snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\ndata: x\n\n",
+                 cases[i].ct);
+        add_text(0, resp);
+        add_text(1, "HTTP/1.1 204 No Content\r\n\r\n");
+        CHECK_INT(run_engine(&cfg, &e), 0);
+        opened = (int)stream.stats.opened;
+        if (opened != cases[i].ok) {
+            tt_test_fail(__FILE__, __LINE__, "'%s': opened %d", cases[i].ct, opened);
+            return;
+        }
+    }
+    tt_mock_init(&mock);
+    engine_setup(&cfg);
+    add_text(0, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n");
+    add_text(1, "HTTP/1.1 304 Not Modified\r\n\r\n");
+    add_text(2, "HTTP/1.1 204 No Content\r\n\r\n");
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.attempts, 3);
+}
+
+static int silent_fail(void *user, const tt_sse_event *ev, const tt_json *doc, tt_error *err)
+{
+    (void)user; (void)ev; (void)doc; (void)err;
+    return -1;                              /* fails without saying why */
+}
+
+static int silent_reject(void *user, const tt_sse_event *ev, const tt_json *doc, tt_error *err)
+{
+    (void)user; (void)doc; (void)err;
+    return ev->data_len > 0 && ev->data[0] == 'r' ? -1 : 0;
+}
+
+static int report_count;
+
+static void count_report(void *user, const tt_sse_event *ev, const tt_error *why)
+{
+    (void)user; (void)ev;
+    if (why->msg[0] != '\0')
+        report_count++;
+}
+
+/* The dispatcher without a report callback, handlers and verifiers that
+ * fail without an error, and types that share a prefix. */
+static void test_dispatch_corners(void)
+{
+    static const char text[] = "event: up\ndata: a\n\nevent: update\ndata: b\n\n"
+                               "event: up\ndata: rejected\n\n";
+    static char buf[256];
+    tt_sse_dispatch d;
+    tt_sse_parser p;
+    tt_error e;
+    tt_sse_dispatch_init(&d);
+    CHECK_INT(tt_sse_on(&d, "up", silent_fail, NULL, &e), 0);
+    d.verify = silent_reject;
+    tt_sse_init(&p, buf, sizeof buf, tt_sse_dispatch_event, NULL, &d);
+    CHECK_INT(tt_sse_feed(&p, text, sizeof text - 1, &e), 0);    /* no report: no crash */
+    CHECK_INT(d.stats.handler_errors, 1);
+    CHECK_INT(d.stats.unhandled, 1);                              /* "update" is not "up" */
+    CHECK_INT(d.stats.rejected, 1);
+    report_count = 0;
+    d.report = count_report;
+    CHECK_INT(tt_sse_feed(&p, text, sizeof text - 1, &e), 0);
+    CHECK_INT(report_count, 2);                                   /* each with a message */
+}
+
 static void test_engine_healthy_resets_backoff(void)
 {
     tt_sse_config cfg;
@@ -1030,6 +1112,8 @@ void suite_sse(void)
         { "engine_retry_after", test_engine_retry_after },
         { "engine_retry_after_capped", test_engine_retry_after_capped },
         { "engine_config_refused", test_engine_config_refused },
+        { "dispatch_corners", test_dispatch_corners },
+        { "engine_content_type_spellings", test_engine_content_type_spellings },
         { "engine_5xx_and_content_type_retry", test_engine_5xx_and_content_type_retry },
         { "engine_permanent_statuses", test_engine_permanent_statuses },
         { "engine_204_stops", test_engine_204_stops },
