@@ -2,6 +2,7 @@
 #include "errors.h"
 #include "port.h"
 
+#include <stddef.h>
 #include <string.h>
 
 void tt_error_clear(tt_error *err)
@@ -222,8 +223,8 @@ static void fmt_integer(fmt_out *o, char conv, int len, va_list *ap)
             v = va_arg(*ap, long);
         else if (len == 2)
             v = va_arg(*ap, long long);
-        else
-            v = (long long)va_arg(*ap, size_t);
+        else /* %zd: the signed type of size_t's width */
+            v = va_arg(*ap, ptrdiff_t);
         out_signed(o, v);
     } else {
         unsigned long long v;

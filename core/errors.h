@@ -184,7 +184,7 @@ const char *tt_errcode_name(tt_errcode code);
 /*
  * Minimal formatter used across the core (no stdio). Writes at most size-1
  * characters plus a NUL and returns the length the full output needs, like
- * snprintf. Supports %s %.*s %c %d %i %u %x %ld %lu %lld %llu %zu %% only.
+ * snprintf. Supports %s %.*s %c %d %i %u %x %ld %lu %lld %llu %zu %zd %% only.
  */
 size_t tt_fmt(char *dst, size_t size, const char *fmt, ...);
 size_t tt_vfmt(char *dst, size_t size, const char *fmt, va_list ap);

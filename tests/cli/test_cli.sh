@@ -26,7 +26,7 @@ check_grep() { # name file pattern
 check_no_grep() {
     if grep -q -- "$3" "$2"; then bad "$1" "'$3' found in $2"; else ok "$1"; fi
 }
-ms() { python3 -c 'import time; print(int(time.monotonic()*1000))'; }
+ms() { echo $(($(date +%s%N) / 1000000)); }  # date, not python: its start-up would be timed too
 
 check_exit get 0 "$T" "$N/hello.txt"
 if cmp -s "$W/out" "$TT_ENV_DIR/nginx/www/hello.txt"; then ok get-body; else bad get-body "body differs"; fi
@@ -276,6 +276,43 @@ check_exit plexd-events 0 "$T" plexd events --max-events 3
 check_exit plexd-deregister 0 "$T" plexd deregister
 check_exit plexd-after-deregister 8 "$T" plexd heartbeat
 unset PLEXD_URL PLEXD_NODE_ID PLEXD_TOKEN
+
+# No secret in the -v trace or in an error, for any protocol: bearer tokens,
+# MAAS's key parts and OAuth signature, cloud credentials, client keys,
+# secret-named query parameters.
+secret_free() { # name: neither the trace nor the output names a secret
+    for s in sky_tracesecret AKIAFAKEKEYID wJalrFAKESECRET FQoFAKESESSION tsFAKESECRET \
+             oauth_signature= "$NSK" boot-demo-token qFAKESECRET "PRIVATE KEY"; do
+        [ -n "$s" ] || continue
+        if grep -q -- "$s" "$W/err"; then bad "$1" "'$s' in the trace"; return; fi
+    done
+    ok "$1"
+}
+check_exit trace-plexd-register 0 "$T" plexd register -v --public-key cHVi --hostname t2 --url "$X" --token boot-demo-token
+secret_free trace-plexd-register-secret-free
+NSK=$(sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p' "$W/out")
+PLEXD_NODE_ID=$(sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p' "$W/out")
+export PLEXD_NODE_ID PLEXD_TOKEN="$NSK"
+check_exit trace-plexd 0 "$T" plexd heartbeat -v --url "$X"
+check_grep trace-plexd-redacted "$W/err" "Authorization: \[redacted\]"
+secret_free trace-plexd-secret-free
+check_exit trace-plexd-bad-token 8 "$T" plexd heartbeat -v --url "$X" --token nsk-wrongFAKE
+check_no_grep trace-plexd-bad-token-free "$W/err" "nsk-wrongFAKE"
+check_exit trace-maas 0 "$T" maas hosts -v --url "$M" --api-key ck:tk:ts
+secret_free trace-maas-secret-free
+check_exit trace-maas-bad 8 "$T" maas hosts -v --url "$M" --api-key ck:tk:tsFAKESECRET2
+secret_free trace-maas-bad-secret-free
+SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_tracesecret check_exit trace-sky 9 "$T" sky launch t-x -v \
+    --task "$W/task.yaml" --url "$S" --aws-access-key-id AKIAFAKEKEYID \
+    --aws-secret-access-key wJalrFAKESECRET --aws-session-token FQoFAKESESSION
+check_grep trace-sky-ran "$W/err" "Authorization: \[redacted\]"
+secret_free trace-sky-secret-free
+check_exit trace-vmm 0 "$T" vmm health -v --address "$VM" --name host-a --cacert "$C/root-ca.pem" \
+    --cert "$C/client-ec.pem" --key "$C/client-ec.key"
+secret_free trace-vmm-secret-free
+check_exit trace-query 0 "$T" -v "$N/hello.txt?access_token=qFAKESECRET&x=1"
+check_grep trace-query-masked "$W/err" "access_token=\[redacted\]&x=1"
+secret_free trace-query-secret-free
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

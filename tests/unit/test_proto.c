@@ -297,6 +297,60 @@ static void test_maas_vmm_pool_refuse_bad_arguments(void)
     tt_pool_close(&pool);
 }
 
+/* Small refusals across the clients: each is a usage error, sent nowhere. */
+static void test_more_refusals(void)
+{
+    tt_vmm_config vc;
+    tt_pool_config pc;
+    tt_vmm_create_req cr;
+    tt_vmm_vm vm;
+    tt_pool_status st;
+    static char long_token[TT_API_TOKEN_MAX + 8];
+    tt_error e;
+    size_t k;
+    serve(200, NULL);
+    memset(&vc, 0, sizeof vc);
+    vc.address = "vmm.test:8443";
+    vc.scheme = "http";
+    vc.labels = "rack=r1";
+    CHECK_INT(tt_vmm_init(&vmm, &port, &vc, &e), 0);
+    CHECK_STR(vmm.labels, "rack=r1");
+    memset(&cr, 0, sizeof cr);
+    cr.name = "vm";
+    cr.cpus = 1;
+    CHECK_INT(tt_vmm_create(&vmm, &cr, &vm, &e), -1);     /* no memory */
+    cr.memory_mb = 64;
+    cr.name = "";
+    CHECK_INT(tt_vmm_create(&vmm, &cr, &vm, &e), -1);
+    cr.name = "vm";
+    cr.ndns = TT_VMM_DNS_MAX + 3;                           /* more than the array holds */
+    for (k = 0; k < TT_VMM_DNS_MAX; k++)
+        cr.dns_servers[k] = "1.1.1.1";
+    tt_mock_init(&mock);                                    /* the same port, answered */
+    tt_mock_add(&mock, "HTTP/1.1 201 Created\r\nContent-Length: 22\r\n\r\n"
+                "{\"data\":{\"name\":\"vm\"}}", 66);
+    CHECK_INT(tt_vmm_create(&vmm, &cr, &vm, &e), 0);
+    CHECK_STR(vm.name, "vm");
+    CHECK(strstr((const char *)mock.written, "\"dns_servers\":[\"1.1.1.1\"") != NULL);
+    CHECK_INT(tt_vmm_start(&vmm, NULL, &vm, &e), -1);
+    tt_vmm_close(&vmm);
+    vc.ca = "/nonexistent/ca.pem";
+    vc.scheme = NULL;
+    CHECK_INT(tt_vmm_init(&vmm, &port, &vc, &e), -1);      /* cert and key missing */
+    memset(&pc, 0, sizeof pc);
+    memset(long_token, 't', sizeof long_token - 1);
+    pc.token = long_token;
+    CHECK_INT(tt_pool_init(&pool, &port, &pc, &e), -1);
+    pc.token = NULL;
+    pc.url = "gopher://x";
+    CHECK_INT(tt_pool_init(&pool, &port, &pc, &e), -1);
+    pc.url = NULL;
+    CHECK_INT(tt_pool_init(&pool, &port, &pc, &e), 0);
+    CHECK_INT(tt_pool_get_status(&pool, "..", &st, &e), -1);
+    CHECK_INT(tt_pool_get_status(&pool, NULL, &st, &e), -1);
+    tt_pool_close(&pool);
+}
+
 /* A port without files (the mock, or firmware without a file system):
  * credentials from paths are refused by name, from memory they load. */
 static void test_no_file_system(void)
@@ -1136,6 +1190,7 @@ void suite_proto(void)
         { "maas_filters", test_maas_filters },
         { "sky_get_failed_request", test_sky_get_failed_request },
         { "no_file_system", test_no_file_system },
+        { "more_refusals", test_more_refusals },
         { "maas_compose_form", test_maas_compose_form },
         { "vmm_tls_files_and_pool_available", test_vmm_tls_files_and_pool_available },
 #if TT_FEATURE_GZIP

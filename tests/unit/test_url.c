@@ -283,7 +283,12 @@ static void test_hosts_and_references(void)
     }
     n -= 3;                                   /* 4 * 64 - 3 = 253 characters */
     memcpy(text + n, "/", 2);
-    CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), 0);
+    if (TT_URL_HOST_MAX > 253) {
+        CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), 0);
+    } else {                                  /* a build with shorter host names */
+        CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), -1);
+        CHECK_INT(e.code, TT_E_LIMIT_URL);
+    }
     CHECK_INT(tt_url_parse(&u, "http://[]/", 10, &e), -1);
     /* formatting into a small buffer tells the length it needs */
     CHECK_INT(tt_url_parse(&u, "https://h.test:8443/p?q", 23, &e), 0);
