@@ -8,11 +8,11 @@
  *   soak PLEXD_URL
  *
  * stdout, line by line: "ready NODE_ID" once registered; "progress
- * DELIVERED RSS_KB" every second; and after SIGTERM or SIGINT a report of
+ * DELIVERED RSS_KB ANON_KB" every second; and after SIGTERM or SIGINT a report of
  * "key value" lines: events delivered, duplicates and out-of-order ones
  * (by the payload's sequence number), calls and failures by error class,
- * retries, stream attempts, reconnects and polls, RSS at the start (after
- * a warm-up) and at the end.
+ * retries, stream attempts, reconnects and polls, resident and anonymous
+ * memory at the start (after a warm-up) and at the end.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "plexd.h"
@@ -32,7 +32,7 @@ static volatile sig_atomic_t stop_requested;
 static tt_plexd calls;               /* heartbeats and state: main thread */
 static tt_plexd streamer;            /* events and polling: event thread */
 static tt_plexd_events events;
-static unsigned char seen[MAX_SEQ];
+static unsigned char seen[MAX_SEQ / 8];   /* a bit per sequence number */
 static unsigned long delivered, duplicates, out_of_order, unparsed;
 static unsigned long failures[TT_ERR_CANCELLED + 1];
 static unsigned long heartbeats, fetches;
@@ -45,16 +45,20 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static long rss_kb(void)
+/* A line of /proc/self/status in KiB: "VmRSS:" (all resident pages) or
+ * "RssAnon:" (the process's own memory, without file pages such as libc's
+ * code, which grow the first time a rare path runs). */
+static long status_kb(const char *key)
 {
     char line[256];
     long kb = -1;
+    size_t n = strlen(key);
     FILE *f = fopen("/proc/self/status", "r");
     if (f == NULL)
         return -1;
     while (fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
+        if (strncmp(line, key, n) == 0)
+            kb = atol(line + n);
     fclose(f);
     return kb;
 }
@@ -72,11 +76,11 @@ static int on_event(void *user, const tt_plexd_envelope *env, tt_error *err)
         return 0;
     }
     pthread_mutex_lock(&lock);
-    if (seen[seq])
+    if (seen[seq >> 3] & (1u << (seq & 7)))
         duplicates++;
     else
         delivered++;
-    seen[seq] = 1;
+    seen[seq >> 3] |= (unsigned char)(1u << (seq & 7));
     if (seq <= last_seq)
         out_of_order++;
     last_seq = seq;
@@ -161,7 +165,7 @@ static void tick(unsigned long second)
     }
 }
 
-static void report(long rss_start, long rss_end)
+static void report(long rss_start, long rss_end, long anon_start, long anon_end)
 {
     int c;
     printf("delivered %lu\nduplicates %lu\nout_of_order %lu\nunparsed %lu\n", delivered,
@@ -173,6 +177,7 @@ static void report(long rss_start, long rss_end)
     printf("stream_attempts %lu\nstream_opened %lu\npolls %lu\n", events.stream.stats.attempts,
            events.stream.stats.opened, events.polls);
     printf("rss_start_kb %ld\nrss_end_kb %ld\n", rss_start, rss_end);
+    printf("anon_start_kb %ld\nanon_end_kb %ld\n", anon_start, anon_end);
 }
 
 int main(int argc, char **argv)
@@ -180,7 +185,7 @@ int main(int argc, char **argv)
     char node_id[64];
     pthread_t th;
     unsigned long second = 0;
-    long rss_start = -1;
+    long rss_start = -1, anon_start = -1;
     struct sigaction sa;
     const struct timespec one = { 1, 0 };
 
@@ -192,6 +197,9 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* the agent's own bookkeeping is touched whole now, so that the memory
+     * measured later is tether's, not the bitmap filling up */
+    memset(seen, 0, sizeof seen);
     if (register_node(argv[1], node_id, sizeof node_id) != 0)
         return 1;
     if (pthread_create(&th, NULL, event_thread, NULL) != 0)
@@ -201,16 +209,18 @@ int main(int argc, char **argv)
     while (!stop_requested) {
         nanosleep(&one, NULL);
         tick(++second);
-        if (second == WARMUP_S)
-            rss_start = rss_kb();
+        if (second == WARMUP_S) {
+            rss_start = status_kb("VmRSS:");
+            anon_start = status_kb("RssAnon:");
+        }
         pthread_mutex_lock(&lock);
-        printf("progress %lu %ld\n", delivered, rss_kb());
+        printf("progress %lu %ld %ld\n", delivered, status_kb("VmRSS:"), status_kb("RssAnon:"));
         pthread_mutex_unlock(&lock);
         fflush(stdout);
     }
     tt_sse_stop(&events.stream);
     pthread_join(th, NULL);
-    report(rss_start, rss_kb());
+    report(rss_start, status_kb("VmRSS:"), anon_start, status_kb("RssAnon:"));
     tt_plexd_close(&calls);
     tt_plexd_close(&streamer);
     return 0;
