@@ -47,22 +47,9 @@ int tt_client_init(tt_client *c, const tt_port *port,
 
 /* ---- trace ------------------------------------------------------------- */
 
-static void trace(tt_client *c, const char *fmt, ...)
-{
-    char line[TT_LOG_LINE_MAX];
-    va_list ap;
-
-    if (c->cfg.log == NULL)
-        return;
-    va_start(ap, fmt);
-    tt_vfmt(line, sizeof line, fmt, ap);
-    va_end(ap);
-    c->cfg.log(c->cfg.log_user, line);
-}
-
 /* Copy src[0..n) into out[cap] (NUL-terminated, cut when it must be),
  * the values of secret-named query parameters ("?access_token=...")
- * replaced: a URL can carry a credential as well as a header can. */
+ * replaced. */
 static void mask_query(char *out, size_t cap, const char *src, size_t n)
 {
     size_t o = 0, i = 0;
@@ -92,27 +79,33 @@ static void mask_query(char *out, size_t cap, const char *src, size_t n)
     out[o] = '\0';
 }
 
+/* Every trace line goes out with secret query values masked: request
+ * lines, Location and Referer values and redirect targets are URLs, and a
+ * URL can carry a credential as well as a header can. */
+static void trace(tt_client *c, const char *fmt, ...)
+{
+    char raw[TT_LOG_LINE_MAX], line[TT_LOG_LINE_MAX];
+    va_list ap;
+
+    if (c->cfg.log == NULL)
+        return;
+    va_start(ap, fmt);
+    tt_vfmt(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    mask_query(line, sizeof line, raw, strlen(raw));
+    c->cfg.log(c->cfg.log_user, line);
+}
+
 /* One header line for the trace, with credential values masked. */
 static void trace_field(tt_client *c, char dir, const char *name, size_t nl,
                         const char *value, size_t vl)
 {
     if (c->cfg.log == NULL)
         return;
-    char masked[TT_LOG_LINE_MAX];
-    if (tt_http_name_is_secret(name, nl)) {
+    if (tt_http_name_is_secret(name, nl))
         trace(c, "%c %.*s: [redacted]", dir, (int)nl, name);
-        return;
-    }
-    /* a Location or Referer is a URL and may carry a secret parameter */
-    mask_query(masked, sizeof masked, value, vl);
-    trace(c, "%c %.*s: %s", dir, (int)nl, name, masked);
-}
-
-static void trace_line(tt_client *c, char dir, const char *line, size_t n)
-{
-    char masked[TT_LOG_LINE_MAX];
-    mask_query(masked, sizeof masked, line, n);
-    trace(c, "%c %s", dir, masked);
+    else
+        trace(c, "%c %.*s: %.*s", dir, (int)nl, name, (int)vl, value);
 }
 
 static void trace_head(tt_client *c, size_t len)
@@ -132,7 +125,7 @@ static void trace_head(tt_client *c, size_t len)
             trace_field(c, '>', line, (size_t)(colon - line), colon + 2,
                         n - (size_t)(colon - line) - 2);
         else
-            trace_line(c, '>', line, n);
+            trace(c, "> %.*s", (int)n, line);
         i += n + 2;
     }
 }
@@ -716,11 +709,7 @@ int tt_client_request(tt_client *c, const tt_request *req, tt_response *res,
                     return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_HTTP_REDIRECT_LOOP,
                                         c->url.host, "redirect loop");
         }
-        if (c->cfg.log != NULL) {
-            char masked[TT_LOG_LINE_MAX];
-            mask_query(masked, sizeof masked, c->url.target, strlen(c->url.target));
-            trace(c, "* following redirect to %s%s", c->url.host, masked);
-        }
+        trace(c, "* following redirect to %s%s", c->url.host, c->url.target);
         res->retry_after = -1;
         res->content_type[0] = '\0';
     }
