@@ -12,15 +12,19 @@
 
 #define ALIGN 16
 
+/* Top of the struct area: the arena's end, aligned down for pointers. */
+static size_t aligned_top(const unsigned char *arena, size_t cap)
+{
+    size_t slack = (uintptr_t)(arena + cap) % ALIGN;
+    return slack <= cap ? cap - slack : 0;
+}
+
 void tt_tls_store_init(tt_tls_store *st, void *arena, size_t cap)
 {
     memset(st, 0, sizeof *st);
     st->arena = arena;
     st->cap = cap;
-    /* struct area aligned for pointers */
-    st->hi = cap - ((uintptr_t)((unsigned char *)arena + cap) % ALIGN);
-    if (st->hi > cap)
-        st->hi = 0;
+    st->hi = aligned_top(arena, cap);
 }
 
 static int load_fail(tt_error *err, const char *what, const char *path)
@@ -67,10 +71,13 @@ static unsigned char *arena_copy(tt_tls_store *st, const void *src, size_t n)
 
 static int overflow_error(tt_tls_store *st, tt_error *err, const char *path)
 {
-    size_t used = st->lo + (st->cap - st->hi);
+    size_t used = st->lo + (aligned_top(st->arena, st->cap) - st->hi) + st->needed;
+    /* the struct area's top is aligned down: name the size whose aligned
+     * top, at this arena's address, holds everything */
+    size_t fit = used + (ALIGN - (uintptr_t)(st->arena + used) % ALIGN) % ALIGN;
     return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_TLS_ARENA, NULL,
                         "%s: TLS store arena too small: %zu bytes needed, %zu available",
-                        path, used + st->needed, st->cap);
+                        path, fit, st->cap);
 }
 
 /* ---- PEM reading --------------------------------------------------------- */
@@ -639,7 +646,7 @@ static int key_store(tt_tls_store *st, const br_skey_decoder_context *dc)
 static int key_done(tt_tls_store *st, key_load *kl, const char *path, tt_error *err)
 {
     br_skey_decoder_context dc;
-    size_t parts;
+    size_t parts, lo;
     int e;
 
     if (kl->encrypted && !kl->found)
@@ -668,8 +675,13 @@ static int key_done(tt_tls_store *st, key_load *kl, const char *path, tt_error *
         return tt_error_set(err, TT_ERR_USAGE, TT_E_TLS_LOAD, NULL,
                             "%s: private key cannot be decoded (BearSSL error %d)",
                             path, e);
+    lo = st->lo;
     if (key_store(st, &dc) != 0) {
         memset(&dc, 0, sizeof dc);
+        /* leave no half key: neither its parts copied so far nor a type
+         * whose pointers are NULL */
+        memset(st->arena + lo, 0, st->lo - lo);
+        memset(&st->key, 0, sizeof st->key);
         return overflow_error(st, err, path);
     }
     memset(&dc, 0, sizeof dc); /* no stray copy of the secret */

@@ -15,5 +15,6 @@ int main(void)
     suite_plexd_verify();
     suite_api();
     suite_proto();
+    suite_tls_load();
     return tt_test_summary();
 }

@@ -13,5 +13,6 @@ void suite_sse(void);
 void suite_plexd_verify(void);
 void suite_api(void);
 void suite_proto(void);
+void suite_tls_load(void);
 
 #endif
