@@ -118,6 +118,8 @@ static const char *oauth_header(tt_api *a, const char *key)
     return a->auth_value;
 }
 
+/* The request's headers into h[max]: their count, or 0 when the caller's
+ * do not all fit (never sent with some left out). */
 static size_t build_headers(tt_api *a, const tt_api_req *r, tt_header *h, size_t max)
 {
     char secret[TT_API_TOKEN_MAX];
@@ -143,7 +145,7 @@ static size_t build_headers(tt_api *a, const tt_api_req *r, tt_header *h, size_t
     }
     for (i = 0; i < r->nheaders && n < max; i++)
         h[n++] = r->headers[i];
-    return n;
+    return i < r->nheaders ? 0 : n;
 }
 
 /* ---- one attempt ------------------------------------------------------------------ */
@@ -175,7 +177,8 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
     const tt_api_req *r = x->r;
     (void)trailer;
     (void)err;
-    if (tt_http_name_eq(name, nl, "content-encoding") && vl == 4 && memcmp(value, "gzip", 4) == 0)
+    /* content codings are case-insensitive (RFC 9110 8.4.1) */
+    if (tt_http_name_eq(name, nl, "content-encoding") && tt_http_name_eq(value, vl, "gzip"))
         x->gzipped = 1;
     if (r->capture_cap == 0)
         return 0;
@@ -268,6 +271,10 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
     rq.url = a->url;
     rq.headers = h;
     rq.nheaders = build_headers(a, r, h, TT_API_HEADERS_MAX);
+    if (rq.nheaders == 0)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_HEADER_COUNT, a->label,
+                            "more request headers than TT_API_HEADERS_MAX (%d)",
+                            TT_API_HEADERS_MAX);
     rq.body = r->body;
     rq.body_len = r->body_len;
     if (r->body != NULL && a->gz != NULL && a->gzip_threshold > 0 &&
@@ -293,7 +300,8 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
     a->stats.attempts++;
     out->attempts++;
     if (tt_client_request(a->client, &rq, &res, err) != 0) {
-        if (x.gzipped)
+        /* a gzip answer without a->gz was refused before inflating */
+        if (x.gzipped && a->gz != NULL)
             tt_gzip_inflate_end(a->gz, &x.zerr);
         return -1;
     }

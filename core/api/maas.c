@@ -73,7 +73,9 @@ int tt_maas_init(tt_maas *m, const tt_port *port, const tt_maas_config *cfg, tt_
     n = strlen(cfg->url);
     while (n > 0 && cfg->url[n - 1] == '/')
         n--;
-    tt_fmt(base, sizeof base, "%.*s/api/2.0", (int)n, cfg->url);
+    if (tt_fmt(base, sizeof base, "%.*s/api/2.0", (int)n, cfg->url) >= sizeof base)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_LIMIT_URL, "maas",
+                            "MAAS URL with /api/2.0 longer than TT_URL_MAX (%d)", TT_URL_MAX);
     tt_client_config_default(&cc);
     if (tt_client_init(&m->client, port, &cc, err) != 0 ||
         tt_api_init(&m->api, &m->client, base, NULL, m->buf, sizeof m->buf, &m->doc, err) != 0 ||

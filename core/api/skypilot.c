@@ -232,11 +232,53 @@ static tt_sky_status_kind kind_of(const char *s)
     return TT_SKY_UNKNOWN;
 }
 
+/* p[n] into dst[cap]; text that does not fit is cut and ends in "..." (an
+ * error message is shown to a person: a marked cut beats losing it). */
+static void put_error_text(char *dst, size_t cap, const char *p, size_t n)
+{
+    if (n < cap)
+        tt_fmt(dst, cap, "%.*s", (int)n, p);
+    else
+        tt_fmt(dst, cap, "%.*s...", (int)(cap - 4), p);
+}
+
+/* String v unescaped into buf[cap]; when it does not fit, its raw (still
+ * escaped) beginning, cut and marked. */
+static void error_string(const tt_json *d, tt_json_val v, char *buf, size_t cap)
+{
+    tt_error ignored;
+    const char *p;
+    size_t n;
+    buf[0] = '\0';
+    if (tt_json_get_string(d, v, buf, cap, NULL, "error", &ignored) == 0)
+        return;
+    if (tt_json_type_of(d, v) == TT_JSON_STRING && tt_json_raw(d, v, &p, &n) == 0)
+        put_error_text(buf, cap, p, n);
+}
+
+/* The request's error message into out->error: e is a JSON string holding
+ * {"type", "message"} (the server's encoding), or an object. */
+static void read_error_text(const tt_json *d, tt_json_val e, tt_sky_request *out)
+{
+    char text[512];
+    const char *m;
+    out->error[0] = '\0';
+    if (tt_json_type_of(d, e) == TT_JSON_OBJECT) {
+        error_string(d, tt_json_member(d, e, "message", 7), out->error, sizeof out->error);
+        return;
+    }
+    error_string(d, e, text, sizeof text);
+    m = strstr(text, "\"message\": \"");
+    if (m != NULL)
+        put_error_text(out->error, sizeof out->error, m + 12, strcspn(m + 12, "\""));
+    else if (strcmp(text, "null") != 0)
+        put_error_text(out->error, sizeof out->error, text, strlen(text));
+}
+
 /* Fill out from a request payload object v. */
 static int read_request(tt_sky *s, tt_json_val v, tt_sky_request *out, tt_error *err)
 {
     const tt_json *d = &s->doc;
-    tt_json_val e;
     if (tt_json_get_string(d, tt_json_member(d, v, "request_id", 10), out->request_id,
                            sizeof out->request_id, NULL, "request_id", err) != 0 ||
         tt_json_get_string(d, tt_json_member(d, v, "status", 6), out->status,
@@ -254,23 +296,7 @@ static int read_request(tt_sky *s, tt_json_val v, tt_sky_request *out, tt_error 
                                "return_value", err) != 0)
             return -1;
     }
-    /* error: a JSON string holding {"type", "message"}, or an object */
-    out->error[0] = '\0';
-    e = tt_json_member(d, v, "error", 5);
-    if (tt_json_type_of(d, e) == TT_JSON_STRING) {
-        char text[512];
-        if (tt_json_get_string(d, e, text, sizeof text, NULL, "error", err) == 0) {
-            const char *m = strstr(text, "\"message\": \"");
-            size_t ml = m != NULL ? strcspn(m + 12, "\"") : 0;
-            if (m != NULL)
-                tt_fmt(out->error, sizeof out->error, "%.*s", (int)ml, m + 12);
-            else if (strcmp(text, "null") != 0)
-                tt_fmt(out->error, sizeof out->error, "%s", text);
-        }
-    } else if (tt_json_type_of(d, e) == TT_JSON_OBJECT) {
-        tt_json_get_string(d, tt_json_member(d, e, "message", 7), out->error,
-                           sizeof out->error, NULL, "error.message", err);
-    }
+    read_error_text(d, tt_json_member(d, v, "error", 5), out);
     return 0;
 }
 

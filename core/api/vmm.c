@@ -63,7 +63,9 @@ int tt_vmm_init(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt_err
     }
     if (tt_client_init(&v->client, port, &cc, err) != 0)
         return -1;
-    tt_fmt(base, sizeof base, "%s://%s/api/v1", scheme, cfg->address);
+    if (tt_fmt(base, sizeof base, "%s://%s/api/v1", scheme, cfg->address) >= sizeof base)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_LIMIT_URL, cfg->name,
+                            "vmm URL longer than TT_URL_MAX (%d)", TT_URL_MAX);
     if (tt_api_init(&v->api, &v->client, base, cfg->name, v->buf, sizeof v->buf, &v->doc,
                     err) != 0)
         return -1;

@@ -16,5 +16,6 @@ int main(void)
     suite_api();
     suite_proto();
     suite_tls_load();
+    suite_api_edges();
     return tt_test_summary();
 }

@@ -14,5 +14,6 @@ void suite_plexd_verify(void);
 void suite_api(void);
 void suite_proto(void);
 void suite_tls_load(void);
+void suite_api_edges(void);
 
 #endif
