@@ -17,5 +17,6 @@ int main(void)
     suite_proto();
     suite_tls_load();
     suite_api_edges();
+    suite_engine_edges();
     return tt_test_summary();
 }

@@ -15,5 +15,6 @@ void suite_api(void);
 void suite_proto(void);
 void suite_tls_load(void);
 void suite_api_edges(void);
+void suite_engine_edges(void);
 
 #endif
