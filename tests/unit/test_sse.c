@@ -1065,7 +1065,10 @@ static void test_engine_stop_is_prompt(void)
     tt_error e;
     tt_mock_init(&mock);
     engine_setup(&cfg);
-    tr.stop_at = 3;  /* CONNECTING, CONNECTED, then stop while the stream is open */
+    /* CONNECTING, CONNECTED, the idle timeout's BACKOFF: a stop there ends
+     * the run without a second attempt (a stop while the stream is open:
+     * engine_edges/engine_stop_from_an_event_with_an_outside_flag) */
+    tr.stop_at = 3;
     {
         tt_mock_script *s = add_stream(0, "data: a\n\n");
         s->hold_open = 1;
