@@ -410,7 +410,7 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
     };
-    size_t i = 0;
+    size_t i = 0, start;
     uint64_t mant = 0;
     int digits = 0, neg = 0, eneg = 0;
     long exp10 = 0, e = 0;
@@ -420,6 +420,7 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
         neg = 1;
         i++;
     }
+    start = i;
     for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
         if (digits < 19) {
             mant = mant * 10 + (uint64_t)(p[i] - '0');
@@ -429,7 +430,11 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
             exp10++; /* digits past 19 only scale */
         }
     }
+    if (i == start)
+        return -1; /* no integer part: "", "-", ".5" */
     if (i < n && p[i] == '.') {
+        if (i + 1 >= n || p[i + 1] < '0' || p[i + 1] > '9')
+            return -1; /* "1." */
         for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
             if (digits < 19) {
                 mant = mant * 10 + (uint64_t)(p[i] - '0');
@@ -443,6 +448,8 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
         i++;
         if (i < n && (p[i] == '+' || p[i] == '-'))
             eneg = p[i++] == '-';
+        if (i >= n || p[i] < '0' || p[i] > '9')
+            return -1; /* "1e", "1e+" */
         for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
             if (e < 100000)
                 e = e * 10 + (p[i] - '0');

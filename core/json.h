@@ -171,8 +171,9 @@ int tt_json_raw(const tt_json *doc, tt_json_val v, const char **p, size_t *n);
 /* 1 when a string value equals text (after unescaping), else 0. */
 int tt_json_string_eq(const tt_json *doc, tt_json_val v, const char *text);
 
-/* Parse a JSON number text (validated grammar) as a double. Accurate to an
- * ulp or two; no locale, no libc. 0 or -1. */
+/* Parse a JSON number text as a double. Accurate to an ulp or two; no
+ * locale, no libc. 0, or -1 when p[n] is not a number by JSON's grammar
+ * up to leading zeros ("", "-", "1.", "1e", "x" are refused). */
 int tt_json_number_to_double(const char *p, size_t n, double *out);
 
 /* ---- struct binding ------------------------------------------------------ */

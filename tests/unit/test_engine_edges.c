@@ -1298,6 +1298,19 @@ static void test_json_number_edges(void)
     d = 1.0;
     CHECK_INT(tt_json_number_to_double("1e-999999", 9, &d), 0);
     CHECK(d == 0.0);
+    {
+        /* not numbers: refused, not read as 0 or 1 */
+        static const char *const bad[] = { "", "-", ".5", "-.5", "1.", "1.e2", "1e", "1e+",
+                                           "1E-", "+1", "e5" };
+        size_t k;
+        for (k = 0; k < TT_COUNT(bad); k++) {
+            d = 7.0;
+            if (tt_json_number_to_double(bad[k], strlen(bad[k]), &d) != -1)
+                tt_test_fail(__FILE__, __LINE__, "\"%s\" read as %g", bad[k], d);
+        }
+    }
+    CHECK_INT(tt_json_number_to_double("-0.5e-1", 7, &d), 0);
+    CHECK(d == -0.05);
 }
 
 static void api_error(const char *body, int status, tt_error *e)
