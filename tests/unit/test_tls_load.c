@@ -256,9 +256,19 @@ static void add_rsa_cert(size_t *len, const char *cn, unsigned char nfill,
 
 /* ---- helpers ------------------------------------------------------------- */
 
+/* 1 when the message holds s, or -- a message cut at TT_ERROR_MSG_MAX
+ * (small profiles) -- ends in a beginning of s. */
 static int has(const tt_error *e, const char *s)
 {
-    return strstr(e->msg, s) != NULL;
+    size_t n = strlen(e->msg), k;
+    if (strstr(e->msg, s) != NULL)
+        return 1;
+    if (n + 1 < sizeof e->msg)
+        return 0;
+    for (k = strlen(s) - 1 < n ? strlen(s) - 1 : n; k >= 8; k--)
+        if (memcmp(e->msg + n - k, s, k) == 0)
+            return 1;
+    return 0;
 }
 
 /* The byte count an arena-overflow message reports. */
@@ -726,7 +736,9 @@ static void test_arena_shortfall_names_a_size_that_fits_anchors(void)
     add_rsa_cert(&len, "two", 0x33, 128, 0x01, 3);
     text[len] = '\0';
     CHECK_OK(sweep(load_bundle, 400, 1, &ok));
-    CHECK(ok > 300 && ok < 400);
+    /* at least both keys and two anchor structs (their size is the
+     * platform's: 32-bit targets need less) */
+    CHECK(ok > 65 + 128 + 3 + 2 * sizeof(br_x509_trust_anchor) && ok < 400);
 }
 
 static void test_arena_shortfall_names_a_size_that_fits_directory(void)
