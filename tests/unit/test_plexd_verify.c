@@ -34,6 +34,43 @@ static void test_rfc3339(void)
     CHECK_INT(tt_rfc3339_parse("2026-11-23T12:00:00Zx", &t), -1);
 }
 
+/* Every field of the shape refused when it is malformed or out of range;
+ * the accepted variants (lower-case t and z, a leap second, offsets of
+ * both signs) read as the same instant. */
+static void test_rfc3339_each_field_checked(void)
+{
+    static const char *const bad[] = {
+        "2026-11-23T12:00:0", "2O26-11-23T12:00:00Z", "2026/11-23T12:00:00Z",
+        "2026-1x-23T12:00:00Z", "2026-11/23T12:00:00Z", "2026-11-2xT12:00:00Z",
+        "2026-11-23T1x:00:00Z", "2026-11-23T12.00:00Z", "2026-11-23T12:0x:00Z",
+        "2026-11-23T12:00.00Z", "2026-11-23T12:00:0xZ", "2026-00-23T12:00:00Z",
+        "2026-11-00T12:00:00Z", "2026-11-32T12:00:00Z", "2026-11-23T24:00:00Z",
+        "2026-11-23T12:60:00Z", "2026-11-23T12:00:61Z", "2026-11-23T12:00:00.Z",
+        "2026-11-23T12:00:00+0x:00", "2026-11-23T12:00:00+02-00",
+        "2026-11-23T12:00:00+02:0x", "2026-11-23T12:00:00+02:00x",
+    };
+    static const char *const same[] = {
+        "2026-11-23t12:00:00z", "2026-11-23T10:30:00-01:30", "2026-11-23T13:30:00+01:30",
+    };
+    int64_t t;
+    size_t i;
+    for (i = 0; i < TT_COUNT(bad); i++) {
+        t = 7;
+        if (tt_rfc3339_parse(bad[i], &t) != -1 || t != 7) {
+            tt_test_fail(__FILE__, __LINE__, "accepted \"%s\"", bad[i]);
+            return;
+        }
+    }
+    for (i = 0; i < TT_COUNT(same); i++) {
+        CHECK_INT(tt_rfc3339_parse(same[i], &t), 0);
+        CHECK_INT(t, 1795435200); /* 2026-11-23T12:00:00Z */
+    }
+    CHECK_INT(tt_rfc3339_parse("2016-12-31T23:59:60Z", &t), 0); /* leap second */
+    CHECK_INT(t, 1483228800);
+    CHECK_INT(tt_rfc3339_parse("1969-12-31T23:59:59Z", &t), 0);
+    CHECK_INT(t, -1);
+}
+
 static void test_base64(void)
 {
     char enc[16];
@@ -171,6 +208,42 @@ static void test_ed25519(void)
     envelope(&env, "2026-11-23T12:00:00Z");
     sign(&env, sk1);
     CHECK_INT(tt_plexd_ed25519_verify(&keys, &env, &e), 0);
+    /* an empty previous key is none: the old signer is refused */
+    CHECK_INT(tt_plexd_keys_init(&keys, &port, k2, "", 0, &e), 0);
+    CHECK_INT(keys.has_previous, 0);
+    CHECK_INT(tt_plexd_ed25519_verify(&keys, &env, &e), -1);
+    CHECK_STR(e.msg, "evt-1: bad signature");
+}
+
+/* An envelope whose canonical form does not fit the verifier's buffer is
+ * refused before any signature check, never verified over a cut text. */
+static void test_ed25519_oversized_envelope_refused(void)
+{
+    static char big[TT_SSE_EVENT_MAX + 1024];
+    unsigned char pk[32], sk[64];
+    char k[48];
+    tt_plexd_keys keys;
+    tt_plexd_envelope env;
+    tt_port port;
+    tt_error e;
+    CHECK(sodium_init() >= 0);
+    crypto_sign_keypair(pk, sk);
+    tt_base64_encode(pk, 32, k, sizeof k);
+    tt_mock_init(&mock);
+    set_wall(1795435200);
+    tt_mock_port(&mock, &port);
+    CHECK_INT(tt_plexd_keys_init(&keys, &port, k, NULL, 0, &e), 0);
+    envelope(&env, "2026-11-23T12:00:00Z");
+    /* a string: the payload is compacted, but a string keeps its bytes */
+    memset(big, 'a', sizeof big);
+    big[0] = '"';
+    big[sizeof big - 1] = '"';
+    env.payload.p = big;
+    env.payload.n = sizeof big;
+    memset(env.signature, 'A', 86);
+    memcpy(env.signature + 86, "==", 3);
+    CHECK_INT(tt_plexd_ed25519_verify(&keys, &env, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
 }
 
 #else
@@ -191,10 +264,12 @@ void suite_plexd_verify(void)
 {
     static const tt_test tests[] = {
         { "rfc3339", test_rfc3339 },
+        { "rfc3339_each_field_checked", test_rfc3339_each_field_checked },
         { "base64", test_base64 },
         { "canonical_bytes", test_canonical_bytes },
 #if TT_FEATURE_ED25519
         { "ed25519", test_ed25519 },
+        { "ed25519_oversized_envelope_refused", test_ed25519_oversized_envelope_refused },
 #else
         { "ed25519_unavailable_refuses", test_ed25519_unavailable_refuses },
 #endif
