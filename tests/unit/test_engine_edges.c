@@ -36,6 +36,7 @@ static void client_setup(const tt_client_config *cfg)
 static void new_request(tt_request *rq, const char *url)
 {
     memset(rq, 0, sizeof *rq);
+    memset(cbody, 0, sizeof cbody); /* nothing left from an earlier request */
     rq->url = url;
     rq->max_redirects = -1;
     rq->body_buf = cbody;
@@ -950,8 +951,10 @@ static void test_framing_lists_with_blanks(void)
         CHECK_INT(hp.keep_alive, 0);
     }
     /* an empty last list element is ignored */
-    CHECK_INT(parse_text(&rec_cb, &r, "HTTP/1.1 200 OK\r\nContent-Length: 1,\r\n\r\nz", 42, 0, &e),
-              TT_HTTP_DONE);
+    {
+        static const char cl_trail[] = "HTTP/1.1 200 OK\r\nContent-Length: 1,\r\n\r\nz";
+        CHECK_INT(parse_text(&rec_cb, &r, cl_trail, sizeof cl_trail - 1, 0, &e), TT_HTTP_DONE);
+    }
     CHECK_MEM(r.body, r.body_len, "z", 1);
 }
 
@@ -1266,7 +1269,8 @@ static void test_json_navigation_outside_the_document(void)
     CHECK_INT(tt_json_find(&jdoc, 0, "b[x]"), -1);
     CHECK_INT(tt_json_find(&jdoc, 0, "b[-1]"), -1);
     CHECK_INT(tt_json_find(&jdoc, 0, "b[0"), -1);
-    CHECK(tt_json_find(&jdoc, 0, "b[0]") > 0);
+    CHECK_INT(tt_json_find(&jdoc, 0, "b[0]"),
+              tt_json_index(&jdoc, tt_json_member(&jdoc, 0, "b", 1), 0));
     /* a number is not the string "1" */
     CHECK_INT(tt_json_string_eq(&jdoc, tt_json_member(&jdoc, 0, "a", 1), "1"), 0);
 }
@@ -1350,10 +1354,10 @@ static void test_api_error_text_bodies_and_envelopes(void)
     CHECK_STR(e.msg, "h: HTTP 404 Not Found");
     api_error("<html>oops</html>", 502, &e);
     CHECK_INT(e.http_status, 502);
-    CHECK(strstr(e.msg, "oops") == NULL);
+    CHECK_STR(e.msg, "h: HTTP 502 Bad Gateway");
     memset(long_text, 'x', 161);
     api_error(long_text, 500, &e);
-    CHECK(strstr(e.msg, "xxx") == NULL);
+    CHECK_STR(e.msg, "h: HTTP 500 Internal Server Error");
     api_error("{\"error\":{\"code\":\"E42\"}}", 400, &e);
     CHECK_INT(e.cls, TT_ERR_API);
     CHECK_STR(e.msg, "h: E42");
@@ -1597,7 +1601,7 @@ static void test_sse_without_callbacks_counts_events_and_drops(void)
 
 static void test_sse_near_miss_field_names_and_huge_retry(void)
 {
-    static const char text[] = "ix: 5\nid: 7\nretry: 99999999999999999999\ndata: a\n\n";
+    static const char text[] = "id: 7\nix: 5\nretry: 99999999999999999999\ndata: a\n\n";
     sserec r;
     CHECK_INT(sse_text(&r, text, sizeof text - 1), 0);
     CHECK_INT(r.events, 1);
@@ -1779,6 +1783,7 @@ static void test_engine_stop_from_an_event_with_an_outside_flag(void)
     CHECK_INT(em.now, 1000000);  /* no idle timeout was waited out */
     CHECK_INT(em.hung, 0);
     CHECK_INT(es.stats.attempts, 1);
+    CHECK(est.n > 0 && est.n <= (int)TT_COUNT(est.to));
     CHECK_INT(est.to[est.n - 1], TT_SSE_STOPPED);
     CHECK_INT(state_at(TT_SSE_BACKOFF, 0), -1);
 }
@@ -1800,7 +1805,7 @@ static void test_engine_content_type_with_blank_before_params(void)
 static int failing_poll(void *user, tt_error *err)
 {
     (void)user;
-    return tt_error_set(err, TT_ERR_NETWORK, TT_E_CONNECT_REFUSED, NULL, "poll down");
+    return tt_error_set(err, TT_ERR_HTTP, TT_E_HTTP_STATUS, NULL, "poll down");
 }
 
 static void test_engine_failed_poll_is_reported_in_place(void)
@@ -1816,9 +1821,9 @@ static void test_engine_failed_poll_is_reported_in_place(void)
     CHECK_INT(engine_run(&cfg, &e), 0);
     CHECK_INT(es.stats.polls, 3);  /* at 0, 400 and 800 ms of a 1000 ms wait */
     CHECK_INT(est.same, 3);
-    CHECK_INT(est.same_why, TT_E_CONNECT_REFUSED);
+    CHECK_INT(est.same_why, TT_E_HTTP_STATUS);
     CHECK(state_at(TT_SSE_POLLING, 0) >= 0);
-    /* without a state hook the failures are only counted */
+    /* without a state hook nothing is called; the run goes on */
     engine_setup(&cfg);
     cfg.poll = failing_poll;
     cfg.poll_after_ms = 0;
@@ -1827,7 +1832,6 @@ static void test_engine_failed_poll_is_reported_in_place(void)
     engine_serve(NO_CONTENT);
     CHECK_INT(engine_run(&cfg, &e), 0);
     CHECK_INT(es.stats.polls, 1);
-    CHECK_INT(est.same, 0);
 }
 
 static void test_engine_429_without_retry_after_backs_off(void)
