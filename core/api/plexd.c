@@ -164,7 +164,11 @@ static int node_path(tt_plexd *p, char *path, size_t cap, const char *tail, tt_e
     if (p->node_id[0] == '\0')
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
                             "plexd: no node id (register first)");
-    tt_fmt(path, cap, "/v1/nodes/%s%s", p->node_id, tail);
+    /* an encoded execution id after a long node id can outgrow path: a cut
+     * path would name another resource */
+    if (tt_fmt(path, cap, "/v1/nodes/%s%s", p->node_id, tail) >= cap)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_LIMIT_URL, p->api.label,
+                            "plexd: node path longer than %zu bytes", cap - 1);
     return 0;
 }
 

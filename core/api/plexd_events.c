@@ -132,7 +132,10 @@ int tt_plexd_events_init(tt_plexd_events *ev, tt_plexd *p, tt_error *err)
     cc = p->client.cfg;
     if (tt_client_init(&ev->client, &p->client.port, &cc, err) != 0)
         return -1;
-    tt_fmt(ev->url, sizeof ev->url, "%s/v1/nodes/%s/events", p->api.base, p->node_id);
+    if (tt_fmt(ev->url, sizeof ev->url, "%s/v1/nodes/%s/events", p->api.base, p->node_id) >=
+        sizeof ev->url)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_LIMIT_URL, p->api.label,
+                            "plexd events URL longer than TT_URL_MAX (%d)", TT_URL_MAX);
     refresh_auth(ev);
     ev->auth.name = "Authorization";
     ev->auth.value = ev->auth_value;

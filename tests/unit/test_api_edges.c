@@ -589,6 +589,54 @@ static void test_plexd_init_url_too_long_for_base(void)
     CHECK_INT(e.code, TT_E_LIMIT_URL);
 }
 
+/* The longest node id and an execution id that encodes to three times
+ * its length outgrow the node path: refused, never sent cut short (a cut
+ * path names another resource). */
+static void test_plexd_node_path_too_long_refused(void)
+{
+    static char node[64], exec[64];
+    tt_plexd_exec_result r;
+    tt_error e;
+    memset(node, 'n', sizeof node - 1);
+    memset(exec, '/', sizeof exec - 1);    /* "%2F" each */
+    plexd_start(node);
+    CHECK_STR(plexd.node_id, node);
+    CHECK_INT(tt_plexd_ack_execution(&plexd, exec, "accepted", NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(e.code, TT_E_LIMIT_URL);
+    memset(&r, 0, sizeof r);
+    r.execution_id = exec;
+    CHECK_INT(tt_plexd_report_result(&plexd, &r, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_URL);
+    CHECK_INT(mock.written_len, 0);
+    /* a short one still goes out whole */
+    answer(200, "{}");
+    CHECK_INT(tt_plexd_ack_execution(&plexd, "e/1", "accepted", NULL, &e), 0);
+    CHECK(sent("POST /v1/nodes/"));
+    CHECK(sent("/executions/e%2F1/ack HTTP/1.1\r\n"));
+    tt_plexd_close(&plexd);
+}
+
+/* A base URL that fits, with the node's events path after it, does not:
+ * the event stream is refused at init, not opened on a cut URL. */
+static void test_plexd_events_url_too_long_refused(void)
+{
+    static char node[64];
+    tt_plexd_config cfg;
+    tt_error e;
+    memset(node, 'n', sizeof node - 1);
+    plexd_config(&cfg);
+    cfg.base_url = long_url(TT_URL_MAX - 40);
+    CHECK(cfg.base_url != NULL);
+    fresh();
+    CHECK_INT(tt_plexd_init(&plexd, &port, &cfg, &e), 0);
+    CHECK_INT(tt_plexd_set_node_id(&plexd, node, &e), 0);
+    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(e.code, TT_E_LIMIT_URL);
+    tt_plexd_close(&plexd);
+}
+
 static void test_plexd_user_agent_from_config(void)
 {
     tt_plexd_config cfg;
@@ -1552,6 +1600,8 @@ void suite_api_edges(void)
         { "plexd_register_adopts_node_identity", test_plexd_register_adopts_node_identity },
         { "plexd_register_refuses_dot_node_id", test_plexd_register_refuses_dot_node_id },
         { "plexd_refuses_missing_arguments", test_plexd_refuses_missing_arguments },
+        { "plexd_node_path_too_long_refused", test_plexd_node_path_too_long_refused },
+        { "plexd_events_url_too_long_refused", test_plexd_events_url_too_long_refused },
         { "plexd_artifact_needs_each_part", test_plexd_artifact_needs_each_part },
         { "plexd_heartbeat_given_time_empty_answer", test_plexd_heartbeat_given_time_empty_answer },
         { "plexd_heartbeat_clock_time_padded", test_plexd_heartbeat_clock_time_padded },
