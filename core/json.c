@@ -507,9 +507,7 @@ int tt_json_get_bool(const tt_json *doc, tt_json_val v, int *out, const char *wh
 
 /* ---- envelopes ------------------------------------------------------------------ */
 
-/* Copy a string or number value for display: unescaped, cut at a UTF-8
- * boundary with "..." when longer than cap. */
-static void display_copy(const tt_json *doc, tt_json_val v, char *buf, size_t cap)
+void tt_json_display_copy(const tt_json *doc, tt_json_val v, char *buf, size_t cap)
 {
     tt_json_type t = tt_json_type_of(doc, v);
     const char *p = NULL, *end;
@@ -555,19 +553,19 @@ int tt_json_envelope_read(const tt_json *doc, tt_json_envelope *env)
     switch (tt_json_type_of(doc, e)) {
     case TT_JSON_OBJECT:
         env->is_error = 1;
-        display_copy(doc, member_lit(doc, e, "code"), env->code, sizeof env->code);
-        display_copy(doc, member_lit(doc, e, "message"), env->message, sizeof env->message);
+        tt_json_display_copy(doc, member_lit(doc, e, "code"), env->code, sizeof env->code);
+        tt_json_display_copy(doc, member_lit(doc, e, "message"), env->message, sizeof env->message);
         if (env->message[0] == '\0')
-            display_copy(doc, member_lit(doc, e, "msg"), env->message, sizeof env->message);
+            tt_json_display_copy(doc, member_lit(doc, e, "msg"), env->message, sizeof env->message);
         break;
     case TT_JSON_STRING:
         env->is_error = 1;
-        display_copy(doc, e, env->message, sizeof env->message);
+        tt_json_display_copy(doc, e, env->message, sizeof env->message);
         break;
     case TT_JSON_ARRAY:
         /* FastAPI validation errors: [{"msg": "..."}] */
         env->is_error = 1;
-        display_copy(doc, member_lit(doc, tt_json_index(doc, e, 0), "msg"),
+        tt_json_display_copy(doc, member_lit(doc, tt_json_index(doc, e, 0), "msg"),
                      env->message, sizeof env->message);
         break;
     case TT_JSON_TRUE:

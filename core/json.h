@@ -165,6 +165,11 @@ int tt_json_get_bool(const tt_json *doc, tt_json_val v, int *out,
                      const char *what, tt_error *err);
 int tt_json_is_null(const tt_json *doc, tt_json_val v);
 
+/* A string or number value for display (messages, never data): unescaped
+ * into buf[cap] (cap >= 4), cut with "..." when longer; "" for any other
+ * type. Returns nothing: a display copy cannot fail. */
+void tt_json_display_copy(const tt_json *doc, tt_json_val v, char *buf, size_t cap);
+
 /* The raw text of a value (strings without their quotes, not unescaped). */
 int tt_json_raw(const tt_json *doc, tt_json_val v, const char **p, size_t *n);
 

@@ -242,32 +242,19 @@ static void put_error_text(char *dst, size_t cap, const char *p, size_t n)
         tt_fmt(dst, cap, "%.*s...", (int)(cap - 4), p);
 }
 
-/* String v unescaped into buf[cap]; when it does not fit, its raw (still
- * escaped) beginning, cut and marked. */
-static void error_string(const tt_json *d, tt_json_val v, char *buf, size_t cap)
-{
-    tt_error ignored;
-    const char *p;
-    size_t n;
-    buf[0] = '\0';
-    if (tt_json_get_string(d, v, buf, cap, NULL, "error", &ignored) == 0)
-        return;
-    if (tt_json_type_of(d, v) == TT_JSON_STRING && tt_json_raw(d, v, &p, &n) == 0)
-        put_error_text(buf, cap, p, n);
-}
-
 /* The request's error message into out->error: e is a JSON string holding
  * {"type", "message"} (the server's encoding), or an object. */
 static void read_error_text(const tt_json *d, tt_json_val e, tt_sky_request *out)
 {
     char text[512];
     const char *m;
-    out->error[0] = '\0';
     if (tt_json_type_of(d, e) == TT_JSON_OBJECT) {
-        error_string(d, tt_json_member(d, e, "message", 7), out->error, sizeof out->error);
+        tt_json_display_copy(d, tt_json_member(d, e, "message", 7), out->error,
+                             sizeof out->error);
         return;
     }
-    error_string(d, e, text, sizeof text);
+    out->error[0] = '\0';
+    tt_json_display_copy(d, e, text, sizeof text);
     m = strstr(text, "\"message\": \"");
     if (m != NULL)
         put_error_text(out->error, sizeof out->error, m + 12, strcspn(m + 12, "\""));
