@@ -77,9 +77,10 @@
 #define TT_HTTP_HEADERS_MAX 64
 #endif
 
-/* Buffer the request head (request line and headers) is written into. */
+/* Buffer the request head (request line and headers) is written into: it
+ * holds a bearer token of TT_API_TOKEN_MAX with the target and headers. */
 #ifndef TT_HTTP_REQUEST_HEAD_MAX
-#define TT_HTTP_REQUEST_HEAD_MAX 2048
+#define TT_HTTP_REQUEST_HEAD_MAX 6144
 #endif
 
 /* Receive buffer of a plain-TCP connection (TLS uses its own record buffer). */
@@ -152,6 +153,17 @@
 #define TT_JSON_PATH_MAX 96
 #endif
 
+/* The streaming binder: containers a record table may nest (the text may
+ * nest TT_JSON_MAX_DEPTH deep; skipped parts cost nothing), and lists
+ * within lists plus one for the root record (machine -> interfaces ->
+ * links needs 3). Each level holds one tt_error. */
+#ifndef TT_JSON_BIND_DEPTH
+#define TT_JSON_BIND_DEPTH 10
+#endif
+#ifndef TT_JSON_BIND_LEVELS
+#define TT_JSON_BIND_LEVELS 3
+#endif
+
 /* ---- Server-Sent Events ------------------------------------------------ */
 
 /* Event data buffer of the stream engine and the CLI: the largest event
@@ -211,9 +223,10 @@
 
 /* ---- control-plane clients (core/api) --------------------------------- */
 
-/* Longest bearer token or MAAS API key. */
+/* Longest bearer token or MAAS API key, NUL included: a plexd node secret
+ * key or an identity provider's JWT may be several KiB. */
 #ifndef TT_API_TOKEN_MAX
-#define TT_API_TOKEN_MAX 512
+#define TT_API_TOKEN_MAX 4096
 #endif
 
 /* Headers of one API request (Accept, Authorization, Content-Type, extras). */
@@ -254,6 +267,49 @@
 #endif
 #ifndef TT_API_RETRY_JITTER_PCT
 #define TT_API_RETRY_JITTER_PCT 25
+#endif
+
+/* plexd records, sized for real answers: the node secret key that becomes
+ * the bearer token, a secret's ciphertext (base64), a data entry's JSON
+ * payload, the state's metadata object, CIDRs a peer may route. A value
+ * larger than its field is that record's error (named, with its size). */
+#ifndef TT_PLEXD_SECRET_KEY_MAX
+#define TT_PLEXD_SECRET_KEY_MAX 4096
+#endif
+#ifndef TT_PLEXD_SECRET_MAX
+#define TT_PLEXD_SECRET_MAX 65536
+#endif
+#ifndef TT_PLEXD_PAYLOAD_MAX
+#define TT_PLEXD_PAYLOAD_MAX 8192
+#endif
+#ifndef TT_PLEXD_METADATA_MAX
+#define TT_PLEXD_METADATA_MAX 2048
+#endif
+#ifndef TT_PLEXD_IPS_MAX
+#define TT_PLEXD_IPS_MAX 16
+#endif
+
+/* MAAS records: tags per host, machine or disk and their length (MAAS
+ * allows 256), storage pools per VM host, parents of a bond or bridge,
+ * addresses of a machine; and the time compose may take (MAAS waits 120 s
+ * for the VM host before it answers). */
+#ifndef TT_MAAS_TAGS_MAX
+#define TT_MAAS_TAGS_MAX 16
+#endif
+#ifndef TT_MAAS_TAG_MAX
+#define TT_MAAS_TAG_MAX 257
+#endif
+#ifndef TT_MAAS_POOLS_MAX
+#define TT_MAAS_POOLS_MAX 16
+#endif
+#ifndef TT_MAAS_PARENTS_MAX
+#define TT_MAAS_PARENTS_MAX 8
+#endif
+#ifndef TT_MAAS_ADDRESSES_MAX
+#define TT_MAAS_ADDRESSES_MAX 16
+#endif
+#ifndef TT_MAAS_COMPOSE_TIMEOUT_MS
+#define TT_MAAS_COMPOSE_TIMEOUT_MS 180000
 #endif
 
 /* Timeout of operations that take long (vmm create with an image import). */

@@ -1,5 +1,6 @@
 /* tether HTTP/1.1 client: pool, exchange, redirects, deadlines. */
 #include "client.h"
+#include "timefmt.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -570,8 +571,10 @@ static int exchange_once(tt_client *c, exchange *x, int with_body,
         tt_http_parser_init(&c->parser, strcmp(x->method, "HEAD") == 0,
                             c->url.host, &client_callbacks, x);
         rc = send_request(c, k, x, with_body, flags, deadline, err);
-        if (rc == 0)
+        if (rc == 0) {
+            x->res->sent = 1; /* from here on the server may act on it */
             rc = read_response(c, k, x, deadline, err);
+        }
         k->last_used = c->port.ops->now_ms(c->port.ctx);
         if (rc == 0) {
             k->requests++;
@@ -743,52 +746,6 @@ int tt_error_from_status(tt_error *err, const char *host, int status,
     return -1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int digits(const char *s, size_t n, unsigned *out)
-{
-    size_t i;
-    unsigned v = 0;
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        v = v * 10 + (unsigned)(s[i] - '0');
-    }
-    *out = v;
-    return 1;
-}
-
-/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-static int64_t parse_imf_date(const char *v, size_t n)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    unsigned day, year, hh, mm, ss, mon;
-    if (n != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' ||
-        v[16] != ' ' || v[19] != ':' || v[22] != ':' || v[25] != ' ' ||
-        memcmp(v + 26, "GMT", 3) != 0)
-        return -1;
-    for (mon = 0; mon < 12; mon++)
-        if (memcmp(v + 8, months + 3 * mon, 3) == 0)
-            break;
-    if (mon == 12 || !digits(v + 5, 2, &day) || !digits(v + 12, 4, &year) ||
-        !digits(v + 17, 2, &hh) || !digits(v + 20, 2, &mm) ||
-        !digits(v + 23, 2, &ss) || day < 1 || day > 31 || hh > 23 || mm > 59 ||
-        ss > 60)
-        return -1;
-    return days_from_civil(year, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
-}
-
 int32_t tt_parse_retry_after(const char *v, size_t n, int64_t now_wall)
 {
     size_t i;
@@ -804,8 +761,7 @@ int32_t tt_parse_retry_after(const char *v, size_t n, int64_t now_wall)
         }
         return s > INT32_MAX ? INT32_MAX : (int32_t)s;
     }
-    t = parse_imf_date(v, n);
-    if (t < 0 || now_wall < 0)
+    if (tt_http_date_parse(v, n, &t) != 0 || t < 0 || now_wall < 0)
         return -1;
     t -= now_wall;
     if (t < 0)

@@ -119,6 +119,9 @@ struct tt_response {
     int32_t retry_after;         /* seconds, -1 when absent */
     int redirects;               /* redirects followed */
     int reused;                  /* 1: the final exchange reused a connection */
+    int sent;                    /* 1: a request was sent whole (also set when
+                                  * the call then failed: the server may have
+                                  * acted on it); 0: it never left whole */
     char content_type[TT_HTTP_CONTENT_TYPE_MAX]; /* "" when absent or too long */
     char reason[TT_HTTP_REASON_MAX];             /* "" when absent or too long */
     char url[TT_URL_MAX];        /* final URL */

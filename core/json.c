@@ -358,33 +358,47 @@ static int range_error(tt_error *err, const char *what)
                         what != NULL ? what : "value");
 }
 
+int tt_json_text_int(const char *p, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+    uint64_t mag;
+    int neg;
+    int64_t x;
+    if (integer_of(p, n, &mag, &neg) != 0)
+        return -1;
+    if (neg) {
+        if (mag > (uint64_t)INT64_MAX + 1)
+            return -1;
+        x = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+    } else {
+        if (mag > (uint64_t)INT64_MAX)
+            return -1;
+        x = (int64_t)mag;
+    }
+    if (x < min || x > max)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+int tt_json_text_uint(const char *p, size_t n, uint64_t max, uint64_t *out)
+{
+    uint64_t mag;
+    int neg;
+    if (integer_of(p, n, &mag, &neg) != 0 || (neg && mag != 0) || mag > max)
+        return -1;
+    *out = mag;
+    return 0;
+}
+
 int tt_json_get_int(const tt_json *doc, tt_json_val v, int64_t min, int64_t max,
                     int64_t *out, const char *what, tt_error *err)
 {
     const char *p;
     size_t n;
-    uint64_t mag;
-    int neg;
-    int64_t x;
-
     if (tt_json_type_of(doc, v) != TT_JSON_NUMBER)
         return type_error(err, what, "a number");
     tt_json_raw(doc, v, &p, &n);
-    if (integer_of(p, n, &mag, &neg) != 0)
-        return range_error(err, what);
-    if (neg) {
-        if (mag > (uint64_t)INT64_MAX + 1)
-            return range_error(err, what);
-        x = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
-    } else {
-        if (mag > (uint64_t)INT64_MAX)
-            return range_error(err, what);
-        x = (int64_t)mag;
-    }
-    if (x < min || x > max)
-        return range_error(err, what);
-    *out = x;
-    return 0;
+    return tt_json_text_int(p, n, min, max, out) == 0 ? 0 : range_error(err, what);
 }
 
 int tt_json_get_uint(const tt_json *doc, tt_json_val v, uint64_t max,
@@ -392,16 +406,10 @@ int tt_json_get_uint(const tt_json *doc, tt_json_val v, uint64_t max,
 {
     const char *p;
     size_t n;
-    uint64_t mag;
-    int neg;
-
     if (tt_json_type_of(doc, v) != TT_JSON_NUMBER)
         return type_error(err, what, "a number");
     tt_json_raw(doc, v, &p, &n);
-    if (integer_of(p, n, &mag, &neg) != 0 || (neg && mag != 0) || mag > max)
-        return range_error(err, what);
-    *out = mag;
-    return 0;
+    return tt_json_text_uint(p, n, max, out) == 0 ? 0 : range_error(err, what);
 }
 
 int tt_json_number_to_double(const char *p, size_t n, double *out)
@@ -593,12 +601,45 @@ static size_t text_body_len(const char *body, size_t len)
     return n;
 }
 
+/*
+ * Django's form errors, as MAAS answers a 400: {"field": ["message", ...],
+ * ...} or ["message", ...]. Written "field: message; field: message" into
+ * out[cap] (cut with "..." when long): 1, or 0 when the body is not that.
+ */
+static int form_errors(const tt_json *doc, char *out, size_t cap)
+{
+    tt_json_iter it;
+    tt_json_val k, v;
+    size_t n = 0;
+    int object = tt_json_type_of(doc, 0) == TT_JSON_OBJECT;
+    if (!object && tt_json_type_of(doc, 0) != TT_JSON_ARRAY)
+        return 0;
+    out[0] = '\0';
+    tt_json_iter_init(&it, doc, 0);
+    while (tt_json_iter_next(&it, &k, &v)) {
+        char name[64], text[TT_ERROR_MSG_MAX];
+        tt_json_val first = object ? tt_json_index(doc, v, 0) : v;
+        if (tt_json_type_of(doc, first) != TT_JSON_STRING)
+            return 0;
+        name[0] = '\0';
+        if (object)
+            tt_json_display_copy(doc, k, name, sizeof name);
+        tt_json_display_copy(doc, first, text, sizeof text);
+        n += tt_fmt(out + n, n < cap ? cap - n : 0, "%s%s%s%s", n ? "; " : "", name,
+                    name[0] ? ": " : "", text);
+    }
+    if (n >= cap && cap > 4)
+        memcpy(out + cap - 4, "...", 4);
+    return n > 0;
+}
+
 int tt_json_api_error(tt_error *err, const char *host, int status,
                       int32_t retry_after, const char *body, size_t len,
                       tt_json *scratch)
 {
     tt_json_envelope env;
     tt_error ignore;
+    char form[TT_ERROR_MSG_MAX];
     size_t tl;
 
     if (body != NULL && len > 0 && tt_json_parse(scratch, body, len, &ignore) == 0 &&
@@ -611,6 +652,10 @@ int tt_json_api_error(tt_error *err, const char *host, int status,
                          "HTTP %d: an error envelope without a message", status);
         if (err != NULL)
             memcpy(err->api_code, env.code, sizeof err->api_code);
+    } else if (body != NULL && len > 0 && tt_json_parse(scratch, body, len, &ignore) == 0 &&
+               form_errors(scratch, form, sizeof form)) {
+        tt_error_set(err, TT_ERR_HTTP, TT_E_HTTP_STATUS, host, "HTTP %d %s: %s", status,
+                     tt_http_reason(status), form);
     } else if (body != NULL && (tl = text_body_len(body, len)) > 0 &&
                tt_json_validate(body, len, &ignore) != 0) {
         tt_error_set(err, TT_ERR_HTTP, TT_E_HTTP_STATUS, host, "HTTP %d %s: %.*s",

@@ -165,6 +165,11 @@ int tt_json_get_bool(const tt_json *doc, tt_json_val v, int *out,
                      const char *what, tt_error *err);
 int tt_json_is_null(const tt_json *doc, tt_json_val v);
 
+/* Integer text of a JSON number ("-12") within [min, max] into *out: 0,
+ * or -1 when it has a fraction or exponent or is out of range. */
+int tt_json_text_int(const char *p, size_t n, int64_t min, int64_t max, int64_t *out);
+int tt_json_text_uint(const char *p, size_t n, uint64_t max, uint64_t *out);
+
 /* A string or number value for display (messages, never data): unescaped
  * into buf[cap] (cap >= 4), cut with "..." when longer; "" for any other
  * type. Returns nothing: a display copy cannot fail. */
@@ -181,22 +186,40 @@ int tt_json_string_eq(const tt_json *doc, tt_json_val v, const char *text);
  * up to leading zeros ("", "-", "1.", "1e", "x" are refused). */
 int tt_json_number_to_double(const char *p, size_t n, double *out);
 
-/* ---- struct binding ------------------------------------------------------ */
+/* ---- binding into records ------------------------------------------------ */
 
+/*
+ * A record is a C struct the caller owns; a table of tt_json_field says
+ * which JSON members go where. The same table binds a whole parsed value
+ * (tt_json_bind) or a text streaming in (tt_json_binder), and is built with
+ * the TT_JSON_* macros below, which take every offset and size from
+ * offsetof and sizeof: a buffer's size is never restated.
+ */
 typedef enum tt_json_ftype {
-    TT_JF_STRING,   /* char[size] */
-    TT_JF_I32,      /* int32_t */
-    TT_JF_I64,      /* int64_t */
-    TT_JF_U32,      /* uint32_t */
-    TT_JF_U64,      /* uint64_t */
+    TT_JF_STRING,   /* char[size], NUL-terminated */
+    TT_JF_INT,      /* int32_t or int64_t (size says which) */
+    TT_JF_UINT,     /* uint32_t or uint64_t */
     TT_JF_DOUBLE,   /* double */
     TT_JF_BOOL,     /* int */
-    TT_JF_OBJECT,   /* nested struct, fields in sub[nsub] */
-    TT_JF_ARRAY,    /* fixed array of elem (size = element size), count at count_offset */
-    TT_JF_RAW       /* tt_json_slice: the raw text, pointing into the document */
+    TT_JF_OBJECT,   /* a nested struct, its fields in sub[nsub] */
+    TT_JF_ARRAY,    /* a fixed array in the record: up to max_items elements
+                     * of `size` bytes of type `elem`, the count (size_t) at
+                     * count_offset */
+    TT_JF_LIST,     /* an array of any length: each element is built in the
+                     * one slot at offset (`size` bytes, type `elem`) and
+                     * handed to the binder's item callback */
+    TT_JF_JSON,     /* char[size]: the value's JSON text as sent (any type) */
+    TT_JF_RAW,      /* tt_json_slice pointing into the text: only for texts
+                     * bound whole (a value split across two pieces of a
+                     * stream is an error) */
+    TT_JF_TEXT      /* a string of any length whose unescaped content goes
+                     * to the binder's text callback in pieces */
 } tt_json_ftype;
 
 #define TT_JF_REQUIRED 1u   /* missing (or null) is an error */
+#define TT_JF_CUT 2u        /* STRING shown to people (a message): a longer
+                             * text is cut at a character boundary and ends
+                             * in "...", visibly; never for data */
 
 typedef struct tt_json_slice {
     const char *p;
@@ -204,27 +227,217 @@ typedef struct tt_json_slice {
 } tt_json_slice;
 
 typedef struct tt_json_field {
-    const char *name;                  /* JSON key */
-    tt_json_ftype type;
-    size_t offset;                     /* offsetof(struct, member) */
-    size_t size;                       /* string buffer / array element size */
-    unsigned flags;
-    const struct tt_json_field *sub;   /* object fields, or the array element */
-    size_t nsub;
-    size_t max_items;                  /* arrays: capacity */
-    size_t count_offset;               /* arrays: where the count (size_t) goes */
+    const char *name;                  /* JSON member name */
+    unsigned char type;                /* tt_json_ftype */
+    unsigned char elem;                /* ARRAY, LIST: the elements' type */
+    unsigned short flags;
+    uint32_t offset;                   /* offsetof(record, member) */
+    uint32_t size;                     /* the member; ARRAY, LIST: one element */
+    const struct tt_json_field *sub;   /* OBJECT (or elements that are) */
+    uint16_t nsub;
+    uint16_t max_items;                /* ARRAY */
+    uint32_t count_offset;             /* ARRAY */
 } tt_json_field;
 
+/* ---- the table macros: T the record type, m its member, k the JSON name,
+ * fl TT_JF_* flags. Numbers take their width from the member, and a member
+ * of the wrong kind does not compile (the array size turns negative). */
+#define TT_JSON_MSIZE(T, m) sizeof(((T *)0)->m)
+#define TT_JSON_CHECK_(c) (0 * sizeof(char[(c) ? 1 : -1]))
+#define TT_JSON_F_(k, type, elem, fl, off, size, sub, nsub, max, cnt) \
+    { k, type, elem, fl, (uint32_t)(off), (uint32_t)(size), sub, (uint16_t)(nsub), \
+      (uint16_t)(max), (uint32_t)(cnt) }
+#define TT_JSON_NUM_(T, m, k, fl, type, ok) \
+    TT_JSON_F_(k, type, 0, fl, offsetof(T, m) + TT_JSON_CHECK_(ok), TT_JSON_MSIZE(T, m), \
+               NULL, 0, 0, 0)
+
+/* char m[N] */
+#define TT_JSON_STR(T, m, k, fl) \
+    TT_JSON_F_(k, TT_JF_STRING, 0, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), NULL, 0, 0, 0)
+/* int32_t or int64_t m */
+#define TT_JSON_INT(T, m, k, fl) TT_JSON_NUM_(T, m, k, fl, TT_JF_INT, \
+    TT_JSON_MSIZE(T, m) == 4 || TT_JSON_MSIZE(T, m) == 8)
+/* uint32_t or uint64_t m */
+#define TT_JSON_UINT(T, m, k, fl) TT_JSON_NUM_(T, m, k, fl, TT_JF_UINT, \
+    TT_JSON_MSIZE(T, m) == 4 || TT_JSON_MSIZE(T, m) == 8)
+/* double m */
+#define TT_JSON_DOUBLE(T, m, k, fl) TT_JSON_NUM_(T, m, k, fl, TT_JF_DOUBLE, \
+    TT_JSON_MSIZE(T, m) == sizeof(double))
+/* int m (0 or 1) */
+#define TT_JSON_BOOL(T, m, k, fl) TT_JSON_NUM_(T, m, k, fl, TT_JF_BOOL, \
+    TT_JSON_MSIZE(T, m) == sizeof(int))
+/* a nested struct m described by the table sub[] */
+#define TT_JSON_OBJ(T, m, k, fl, sub) \
+    TT_JSON_F_(k, TT_JF_OBJECT, 0, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), sub, \
+               sizeof(sub) / sizeof((sub)[0]), 0, 0)
+/* char m[N][L], the count in size_t c */
+#define TT_JSON_ARR_STR(T, m, k, fl, c) \
+    TT_JSON_F_(k, TT_JF_ARRAY, TT_JF_STRING, fl, offsetof(T, m), TT_JSON_MSIZE(T, m[0]), \
+               NULL, 0, TT_JSON_MSIZE(T, m) / TT_JSON_MSIZE(T, m[0]), offsetof(T, c))
+/* struct m[N] described by sub[], the count in size_t c */
+#define TT_JSON_ARR_OBJ(T, m, k, fl, sub, c) \
+    TT_JSON_F_(k, TT_JF_ARRAY, TT_JF_OBJECT, fl, offsetof(T, m), TT_JSON_MSIZE(T, m[0]), \
+               sub, sizeof(sub) / sizeof((sub)[0]), \
+               TT_JSON_MSIZE(T, m) / TT_JSON_MSIZE(T, m[0]), offsetof(T, c))
+/* a list of records of any length, built one at a time in the slot m */
+#define TT_JSON_LIST(T, m, k, fl, sub) \
+    TT_JSON_F_(k, TT_JF_LIST, TT_JF_OBJECT, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), sub, \
+               sizeof(sub) / sizeof((sub)[0]), 0, 0)
+/* a list of strings of any length, each in the slot char m[N] */
+#define TT_JSON_LIST_STR(T, m, k, fl) \
+    TT_JSON_F_(k, TT_JF_LIST, TT_JF_STRING, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), NULL, \
+               0, 0, 0)
+/* char m[N]: any value's JSON text */
+#define TT_JSON_JSON(T, m, k, fl) \
+    TT_JSON_F_(k, TT_JF_JSON, 0, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), NULL, 0, 0, 0)
+/* tt_json_slice m */
+#define TT_JSON_RAW(T, m, k, fl) \
+    TT_JSON_F_(k, TT_JF_RAW, 0, fl, offsetof(T, m) + \
+               TT_JSON_CHECK_(TT_JSON_MSIZE(T, m) == sizeof(tt_json_slice)), \
+               TT_JSON_MSIZE(T, m), NULL, 0, 0, 0)
+/* a string streamed to the text callback (no member) */
+#define TT_JSON_TEXT(k, fl) TT_JSON_F_(k, TT_JF_TEXT, 0, fl, 0, 0, NULL, 0, 0, 0)
+/* roots: the whole value is a T described by sub[], or a list of them */
+#define TT_JSON_ROOT_OBJ(T, sub) \
+    TT_JSON_F_("", TT_JF_OBJECT, 0, 0, 0, sizeof(T), sub, sizeof(sub) / sizeof((sub)[0]), 0, 0)
+#define TT_JSON_ROOT_LIST(T, sub) \
+    TT_JSON_F_("", TT_JF_LIST, TT_JF_OBJECT, 0, 0, sizeof(T), sub, \
+               sizeof(sub) / sizeof((sub)[0]), 0, 0)
+
 /*
- * Decode object `obj` into the struct at `out` by the descriptor table.
- * Unknown keys are ignored; missing optional fields (and nulls) leave the
- * struct untouched. Errors name the field path ("vms[3].name: ..."):
- * TT_E_JSON_MISSING, TT_E_JSON_TYPE, TT_E_JSON_RANGE, TT_E_LIMIT_JSON_STRING,
- * TT_E_LIMIT_JSON_ARRAY. Recursion follows the descriptor tables only,
- * whose depth is fixed by the program, never by the input.
+ * Bind object `obj` of a parsed document into the record at `out` by the
+ * table fields[nfields]. Unknown members are ignored; missing optional
+ * members and nulls leave the record untouched. The first problem is
+ * returned, naming the field path ("vms[3].name: ..."): TT_E_JSON_MISSING,
+ * TT_E_JSON_TYPE, TT_E_JSON_RANGE, TT_E_JSON_SYNTAX (a bound member twice),
+ * TT_E_LIMIT_JSON_STRING, TT_E_LIMIT_JSON_ARRAY, TT_E_LIMIT_JSON_BODY (a
+ * JSON member larger than its buffer); every field that fitted is bound
+ * even then. Tables with LIST or TEXT fields need a tt_json_binder.
  */
 int tt_json_bind(const tt_json *doc, tt_json_val obj, const tt_json_field *fields,
                  size_t nfields, void *out, tt_error *err);
+
+/* ---- the streaming binder -------------------------------------------------- */
+
+/* One element of a list, complete, as the binder hands it over. */
+typedef struct tt_json_item {
+    const tt_json_field *list;         /* the TT_JF_LIST field it belongs to */
+    void *record;                      /* the element: the list's slot */
+    size_t index;                      /* its place in its list, from 0 */
+    const struct tt_json_item *parent; /* the element of an outer list it lies
+                                        * in (still being read), or NULL */
+    const tt_error *error;             /* NULL, or why this element is not
+                                        * whole (its other fields are bound) */
+} tt_json_item;
+
+/* Called once per list element; -1 (with err set) stops the binding. An
+ * element with an error is still delivered: one record that does not fit
+ * is that record's error, not the list's. */
+typedef int (*tt_json_item_fn)(void *user, const tt_json_item *item, tt_error *err);
+
+/* Called with the unescaped content of a TT_JF_TEXT field in pieces
+ * (record is the struct holding the field); last is 1 once, at the end,
+ * with n = 0. -1 (with err set) stops the binding. */
+typedef int (*tt_json_text_fn)(void *user, const tt_json_field *f, void *record,
+                               const char *p, size_t n, int last, tt_error *err);
+
+/* An open container that is being bound. */
+typedef struct tt_json_frame {
+    const tt_json_field *f;            /* the field whose value it is */
+    unsigned char *base;               /* OBJECT: the record; ARRAY, LIST: items */
+    uint64_t seen;                     /* OBJECT: members met (bit per field) */
+    uint64_t set;                      /* OBJECT: members met with a value */
+    int cur;                           /* OBJECT: field of the latest key, or -1 */
+    unsigned char kind;                /* its tt_json_ftype */
+    unsigned char item;                /* 1: a list element (delivered at its end) */
+    unsigned depth;                    /* the scanner's depth of it */
+    size_t count;                      /* ARRAY, LIST: elements met */
+} tt_json_frame;
+
+/*
+ * Binds a JSON text into records while it streams in, in constant memory:
+ * members the tables do not name are validated and skipped at any size and
+ * depth without being held, list elements reach the item callback one at a
+ * time, and only the fields of the records have buffers (the caller's, in
+ * the records). Validation is the strict scanner's: a text that is not
+ * JSON fails as a whole.
+ *
+ * A field that does not fit or is of the wrong kind is its record's error
+ * (class LIMIT or PROTOCOL, message naming the path and the size): a list
+ * element is delivered with it, the root record's is returned by finish.
+ * A member that a table binds and that appears twice in one object is
+ * such an error too: what a signature covered must not mean one thing to
+ * the server and another here.
+ *
+ * Memory: this struct (about 1.5 KiB in the default configuration); it
+ * holds no pointer into the text after a call returns, except the slices of
+ * TT_JF_RAW fields. Tables may nest TT_JSON_BIND_DEPTH containers deep and
+ * lists TT_JSON_BIND_LEVELS - 1 deep (a deeper table is a usage error);
+ * the text itself may nest TT_JSON_MAX_DEPTH deep.
+ */
+typedef struct tt_json_binder {
+    tt_json_scan scan;
+    const tt_json_field *root;
+    void *out;
+    tt_json_item_fn on_item;
+    tt_json_text_fn on_text;
+    void *user;
+    tt_error *err;                     /* the caller's, during a call */
+    int failed;                        /* a fatal error: the binding stopped */
+    int partial;                       /* finish: err is the root record's own */
+    unsigned long delivered;           /* list elements delivered */
+    unsigned long item_errors;         /* of which with an error */
+    tt_json_frame frames[TT_JSON_BIND_DEPTH];
+    unsigned nframes;
+    unsigned level;                    /* items[level] is the innermost record */
+    tt_json_item items[TT_JSON_BIND_LEVELS];
+    tt_error errors[TT_JSON_BIND_LEVELS];
+    /* the value being read */
+    int skipping;
+    unsigned skip_depth;
+    int cap;                           /* what is captured (json_bind.c) */
+    unsigned char cap_kind;            /* as which tt_json_ftype */
+    unsigned cap_depth;
+    const tt_json_field *cap_f;
+    unsigned char *cap_dst;            /* its record */
+    size_t cap_len;                    /* bytes stored */
+    uint64_t cap_true;                 /* bytes in all */
+    int scalar_item;                   /* the value is a list element */
+    const char *chunk;                 /* the piece being fed */
+    size_t cap_from;                   /* where the capture resumes in it */
+    unsigned long feeds;
+    unsigned long raw_feed;
+    /* string unescaping, across pieces */
+    int esc;
+    uint32_t code, hi;
+    char num[40];
+    char key[48];
+    size_t key_len;
+    int key_long;
+} tt_json_binder;
+
+/* Prepare to bind a text whose root value `root` describes (made with
+ * TT_JSON_ROOT_OBJ or TT_JSON_ROOT_LIST; it must outlive the binder) into
+ * out. on_item, on_text and user may be NULL; without on_item, list
+ * elements are bound and dropped, and the first element's error becomes the
+ * root record's. */
+void tt_json_binder_init(tt_json_binder *b, const tt_json_field *root, void *out,
+                         tt_json_item_fn on_item, tt_json_text_fn on_text, void *user);
+
+/* Feed a piece of the text: 0, or -1 with err (syntax, a callback's error,
+ * or a usage error for a table too deep). Once -1, every later call is -1. */
+int tt_json_binder_feed(tt_json_binder *b, const char *data, size_t len, tt_error *err);
+
+/* The same with the shape of tt_client's tt_body_fn: pass the binder as
+ * the request's user pointer. */
+int tt_json_binder_body(void *binder, const unsigned char *data, size_t len,
+                        tt_error *err);
+
+/* The text ended: 0 when it was one JSON value and the root record was
+ * bound without an error; -1 with err otherwise. When the text was JSON
+ * but the root record had an error of its own, b->partial is 1 and every
+ * field that fitted is bound. */
+int tt_json_binder_finish(tt_json_binder *b, tt_error *err);
 
 /* ---- envelopes ----------------------------------------------------------- */
 
@@ -288,6 +501,14 @@ void tt_jw_raw(tt_json_writer *w, const char *json, size_t n); /* a valid value 
 void tt_jw_kv_string(tt_json_writer *w, const char *key, const char *s);  /* NULL or "": omitted */
 void tt_jw_kv_int(tt_json_writer *w, const char *key, int64_t v);         /* 0: omitted */
 void tt_jw_kv_bool(tt_json_writer *w, const char *key, int v);            /* false: omitted */
+
+/*
+ * The members of a record, by its table, into the object the writer is
+ * in: the fixed fields, nested objects and fixed arrays, in table order;
+ * TT_JF_JSON text as it was received (null when empty). Lists, text
+ * streams and raw slices are not in a record and are left out.
+ */
+void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, const void *rec);
 
 /*
  * Finish: 0 with *len set when the document is complete and fitted; -1

@@ -367,3 +367,135 @@ int tt_jw_finish(tt_json_writer *w, size_t *len, tt_error *err)
         *len = w->len;
     return 0;
 }
+
+/* ---- records by their tables ------------------------------------------------------- */
+
+/* One scalar of kind `kind` (`size` bytes) at p. */
+static void record_scalar(tt_json_writer *w, unsigned kind, size_t size, const unsigned char *p)
+{
+    int32_t i32;
+    int64_t i64;
+    uint32_t u32;
+    uint64_t u64;
+    double d;
+    int b;
+    switch (kind) {
+    case TT_JF_STRING:
+        tt_jw_string(w, (const char *)p);
+        return;
+    case TT_JF_INT:
+        if (size == 4) {
+            memcpy(&i32, p, 4);
+            i64 = i32;
+        } else {
+            memcpy(&i64, p, 8);
+        }
+        tt_jw_int(w, i64);
+        return;
+    case TT_JF_UINT:
+        if (size == 4) {
+            memcpy(&u32, p, 4);
+            u64 = u32;
+        } else {
+            memcpy(&u64, p, 8);
+        }
+        tt_jw_uint(w, u64);
+        return;
+    case TT_JF_DOUBLE:
+        memcpy(&d, p, sizeof d);
+        tt_jw_double(w, d);
+        return;
+    case TT_JF_BOOL:
+        memcpy(&b, p, sizeof b);
+        tt_jw_bool(w, b);
+        return;
+    case TT_JF_JSON:
+        /* the value as it was received; nothing received is null */
+        if (p[0] != '\0')
+            tt_jw_raw(w, (const char *)p, strlen((const char *)p));
+        else
+            tt_jw_null(w);
+        return;
+    default:
+        w->bad = 1;
+        return;
+    }
+}
+
+/* An open container the record writer is inside of. */
+typedef struct rec_frame {
+    const tt_json_field *f;      /* OBJECT: its table; ARRAY: the field */
+    size_t n, i;                 /* fields or elements, and the next one */
+    const unsigned char *base;
+    int array;
+} rec_frame;
+
+void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, const void *rec)
+{
+    rec_frame st[TT_JSON_BIND_DEPTH];
+    unsigned depth = 1;
+    st[0].f = fields;
+    st[0].n = n;
+    st[0].i = 0;
+    st[0].base = rec;
+    st[0].array = 0;
+    /* an explicit stack: the tables decide the depth, never the input */
+    while (depth > 0 && !w->bad) {
+        rec_frame *t = &st[depth - 1];
+        const tt_json_field *f;
+        const unsigned char *p;
+        size_t count;
+        if (t->i == t->n) {
+            if (depth > 1)
+                tt_jw_end(w);
+            depth--;
+            continue;
+        }
+        if (t->array) {
+            f = t->f;
+            p = t->base + t->i++ * f->size;
+            if (f->elem != TT_JF_OBJECT) {
+                record_scalar(w, f->elem, f->size, p);
+                continue;
+            }
+            tt_jw_object(w);
+            if (depth == TT_JSON_BIND_DEPTH) {
+                w->bad = 1;
+                return;
+            }
+            st[depth].f = f->sub;
+            st[depth].n = f->nsub;
+            st[depth].i = 0;
+            st[depth].base = p;
+            st[depth++].array = 0;
+            continue;
+        }
+        f = &t->f[t->i++];
+        p = t->base + f->offset;
+        if (f->type == TT_JF_LIST || f->type == TT_JF_TEXT || f->type == TT_JF_RAW)
+            continue; /* not in the record: they passed one by one */
+        tt_jw_key(w, f->name);
+        if (f->type != TT_JF_OBJECT && f->type != TT_JF_ARRAY) {
+            record_scalar(w, f->type, f->size, p);
+            continue;
+        }
+        if (depth == TT_JSON_BIND_DEPTH) {
+            w->bad = 1;
+            return;
+        }
+        st[depth].base = p;
+        st[depth].i = 0;
+        if (f->type == TT_JF_OBJECT) {
+            tt_jw_object(w);
+            st[depth].f = f->sub;
+            st[depth].n = f->nsub;
+            st[depth++].array = 0;
+        } else {
+            memcpy(&count, t->base + f->count_offset, sizeof count);
+            tt_jw_array(w);
+            st[depth].f = f;
+            st[depth].n = count < f->max_items ? count : f->max_items;
+            st[depth++].array = 1;
+        }
+    }
+}

@@ -9,6 +9,7 @@ pass=0; fail=0
 for f in "$out"/example*.c; do
     [ -f "$f" ] || continue
     if cc -std=c99 -Wall -Wextra -Werror -Iconfig -Icore -Icore/api -Iport -Iport/posix \
+          -Ibuild/third_party/bearssl/inc \
           -Ibuild/deps/include -c "$f" -o "${f%.c}.o" 2>"${f%.c}.err"; then
         pass=$((pass+1))
     else

@@ -4,6 +4,7 @@
  */
 #include "api.h"
 #include "backoff.h"
+#include "timefmt.h"
 
 #include <string.h>
 
@@ -39,6 +40,7 @@ int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *
     a->doc = doc;
     tt_retry_default(&a->retry);
     a->retry.max_retries = 0;
+    a->date = -1;
     return 0;
 }
 
@@ -99,7 +101,7 @@ static const char *oauth_header(tt_api *a, const char *key)
     const tt_port *p = &a->client->port;
     unsigned char rnd[12];
     char nonce[25];
-    int64_t now = p->ops->wall_s(p->ctx);
+    int64_t now = p->ops->wall_s(p->ctx) + a->clock_offset_s;
     size_t i;
 
     if (p->ops->random == NULL || p->ops->random(p->ctx, rnd, sizeof rnd) != TT_PORT_OK)
@@ -153,7 +155,9 @@ static size_t build_headers(tt_api *a, const tt_api_req *r, tt_header *h, size_t
 typedef struct attempt_ctx {
     tt_api *a;
     const tt_api_req *r;
+    tt_api_resp *out;
     int streaming;               /* the body goes to r->on_body */
+    int collecting;              /* the body goes to a->buf (as far as it fits) */
     int gzipped;                 /* Content-Encoding: gzip */
     size_t len;                  /* collected bytes */
     int overflow;
@@ -163,7 +167,9 @@ typedef struct attempt_ctx {
 static int on_head(void *user, const tt_response *res, tt_error *err)
 {
     attempt_ctx *x = user;
-    x->streaming = x->r->on_body != NULL && res->status >= 200 && res->status < 300;
+    int ok = res->status >= 200 && res->status < 300;
+    x->streaming = x->r->on_body != NULL && (ok || x->r->bind_errors);
+    x->collecting = !ok || !x->streaming;
     if (x->gzipped && (x->a->gz == NULL || tt_gzip_inflate_begin(x->a->gz, err) != 0))
         return x->a->gz == NULL ? tt_error_set(err, TT_ERR_PROTOCOL, TT_E_GZIP, x->a->label,
                                                "gzip body that was not asked for") : -1;
@@ -180,6 +186,8 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
     /* content codings are case-insensitive (RFC 9110 8.4.1) */
     if (tt_http_name_eq(name, nl, "content-encoding") && tt_http_name_eq(value, vl, "gzip"))
         x->gzipped = 1;
+    if (tt_http_name_eq(name, nl, "date") && tt_http_date_parse(value, vl, &x->a->date) != 0)
+        x->a->date = -1;
     if (r->capture_cap == 0)
         return 0;
     if ((r->capture_name != NULL && tt_http_name_eq(name, nl, r->capture_name)) ||
@@ -192,8 +200,18 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
 static int plain_body(void *user, const unsigned char *data, size_t len, tt_error *err)
 {
     attempt_ctx *x = user;
-    if (x->streaming)
-        return x->r->on_body(x->r->user, data, len, err);
+    if (x->streaming) {
+        x->out->streamed += len;
+        if (x->r->on_body(x->r->user, data, len, err) != 0) {
+            /* an error body the sink cannot take (a proxy's text) is still
+             * the server's error, told by its status and what was kept */
+            if (!x->collecting)
+                return -1;
+            x->streaming = 0;
+        }
+    }
+    if (!x->collecting)
+        return 0;
     if (len > x->a->cap - x->len) {
         x->overflow = 1; /* reported once the status is known */
         return 0;
@@ -235,11 +253,11 @@ static int interpret(tt_api *a, attempt_ctx *x, const tt_response *res, tt_api_r
     if (res->status < 200 || res->status >= 300)
         return tt_json_api_error(err, a->label, res->status, res->retry_after,
                                  a->buf, x->len, a->doc);
+    if (x->streaming || x->len == 0)
+        return 0;
     if (x->overflow)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BODY, a->label,
                             "response body larger than the %zu-byte buffer", a->cap);
-    if (x->streaming || x->len == 0)
-        return 0;
     if (tt_json_parse(a->doc, a->buf, x->len, err) != 0) {
         tt_error inner = *err;
         return tt_error_set(err, inner.cls, inner.code, a->label, "response: %s", inner.msg);
@@ -267,6 +285,8 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
     memset(&x, 0, sizeof x);
     x.a = a;
     x.r = r;
+    x.out = out;
+    a->date = -1;
     rq.method = r->method;
     rq.url = a->url;
     rq.headers = h;
@@ -292,6 +312,8 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
         }
     }
     rq.timeout_ms = r->long_op && a->long_timeout_ms > 0 ? a->long_timeout_ms : a->timeout_ms;
+    rq.stream = r->stream;
+    rq.idle_timeout_ms = r->stream && r->idle_timeout_ms <= 0 ? a->timeout_ms : r->idle_timeout_ms;
     rq.max_redirects = -1;
     rq.on_head = on_head;
     rq.on_header = on_header;
@@ -299,18 +321,75 @@ static int attempt(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *e
     rq.user = &x;
     a->stats.attempts++;
     out->attempts++;
+    res.sent = 0;
     if (tt_client_request(a->client, &rq, &res, err) != 0) {
+        out->sent = res.sent;
         /* a gzip answer without a->gz was refused before inflating */
         if (x.gzipped && a->gz != NULL)
             tt_gzip_inflate_end(a->gz, &x.zerr);
         return -1;
     }
+    out->sent = 1;
     if (x.gzipped && tt_gzip_inflate_end(a->gz, err) != 0)
         return -1;
     return interpret(a, &x, &res, out, err);
 }
 
 /* ---- the call with its retries ------------------------------------------------------ */
+
+/* A POST may change the server's state: sent twice, it could launch two
+ * clusters or compose two VMs. */
+static int idempotent(const tt_api_req *r)
+{
+    const char *m = r->method != NULL ? r->method : (r->body != NULL ? "POST" : "GET");
+    return r->idempotent || strcmp(m, "POST") != 0;
+}
+
+/* The server cannot have acted on the request that failed with e. */
+static int not_acted_on(const tt_error *e, int sent)
+{
+    if (e->cls == TT_ERR_HTTP || e->cls == TT_ERR_API)
+        return e->http_status == 429 || (e->http_status == 503 && e->retry_after >= 0);
+    return !sent;
+}
+
+static int may_retry(const tt_api *a, const tt_api_req *r, const tt_api_resp *out, int tries,
+                     const tt_error *e)
+{
+    return !r->no_retry && tries < a->retry.max_retries && retryable(e) &&
+           out->streamed == 0 && (idempotent(r) || not_acted_on(e, out->sent));
+}
+
+/* MAAS refuses an OAuth timestamp more than 300 s behind its clock (a
+ * device without a real-time clock): take the offset from its Date. */
+static int clock_corrected(tt_api *a, const tt_api_resp *out, const tt_error *e)
+{
+    const tt_port *p = &a->client->port;
+    static const char expired[] = "Expired timestamp";
+    size_t n = sizeof expired - 1, i;
+    if (a->auth != TT_API_AUTH_OAUTH_PLAINTEXT || e->http_status != 401 || a->date < 0 ||
+        out->body_len < n)
+        return 0;
+    for (i = 0; i + n <= out->body_len; i++)
+        if (memcmp(a->buf + i, expired, n) == 0)
+            break;
+    if (i + n > out->body_len)
+        return 0;
+    a->clock_offset_s = a->date - p->ops->wall_s(p->ctx);
+    return 1;
+}
+
+/* A failed call that had a request id (SkyPilot's): say it, so that the
+ * caller can look the request up instead of sending it again. */
+static int with_request_id(const tt_api_req *r, tt_error *err)
+{
+    size_t n;
+    if (r->capture_cap == 0 || r->capture_buf[0] == '\0' || err->cls == TT_ERR_USAGE)
+        return -1;
+    n = strlen(err->msg);
+    tt_fmt(err->msg + n, sizeof err->msg - n, " (request %s)", r->capture_buf);
+    return -1;
+}
 
 /* A Retry-After longer than the policy allows: the caller decides. */
 static int waits_too_long(const tt_api *a, const tt_error *e)
@@ -331,7 +410,7 @@ int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
 {
     tt_api_resp local;
     size_t n;
-    int tries = 0;
+    int tries = 0, corrected = 0;
 
     if (out == NULL)
         out = &local;
@@ -345,11 +424,16 @@ int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
     a->stats.calls++;
     for (;;) {
         const tt_port *p = &a->client->port;
+        if (r->capture_cap > 0)
+            r->capture_buf[0] = '\0';
         if (attempt(a, r, out, err) == 0)
             return 0;
-        if (r->no_retry || tries >= a->retry.max_retries || !retryable(err) ||
-            r->on_body != NULL || waits_too_long(a, err))
-            return -1;
+        if (!corrected && clock_corrected(a, out, err)) {
+            corrected = 1; /* once: a second refusal is the answer */
+            continue;
+        }
+        if (!may_retry(a, r, out, tries, err) || waits_too_long(a, err))
+            return with_request_id(r, err);
         if (p->ops->sleep_ms(p->ctx, retry_delay(a, tries, err), a->client->cfg.cancel) !=
             TT_PORT_OK)
             return tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, a->label,
@@ -357,6 +441,24 @@ int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
         tries++;
         a->stats.retries++;
     }
+}
+
+int tt_api_call_bind(tt_api *a, const tt_api_req *r, tt_json_binder *b, tt_api_resp *out,
+                     tt_error *err)
+{
+    tt_api_req q = *r;
+    tt_api_resp local;
+    if (out == NULL)
+        out = &local;
+    q.on_body = tt_json_binder_body;
+    q.user = b;
+    if (tt_api_call(a, &q, out, err) != 0)
+        return -1;
+    if (tt_json_binder_finish(b, err) != 0) {
+        tt_error inner = *err;
+        return tt_error_set(err, inner.cls, inner.code, a->label, "%s", inner.msg);
+    }
+    return 0;
 }
 
 int tt_api_stream_array(tt_api *a, const char *path, const char *json_path, tt_json *elem_doc,

@@ -26,8 +26,15 @@ typedef enum tt_api_auth {
     TT_API_AUTH_OAUTH_PLAINTEXT  /* MAAS: OAuth 1.0 PLAINTEXT from "ck:tk:ts" */
 } tt_api_auth;
 
-/* Retries for network errors, timeouts, 5xx and 429 (Retry-After wins);
- * never for other statuses, usage errors or cancellation. */
+/*
+ * Retries for network errors, timeouts, 5xx and 429 (Retry-After wins);
+ * never for other statuses, usage errors or cancellation. A request that
+ * is not idempotent (a POST not marked so: launch, exec, compose,
+ * register) is retried only when the server cannot have acted on it: it
+ * never left whole (resolve, connect, TLS handshake, a send that failed),
+ * or the answer was 429, or 503 with Retry-After. A streamed body is never
+ * retried once a byte of it reached the caller.
+ */
 typedef struct tt_retry_policy {
     int max_retries;             /* 0: the caller owns the policy */
     int64_t base_ms;             /* first wait */
@@ -67,7 +74,11 @@ typedef struct tt_api {
     unsigned char *zbuf;
     size_t zcap;
     tt_api_stats stats;
+    /* seconds to add to the port's wall clock for auth timestamps: set
+     * from the server's Date when MAAS refused one as expired */
+    int64_t clock_offset_s;
     /* scratch of one call */
+    int64_t date;                /* the last answer's Date, -1 none */
     char url[TT_URL_MAX];
     char auth_value[TT_API_TOKEN_MAX + 256];
 } tt_api;
@@ -101,12 +112,20 @@ typedef struct tt_api_req {
     const char *content_type;    /* NULL: application/json when a body */
     int long_op;                 /* use long_timeout_ms */
     int no_retry;                /* this call is never retried */
+    int idempotent;              /* a POST that may be sent twice */
+    /* a body that lasts (logs): the deadline covers the head only, then
+     * each read waits at most idle_timeout_ms (0: the client's request
+     * timeout) */
+    int stream;
+    int64_t idle_timeout_ms;
     const tt_header *headers;    /* more headers */
     size_t nheaders;
     /* stream a 2xx body here instead of collecting it (an error body is
-     * still collected, for its message) */
+     * still collected, for its message; with bind_errors it is streamed
+     * here too, and collected as far as it fits) */
     tt_body_fn on_body;
     void *user;
+    int bind_errors;
     /* the 2xx body is plain JSON, not an envelope: data is the root even
      * when it has an "error" member */
     int raw;
@@ -122,7 +141,9 @@ typedef struct tt_api_resp {
     int status;
     tt_json_val data;            /* the envelope's data in a->doc; -1 none */
     size_t body_len;             /* bytes collected in a->buf */
+    uint64_t streamed;           /* bytes handed to on_body */
     int attempts;
+    int sent;                    /* the last attempt left whole */
 } tt_api_resp;
 
 /*
@@ -135,6 +156,17 @@ typedef struct tt_api_resp {
  * not JSON.
  */
 int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err);
+
+/*
+ * One call whose body binds into records while it streams (b prepared by
+ * the caller with its tables and callbacks): r->on_body and r->user are
+ * set here. 0 when the answer was 2xx and b finished without an error;
+ * else -1 with err: the call's own error first, then the binder's (with
+ * b->partial when only the root record had a problem). Messages name the
+ * server.
+ */
+int tt_api_call_bind(tt_api *a, const tt_api_req *r, tt_json_binder *b, tt_api_resp *out,
+                     tt_error *err);
 
 /*
  * GET path and hand each element of the array at json_path ("" for the

@@ -8,54 +8,97 @@
 
 #define NF(t) (sizeof(t) / sizeof((t)[0]))
 
-static const tt_json_field ip_elem = { "", TT_JF_STRING, 0, 0, 0, NULL, 0, 0, 0 };
 static const tt_json_field peer_fields[] = {
-    { "id", TT_JF_STRING, offsetof(tt_plexd_peer, id), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "public_key", TT_JF_STRING, offsetof(tt_plexd_peer, public_key), 64, 0, NULL, 0, 0, 0 },
-    { "mesh_ip", TT_JF_STRING, offsetof(tt_plexd_peer, mesh_ip), 48, 0, NULL, 0, 0, 0 },
-    { "endpoint", TT_JF_STRING, offsetof(tt_plexd_peer, endpoint), 64, 0, NULL, 0, 0, 0 },
-    { "allowed_ips", TT_JF_ARRAY, offsetof(tt_plexd_peer, allowed_ips), 48, 0, &ip_elem, 1,
-      TT_PLEXD_IPS_MAX, offsetof(tt_plexd_peer, nallowed_ips) },
-    { "psk", TT_JF_STRING, offsetof(tt_plexd_peer, psk), 64, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_plexd_peer, id, "id", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_plexd_peer, public_key, "public_key", 0),
+    TT_JSON_STR(tt_plexd_peer, mesh_ip, "mesh_ip", 0),
+    TT_JSON_STR(tt_plexd_peer, endpoint, "endpoint", 0),
+    TT_JSON_ARR_STR(tt_plexd_peer, allowed_ips, "allowed_ips", 0, nallowed_ips),
+    TT_JSON_STR(tt_plexd_peer, psk, "psk", 0),
 };
-static const tt_json_field peer_elem = { "", TT_JF_OBJECT, 0, 0, 0, peer_fields, NF(peer_fields), 0, 0 };
 
 static const tt_json_field reg_fields[] = {
-    { "node_id", TT_JF_STRING, offsetof(tt_plexd_registration, node_id), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "mesh_ip", TT_JF_STRING, offsetof(tt_plexd_registration, mesh_ip), 48, 0, NULL, 0, 0, 0 },
-    { "signing_public_key", TT_JF_STRING, offsetof(tt_plexd_registration, signing_public_key), 64, 0, NULL, 0, 0, 0 },
-    { "node_secret_key", TT_JF_STRING, offsetof(tt_plexd_registration, node_secret_key), 128, 0, NULL, 0, 0, 0 },
-    { "peers", TT_JF_ARRAY, offsetof(tt_plexd_registration, peers), sizeof(tt_plexd_peer), 0,
-      &peer_elem, 1, TT_PLEXD_PEERS_MAX, offsetof(tt_plexd_registration, npeers) },
+    TT_JSON_STR(tt_plexd_registration, node_id, "node_id", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_plexd_registration, mesh_ip, "mesh_ip", 0),
+    TT_JSON_STR(tt_plexd_registration, signing_public_key, "signing_public_key", 0),
+    TT_JSON_STR(tt_plexd_registration, node_secret_key, "node_secret_key", 0),
+    TT_JSON_LIST(tt_plexd_registration, peer, "peers", 0, peer_fields),
 };
+const tt_json_field tt_plexd_registration_json = TT_JSON_ROOT_OBJ(tt_plexd_registration, reg_fields);
 
 static const tt_json_field hb_fields[] = {
-    { "reconcile", TT_JF_BOOL, offsetof(tt_plexd_heartbeat_resp, reconcile), 0, 0, NULL, 0, 0, 0 },
-    { "rotate_keys", TT_JF_BOOL, offsetof(tt_plexd_heartbeat_resp, rotate_keys), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_BOOL(tt_plexd_heartbeat_resp, reconcile, "reconcile", 0),
+    TT_JSON_BOOL(tt_plexd_heartbeat_resp, rotate_keys, "rotate_keys", 0),
 };
 
 static const tt_json_field keys_fields[] = {
-    { "current", TT_JF_STRING, offsetof(tt_plexd_signing_keys, current), 64, 0, NULL, 0, 0, 0 },
-    { "previous", TT_JF_STRING, offsetof(tt_plexd_signing_keys, previous), 64, 0, NULL, 0, 0, 0 },
-    { "transition_expires", TT_JF_STRING, offsetof(tt_plexd_signing_keys, transition_expires), 40, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_plexd_signing_keys, current, "current", 0),
+    TT_JSON_STR(tt_plexd_signing_keys, previous, "previous", 0),
+    TT_JSON_STR(tt_plexd_signing_keys, transition_expires, "transition_expires", 0),
+};
+
+static const tt_json_field rule_fields[] = {
+    TT_JSON_STR(tt_plexd_rule, src, "src", 0),
+    TT_JSON_STR(tt_plexd_rule, dst, "dst", 0),
+    TT_JSON_INT(tt_plexd_rule, port, "port", 0),
+    TT_JSON_STR(tt_plexd_rule, protocol, "protocol", 0),
+    TT_JSON_STR(tt_plexd_rule, action, "action", 0),
+};
+
+static const tt_json_field policy_fields[] = {
+    TT_JSON_STR(tt_plexd_policy, id, "id", 0),
+    TT_JSON_LIST(tt_plexd_policy, rule, "rules", 0, rule_fields),
+};
+
+static const tt_json_field data_fields[] = {
+    TT_JSON_STR(tt_plexd_data, key, "key", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_plexd_data, content_type, "content_type", 0),
+    TT_JSON_JSON(tt_plexd_data, payload, "payload", 0),
+    TT_JSON_INT(tt_plexd_data, version, "version", 0),
+    TT_JSON_STR(tt_plexd_data, updated_at, "updated_at", 0),
+};
+
+static const tt_json_field ref_fields[] = {
+    TT_JSON_STR(tt_plexd_secret_ref, key, "key", TT_JF_REQUIRED),
+    TT_JSON_INT(tt_plexd_secret_ref, version, "version", 0),
 };
 
 static const tt_json_field state_fields[] = {
-    { "peers", TT_JF_ARRAY, offsetof(tt_plexd_state, peers), sizeof(tt_plexd_peer), 0,
-      &peer_elem, 1, TT_PLEXD_PEERS_MAX, offsetof(tt_plexd_state, npeers) },
-    { "signing_keys", TT_JF_OBJECT, offsetof(tt_plexd_state, signing_keys), 0, 0, keys_fields, NF(keys_fields), 0, 0 },
-    { "policies", TT_JF_RAW, offsetof(tt_plexd_state, policies), 0, 0, NULL, 0, 0, 0 },
-    { "metadata", TT_JF_RAW, offsetof(tt_plexd_state, metadata), 0, 0, NULL, 0, 0, 0 },
-    { "data", TT_JF_RAW, offsetof(tt_plexd_state, data), 0, 0, NULL, 0, 0, 0 },
-    { "secret_refs", TT_JF_RAW, offsetof(tt_plexd_state, secret_refs), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_LIST(tt_plexd_state, peer, "peers", 0, peer_fields),
+    TT_JSON_LIST(tt_plexd_state, policy, "policies", 0, policy_fields),
+    TT_JSON_OBJ(tt_plexd_state, signing_keys, "signing_keys", 0, keys_fields),
+    TT_JSON_JSON(tt_plexd_state, metadata, "metadata", 0),
+    TT_JSON_LIST(tt_plexd_state, data, "data", 0, data_fields),
+    TT_JSON_LIST(tt_plexd_state, secret_ref, "secret_refs", 0, ref_fields),
 };
+const tt_json_field tt_plexd_state_json = TT_JSON_ROOT_OBJ(tt_plexd_state, state_fields);
+
+static const tt_json_field rotation_fields[] = {
+    TT_JSON_LIST(tt_plexd_rotation, peer, "updated_peers", 0, peer_fields),
+};
+const tt_json_field tt_plexd_rotation_json = TT_JSON_ROOT_OBJ(tt_plexd_rotation, rotation_fields);
 
 static const tt_json_field secret_fields[] = {
-    { "key", TT_JF_STRING, offsetof(tt_plexd_secret, key), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "ciphertext", TT_JF_STRING, offsetof(tt_plexd_secret, ciphertext), 1024, 0, NULL, 0, 0, 0 },
-    { "nonce", TT_JF_STRING, offsetof(tt_plexd_secret, nonce), 64, 0, NULL, 0, 0, 0 },
-    { "version", TT_JF_I64, offsetof(tt_plexd_secret, version), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_plexd_secret, key, "key", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_plexd_secret, ciphertext, "ciphertext", 0),
+    TT_JSON_STR(tt_plexd_secret, nonce, "nonce", 0),
+    TT_JSON_INT(tt_plexd_secret, version, "version", 0),
 };
+const tt_json_field tt_plexd_secret_json = TT_JSON_ROOT_OBJ(tt_plexd_secret, secret_fields);
+
+tt_plexd_list tt_plexd_which(const tt_json_item *item)
+{
+    static const char *const names[] = { "peers", "policies", "rules", "data", "secret_refs",
+                                         "updated_peers" };
+    static const tt_plexd_list lists[] = { TT_PLEXD_LIST_PEERS, TT_PLEXD_LIST_POLICIES,
+                                           TT_PLEXD_LIST_RULES, TT_PLEXD_LIST_DATA,
+                                           TT_PLEXD_LIST_SECRET_REFS, TT_PLEXD_LIST_PEERS };
+    size_t i;
+    for (i = 0; i < NF(names); i++)
+        if (strcmp(item->list->name, names[i]) == 0)
+            return lists[i];
+    return TT_PLEXD_LIST_OTHER;
+}
 
 /* ---- setup ------------------------------------------------------------------------- */
 
@@ -191,33 +234,75 @@ static int bind_data(tt_plexd *p, const tt_api_resp *res, const tt_json_field *f
 static void now_rfc3339(tt_plexd *p, char *out, size_t cap)
 {
     const tt_port *port = &p->client.port;
-    int64_t t = port->ops->wall_s(port->ctx);
-    int64_t days = t / 86400, secs = t % 86400;
-    int64_t y, m, d, era, doe, yoe, doy, mp;
-    /* civil from days (Howard Hinnant's algorithm) */
-    days += 719468;
-    era = days / 146097;
-    doe = days - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    tt_fmt(out, cap, "%lld-%s%lld-%s%lldT%s%lld:%s%lld:%s%lldZ", (long long)y,
-           m < 10 ? "0" : "", (long long)m, d < 10 ? "0" : "", (long long)d,
-           secs / 3600 < 10 ? "0" : "", (long long)(secs / 3600),
-           secs % 3600 / 60 < 10 ? "0" : "", (long long)(secs % 3600 / 60),
-           secs % 60 < 10 ? "0" : "", (long long)(secs % 60));
+    tt_rfc3339_format(port->ops->wall_s(port->ctx), out, cap);
+}
+
+/* Counts the elements of each list into its record while passing them on
+ * to the caller's callback. Without one, the first element's error is kept
+ * and returned once the answer is read: never dropped. */
+typedef struct sink {
+    size_t *peers, *policies, *data, *refs;
+    tt_json_item_fn fn;
+    void *user;
+    tt_error first;
+} sink;
+
+static int count_item(void *user, const tt_json_item *it, tt_error *err)
+{
+    sink *k = user;
+    size_t *n = NULL;
+    switch (tt_plexd_which(it)) {
+    case TT_PLEXD_LIST_PEERS: n = k->peers; break;
+    case TT_PLEXD_LIST_POLICIES: n = k->policies; break;
+    case TT_PLEXD_LIST_DATA: n = k->data; break;
+    case TT_PLEXD_LIST_SECRET_REFS: n = k->refs; break;
+    case TT_PLEXD_LIST_RULES: n = &((tt_plexd_policy *)it->parent->record)->nrules; break;
+    default: break;
+    }
+    if (n != NULL)
+        (*n)++;
+    if (k->fn != NULL)
+        return k->fn(k->user, it, err);
+    if (it->error != NULL && k->first.cls == TT_ERR_NONE)
+        k->first = *it->error;
+    return 0;
+}
+
+static void sink_init(sink *k, tt_json_item_fn fn, void *user)
+{
+    memset(k, 0, sizeof *k);
+    k->fn = fn;
+    k->user = user;
+}
+
+/* One call whose answer binds while it streams (root table, record out). */
+static int bind_call(tt_plexd *p, const char *method, const char *path, const char *body,
+                     size_t len, const tt_json_field *root, void *out, sink *k, tt_error *err)
+{
+    tt_json_binder b;
+    tt_api_req r;
+    memset(&r, 0, sizeof r);
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.body_len = len;
+    tt_json_binder_init(&b, root, out, k != NULL ? count_item : NULL, NULL, k);
+    if (tt_api_call_bind(&p->api, &r, &b, NULL, err) != 0)
+        return -1;
+    if (k != NULL && k->first.cls != TT_ERR_NONE) {
+        *err = k->first;
+        return tt_error_set(err, k->first.cls, k->first.code, p->api.label, "%s", k->first.msg);
+    }
+    return 0;
 }
 
 int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_registration *out,
-                      tt_error *err)
+                      tt_json_item_fn on_item, void *user, tt_error *err)
 {
     tt_json_writer w;
-    tt_api_resp res;
+    sink k;
     size_t n;
+    int rc;
     if (q->public_key == NULL || q->hostname == NULL)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
                             "register needs a public key and a hostname");
@@ -242,16 +327,26 @@ int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_regi
         tt_jw_raw(&w, q->capabilities_json, strlen(q->capabilities_json));
     }
     tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0 || call(p, "POST", "/v1/register", p->req, n, &res, err) != 0)
+    if ((n = finish(&w, err)) == 0)
         return -1;
     memset(out, 0, sizeof *out);
-    if (bind_data(p, &res, reg_fields, NF(reg_fields), out, err) != 0 ||
-        tt_plexd_set_node_id(p, out->node_id, err) != 0)
-        return -1;
-    /* from now on the node speaks with its own identity */
-    if (out->node_secret_key[0] != '\0')
-        return tt_plexd_set_token(p, out->node_secret_key, err);
-    return 0;
+    sink_init(&k, on_item, user);
+    k.peers = &out->npeers;
+    rc = bind_call(p, "POST", "/v1/register", p->req, n, &tt_plexd_registration_json, out, &k,
+                   err);
+    /* the server has created the node: whatever else went wrong, a whole
+     * node id and secret are its identity from now on */
+    if (out->node_id[0] != '\0' && out->node_secret_key[0] != '\0') {
+        tt_error e2;
+        if (tt_plexd_set_node_id(p, out->node_id, rc == 0 ? err : &e2) != 0 ||
+            tt_plexd_set_token(p, out->node_secret_key, rc == 0 ? err : &e2) != 0)
+            return -1;
+    } else if (rc == 0) {
+        /* a node without its secret keeps the bootstrap token (older
+         * control planes): only the id is adopted */
+        return tt_plexd_set_node_id(p, out->node_id, err);
+    }
+    return rc;
 }
 
 int tt_plexd_heartbeat(tt_plexd *p, const tt_plexd_heartbeat_req *q,
@@ -289,27 +384,30 @@ int tt_plexd_deregister(tt_plexd *p, tt_error *err)
     return call(p, "POST", path, "{}", 2, NULL, err);
 }
 
-int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_error *err)
+int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_json_item_fn on_item, void *user,
+                         tt_error *err)
 {
     char path[128];
-    tt_api_resp res;
-    if (node_path(p, path, sizeof path, "/state", err) != 0 ||
-        call(p, "GET", path, NULL, 0, &res, err) != 0)
+    sink k;
+    if (node_path(p, path, sizeof path, "/state", err) != 0)
         return -1;
     memset(out, 0, sizeof *out);
-    return bind_data(p, &res, state_fields, NF(state_fields), out, err);
+    sink_init(&k, on_item, user);
+    k.peers = &out->npeers;
+    k.policies = &out->npolicies;
+    k.data = &out->ndata;
+    k.refs = &out->nsecret_refs;
+    return bind_call(p, "GET", path, NULL, 0, &tt_plexd_state_json, out, &k, err);
 }
 
-int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_peer *peers,
-                         size_t max, size_t *npeers, tt_error *err)
+int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_rotation *out,
+                         tt_json_item_fn on_item, void *user, tt_error *err)
 {
     tt_json_writer w;
-    tt_api_resp res;
-    tt_json_iter it;
-    tt_json_val arr, k, v;
+    sink k;
     size_t n;
 
-    *npeers = 0;
+    memset(out, 0, sizeof *out);
     if (p->node_id[0] == '\0')
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "no node id");
     if (new_public_key == NULL || new_public_key[0] == '\0')
@@ -322,23 +420,11 @@ int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_peer 
     tt_jw_key(&w, "new_public_key");
     tt_jw_string(&w, new_public_key);
     tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0 ||
-        call(p, "POST", "/v1/keys/rotate", p->req, n, &res, err) != 0)
+    if ((n = finish(&w, err)) == 0)
         return -1;
-    arr = tt_json_member(&p->doc, res.data, "updated_peers", 13);
-    if (tt_json_type_of(&p->doc, arr) != TT_JSON_ARRAY)
-        return 0;
-    if (tt_json_count(&p->doc, arr) > max)
-        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_ARRAY, p->api.label,
-                            "updated_peers: more than %zu peers", max);
-    tt_json_iter_init(&it, &p->doc, arr);
-    while (tt_json_iter_next(&it, &k, &v)) {
-        memset(&peers[*npeers], 0, sizeof peers[0]);
-        if (tt_json_bind(&p->doc, v, peer_fields, NF(peer_fields), &peers[*npeers], err) != 0)
-            return -1;
-        (*npeers)++;
-    }
-    return 0;
+    sink_init(&k, on_item, user);
+    k.peers = &out->npeers;
+    return bind_call(p, "POST", "/v1/keys/rotate", p->req, n, &tt_plexd_rotation_json, out, &k, err);
 }
 
 /* PUT or POST a caller's JSON document to a node path. */
@@ -401,15 +487,13 @@ int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *e
 int tt_plexd_get_secret(tt_plexd *p, const char *key, tt_plexd_secret *out, tt_error *err)
 {
     char seg[3 * 64], tail[16 + 3 * 64], path[256];
-    tt_api_resp res;
     if (key == NULL || key[0] == '\0' || tt_api_segment(seg, sizeof seg, key) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad secret key");
     tt_fmt(tail, sizeof tail, "/secrets/%s", seg);
-    if (node_path(p, path, sizeof path, tail, err) != 0 ||
-        call(p, "GET", path, NULL, 0, &res, err) != 0)
+    if (node_path(p, path, sizeof path, tail, err) != 0)
         return -1;
     memset(out, 0, sizeof *out);
-    return bind_data(p, &res, secret_fields, NF(secret_fields), out, err);
+    return bind_call(p, "GET", path, NULL, 0, &tt_plexd_secret_json, out, NULL, err);
 }
 
 int tt_plexd_sync_reports(tt_plexd *p, const char *report_json, tt_error *err)

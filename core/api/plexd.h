@@ -19,9 +19,7 @@
 
 #include "api.h"
 #include "sse_stream.h"
-
-#define TT_PLEXD_PEERS_MAX 16
-#define TT_PLEXD_IPS_MAX 4
+#include "timefmt.h"
 
 typedef struct tt_plexd_config {
     const char *base_url;        /* "https://cp.example:8443" (required) */
@@ -37,11 +35,21 @@ typedef struct tt_plexd_config {
 /* Check a configuration before use: usage error naming the bad field. */
 int tt_plexd_config_validate(const tt_plexd_config *cfg, tt_error *err);
 
+/*
+ * The records of plexd's answers, sized for real data (keys are 44-byte
+ * base64, ids UUIDs, endpoints host:port where the host may be a DNS
+ * name). Lists of any length -- peers, policies and their rules, data
+ * entries, secret refs -- are not stored: each element is built in its
+ * record's slot and handed to the caller's tt_json_item_fn, with its own
+ * error when one of its fields did not fit (the others are complete).
+ * tt_plexd_which() tells which list an element is from. Go's encoder
+ * writes an empty list as null: that is an empty list here too.
+ */
 typedef struct tt_plexd_peer {
     char id[64];
     char public_key[64];
     char mesh_ip[48];
-    char endpoint[64];
+    char endpoint[264];
     char allowed_ips[TT_PLEXD_IPS_MAX][48];
     size_t nallowed_ips;
     char psk[64];
@@ -57,10 +65,10 @@ typedef struct tt_plexd_register_req {
 typedef struct tt_plexd_registration {
     char node_id[64];
     char mesh_ip[48];
-    char signing_public_key[64];
-    char node_secret_key[128];   /* becomes the bearer token */
-    tt_plexd_peer peers[TT_PLEXD_PEERS_MAX];
-    size_t npeers;
+    char signing_public_key[128];
+    char node_secret_key[TT_PLEXD_SECRET_KEY_MAX]; /* becomes the bearer token */
+    size_t npeers;               /* counted while they pass */
+    tt_plexd_peer peer;          /* slot: each peer */
 } tt_plexd_registration;
 
 typedef struct tt_plexd_heartbeat_req {
@@ -76,24 +84,77 @@ typedef struct tt_plexd_heartbeat_resp {
 } tt_plexd_heartbeat_resp;
 
 typedef struct tt_plexd_signing_keys {
-    char current[64];
-    char previous[64];
+    char current[128];
+    char previous[128];
     char transition_expires[40];
 } tt_plexd_signing_keys;
 
+typedef struct tt_plexd_rule {
+    char src[64];                /* a node id or "*" */
+    char dst[64];
+    int32_t port;                /* 0: any */
+    char protocol[8];            /* "", "tcp", "udp" */
+    char action[8];              /* "allow", "deny" */
+} tt_plexd_rule;
+
+typedef struct tt_plexd_policy {
+    char id[64];
+    size_t nrules;               /* counted while they pass */
+    tt_plexd_rule rule;          /* slot: each rule (its policy's id may
+                                  * come after its rules) */
+} tt_plexd_policy;
+
+typedef struct tt_plexd_data {
+    char key[256];
+    char content_type[128];
+    char payload[TT_PLEXD_PAYLOAD_MAX]; /* any JSON value, as sent */
+    int64_t version;
+    char updated_at[40];
+} tt_plexd_data;
+
+typedef struct tt_plexd_secret_ref {
+    char key[256];
+    int64_t version;
+} tt_plexd_secret_ref;
+
 typedef struct tt_plexd_state {
-    tt_plexd_peer peers[TT_PLEXD_PEERS_MAX];
-    size_t npeers;
     tt_plexd_signing_keys signing_keys;
-    tt_json_slice policies;      /* raw JSON */
-    tt_json_slice metadata;
-    tt_json_slice data;
-    tt_json_slice secret_refs;
+    char metadata[TT_PLEXD_METADATA_MAX]; /* the JSON object as sent, or "" */
+    size_t npeers, npolicies, ndata, nsecret_refs; /* counted while they pass */
+    /* slots: each element of its list */
+    tt_plexd_peer peer;
+    tt_plexd_policy policy;
+    tt_plexd_data data;
+    tt_plexd_secret_ref secret_ref;
 } tt_plexd_state;
 
+typedef struct tt_plexd_rotation {
+    size_t npeers;
+    tt_plexd_peer peer;          /* slot: each of updated_peers */
+} tt_plexd_rotation;
+
+typedef enum tt_plexd_list {
+    TT_PLEXD_LIST_OTHER = 0,
+    TT_PLEXD_LIST_PEERS,         /* tt_plexd_peer (peers, updated_peers) */
+    TT_PLEXD_LIST_POLICIES,      /* tt_plexd_policy */
+    TT_PLEXD_LIST_RULES,         /* tt_plexd_rule; parent: its policy */
+    TT_PLEXD_LIST_DATA,          /* tt_plexd_data */
+    TT_PLEXD_LIST_SECRET_REFS    /* tt_plexd_secret_ref */
+} tt_plexd_list;
+
+/* Which list of a plexd answer the element is from. */
+tt_plexd_list tt_plexd_which(const tt_json_item *item);
+
+/* The tables of the records (for printing them, or binding them from a
+ * caller's own text): each names the root of its answer. */
+extern const tt_json_field tt_plexd_registration_json;
+extern const tt_json_field tt_plexd_state_json;
+extern const tt_json_field tt_plexd_rotation_json;
+extern const tt_json_field tt_plexd_secret_json;
+
 typedef struct tt_plexd_secret {
-    char key[64];
-    char ciphertext[1024];
+    char key[256];
+    char ciphertext[TT_PLEXD_SECRET_MAX]; /* base64 AES-256-GCM */
     char nonce[64];
     int64_t version;
 } tt_plexd_secret;
@@ -147,14 +208,26 @@ int tt_plexd_set_token(tt_plexd *p, const char *token, tt_error *err);
 /* The node id used in paths (set by register, or by the caller). */
 int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err);
 
+/*
+ * Register with the bootstrap token; the node's identity into out, each
+ * peer to on_item (may be NULL) while the answer streams. Once the answer
+ * names a node id and a node_secret_key, the client speaks as that node,
+ * even when the call then returns -1 because some field of the record did
+ * not fit (err names it; out holds every field that did): the server has
+ * created the node, and its identity must not be lost.
+ */
 int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_registration *out,
-                      tt_error *err);
+                      tt_json_item_fn on_item, void *user, tt_error *err);
 int tt_plexd_heartbeat(tt_plexd *p, const tt_plexd_heartbeat_req *q,
                        tt_plexd_heartbeat_resp *out, tt_error *err);
 int tt_plexd_deregister(tt_plexd *p, tt_error *err);
-int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_error *err);
-int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_peer *peers,
-                         size_t max, size_t *npeers, tt_error *err);
+/* The node's state in constant memory, whatever the size of the mesh:
+ * the fixed parts into out, every list element to on_item (may be NULL). */
+int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_json_item_fn on_item, void *user,
+                         tt_error *err);
+/* Send a new WireGuard key: the peers that changed to on_item. */
+int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_rotation *out,
+                         tt_json_item_fn on_item, void *user, tt_error *err);
 int tt_plexd_update_capabilities(tt_plexd *p, const char *capabilities_json, tt_error *err);
 int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const char *nat_type,
                              tt_error *err);
@@ -197,7 +270,8 @@ typedef int (*tt_plexd_verify_fn)(void *user, const tt_plexd_envelope *env, tt_e
 /* Reports what was skipped (malformed, rejected, handler errors). */
 typedef void (*tt_plexd_report_fn)(void *user, const tt_plexd_envelope *env,
                                    const tt_error *why);
-/* The polling fallback's state, fetched with tt_plexd_fetch_state. */
+/* The polling fallback's state, fetched with tt_plexd_fetch_state (its
+ * list elements went to tt_plexd_events.on_state_item before). */
 typedef void (*tt_plexd_state_fn)(void *user, const tt_plexd_state *state);
 
 typedef struct tt_plexd_handler {
@@ -224,6 +298,7 @@ typedef struct tt_plexd_events {
     void *verify_user;
     tt_plexd_report_fn report;
     tt_plexd_state_fn on_state;
+    tt_json_item_fn on_state_item;
     void *user;
     unsigned long delivered, malformed, rejected, handler_errors, polls;
 } tt_plexd_events;
@@ -267,8 +342,5 @@ int tt_plexd_keys_init(tt_plexd_keys *k, const tt_port *port, const char *curren
                        const char *previous_b64, int64_t previous_until, tt_error *err);
 int tt_plexd_ed25519_verify(void *keys, const tt_plexd_envelope *env, tt_error *err);
 
-/* RFC 3339 text ("2026-11-23T12:00:00Z", fractions and offsets allowed)
- * as seconds since 1970; -1 when malformed. */
-int tt_rfc3339_parse(const char *s, int64_t *out);
 
 #endif /* TT_PLEXD_H */

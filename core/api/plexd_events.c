@@ -15,13 +15,13 @@ const char *const tt_plexd_event_types[12] = {
 };
 
 static const tt_json_field envelope_fields[] = {
-    { "event_type", TT_JF_STRING, offsetof(tt_plexd_envelope, event_type), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "event_id", TT_JF_STRING, offsetof(tt_plexd_envelope, event_id), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "issued_at", TT_JF_STRING, offsetof(tt_plexd_envelope, issued_at), 40, 0, NULL, 0, 0, 0 },
-    { "nonce", TT_JF_STRING, offsetof(tt_plexd_envelope, nonce), 64, 0, NULL, 0, 0, 0 },
-    { "key_id", TT_JF_STRING, offsetof(tt_plexd_envelope, key_id), 64, 0, NULL, 0, 0, 0 },
-    { "signature", TT_JF_STRING, offsetof(tt_plexd_envelope, signature), 128, 0, NULL, 0, 0, 0 },
-    { "payload", TT_JF_RAW, offsetof(tt_plexd_envelope, payload), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_plexd_envelope, event_type, "event_type", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_plexd_envelope, event_id, "event_id", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_plexd_envelope, issued_at, "issued_at", 0),
+    TT_JSON_STR(tt_plexd_envelope, nonce, "nonce", 0),
+    TT_JSON_STR(tt_plexd_envelope, key_id, "key_id", 0),
+    TT_JSON_STR(tt_plexd_envelope, signature, "signature", 0),
+    TT_JSON_RAW(tt_plexd_envelope, payload, "payload", 0),
 };
 
 static void report(tt_plexd_events *E, const tt_plexd_envelope *env, const tt_error *why)
@@ -114,7 +114,7 @@ static int poll_state(void *user, tt_error *err)
 {
     tt_plexd_events *E = user;
     E->polls++;
-    if (tt_plexd_fetch_state(E->plexd, &E->state, err) != 0)
+    if (tt_plexd_fetch_state(E->plexd, &E->state, E->on_state_item, E->user, err) != 0)
         return -1;
     if (E->on_state != NULL)
         E->on_state(E->user, &E->state);

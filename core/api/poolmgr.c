@@ -7,18 +7,18 @@
 #include <string.h>
 
 static const tt_json_field health_fields[] = {
-    { "status", TT_JF_STRING, offsetof(tt_pool_health, status), 16, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "version", TT_JF_STRING, offsetof(tt_pool_health, version), 32, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_pool_health, status, "status", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_pool_health, version, "version", 0),
 };
 
 static const tt_json_field status_fields[] = {
-    { "pool_id", TT_JF_STRING, offsetof(tt_pool_status, pool_id), 64, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "live", TT_JF_BOOL, offsetof(tt_pool_status, live), 0, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "ready", TT_JF_BOOL, offsetof(tt_pool_status, ready), 0, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "active_leases", TT_JF_I32, offsetof(tt_pool_status, active_leases), 0, 0, NULL, 0, 0, 0 },
-    { "engine_version", TT_JF_STRING, offsetof(tt_pool_status, engine_version), 64, 0, NULL, 0, 0, 0 },
-    { "slots_total", TT_JF_I32, offsetof(tt_pool_status, slots_total), 0, 0, NULL, 0, 0, 0 },
-    { "slots_free", TT_JF_I32, offsetof(tt_pool_status, slots_free), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_pool_status, pool_id, "pool_id", TT_JF_REQUIRED),
+    TT_JSON_BOOL(tt_pool_status, live, "live", TT_JF_REQUIRED),
+    TT_JSON_BOOL(tt_pool_status, ready, "ready", TT_JF_REQUIRED),
+    TT_JSON_INT(tt_pool_status, active_leases, "active_leases", 0),
+    TT_JSON_STR(tt_pool_status, engine_version, "engine_version", 0),
+    TT_JSON_INT(tt_pool_status, slots_total, "slots_total", 0),
+    TT_JSON_INT(tt_pool_status, slots_free, "slots_free", 0),
 };
 
 int tt_pool_init(tt_pool *p, const tt_port *port, const tt_pool_config *cfg, tt_error *err)

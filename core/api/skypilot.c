@@ -69,6 +69,14 @@ int tt_sky_init(tt_sky *s, const tt_port *port, const tt_sky_config *cfg, tt_err
     s->api.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : TT_REQUEST_TIMEOUT_MS;
     s->poll_first_ms = 5000;
     s->poll_max_ms = 30000;
+    s->logs_idle_ms = cfg->logs_idle_ms > 0 ? cfg->logs_idle_ms : 300000;
+    if (cfg->user_id != NULL && cfg->user_id[0] != '\0' &&
+        (tt_fmt(s->user_id, sizeof s->user_id, "%s", cfg->user_id) >= sizeof s->user_id ||
+         tt_fmt(s->user, sizeof s->user, "%s",
+                cfg->user != NULL && cfg->user[0] != '\0' ? cfg->user : cfg->user_id) >=
+             sizeof s->user))
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, s->api.label,
+                            "SkyPilot user id or name too long");
     tt_retry_default(&s->api.retry);
     if (cfg->max_retries >= 0)
         s->api.retry.max_retries = cfg->max_retries;
@@ -82,8 +90,8 @@ void tt_sky_close(tt_sky *s)
 
 /* ---- asynchronous POSTs --------------------------------------------------------- */
 
-static int post_async(tt_sky *s, const char *path, tt_json_writer *w, char *id, size_t cap,
-                      tt_error *err)
+static int post_async(tt_sky *s, const char *path, tt_json_writer *w, int idempotent, char *id,
+                      size_t cap, tt_error *err)
 {
     tt_api_req r;
     size_t n;
@@ -95,6 +103,7 @@ static int post_async(tt_sky *s, const char *path, tt_json_writer *w, char *id, 
     r.body = s->req;
     r.body_len = n;
     r.raw = 1;
+    r.idempotent = idempotent;
     r.capture_name = "X-Skypilot-Request-ID";
     r.capture_alt = "X-Request-ID"; /* older servers */
     r.capture_buf = id;
@@ -108,24 +117,36 @@ static int post_async(tt_sky *s, const char *path, tt_json_writer *w, char *id, 
     return 0;
 }
 
-static void env_kv(tt_json_writer *w, const char *k, const char *v)
+/* Start a request body: "{" and the env_vars every body carries when a
+ * user id is set (the server takes SKYPILOT_USER_ID and SKYPILOT_USER
+ * from it), with the cloud credentials of a launch. */
+static int body_begin(tt_sky *s, tt_json_writer *w, const tt_sky_credentials *c, tt_error *err)
 {
-    tt_jw_kv_string(w, k, v);
-}
-
-static void write_credentials(tt_json_writer *w, const tt_sky_credentials *c)
-{
+    tt_jw_init(w, s->req, sizeof s->req);
+    tt_jw_object(w);
+    if (s->user_id[0] == '\0') {
+        if (c == NULL)
+            return 0;
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, s->api.label,
+                            "cloud credentials travel in env_vars, which need a user id "
+                            "(SKYPILOT_USER_ID)");
+    }
     tt_jw_key(w, "env_vars");
     tt_jw_object(w);
-    env_kv(w, "AWS_ACCESS_KEY_ID", c->aws_access_key_id);
-    env_kv(w, "AWS_SECRET_ACCESS_KEY", c->aws_secret_access_key);
-    env_kv(w, "AWS_SESSION_TOKEN", c->aws_session_token);
-    env_kv(w, "AZURE_CLIENT_ID", c->azure_client_id);
-    env_kv(w, "AZURE_CLIENT_SECRET", c->azure_client_secret);
-    env_kv(w, "AZURE_TENANT_ID", c->azure_tenant_id);
-    env_kv(w, "AZURE_SUBSCRIPTION_ID", c->azure_subscription_id);
-    env_kv(w, "GOOGLE_APPLICATION_CREDENTIALS_JSON", c->gcp_credentials_json);
+    tt_jw_kv_string(w, "SKYPILOT_USER_ID", s->user_id);
+    tt_jw_kv_string(w, "SKYPILOT_USER", s->user);
+    if (c != NULL) {
+        tt_jw_kv_string(w, "AWS_ACCESS_KEY_ID", c->aws_access_key_id);
+        tt_jw_kv_string(w, "AWS_SECRET_ACCESS_KEY", c->aws_secret_access_key);
+        tt_jw_kv_string(w, "AWS_SESSION_TOKEN", c->aws_session_token);
+        tt_jw_kv_string(w, "AZURE_CLIENT_ID", c->azure_client_id);
+        tt_jw_kv_string(w, "AZURE_CLIENT_SECRET", c->azure_client_secret);
+        tt_jw_kv_string(w, "AZURE_TENANT_ID", c->azure_tenant_id);
+        tt_jw_kv_string(w, "AZURE_SUBSCRIPTION_ID", c->azure_subscription_id);
+        tt_jw_kv_string(w, "GOOGLE_APPLICATION_CREDENTIALS_JSON", c->gcp_credentials_json);
+    }
     tt_jw_end(w);
+    return 0;
 }
 
 static int need(tt_sky *s, const char *what, const char *v, tt_error *err)
@@ -139,35 +160,30 @@ int tt_sky_launch(tt_sky *s, const tt_sky_launch_req *q, char *id, size_t cap, t
 {
     tt_json_writer w;
     if (need(s, "cluster name", q->cluster_name, err) != 0 ||
-        need(s, "task YAML", q->task_yaml, err) != 0)
+        need(s, "task YAML", q->task_yaml, err) != 0 ||
+        body_begin(s, &w, q->credentials, err) != 0)
         return -1;
-    tt_jw_init(&w, s->req, sizeof s->req);
-    tt_jw_object(&w);
     tt_jw_key(&w, "task");
     tt_jw_string(&w, q->task_yaml);
     tt_jw_key(&w, "cluster_name");
     tt_jw_string(&w, q->cluster_name);
     tt_jw_key(&w, "retry_until_up");
     tt_jw_bool(&w, q->retry_until_up);
-    if (q->credentials != NULL)
-        write_credentials(&w, q->credentials);
     tt_jw_end(&w);
-    return post_async(s, "/launch", &w, id, cap, err);
+    return post_async(s, "/launch", &w, 0, id, cap, err);
 }
 
 int tt_sky_down(tt_sky *s, const char *cluster, int purge, char *id, size_t cap, tt_error *err)
 {
     tt_json_writer w;
-    if (need(s, "cluster name", cluster, err) != 0)
+    if (need(s, "cluster name", cluster, err) != 0 || body_begin(s, &w, NULL, err) != 0)
         return -1;
-    tt_jw_init(&w, s->req, sizeof s->req);
-    tt_jw_object(&w);
     tt_jw_key(&w, "cluster_name");
     tt_jw_string(&w, cluster);
     tt_jw_key(&w, "purge");
     tt_jw_bool(&w, purge);
     tt_jw_end(&w);
-    return post_async(s, "/down", &w, id, cap, err);
+    return post_async(s, "/down", &w, 0, id, cap, err);
 }
 
 int tt_sky_status(tt_sky *s, const char *const *clusters, size_t n, char *id, size_t cap,
@@ -175,8 +191,8 @@ int tt_sky_status(tt_sky *s, const char *const *clusters, size_t n, char *id, si
 {
     tt_json_writer w;
     size_t i;
-    tt_jw_init(&w, s->req, sizeof s->req);
-    tt_jw_object(&w);
+    if (body_begin(s, &w, NULL, err) != 0)
+        return -1;
     tt_jw_key(&w, "cluster_names");
     if (n == 0) {
         tt_jw_null(&w);
@@ -187,34 +203,34 @@ int tt_sky_status(tt_sky *s, const char *const *clusters, size_t n, char *id, si
         tt_jw_end(&w);
     }
     tt_jw_end(&w);
-    return post_async(s, "/status", &w, id, cap, err);
+    /* a status request reads: sent twice, it only reads twice */
+    return post_async(s, "/status", &w, 1, id, cap, err);
 }
 
 int tt_sky_exec(tt_sky *s, const char *cluster, const char *task_yaml, char *id, size_t cap,
                 tt_error *err)
 {
     tt_json_writer w;
-    if (need(s, "cluster name", cluster, err) != 0 || need(s, "task YAML", task_yaml, err) != 0)
+    if (need(s, "cluster name", cluster, err) != 0 || need(s, "task YAML", task_yaml, err) != 0 ||
+        body_begin(s, &w, NULL, err) != 0)
         return -1;
-    tt_jw_init(&w, s->req, sizeof s->req);
-    tt_jw_object(&w);
     tt_jw_key(&w, "task");
     tt_jw_string(&w, task_yaml);
     tt_jw_key(&w, "cluster_name");
     tt_jw_string(&w, cluster);
     tt_jw_end(&w);
-    return post_async(s, "/exec", &w, id, cap, err);
+    return post_async(s, "/exec", &w, 0, id, cap, err);
 }
 
 int tt_sky_cost_report(tt_sky *s, int days, char *id, size_t cap, tt_error *err)
 {
     tt_json_writer w;
-    tt_jw_init(&w, s->req, sizeof s->req);
-    tt_jw_object(&w);
+    if (body_begin(s, &w, NULL, err) != 0)
+        return -1;
     tt_jw_key(&w, "days");
     tt_jw_int(&w, days > 0 ? days : 30);
     tt_jw_end(&w);
-    return post_async(s, "/cost_report", &w, id, cap, err);
+    return post_async(s, "/cost_report", &w, 1, id, cap, err);
 }
 
 /* ---- request state ------------------------------------------------------------------ */
@@ -232,114 +248,322 @@ static tt_sky_status_kind kind_of(const char *s)
     return TT_SKY_UNKNOWN;
 }
 
-/* p[n] into dst[cap]; text that does not fit is cut and ends in "..." (an
- * error message is shown to a person: a marked cut beats losing it). */
-static void put_error_text(char *dst, size_t cap, const char *p, size_t n)
-{
-    if (n < cap)
-        tt_fmt(dst, cap, "%.*s", (int)n, p);
-    else
-        tt_fmt(dst, cap, "%.*s...", (int)(cap - 4), p);
-}
+static const tt_json_field cluster_fields[] = {
+    TT_JSON_STR(tt_sky_cluster, name, "name", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_sky_cluster, status, "status", 0),
+    TT_JSON_INT(tt_sky_cluster, launched_at, "launched_at", 0),
+    TT_JSON_INT(tt_sky_cluster, status_updated_at, "status_updated_at", 0),
+    TT_JSON_INT(tt_sky_cluster, autostop, "autostop", 0),
+    TT_JSON_BOOL(tt_sky_cluster, to_down, "to_down", 0),
+    TT_JSON_INT(tt_sky_cluster, nodes, "nodes", 0),
+    TT_JSON_STR(tt_sky_cluster, cloud, "cloud", 0),
+    TT_JSON_STR(tt_sky_cluster, region, "region", 0),
+    TT_JSON_STR(tt_sky_cluster, cpus, "cpus", 0),
+    TT_JSON_STR(tt_sky_cluster, memory, "memory", 0),
+    TT_JSON_STR(tt_sky_cluster, accelerators, "accelerators", 0),
+    TT_JSON_STR(tt_sky_cluster, resources_str, "resources_str", TT_JF_CUT),
+    TT_JSON_STR(tt_sky_cluster, last_use, "last_use", TT_JF_CUT),
+    TT_JSON_STR(tt_sky_cluster, user_hash, "user_hash", 0),
+    TT_JSON_STR(tt_sky_cluster, user_name, "user_name", 0),
+    TT_JSON_STR(tt_sky_cluster, workspace, "workspace", 0),
+    TT_JSON_STR(tt_sky_cluster, cluster_hash, "cluster_hash", 0),
+    TT_JSON_STR(tt_sky_cluster, cluster_name_on_cloud, "cluster_name_on_cloud", 0),
+    TT_JSON_BOOL(tt_sky_cluster, cluster_ever_up, "cluster_ever_up", 0),
+    TT_JSON_BOOL(tt_sky_cluster, is_managed, "is_managed", 0),
+};
+const tt_json_field tt_sky_clusters_json = TT_JSON_ROOT_LIST(tt_sky_cluster, cluster_fields);
 
-/* The request's error message into out->error: e is a JSON string holding
- * {"type", "message"} (the server's encoding), or an object. */
-static void read_error_text(const tt_json *d, tt_json_val e, tt_sky_request *out)
-{
-    char text[512];
-    const char *m;
-    if (tt_json_type_of(d, e) == TT_JSON_OBJECT) {
-        tt_json_display_copy(d, tt_json_member(d, e, "message", 7), out->error,
-                             sizeof out->error);
-        return;
-    }
-    out->error[0] = '\0';
-    tt_json_display_copy(d, e, text, sizeof text);
-    m = strstr(text, "\"message\": \"");
-    if (m != NULL)
-        put_error_text(out->error, sizeof out->error, m + 12, strcspn(m + 12, "\""));
-    else if (strcmp(text, "null") != 0)
-        put_error_text(out->error, sizeof out->error, text, strlen(text));
-}
+static const tt_json_field error_fields[] = {
+    TT_JSON_STR(tt_sky_error, type, "type", 0),
+    TT_JSON_STR(tt_sky_error, message, "message", TT_JF_CUT),
+};
+static const tt_json_field error_root = TT_JSON_ROOT_OBJ(tt_sky_error, error_fields);
 
-/* Fill out from a request payload object v. */
-static int read_request(tt_sky *s, tt_json_val v, tt_sky_request *out, tt_error *err)
+enum { INNER_ERROR = 1, INNER_CLUSTERS, INNER_RESULT };
+
+/* RequestPayload; `detail` is the same payload, as /api/get wraps a
+ * failed request's ({"detail": {...}}). */
+static const tt_json_field request_fields[13];
+static const tt_json_field request_fields[13] = {
+    TT_JSON_STR(tt_sky_request, request_id, "request_id", 0),
+    TT_JSON_STR(tt_sky_request, name, "name", 0),
+    TT_JSON_STR(tt_sky_request, status, "status", 0),
+    TT_JSON_STR(tt_sky_request, user_id, "user_id", 0),
+    TT_JSON_STR(tt_sky_request, user_name, "user_name", 0),
+    TT_JSON_STR(tt_sky_request, cluster_name, "cluster_name", 0),
+    TT_JSON_STR(tt_sky_request, status_msg, "status_msg", TT_JF_CUT),
+    TT_JSON_DOUBLE(tt_sky_request, created_at, "created_at", 0),
+    TT_JSON_DOUBLE(tt_sky_request, finished_at, "finished_at", 0),
+    TT_JSON_BOOL(tt_sky_request, should_retry, "should_retry", 0),
+    TT_JSON_TEXT("return_value", 0),
+    TT_JSON_TEXT("error", 0),
+    TT_JSON_F_("detail", TT_JF_OBJECT, 0, 0, 0, sizeof(tt_sky_request), request_fields, 12, 0, 0),
+};
+static const tt_json_field request_root = TT_JSON_ROOT_OBJ(tt_sky_request, request_fields);
+static const tt_json_field requests_root = TT_JSON_ROOT_LIST(tt_sky_request, request_fields);
+
+static int on_cluster_item(void *user, const tt_json_item *it, tt_error *err)
 {
-    const tt_json *d = &s->doc;
-    if (tt_json_get_string(d, tt_json_member(d, v, "request_id", 10), out->request_id,
-                           sizeof out->request_id, NULL, "request_id", err) != 0 ||
-        tt_json_get_string(d, tt_json_member(d, v, "status", 6), out->status,
-                           sizeof out->status, NULL, "status", err) != 0)
+    tt_sky *s = user;
+    tt_sky_request *r = s->inner.req;
+    if (r->on_cluster(r->user, it->record, it->error, err) != 0) {
+        s->inner.stopped = 1; /* the caller's own stop: the answer stops */
         return -1;
-    tt_json_get_string(d, tt_json_member(d, v, "name", 4), out->name, sizeof out->name,
-                       NULL, "name", err);
-    out->kind = kind_of(out->status);
-    out->result_len = 0;
-    if (out->result != NULL && out->result_cap > 0) {
-        tt_json_val rv = tt_json_member(d, v, "return_value", 12);
-        out->result[0] = '\0';
-        if (tt_json_type_of(d, rv) == TT_JSON_STRING &&
-            tt_json_get_string(d, rv, out->result, out->result_cap, &out->result_len,
-                               "return_value", err) != 0)
-            return -1;
     }
-    read_error_text(d, tt_json_member(d, v, "error", 5), out);
     return 0;
 }
 
-static int request_get(tt_sky *s, const char *path, const char *id, tt_sky_request *out,
-                       tt_error *err)
+/* The start of a string whose content is JSON: how to read it. */
+static void inner_begin(tt_sky *s, const tt_json_field *f, tt_sky_request *r)
 {
-    char query[3 * TT_SKY_ID_MAX + 40];
-    size_t len;
-    tt_api_req r;
-    tt_api_resp res;
-    tt_json_val v;
+    tt_sky_inner *in = &s->inner;
+    in->len = 0;
+    in->failed = 0;
+    in->req = r;
+    tt_error_clear(&in->err);
+    if (strcmp(f->name, "error") == 0) {
+        in->kind = INNER_ERROR;
+        memset(&in->error, 0, sizeof in->error);
+        tt_json_binder_init(&in->binder, &error_root, &in->error, NULL, NULL, NULL);
+    } else if (r->on_cluster != NULL && strcmp(r->name, "sky.status") == 0) {
+        in->kind = INNER_CLUSTERS;
+        tt_json_binder_init(&in->binder, &tt_sky_clusters_json, &in->cluster, on_cluster_item,
+                            NULL, s);
+    } else {
+        in->kind = INNER_RESULT;
+        r->result_len = 0;
+        if (r->result != NULL && r->result_cap > 0)
+            r->result[0] = '\0';
+    }
+}
 
-    len = (size_t)tt_fmt(query, sizeof query, "%s=",
-                         strcmp(path, "/api/get") == 0 ? "request_id" : "request_ids");
-    if (id == NULL || id[0] == '\0' ||
-        tt_pct_encode(query, sizeof query, &len, id, strlen(id), TT_PCT_QUERY, err) != 0)
-        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, s->api.label, "bad request id");
-    memset(&r, 0, sizeof r);
-    r.path = path;
-    r.query = query;
-    r.raw = 1;
-    /* a FAILED request is a 500 from /api/get: not a server fault to retry */
-    r.no_retry = strcmp(path, "/api/get") == 0;
-    if (tt_api_call(&s->api, &r, &res, err) != 0) {
-        /* /api/get answers a FAILED request with 500 {"detail": payload} */
-        tt_error keep = *err;
-        tt_json_val det;
-        if (keep.http_status == 500 && tt_json_parse(&s->doc, s->buf, res.body_len, err) == 0 &&
-            tt_json_type_of(&s->doc, det = tt_json_member(&s->doc, 0, "detail", 6)) ==
-                TT_JSON_OBJECT &&
-            read_request(s, det, out, err) == 0 && out->kind == TT_SKY_FAILED)
-            return tt_error_set(err, TT_ERR_API, TT_E_API, s->api.label, "request %s failed: %s",
-                                out->request_id, out->error[0] ? out->error : out->status);
-        *err = keep;
+/* A piece of the result copied or passed on. */
+static int result_piece(tt_sky_request *r, const char *p, size_t n, tt_error *err)
+{
+    if (r->on_result != NULL)
+        return r->on_result(r->user, (const unsigned char *)p, n, err);
+    if (r->result_cap > 0 && r->result_len + n < r->result_cap) {
+        memcpy(r->result + r->result_len, p, n);
+        r->result[r->result_len + n] = '\0';
+    }
+    r->result_len += n;
+    return 0;
+}
+
+/* Cut a display text at `at`, marked "...": when the byte that did not
+ * fit (next) continues a character, that whole character goes too. */
+static void mark_cut(char *buf, size_t at, unsigned char next)
+{
+    if ((next & 0xc0) == 0x80) {
+        while (at > 0 && ((unsigned char)buf[at - 1] & 0xc0) == 0x80)
+            at--;
+        if (at > 0)
+            at--; /* its lead byte */
+    }
+    memcpy(buf + at, "...", 4);
+}
+
+/* Bytes at offset `at` of a text kept for display in buf[cap]: what does
+ * not fit is cut and marked. */
+static void display_piece(char *buf, size_t cap, size_t at, const char *p, size_t n)
+{
+    size_t room = cap - 4;
+    if (at >= room)
+        return; /* cut already */
+    if (n > room - at) {
+        memcpy(buf + at, p, room - at);
+        mark_cut(buf, room, (unsigned char)p[room - at]);
+        return;
+    }
+    memcpy(buf + at, p, n);
+    buf[at + n] = '\0';
+}
+
+/* The end of such a string: "null" means nothing; a text that is not the
+ * JSON expected makes the field unreadable, not the whole answer. */
+static int inner_end(tt_sky *s, tt_sky_request *r, tt_error *err)
+{
+    tt_sky_inner *in = &s->inner;
+    int is_null = in->len == 4 && memcmp(in->head, "null", 4) == 0;
+    if (in->kind == INNER_RESULT) {
+        if (r->on_result == NULL && r->result_cap > 0 && r->result_len >= r->result_cap)
+            return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_STRING, NULL,
+                                "return_value: result of %zu bytes, larger than the %zu-byte "
+                                "buffer", r->result_len, r->result_cap);
+        return 0;
+    }
+    if (!in->failed && tt_json_binder_finish(&in->binder, &in->err) != 0 && !is_null &&
+        !in->binder.partial)
+        in->failed = 1;
+    if (in->kind == INNER_ERROR && is_null) {
+        r->error[0] = '\0';
+    } else if (in->kind == INNER_ERROR) {
+        /* not the JSON SkyPilot writes (an older server, a proxy): the
+         * text itself, as far as it was kept, is the message */
+        if (!in->failed) {
+            tt_fmt(r->error_type, sizeof r->error_type, "%s", in->error.type);
+            tt_fmt(r->error, sizeof r->error, "%s", in->error.message);
+        }
+    } else if (in->kind == INNER_CLUSTERS && in->failed) {
+        *err = in->err;
+        return tt_error_set(err, in->err.cls, in->err.code, NULL, "return_value: %s",
+                            in->err.msg);
+    }
+    return 0;
+}
+
+static int on_text(void *user, const tt_json_field *f, void *record, const char *p, size_t n,
+                   int last, tt_error *err)
+{
+    tt_sky *s = user;
+    tt_sky_inner *in = &s->inner;
+    tt_sky_request *r = record;
+    if (in->len == 0 && in->kind == 0)
+        inner_begin(s, f, r);
+    if (last) {
+        int rc = inner_end(s, r, err);
+        in->kind = 0;
+        in->len = 0;
+        return rc;
+    }
+    if (in->len < sizeof in->head)
+        memcpy(in->head + in->len, p, n < sizeof in->head - in->len ? n : sizeof in->head - in->len);
+    in->len += n;
+    if (in->kind == INNER_RESULT)
+        return result_piece(r, p, n, err);
+    if (in->kind == INNER_ERROR)
+        display_piece(r->error, sizeof r->error, in->len - n, p, n);
+    if (!in->failed && tt_json_binder_feed(&in->binder, p, n, &in->err) != 0)
+        in->failed = 1;
+    if (in->stopped) {
+        *err = in->err;
         return -1;
     }
-    v = res.data;
-    if (tt_json_type_of(&s->doc, v) == TT_JSON_ARRAY)
-        v = tt_json_index(&s->doc, v, 0);
-    if (tt_json_type_of(&s->doc, v) != TT_JSON_OBJECT)
-        return tt_error_set(err, TT_ERR_API, TT_E_API, s->api.label, "request %s not found", id);
-    return read_request(s, v, out, err);
+    return 0;
+}
+
+/* Bind a request payload (or /api/status's list of them) while it streams. */
+static void request_binder(tt_sky *s, tt_json_binder *b, const tt_json_field *root, void *out,
+                           tt_json_item_fn fn, void *user)
+{
+    memset(&s->inner, 0, sizeof s->inner);
+    tt_json_binder_init(b, root, out, fn, on_text, user != NULL ? user : s);
+}
+
+static void request_clear(tt_sky_request *out)
+{
+    /* the caller's sinks stay */
+    tt_sky_cluster_fn on_cluster = out->on_cluster;
+    tt_body_fn on_result = out->on_result;
+    void *user = out->user;
+    char *result = out->result;
+    size_t cap = out->result_cap;
+    memset(out, 0, sizeof *out);
+    out->on_cluster = on_cluster;
+    out->on_result = on_result;
+    out->user = user;
+    out->result = result;
+    out->result_cap = cap;
+}
+
+static int query_for(tt_sky *s, char *query, size_t cap, const char *name, const char *id,
+                     tt_error *err)
+{
+    size_t len = (size_t)tt_fmt(query, cap, "%s=", name);
+    if (id == NULL || id[0] == '\0' ||
+        tt_pct_encode(query, cap, &len, id, strlen(id), TT_PCT_QUERY, err) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, s->api.label, "bad request id");
+    return 0;
+}
+
+/* /api/status lists every request that matches: the first is the one. */
+static int take_first(void *user, const tt_json_item *it, tt_error *err)
+{
+    tt_sky *s = user;
+    tt_sky_request *out = s->inner.first, *r = it->record;
+    (void)err;
+    if (s->inner.found++ == 0) {
+        memcpy(out->request_id, r->request_id, sizeof r->request_id);
+        memcpy(out->name, r->name, sizeof r->name);
+        memcpy(out->status, r->status, sizeof r->status);
+        memcpy(out->user_name, r->user_name, sizeof r->user_name);
+        memcpy(out->cluster_name, r->cluster_name, sizeof r->cluster_name);
+        memcpy(out->status_msg, r->status_msg, sizeof r->status_msg);
+        out->created_at = r->created_at;
+        out->kind = kind_of(r->status);
+    }
+    return 0;
 }
 
 int tt_sky_request_status(tt_sky *s, const char *id, tt_sky_request *out, tt_error *err)
 {
-    return request_get(s, "/api/status", id, out, err);
+    char query[3 * TT_SKY_ID_MAX + 40];
+    tt_json_binder b;
+    tt_api_req r;
+    if (query_for(s, query, sizeof query, "request_ids", id, err) != 0)
+        return -1;
+    request_clear(out);
+    memset(&r, 0, sizeof r);
+    r.path = "/api/status";
+    r.query = query;
+    memset(&s->slot, 0, sizeof s->slot);
+    memset(&s->inner, 0, sizeof s->inner);
+    s->inner.first = out;
+    tt_json_binder_init(&b, &requests_root, &s->slot, take_first, on_text, s);
+    if (tt_api_call_bind(&s->api, &r, &b, NULL, err) != 0)
+        return -1;
+    if (s->inner.found == 0)
+        return tt_error_set(err, TT_ERR_API, TT_E_API, s->api.label, "request %s not found", id);
+    return 0;
+}
+
+static int failed_request(tt_sky *s, const char *id, const tt_sky_request *out, tt_error *err)
+{
+    return tt_error_set(err, TT_ERR_API, TT_E_API, s->api.label, "request %s failed: %s%s%s",
+                        out->request_id[0] != '\0' ? out->request_id : id, out->error_type,
+                        out->error_type[0] != '\0' ? ": " : "",
+                        out->error[0] != '\0' ? out->error : "no message");
 }
 
 int tt_sky_get_request(tt_sky *s, const char *id, tt_sky_request *out, tt_error *err)
 {
-    if (request_get(s, "/api/get", id, out, err) != 0)
+    char query[3 * TT_SKY_ID_MAX + 40];
+    tt_json_binder b;
+    tt_api_req r;
+    tt_api_resp res;
+    if (query_for(s, query, sizeof query, "request_id", id, err) != 0)
         return -1;
+    request_clear(out);
+    memset(&r, 0, sizeof r);
+    r.path = "/api/get";
+    r.query = query;
+    /* a FAILED request is a 500 from /api/get: not a server fault to
+     * retry, and its body is the request ({"detail": payload}) at any size */
+    r.no_retry = 1;
+    r.bind_errors = 1;
+    r.on_body = tt_json_binder_body;
+    r.user = &b;
+    request_binder(s, &b, &request_root, out, NULL, NULL);
+    if (tt_api_call(&s->api, &r, &res, err) != 0) {
+        tt_error keep = *err;
+        if (keep.http_status == 500 && res.streamed > 0 && tt_json_binder_finish(&b, err) == 0 &&
+            kind_of(out->status) == TT_SKY_FAILED) {
+            out->kind = TT_SKY_FAILED;
+            return failed_request(s, id, out, err);
+        }
+        *err = keep;
+        return -1;
+    }
+    if (tt_json_binder_finish(&b, err) != 0) {
+        tt_error inner = *err;
+        return tt_error_set(err, inner.cls, inner.code, s->api.label, "%s", inner.msg);
+    }
+    out->kind = kind_of(out->status);
+    if (out->request_id[0] == '\0')
+        return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_MISSING, s->api.label,
+                            "request %s: an answer without a request id", id);
     if (out->kind == TT_SKY_FAILED)
-        return tt_error_set(err, TT_ERR_API, TT_E_API, s->api.label, "request %s failed: %s",
-                            out->request_id, out->error[0] ? out->error : "no message");
+        return failed_request(s, id, out, err);
     return 0;
 }
 
@@ -370,16 +594,71 @@ int tt_sky_wait(tt_sky *s, const char *id, int64_t deadline_ms, tt_sky_request *
 
 /* ---- logs and health --------------------------------------------------------------- */
 
+/* SkyPilot writes control lines into a log stream ("<sky-payload>...
+ * </sky-payload>": spinners, heartbeats); what remains is the job's
+ * output. Lines are followed across pieces with no more than the prefix
+ * held. */
+typedef struct log_filter {
+    tt_body_fn fn;
+    void *user;
+    int at_start;                /* the next byte begins a line */
+    size_t held;                 /* bytes of the control prefix matched */
+    int dropping;                /* inside a control line */
+} log_filter;
+
+static const char control[] = "<sky-payload";
+
+static int log_pass(void *user, const unsigned char *p, size_t n, tt_error *err)
+{
+    log_filter *f = user;
+    size_t i = 0;
+    while (i < n) {
+        const unsigned char *nl;
+        size_t end;
+        if (f->dropping) {
+            nl = memchr(p + i, '\n', n - i);
+            if (nl == NULL)
+                return 0;
+            i = (size_t)(nl - p) + 1;
+            f->dropping = 0;
+            f->at_start = 1;
+            continue;
+        }
+        if (f->at_start) {
+            if (p[i] == (unsigned char)control[f->held]) {
+                i++;
+                if (++f->held == sizeof control - 1) {
+                    f->dropping = 1;
+                    f->held = 0;
+                    f->at_start = 0;
+                }
+                continue;
+            }
+            /* not a control line after all: what was held is output */
+            if (f->held > 0 && f->fn(f->user, (const unsigned char *)control, f->held, err) != 0)
+                return -1;
+            f->held = 0;
+            f->at_start = 0;
+        }
+        nl = memchr(p + i, '\n', n - i);
+        end = nl != NULL ? (size_t)(nl - p) + 1 : n;
+        if (f->fn(f->user, p + i, end - i, err) != 0)
+            return -1;
+        i = end;
+        f->at_start = nl != NULL;
+    }
+    return 0;
+}
+
 int tt_sky_logs(tt_sky *s, const char *cluster, int64_t job_id, int follow, int tail,
                 tt_body_fn fn, void *user, tt_error *err)
 {
     tt_json_writer w;
     tt_api_req r;
+    log_filter f;
     size_t n;
-    if (need(s, "cluster name", cluster, err) != 0)
+    if (need(s, "cluster name", cluster, err) != 0 || body_begin(s, &w, NULL, err) != 0)
         return -1;
-    tt_jw_init(&w, s->req, sizeof s->req);
-    tt_jw_object(&w);
     tt_jw_key(&w, "cluster_name");
     tt_jw_string(&w, cluster);
     tt_jw_key(&w, "job_id");
@@ -394,22 +673,32 @@ int tt_sky_logs(tt_sky *s, const char *cluster, int64_t job_id, int follow, int 
     tt_jw_end(&w);
     if (tt_jw_finish(&w, &n, err) != 0)
         return -1;
+    memset(&f, 0, sizeof f);
+    f.fn = fn;
+    f.user = user;
+    f.at_start = 1;
     memset(&r, 0, sizeof r);
     r.method = "POST";
     r.path = "/logs";
     r.body = s->req;
     r.body_len = n;
-    r.on_body = fn;
-    r.user = user;
-    r.long_op = 1;
-    return tt_api_call(&s->api, &r, NULL, err);
+    r.on_body = log_pass;
+    r.user = &f;
+    r.idempotent = 1; /* it reads */
+    r.stream = 1;
+    r.idle_timeout_ms = s->logs_idle_ms;
+    if (tt_api_call(&s->api, &r, NULL, err) != 0)
+        return -1;
+    if (f.held > 0 && !f.dropping)
+        return fn(user, (const unsigned char *)control, f.held, err);
+    return 0;
 }
 
 static const tt_json_field health_fields[] = {
-    { "status", TT_JF_STRING, offsetof(tt_sky_health, status), 24, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "api_version", TT_JF_STRING, offsetof(tt_sky_health, api_version), 16, 0, NULL, 0, 0, 0 },
-    { "version", TT_JF_STRING, offsetof(tt_sky_health, version), 32, 0, NULL, 0, 0, 0 },
-    { "commit", TT_JF_STRING, offsetof(tt_sky_health, commit), 48, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_sky_health, status, "status", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_sky_health, api_version, "api_version", 0),
+    TT_JSON_STR(tt_sky_health, version, "version", 0),
+    TT_JSON_STR(tt_sky_health, commit, "commit", 0),
 };
 
 int tt_sky_get_health(tt_sky *s, tt_sky_health *out, tt_error *err)
@@ -422,5 +711,5 @@ int tt_sky_get_health(tt_sky *s, tt_sky_health *out, tt_error *err)
     memset(out, 0, sizeof *out);
     if (tt_api_call(&s->api, &r, &res, err) != 0)
         return -1;
-    return tt_json_bind(&s->doc, res.data, health_fields, 4, out, err);
+    return tt_json_bind(&s->doc, res.data, health_fields, sizeof health_fields / sizeof health_fields[0], out, err);
 }

@@ -13,7 +13,9 @@
  *
  * Retries: network errors, 5xx and 429 (Retry-After wins), exponential
  * 1 s -> 30 s with +-25 % jitter, 3 by default; never other 4xx or a
- * cancellation.
+ * cancellation. launch, exec and down are sent again only when the server
+ * cannot have acted on them (api.h); a failure after that names the
+ * request id, so that the request can be looked up instead of repeated.
  *
  * Environment (tt_sky_config_from_env): SKYPILOT_API_SERVER_URL (or the
  * server's own SKYPILOT_API_SERVER_ENDPOINT), SKYPILOT_SERVICE_ACCOUNT_TOKEN,
@@ -31,6 +33,14 @@ typedef struct tt_sky_config {
     const char *token;           /* service-account token, "sky_..." */
     int64_t timeout_ms;          /* per request; 0: 30 s */
     int max_retries;             /* < 0: 3 */
+    /* who asks: sent in every request's env_vars as SKYPILOT_USER_ID (8
+     * hex digits in SkyPilot's own clients) and SKYPILOT_USER. The server
+     * reads both from env_vars whenever env_vars is present (a KeyError,
+     * HTTP 500, otherwise), so without a user id no env_vars are sent, and
+     * per-launch credentials are refused. */
+    const char *user_id;
+    const char *user;            /* NULL: user_id */
+    int64_t logs_idle_ms;        /* logs: longest silence; 0: 300 s */
 } tt_sky_config;
 
 /* Fill cfg from the environment (getenv is the caller's platform's: this
@@ -63,18 +73,71 @@ typedef enum tt_sky_status_kind {
     TT_SKY_UNKNOWN
 } tt_sky_status_kind;
 
-/* A request's state; the result (return_value, itself JSON text) is
- * copied into the caller's buffer when one is given. */
+/* One cluster of a status result (StatusResponse without its pickled
+ * handle), sized for real records. */
+typedef struct tt_sky_cluster {
+    char name[256];
+    char status[16];             /* "INIT", "UP", "STOPPED" */
+    int64_t launched_at;
+    int64_t status_updated_at;
+    int32_t autostop;            /* minutes, -1: none */
+    int to_down;
+    int32_t nodes;
+    char cloud[32];
+    char region[64];
+    char cpus[16];
+    char memory[16];
+    char accelerators[128];
+    char resources_str[256];     /* for people: cut, marked */
+    char last_use[256];          /* the command line: cut, marked */
+    char user_hash[16];
+    char user_name[128];
+    char workspace[64];
+    char cluster_hash[64];
+    char cluster_name_on_cloud[256];
+    int cluster_ever_up;
+    int is_managed;
+} tt_sky_cluster;
+
+/* Each cluster of a status result, with its own problem when a field did
+ * not fit (the rest is bound); -1 stops. */
+typedef int (*tt_sky_cluster_fn)(void *user, const tt_sky_cluster *c, const tt_error *problem,
+                                 tt_error *err);
+
+/*
+ * A request's state (RequestPayload). Its result (return_value, a JSON
+ * text inside a string) goes, whatever its size: to on_cluster when set
+ * and the request is a status request (each cluster, without buffering
+ * the list); else to on_result in pieces when set; else into the caller's
+ * result[result_cap] (a result that does not fit is a limit error with
+ * its size). The error is read from the JSON the server nests in a string
+ * ({"object": <pickle, often KBs>, "type", "message"}): only type and
+ * message are kept.
+ */
 typedef struct tt_sky_request {
     char request_id[TT_SKY_ID_MAX];
-    char name[64];
+    char name[64];               /* "sky.launch", "sky.status", ... */
     char status[16];
     tt_sky_status_kind kind;
-    char error[256];             /* the error's message when FAILED */
+    char user_id[64];
+    char user_name[128];
+    char cluster_name[256];
+    char status_msg[256];        /* for people: cut, marked */
+    double created_at, finished_at;
+    int should_retry;
+    char error_type[64];
+    char error[512];             /* the error's message when FAILED (cut, marked) */
+    /* the result's sinks, set by the caller */
+    tt_sky_cluster_fn on_cluster;
+    tt_body_fn on_result;
+    void *user;
     char *result;                /* caller's buffer, or NULL */
     size_t result_cap;
-    size_t result_len;
+    size_t result_len;           /* bytes of the result in all */
 } tt_sky_request;
+
+/* The table of a status result's clusters (to print them). */
+extern const tt_json_field tt_sky_clusters_json;
 
 typedef struct tt_sky_health {
     char status[24];             /* "healthy" */
@@ -83,14 +146,43 @@ typedef struct tt_sky_health {
     char commit[48];
 } tt_sky_health;
 
+/* A failed request's error as the server nests it: {"object": <pickle>,
+ * "type", "message"}; the pickle is skipped. */
+typedef struct tt_sky_error {
+    char type[64];
+    char message[512];           /* for people: cut, marked */
+} tt_sky_error;
+
+/* What is decoded from the JSON nested in a string (error, clusters). */
+typedef struct tt_sky_inner {
+    tt_json_binder binder;
+    int kind;                    /* which field (skypilot.c) */
+    char head[8];                /* its first bytes: "null" is nothing */
+    size_t len;
+    int failed;
+    int stopped;                 /* the caller's callback said stop */
+    int found;                   /* /api/status: requests listed */
+    tt_sky_request *first;       /* /api/status: where the first one goes */
+    tt_sky_request *req;         /* whose field it is */
+    tt_error err;
+    tt_sky_error error;
+    tt_sky_cluster cluster;      /* slot */
+    unsigned long clusters;
+} tt_sky_inner;
+
 typedef struct tt_sky {
     tt_client client;
     tt_api api;
     int64_t poll_first_ms;       /* tt_sky_wait: 5000, growing x1.5 */
     int64_t poll_max_ms;         /* to 30000 */
+    int64_t logs_idle_ms;
+    char user_id[64];
+    char user[128];
     char buf[TT_API_BODY_MAX];
     char req[TT_API_REQUEST_MAX];
     tt_json doc;
+    tt_sky_request slot;         /* /api/status elements */
+    tt_sky_inner inner;
 } tt_sky;
 
 int tt_sky_init(tt_sky *s, const tt_port *port, const tt_sky_config *cfg, tt_error *err);
@@ -120,7 +212,11 @@ int tt_sky_get_request(tt_sky *s, const char *id, tt_sky_request *out, tt_error 
 int tt_sky_wait(tt_sky *s, const char *id, int64_t deadline_ms, tt_sky_request *out,
                 tt_error *err);
 
-/* Job logs, streamed to fn as they come (POST /logs). */
+/* Job logs, streamed to fn as they come (POST /logs), for as long as the
+ * job runs when following: bounded by the logs idle timeout (the server's
+ * heartbeats count), never by the request deadline. SkyPilot's control
+ * lines (<sky-payload>...</sky-payload>: spinners, heartbeats) are not
+ * passed on. */
 int tt_sky_logs(tt_sky *s, const char *cluster, int64_t job_id, int follow, int tail,
                 tt_body_fn fn, void *user, tt_error *err);
 

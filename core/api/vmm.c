@@ -7,25 +7,25 @@
 #include <string.h>
 
 static const tt_json_field vm_fields[] = {
-    { "name", TT_JF_STRING, offsetof(tt_vmm_vm, name), TT_VMM_NAME_MAX, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "state", TT_JF_STRING, offsetof(tt_vmm_vm, state), 16, 0, NULL, 0, 0, 0 },
-    { "cpus", TT_JF_I32, offsetof(tt_vmm_vm, cpus), 0, 0, NULL, 0, 0, 0 },
-    { "memory_mb", TT_JF_I64, offsetof(tt_vmm_vm, memory_mb), 0, 0, NULL, 0, 0, 0 },
-    { "disk_size_mb", TT_JF_I64, offsetof(tt_vmm_vm, disk_size_mb), 0, 0, NULL, 0, 0, 0 },
-    { "image", TT_JF_STRING, offsetof(tt_vmm_vm, image), 128, 0, NULL, 0, 0, 0 },
-    { "ip", TT_JF_STRING, offsetof(tt_vmm_vm, ip), 48, 0, NULL, 0, 0, 0 },
-    { "created_at", TT_JF_STRING, offsetof(tt_vmm_vm, created_at), 40, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_vmm_vm, name, "name", TT_JF_REQUIRED),
+    TT_JSON_STR(tt_vmm_vm, state, "state", 0),
+    TT_JSON_INT(tt_vmm_vm, cpus, "cpus", 0),
+    TT_JSON_INT(tt_vmm_vm, memory_mb, "memory_mb", 0),
+    TT_JSON_INT(tt_vmm_vm, disk_size_mb, "disk_size_mb", 0),
+    TT_JSON_STR(tt_vmm_vm, image, "image", 0),
+    TT_JSON_STR(tt_vmm_vm, ip, "ip", 0),
+    TT_JSON_STR(tt_vmm_vm, created_at, "created_at", 0),
 };
 
 static const tt_json_field status_fields[] = {
-    { "hostname", TT_JF_STRING, offsetof(tt_vmm_status, hostname), 64, 0, NULL, 0, 0, 0 },
-    { "total_cpus", TT_JF_I32, offsetof(tt_vmm_status, total_cpus), 0, 0, NULL, 0, 0, 0 },
-    { "used_cpus", TT_JF_I32, offsetof(tt_vmm_status, used_cpus), 0, 0, NULL, 0, 0, 0 },
-    { "total_memory_mb", TT_JF_I64, offsetof(tt_vmm_status, total_memory_mb), 0, 0, NULL, 0, 0, 0 },
-    { "used_memory_mb", TT_JF_I64, offsetof(tt_vmm_status, used_memory_mb), 0, 0, NULL, 0, 0, 0 },
-    { "available_memory_mb", TT_JF_I64, offsetof(tt_vmm_status, available_memory_mb), 0, 0, NULL, 0, 0, 0 },
-    { "running_vms", TT_JF_I32, offsetof(tt_vmm_status, running_vms), 0, 0, NULL, 0, 0, 0 },
-    { "total_vms", TT_JF_I32, offsetof(tt_vmm_status, total_vms), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(tt_vmm_status, hostname, "hostname", 0),
+    TT_JSON_INT(tt_vmm_status, total_cpus, "total_cpus", 0),
+    TT_JSON_INT(tt_vmm_status, used_cpus, "used_cpus", 0),
+    TT_JSON_INT(tt_vmm_status, total_memory_mb, "total_memory_mb", 0),
+    TT_JSON_INT(tt_vmm_status, used_memory_mb, "used_memory_mb", 0),
+    TT_JSON_INT(tt_vmm_status, available_memory_mb, "available_memory_mb", 0),
+    TT_JSON_INT(tt_vmm_status, running_vms, "running_vms", 0),
+    TT_JSON_INT(tt_vmm_status, total_vms, "total_vms", 0),
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))

@@ -234,25 +234,74 @@ printf 'run: echo hi\n' > "$W/task.yaml"
 export SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_demo_token
 check_exit sky-health 0 "$T" sky health --url "$S"
 SKYPILOT_API_SERVER_URL="$S" check_exit sky-launch 0 "$T" sky launch cli-c --task "$W/task.yaml"
-check_grep sky-launch-json "$W/out" '"status":"SUCCEEDED","result":\[[0-9]*, "cli-c"\]'
+check_grep sky-launch-json "$W/out" '"status":"SUCCEEDED","result":{"job_id":[0-9]*,"handle":"gASV'
+# who asked: SKYPILOT_USER_ID (a hash of the machine id unless given) and SKYPILOT_USER
+RID=$(sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p' "$W/out")
+curl -s -H "Authorization: Bearer sky_demo_token" "$S/api/status?request_ids=$RID" > "$W/req.json"
+check_grep sky-launch-user-id "$W/req.json" '"user_id":"[0-9a-f]\{8\}"'
+SKYPILOT_USER_ID=feedbeef SKYPILOT_USER=ops check_exit sky-launch-user 0 "$T" sky launch cli-u --task "$W/task.yaml" --url "$S" --detach
+RID=$(sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p' "$W/out")
+curl -s -H "Authorization: Bearer sky_demo_token" "$S/api/status?request_ids=$RID" > "$W/req.json"
+check_grep sky-launch-user-id-given "$W/req.json" '"user_id":"feedbeef"'
+check_grep sky-launch-user-given "$W/req.json" '"user_name":"ops"'
 check_exit sky-launch-detach 0 "$T" sky launch cli-d --task "$W/task.yaml" --detach --url "$S"
 check_grep sky-detach-id "$W/out" '"request_id":"'
 check_exit sky-launch-fails 9 "$T" sky launch fail-x --task "$W/task.yaml" --url "$S"
-check_grep sky-launch-fails-msg "$W/err" "no capacity for fail-x"
+check_grep sky-launch-fails-msg "$W/err" "failed: ResourcesUnavailableError: Failed to provision"
+check_grep sky-launch-fails-line "$W/out" '"error_type":"ResourcesUnavailableError"'
 check_exit sky-logs 0 "$T" sky logs cli-c --url "$S"
 check_grep sky-logs-text "$W/out" "step 5 of 5"
+check_no_grep sky-logs-no-control "$W/out" "sky-payload"
+# a job that runs 12 s, followed with a 2 s request timeout
+check_exit sky-launch-long 0 "$T" sky launch long-12 --task "$W/task.yaml" --url "$S"
+check_exit sky-logs-follow 0 "$T" sky logs long-12 --follow --timeout 2 --idle-timeout 6 --url "$S"
+[ "$(grep -c '^(task' "$W/out")" = 5 ] && ok sky-logs-follow-lines || bad sky-logs-follow-lines "$(cat "$W/out")"
+check_exit sky-logs-idle 4 "$T" sky logs long-12 --follow --idle-timeout 0.5 --url "$S"
+# a status of forty clusters with their pickled handles: a line each
+curl -s -X POST -d '{"count": 40}' "$S/_clusters" >/dev/null
+check_exit sky-status-many 0 "$T" sky status --url "$S"
+[ "$(grep -c '"name":"fleet-' "$W/out")" = 40 ] && ok sky-status-lines || bad sky-status-lines "$(wc -l < "$W/out") lines"
+check_no_grep sky-status-no-handle "$W/out" "gASV"
+check_grep sky-status-request "$W/out" '"name":"sky.status","status":"SUCCEEDED"'
 SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_wrong check_exit sky-unauthorized 9 "$T" sky status --url "$S"
 SKYPILOT_MAX_RETRIES=x check_exit sky-bad-env 2 "$T" sky health --url "$S"
 unset SKYPILOT_SERVICE_ACCOUNT_TOKEN
 
 M="http://127.0.0.1:$TT_CP_MAAS_PORT/MAAS"
 check_exit maas-hosts 0 "$T" maas hosts --type lxd --url "$M" --api-key ck:tk:ts
-[ "$(wc -l < "$W/out")" = 2 ] && ok maas-hosts-filtered || bad maas-hosts-filtered "$(wc -l < "$W/out") hosts"
-MAAS_URL="$M" MAAS_API_KEY=ck:tk:ts check_exit maas-compose 0 "$T" maas compose 3 --cores 2 --memory 2048 --hostname cli-vm
+[ "$(wc -l < "$W/out")" = 3 ] && ok maas-hosts-filtered || bad maas-hosts-filtered "$(wc -l < "$W/out") hosts"
+check_grep maas-hosts-tags "$W/out" '"tags":\["pod-console-logging","rack-7"'
+check_grep maas-hosts-pools "$W/out" '"name":"pool-11"'
+check_exit maas-hosts-by-tag 0 "$T" maas hosts --tag maintenance-window-sunday-0200 --url "$M" --api-key ck:tk:ts
+[ "$(wc -l < "$W/out")" = 1 ] && ok maas-hosts-by-tag-one || bad maas-hosts-by-tag-one "$(wc -l < "$W/out") hosts"
+MAAS_URL="$M" MAAS_API_KEY=ck:tk:ts check_exit maas-compose 0 "$T" maas compose 3 --cores 2 --memory 2048 --hostname cli-vm --zone zone-b --pool prod
 check_grep maas-compose-json "$W/out" '"system_id":"'
-check_exit maas-compose-too-big 8 "$T" maas compose 2 --cores 999 --memory 1 --url "$M" --api-key ck:tk:ts
-check_grep maas-compose-text "$W/err" "HTTP 409 Conflict: Unable to compose"
+curl -s "$M/../_stats" > "$W/stats.json"
+check_grep maas-compose-zone-id "$W/stats.json" '"zone": "3"'
+check_exit maas-compose-bad-zone 8 "$T" maas compose 3 --cores 2 --memory 2048 --zone 99 --url "$M" --api-key ck:tk:ts
+check_grep maas-compose-bad-zone-msg "$W/err" "HTTP 400 Bad Request: zone: Select a valid choice"
+check_exit maas-compose-user-data 2 "$T" maas compose 3 --cores 2 --memory 2048 --user-data "$W/task.yaml" --url "$M" --api-key ck:tk:ts
+check_grep maas-compose-user-data-msg "$W/err" "user data goes with 'maas deploy'"
+check_exit maas-compose-too-big 8 "$T" maas compose 2 --cores 999 --memory 1024 --url "$M" --api-key ck:tk:ts
+check_grep maas-compose-text "$W/err" "HTTP 503 Service Unavailable: Unable to compose"
 check_exit maas-bad-key 8 "$T" maas hosts --url "$M" --api-key ck:tk:nope
+# a 68 KB machine: one JSON document, every interface, link and disk
+check_exit maas-machine 0 "$T" maas machine k8dx3m --url "$M" --api-key ck:tk:ts
+python3 - "$W/out" > "$W/counts" <<'PY' && ok maas-machine-json || bad maas-machine-json "$(cat "$W/counts")"
+import json, sys
+m = json.load(open(sys.argv[1]))
+ifs, devs = m["interface_set"], m["blockdevice_set"]
+assert m["system_id"] == "k8dx3m" and m["status_name"] == "Deployed", m
+assert len(ifs) == 13 and sum(len(i.get("links", [])) for i in ifs) == 6, ifs
+assert len(devs) == 6 and sum(len(d.get("partitions", [])) for d in devs) == 5, devs
+assert ifs[8]["name"] == "bond0" and ifs[8]["parents"] == ["eno2", "eno3"]
+assert ifs[0]["links"][0]["subnet"]["cidr"] == "10.16.0.0/24"
+PY
+printf '#cloud-config\nruncmd: [echo hi]\n' > "$W/user-data"
+check_exit maas-deploy 0 "$T" maas deploy sbfrtx --user-data "$W/user-data" --distro-series noble --url "$M" --api-key ck:tk:ts
+check_grep maas-deploy-status "$W/out" '"status_name":"Deploying"'
+curl -s "$M/../_stats" > "$W/stats.json"
+check_grep maas-deploy-user-data "$W/stats.json" '"user_data": "I2Nsb3VkLWNvbmZpZwpydW5jbWQ6IFtlY2hvIGhpXQo="'
 
 X="http://127.0.0.1:$TT_CP_PLEXD_PORT"
 check_exit plexd-register 0 "$T" plexd register --public-key cHVi --hostname cli-node --url "$X" --token boot-demo-token
@@ -261,7 +310,22 @@ NSK=$(sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p' "$W/out")
 export PLEXD_URL="$X" PLEXD_NODE_ID="$NODE" PLEXD_TOKEN="$NSK"
 check_exit plexd-heartbeat 0 "$T" plexd heartbeat
 check_exit plexd-state 0 "$T" plexd state
-check_grep plexd-state-json "$W/out" '"peers":\[{"id":"peer-1"'
+check_grep plexd-state-json "$W/out" '"peers":\[{"id":"0190a8b8-0000-0000-0000-000000000001"'
+# a mesh of 600 peers: one JSON document with all of them
+curl -s -X POST -d '{"peers": 600, "policies": 4, "rules": 25, "data": 8, "secret_refs": 12}' "$X/_mesh" >/dev/null
+check_exit plexd-state-large 0 "$T" plexd state
+python3 - "$W/out" > "$W/counts" <<'PY' && ok plexd-state-large-json || bad plexd-state-large-json "$(cat "$W/counts")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert len(s["peers"]) == 600 and len(s["policies"]) == 4, len(s["peers"])
+assert sum(len(p["rules"]) for p in s["policies"]) == 100
+assert len(s["data"]) == 8 and len(s["secret_refs"]) == 12
+assert s["metadata"] == {"rack": "r1", "region": "fra", "site": "lab"}
+PY
+curl -s -X POST -d '{}' "$X/_mesh" >/dev/null
+check_exit plexd-secret-large 0 "$T" plexd secret tls-bundle
+check_exit plexd-secret-too-large 7 "$T" plexd secret too-big
+check_grep plexd-secret-too-large-msg "$W/err" "ciphertext: string of 68288 bytes, longer than its 65536-byte buffer"
 check_exit plexd-artifact 0 "$T" plexd artifact 1.2.3 linux arm64 -o "$W/plexd.bin"
 SUM=$(sha256sum "$W/plexd.bin" | cut -d' ' -f1)
 check_grep plexd-artifact-sum "$W/out" "\"sha256\":\"$SUM\""

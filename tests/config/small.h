@@ -13,3 +13,4 @@
 /* full-duplex TLS buffers (the default is half duplex) */
 #define TT_TLS_FULL_DUPLEX 1
 #define TT_TLS_SESSION_CACHE 1
+#define TT_API_TOKEN_MAX 256

@@ -54,16 +54,43 @@ static int on_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
     return 0;
 }
 
-static int on_host(void *user, const tt_maas_vmhost *h, tt_error *err)
+static int on_host(void *user, const tt_maas_vmhost *h, const tt_error *problem, tt_error *err)
 {
     size_t i;
     (void)user;
     (void)err;
+    (void)problem;
     nul_inside(h->name, sizeof h->name);
     if (h->ntags > TT_MAAS_TAGS_MAX)
         abort();
     for (i = 0; i < h->ntags; i++)
         nul_inside(h->tags[i], sizeof h->tags[i]);
+    return 0;
+}
+
+/* Elements of plexd's and MAAS's lists: strings terminated, counts in
+ * their capacity. */
+static int on_element(void *user, const tt_json_item *it, tt_error *err)
+{
+    (void)user;
+    (void)err;
+    if (tt_plexd_which(it) == TT_PLEXD_LIST_PEERS) {
+        const tt_plexd_peer *p = it->record;
+        nul_inside(p->id, sizeof p->id);
+        nul_inside(p->endpoint, sizeof p->endpoint);
+        if (p->nallowed_ips > TT_PLEXD_IPS_MAX)
+            abort();
+    } else if (tt_maas_which(it) == TT_MAAS_LIST_INTERFACES) {
+        const tt_maas_iface *f = it->record;
+        nul_inside(f->name, sizeof f->name);
+        if (f->nparents > TT_MAAS_PARENTS_MAX)
+            abort();
+    } else if (tt_maas_which(it) == TT_MAAS_LIST_LINKS) {
+        const tt_maas_link *l = it->record;
+        nul_inside(l->subnet.cidr, sizeof l->subnet.cidr);
+        if (it->parent == NULL)
+            abort();
+    }
     return 0;
 }
 
@@ -115,7 +142,7 @@ static int call_plexd(int which, const uint8_t *body, size_t len, tt_error *err)
         abort();
     no_retries(&plexd.api);
     if (which == 0)
-        return tt_plexd_fetch_state(&plexd, &st, err);
+        return tt_plexd_fetch_state(&plexd, &st, on_element, NULL, err);
     if (which == 1) {
         memset(&hb, 0, sizeof hb);
         hb.status = "healthy";
@@ -144,9 +171,9 @@ static int call_maas(int which, tt_error *err)
     if (which == 1) {
         if (tt_maas_read_vmhost(&maas, 1, &h, err) != 0)
             return -1;
-        return on_host(NULL, &h, err);
+        return on_host(NULL, &h, NULL, err);
     }
-    return tt_maas_read_machine(&maas, "abc123", &mc, err);
+    return tt_maas_read_machine(&maas, "abc123", &mc, on_element, NULL, err);
 }
 
 static int call_sky(int which, tt_error *err)

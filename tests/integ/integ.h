@@ -48,4 +48,8 @@ int integ_cp_admin(int port, const char *path, const char *json);
 /* Child mode of the JSON memory test: decode /vms-N.json, print "count hwm_kb". */
 int integ_json_stream_child(int n);
 
+/* Child mode of the plexd memory test: fetch the state as node with
+ * token, print "peers hwm_kb". */
+int integ_plexd_state_child(const char *node, const char *token);
+
 #endif

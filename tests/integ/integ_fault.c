@@ -267,10 +267,12 @@ static int count_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
     return 0;
 }
 
-static int count_host(void *user, const tt_maas_vmhost *h, tt_error *err)
+static int count_host(void *user, const tt_maas_vmhost *h, const tt_error *problem,
+                      tt_error *err)
 {
     (void)h;
     (void)err;
+    (void)problem;
     ((outcome *)user)->events++;
     return 0;
 }
@@ -357,7 +359,7 @@ static void run_plexd(const scenario *sc, outcome *o)
         return;
     fast_retries(&p.api);
     if ((o->rc = tt_plexd_set_node_id(&p, "node-f", &o->err)) == 0)
-        o->rc = tt_plexd_fetch_state(&p, &st, &o->err);
+        o->rc = tt_plexd_fetch_state(&p, &st, NULL, NULL, &o->err);
     o->attempts = p.api.stats.attempts;
     tt_plexd_close(&p);
 }
@@ -536,12 +538,14 @@ static const scenario table[] = {
     { "MAAS reset mid-answer", K_MAAS, "/reset-mid-body", NULL, 1000, 1000, FAIL(PROTOCOL, JSON_SYNTAX), 0, want_1_attempt },
     { "MAAS list of the wrong type", K_MAAS, "/json-shape", NULL, 1000, 1000, FAIL(PROTOCOL, JSON_TYPE), 0, NULL },
 #if TT_FEATURE_GZIP
-    { "plexd gzip bomb", K_PLEXD, "/gzip-bomb", NULL, 2000, 2000, FAIL(LIMIT, LIMIT_BODY), 0, NULL },
+    /* bound while it inflates: the first zero byte is not JSON */
+    { "plexd gzip bomb", K_PLEXD, "/gzip-bomb", NULL, 2000, 2000, FAIL(PROTOCOL, JSON_SYNTAX), 0, NULL },
 #else
     /* without gzip the compressed answer is refused outright */
     { "plexd gzip bomb", K_PLEXD, "/gzip-bomb", NULL, 2000, 2000, FAIL(PROTOCOL, GZIP), 0, NULL },
 #endif
-    { "plexd stall mid-answer", K_PLEXD, "/stall-after-head", NULL, 400, 3 * 400 + 150, FAIL(TIMEOUT, REQUEST_TIMEOUT), 1190, want_3_attempts },
+    /* part of the state reached the caller: never sent again */
+    { "plexd stall mid-answer", K_PLEXD, "/stall-after-head", NULL, 400, 400 + 150, FAIL(TIMEOUT, REQUEST_TIMEOUT), 390, want_1_attempt },
 };
 
 static void assert_outcome(const scenario *sc, const outcome *o, int64_t took)

@@ -27,15 +27,13 @@ typedef struct vm_row {
     size_t ntags;
 } vm_row;
 
-static const tt_json_field tag_elem = { "", TT_JF_STRING, 0, 0, 0, NULL, 0, 0, 0 };
 static const tt_json_field vm_fields[] = {
-    { "id", TT_JF_STRING, offsetof(vm_row, id), 40, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "name", TT_JF_STRING, offsetof(vm_row, name), 16, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "state", TT_JF_STRING, offsetof(vm_row, state), 12, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "cpus", TT_JF_I32, offsetof(vm_row, cpus), 0, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "memory_mb", TT_JF_U32, offsetof(vm_row, memory_mb), 0, 0, NULL, 0, 0, 0 },
-    { "tags", TT_JF_ARRAY, offsetof(vm_row, tags), 12, 0, &tag_elem, 1, 4,
-      offsetof(vm_row, ntags) },
+    TT_JSON_STR(vm_row, id, "id", TT_JF_REQUIRED),
+    TT_JSON_STR(vm_row, name, "name", TT_JF_REQUIRED),
+    TT_JSON_STR(vm_row, state, "state", TT_JF_REQUIRED),
+    TT_JSON_INT(vm_row, cpus, "cpus", TT_JF_REQUIRED),
+    TT_JSON_UINT(vm_row, memory_mb, "memory_mb", 0),
+    TT_JSON_ARR_STR(vm_row, tags, "tags", 0, ntags),
 };
 
 typedef struct list_check {

@@ -11,11 +11,67 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static tt_plexd plexd;
 static tt_plexd_events events;
 static tt_plexd_registration reg;
 static int port_no;
+
+/* What the list callbacks saw. */
+typedef struct items {
+    unsigned long peers, policies, rules, data, refs, problems;
+    tt_plexd_peer first_peer, peer10;
+    tt_plexd_rule last_rule;
+    char rule_policy[64];
+    tt_plexd_data first_data;
+    tt_plexd_secret_ref last_ref;
+    char first_problem[TT_ERROR_MSG_MAX];
+} items;
+
+static items kept_items;
+
+static int keep(void *user, const tt_json_item *it, tt_error *err)
+{
+    items *k = user;
+    (void)err;
+    if (it->error != NULL && k->problems++ == 0)
+        snprintf(k->first_problem, sizeof k->first_problem, "%s", it->error->msg);
+    switch (tt_plexd_which(it)) {
+    case TT_PLEXD_LIST_PEERS:
+        if (k->peers == 0)
+            k->first_peer = *(const tt_plexd_peer *)it->record;
+        if (k->peers == 9)
+            k->peer10 = *(const tt_plexd_peer *)it->record;
+        k->peers++;
+        break;
+    case TT_PLEXD_LIST_POLICIES:
+        k->policies++;
+        break;
+    case TT_PLEXD_LIST_RULES:
+        k->last_rule = *(const tt_plexd_rule *)it->record;
+        snprintf(k->rule_policy, sizeof k->rule_policy, "%s",
+                 ((const tt_plexd_policy *)it->parent->record)->id);
+        k->rules++;
+        break;
+    case TT_PLEXD_LIST_DATA:
+        if (k->data++ == 0)
+            k->first_data = *(const tt_plexd_data *)it->record;
+        break;
+    case TT_PLEXD_LIST_SECRET_REFS:
+        k->refs++;
+        k->last_ref = *(const tt_plexd_secret_ref *)it->record;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int mesh(const char *spec)
+{
+    return integ_cp_admin(integ_cp_port("PLEXD"), "/_mesh", spec);
+}
 
 static int start(const char *token, tt_error *e)
 {
@@ -60,7 +116,7 @@ static int registered(tt_error *e)
     q.metadata_json = "{\"rack\": \"r1\"}";
     if (start("boot-demo-token", e) != 0)
         return -1;
-    return tt_plexd_register(&plexd, &q, &reg, e);
+    return tt_plexd_register(&plexd, &q, &reg, keep, &kept_items, e);
 }
 
 static void test_config_validation(void)
@@ -89,12 +145,17 @@ static void test_register_and_token_switch(void)
     tt_error e;
     char stats[1024];
     CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
+    memset(&kept_items, 0, sizeof kept_items);
     CHECK_INT(registered(&e), 0);
-    CHECK_STR(reg.node_id, "node-1");
+    CHECK_STR(reg.node_id, "0190a8b9-0000-0000-0000-000000000001");
     CHECK_STR(reg.mesh_ip, "100.64.0.2");
-    CHECK_INT(reg.npeers, 1);
-    CHECK_STR(reg.peers[0].allowed_ips[0], "100.64.0.1/32");
-    CHECK(strncmp(reg.node_secret_key, "nsk-", 4) == 0);
+    CHECK_INT(strlen(reg.signing_public_key), 44);
+    CHECK_INT(reg.npeers, 3);
+    CHECK_INT(kept_items.peers, 3);
+    CHECK_STR(kept_items.first_peer.allowed_ips[0], "100.64.0.2/32");
+    CHECK_STR(kept_items.first_peer.endpoint, "[2001:db8::1]:51820");
+    CHECK_INT(strlen(kept_items.first_peer.public_key), 44);
+    CHECK_INT(strlen(reg.node_secret_key), 44);      /* base64 of 32 bytes */
     /* the bootstrap token is gone: the node's own works */
     {
         char token[TT_API_TOKEN_MAX];
@@ -116,12 +177,12 @@ static void test_register_and_token_switch(void)
     /* a wrong bootstrap token */
     CHECK_INT(start("not-the-token", &e), 0);
     {
+        static tt_plexd_registration r;
         tt_plexd_register_req q;
-        tt_plexd_registration r;
         memset(&q, 0, sizeof q);
         q.public_key = "x";
         q.hostname = "y";
-        CHECK_INT(tt_plexd_register(&plexd, &q, &r, &e), -1);
+        CHECK_INT(tt_plexd_register(&plexd, &q, &r, NULL, NULL, &e), -1);
         CHECK_INT(tt_plexd_error_kind_of(&e), TT_PLEXD_UNAUTHORIZED);
         CHECK_STR(e.msg, "127.0.0.1: HTTP 401 Unauthorized: invalid bootstrap token");
     }
@@ -130,27 +191,35 @@ static void test_register_and_token_switch(void)
 static void test_every_endpoint(void)
 {
     static tt_plexd_state st;
-    tt_plexd_peer peers[4];
-    tt_plexd_secret sec;
+    static tt_plexd_rotation rot;
+    static tt_plexd_secret sec;
     tt_plexd_exec_result r;
     tt_error e;
-    size_t n;
     char got[2048];
+    CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
     CHECK_INT(registered(&e), 0);
-    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), 0);
+    memset(&kept_items, 0, sizeof kept_items);
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, keep, &kept_items, &e), 0);
     CHECK_INT(st.npeers, 3);
-    CHECK_STR(st.peers[2].endpoint, "203.0.113.3:51820");
-    CHECK_STR(st.signing_keys.current, "Y3VycmVudA==");
-    CHECK(st.policies.n > 10 && st.policies.p[0] == '[');
-    CHECK(st.metadata.p != NULL && st.metadata.p[0] == '{');
-    CHECK_INT(tt_plexd_rotate_keys(&plexd, "bmV3LWtleQ==", peers, 4, &n, &e), 0);
-    CHECK_INT(n, 1);
-    CHECK_STR(peers[0].id, "peer-1");
+    CHECK_INT(st.npolicies, 1);
+    CHECK_INT(st.nsecret_refs, 1);
+    CHECK_INT(st.ndata, 0);                    /* Go's null */
+    CHECK_STR(kept_items.first_peer.id, "0190a8b8-0000-0000-0000-000000000001");
+    CHECK_STR(kept_items.last_rule.dst, "*");
+    CHECK_STR(kept_items.rule_policy, "pol-1");
+    CHECK_STR(st.signing_keys.current, "Tee/Wk5+TI1sEGvJVgilBbeMqYV/C2KEpyNN+U+XoRM=");
+    CHECK_STR(st.metadata, "{\"rack\":\"r1\",\"region\":\"fra\",\"site\":\"lab\"}");
+    CHECK_STR(kept_items.last_ref.key, "db");
+    memset(&kept_items, 0, sizeof kept_items);
+    CHECK_INT(tt_plexd_rotate_keys(&plexd, "bmV3LWtleQ==", &rot, keep, &kept_items, &e), 0);
+    CHECK_INT(rot.npeers, 3);
+    CHECK_STR(kept_items.first_peer.mesh_ip, "100.64.0.2");
     CHECK_INT(tt_plexd_update_capabilities(&plexd, "{\"binary\": {\"version\": \"1.0\"}}", &e), 0);
     CHECK_INT(tt_plexd_report_endpoint(&plexd, "198.51.100.7:51820", "full-cone", &e), 0);
     CHECK_INT(tt_plexd_report_drift(&plexd, "[{\"type\": \"peer\", \"detail\": \"re-added\"}]", &e), 0);
     CHECK_INT(tt_plexd_get_secret(&plexd, "db", &sec, &e), 0);
-    CHECK_STR(sec.ciphertext, "c2VjcmV0");
+    CHECK_INT(strlen(sec.ciphertext), 56);     /* base64 of 24 bytes and the 16-byte tag */
+    CHECK_INT(strlen(sec.nonce), 16);
     CHECK_INT(sec.version, 3);
     CHECK_INT(tt_plexd_get_secret(&plexd, "nope", &sec, &e), -1);
     CHECK_INT(tt_plexd_error_kind_of(&e), TT_PLEXD_NOT_FOUND);
@@ -176,8 +245,142 @@ static void test_every_endpoint(void)
     CHECK(strstr(got, "\"nat_type\": \"full-cone\"") != NULL);
     CHECK(strstr(got, "\"execution_id\": \"ex-1\", \"status\": \"accepted\"") != NULL);
     CHECK_INT(tt_plexd_deregister(&plexd, &e), 0);
-    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), -1);
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, NULL, NULL, &e), -1);
     CHECK_INT(tt_plexd_error_kind_of(&e), TT_PLEXD_UNAUTHORIZED);
+}
+
+/* A mesh as large as a real one: 600 peers (bridge peers with access
+ * subnets, IPv6 and DNS endpoints), four policies of 25 rules, eight data
+ * entries, twelve secret refs: 160 KB, gzipped on the wire. */
+static void test_state_of_a_large_mesh(void)
+{
+    static tt_plexd_state st;
+    tt_error e;
+    CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
+    CHECK_INT(registered(&e), 0);
+    CHECK_INT(mesh("{\"peers\": 600, \"policies\": 4, \"rules\": 25, \"data\": 8, "
+                   "\"secret_refs\": 12, \"payload_bytes\": 900}"), 0);
+    memset(&kept_items, 0, sizeof kept_items);
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, keep, &kept_items, &e), 0);
+    CHECK_INT(kept_items.problems, 0);
+    CHECK_INT(st.npeers, 600);
+    CHECK_INT(kept_items.peers, 600);
+    CHECK_INT(st.npolicies, 4);
+    CHECK_INT(kept_items.rules, 100);
+    CHECK_STR(kept_items.rule_policy, "pol-4");
+    CHECK_INT(kept_items.last_rule.port, 22);
+    CHECK_STR(kept_items.last_rule.protocol, "tcp");
+    CHECK_INT(st.ndata, 8);
+    CHECK(strncmp(kept_items.first_data.payload,
+                  "{\"enabled\":true,\"level\":\"\\u003cwarn\\u003e\",\"pad\":\"xxx", 40) == 0);
+    CHECK_INT(strlen(kept_items.first_data.payload), 900);
+    CHECK_STR(kept_items.first_data.updated_at, "2026-11-30T08:15:42.117Z");
+    CHECK_INT(st.nsecret_refs, 12);
+    CHECK_STR(kept_items.last_ref.key, "secret-11");
+    /* the tenth peer: a bridge with access subnets, a DNS endpoint, a psk */
+    CHECK_STR(kept_items.peer10.endpoint, "edge-10.sites.example.net:51820");
+    CHECK_INT(kept_items.peer10.nallowed_ips, 3);
+    CHECK_STR(kept_items.peer10.allowed_ips[2], "192.168.10.0/24");
+    CHECK_INT(strlen(kept_items.peer10.psk), 44);
+    CHECK_INT(mesh("{}"), 0);
+}
+
+/* The process that reads a state: its peak memory, whatever the mesh. */
+int integ_plexd_state_child(const char *node, const char *token)
+{
+    static tt_plexd_state st;
+    tt_error e;
+    if (start(token, &e) != 0 || tt_plexd_set_node_id(&plexd, node, &e) != 0 ||
+        tt_plexd_fetch_state(&plexd, &st, keep, &kept_items, &e) != 0) {
+        printf("error %s\n", e.msg);
+        return 1;
+    }
+    printf("%lu %ld\n", kept_items.peers, integ_peak_rss_kb());
+    return 0;
+}
+
+static long state_child_hwm(unsigned long *peers)
+{
+    char cmd[TT_API_TOKEN_MAX + 4352], out[128], exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    FILE *p;
+    long hwm = -1;
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    snprintf(cmd, sizeof cmd, "'%s' --plexd-state-child %s '%s'", exe, reg.node_id,
+             reg.node_secret_key);
+    p = popen(cmd, "r");
+    if (p == NULL)
+        return -1;
+    if (fgets(out, sizeof out, p) == NULL || sscanf(out, "%lu %ld", peers, &hwm) != 2)
+        hwm = -1;
+    pclose(p);
+    return hwm;
+}
+
+/* RAM for the 160 KB state of 600 peers is RAM for an empty one. */
+static void test_state_memory_does_not_grow_with_the_mesh(void)
+{
+    unsigned long n_big = 0, n_empty = 0;
+    long big, empty;
+    tt_error e;
+    CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
+    CHECK_INT(registered(&e), 0);
+    CHECK_INT(mesh("{\"peers\": 600, \"policies\": 4, \"rules\": 25, \"data\": 8, "
+                   "\"secret_refs\": 12, \"payload_bytes\": 900}"), 0);
+    big = state_child_hwm(&n_big);
+    CHECK_INT(mesh("{\"peers\": 0, \"policies\": 0, \"rules\": 0, \"secret_refs\": 0}"), 0);
+    empty = state_child_hwm(&n_empty);
+    CHECK_INT(mesh("{}"), 0);
+    printf("  peak RSS reading the state: 600 peers %ld KiB, empty %ld KiB\n", big, empty);
+    CHECK_INT(n_big, 600);
+    CHECK_INT(n_empty, 0);
+    CHECK(big > 0 && empty > 0);
+    /* the state alone is 160 KB: held whole, it would show; a few pages of
+     * code that only a non-empty state runs may */
+    CHECK(big - empty <= 16);
+}
+
+/* Forty peers (the first client held sixteen) and a node secret key of
+ * 4000 bytes: the node registers, keeps its identity and uses the key. */
+static void test_register_long_key_many_peers(void)
+{
+    tt_plexd_heartbeat_req hb;
+    tt_plexd_heartbeat_resp hr;
+    char token[TT_API_TOKEN_MAX];
+    tt_error e;
+    CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
+    CHECK_INT(mesh("{\"peers\": 40, \"nsk_bytes\": 3000}"), 0);
+    memset(&kept_items, 0, sizeof kept_items);
+    CHECK_INT(registered(&e), 0);
+    CHECK_INT(reg.npeers, 40);
+    CHECK_INT(kept_items.peers, 40);
+    CHECK_INT(strlen(reg.node_secret_key), 4000);
+    tt_api_token_copy(&plexd.api, token, sizeof token);
+    CHECK_STR(token, reg.node_secret_key);
+    memset(&hb, 0, sizeof hb);
+    hb.status = "healthy";
+    CHECK_INT(tt_plexd_heartbeat(&plexd, &hb, &hr, &e), 0);
+    CHECK_INT(mesh("{}"), 0);
+}
+
+/* Secrets of real sizes: 46 KiB of ciphertext (62 KB of base64) fits; 50
+ * KiB does not, and says so. */
+static void test_large_secrets(void)
+{
+    static tt_plexd_secret sec;
+    tt_error e;
+    CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
+    CHECK_INT(registered(&e), 0);
+    CHECK_INT(tt_plexd_get_secret(&plexd, "tls-bundle", &sec, &e), 0);
+    CHECK_INT(strlen(sec.ciphertext), (46 * 1024 + 16 + 2) / 3 * 4);
+    CHECK_INT(tt_plexd_get_secret(&plexd, "too-big", &sec, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_STR(e.msg, "127.0.0.1: ciphertext: string of 68288 bytes, longer than its 65536-byte "
+                     "buffer");
+    CHECK_STR(sec.key, "too-big");
+    CHECK_STR(sec.ciphertext, "");
 }
 
 static void test_gzip_both_ways(void)
@@ -197,7 +400,7 @@ static void test_gzip_both_ways(void)
     batch[n] = '\0';
     CHECK(n > 1024);
     CHECK_INT(tt_plexd_send_metrics(&plexd, batch, &e), 0);
-    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), 0);   /* answered gzipped */
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, NULL, NULL, &e), 0);   /* answered gzipped */
     CHECK_INT(st.npeers, 3);
     CHECK_INT(cp_get("/_stats", stats, sizeof stats), 0);
 #if TT_FEATURE_GZIP
@@ -454,6 +657,11 @@ void suite_integ_plexd(void)
         { "config_validation", test_config_validation },
         { "register_and_token_switch", test_register_and_token_switch },
         { "every_endpoint", test_every_endpoint },
+        { "state_of_a_large_mesh", test_state_of_a_large_mesh },
+        { "state_memory_does_not_grow_with_the_mesh",
+          test_state_memory_does_not_grow_with_the_mesh },
+        { "register_long_key_many_peers", test_register_long_key_many_peers },
+        { "large_secrets", test_large_secrets },
         { "gzip_both_ways", test_gzip_both_ways },
         { "error_sentinels", test_error_sentinels },
         { "artifact_stream", test_artifact_stream },

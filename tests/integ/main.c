@@ -110,6 +110,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--json-stream-child") == 0)
         return integ_json_stream_child(atoi(argv[2]));
+    if (argc == 4 && strcmp(argv[1], "--plexd-state-child") == 0)
+        return integ_plexd_state_child(argv[2], argv[3]);
     if (integ_nginx_port() == 0 || integ_bad_port() == 0) {
         printf("integration tests need the servers of tests/env.sh "
                "(TT_NGINX_PORT, TT_BAD_PORT); run them with make test\n");

@@ -374,7 +374,8 @@ def s_stall_before_head(w, req, srv):
 
 
 def s_stall_after_head(w, req, srv):
-    w.send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+    # the start of a JSON answer, then nothing
+    w.send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"p")
     stall(w.sock)
     return "close"
 

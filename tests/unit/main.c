@@ -11,6 +11,7 @@ int main(void)
     suite_client();
     suite_tls();
     suite_json();
+    suite_json_bind();
     suite_sse();
     suite_plexd_verify();
     suite_api();

@@ -16,5 +16,6 @@ void suite_proto(void);
 void suite_tls_load(void);
 void suite_api_edges(void);
 void suite_engine_edges(void);
+void suite_json_bind(void);
 
 #endif

@@ -66,7 +66,7 @@ static void fresh(void)
  * headers say otherwise); each closes after its answer. */
 static void answer_with(int status, const char *headers, const char *body)
 {
-    static char text[TT_API_BODY_MAX + 512];
+    static char text[128 * 1024];
     const char *parts[1];
     snprintf(text, sizeof text,
              "HTTP/1.1 %d X\r\n%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
@@ -679,9 +679,32 @@ static void test_plexd_error_kinds(void)
     }
 }
 
+/* Peers (or any list's elements) as they pass, kept for the checks. */
+typedef struct kept {
+    tt_plexd_peer peers[4];
+    size_t n;
+    size_t problems;
+    char first_problem[TT_ERROR_MSG_MAX];
+} kept;
+
+static int keep_peer(void *user, const tt_json_item *it, tt_error *err)
+{
+    kept *k = user;
+    (void)err;
+    if (tt_plexd_which(it) != TT_PLEXD_LIST_PEERS)
+        return 0;
+    if (it->error != NULL && k->problems++ == 0)
+        snprintf(k->first_problem, sizeof k->first_problem, "%s", it->error->msg);
+    if (k->n < TT_COUNT(k->peers))
+        k->peers[k->n] = *(const tt_plexd_peer *)it->record;
+    k->n++;
+    return 0;
+}
+
 static void test_plexd_register_adopts_node_identity(void)
 {
     static tt_plexd_registration reg;
+    static kept k;
     tt_plexd_register_req q;
     char token[64];
     tt_error e;
@@ -691,22 +714,60 @@ static void test_plexd_register_adopts_node_identity(void)
     memset(&q, 0, sizeof q);
     q.public_key = "pk";
     q.hostname = "edge-1";
-    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, &e), 0);
+    memset(&k, 0, sizeof k);
+    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, keep_peer, &k, &e), 0);
     CHECK(sent("\"token\":\"t\",\"public_key\":\"pk\",\"hostname\":\"edge-1\""));
     CHECK_STR(reg.node_id, "n-7");
     CHECK_STR(reg.mesh_ip, "10.9.0.2");
     CHECK_INT(reg.npeers, 1);
-    CHECK_INT(reg.peers[0].nallowed_ips, 2);
-    CHECK_STR(reg.peers[0].allowed_ips[1], "fd00::/64");
+    CHECK_INT(k.n, 1);
+    CHECK_INT(k.peers[0].nallowed_ips, 2);
+    CHECK_STR(k.peers[0].allowed_ips[1], "fd00::/64");
     CHECK_STR(plexd.node_id, "n-7");
     tt_api_token_copy(&plexd.api, token, sizeof token);
     CHECK_STR(token, "sek");               /* the node's own identity from now on */
     answer(200, "{\"node_id\":\"n-8\"}");  /* no new secret: the token stays */
-    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, &e), 0);
+    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, NULL, NULL, &e), 0);
     CHECK_STR(plexd.node_id, "n-8");
     CHECK_INT(reg.npeers, 0);
     tt_api_token_copy(&plexd.api, token, sizeof token);
     CHECK_STR(token, "sek");
+    tt_plexd_close(&plexd);
+}
+
+/* The server created the node: a peer that does not fit, or a field of
+ * the registration itself, never loses the identity it sent. */
+static void test_plexd_register_keeps_identity_through_problems(void)
+{
+    static tt_plexd_registration reg;
+    static char body[8192];
+    static kept k;
+    tt_plexd_register_req q;
+    char token[64];
+    tt_error e;
+    plexd_start(NULL);
+    snprintf(body, sizeof body,
+             "{\"node_id\":\"n-9\",\"mesh_ip\":\"%0100d\",\"node_secret_key\":\"sek9\","
+             "\"peers\":[{\"id\":\"p1\",\"endpoint\":\"%0300d\"},{\"id\":\"p2\"}]}", 7, 8);
+    answer(200, body);
+    memset(&q, 0, sizeof q);
+    q.public_key = "pk";
+    q.hostname = "edge-1";
+    memset(&k, 0, sizeof k);
+    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, keep_peer, &k, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_INT(e.code, TT_E_LIMIT_JSON_STRING);
+    CHECK(strstr(e.msg, "mesh_ip: string of 100 bytes, longer than its 48-byte buffer") != NULL);
+    CHECK_STR(reg.node_id, "n-9");
+    CHECK_STR(plexd.node_id, "n-9");
+    tt_api_token_copy(&plexd.api, token, sizeof token);
+    CHECK_STR(token, "sek9");
+    /* both peers came, the first with its own problem */
+    CHECK_INT(k.n, 2);
+    CHECK_INT(k.problems, 1);
+    CHECK_STR(k.first_problem, "peers[0].endpoint: string of 300 bytes, longer than its "
+                               "264-byte buffer");
+    CHECK_STR(k.peers[1].id, "p2");
     tt_plexd_close(&plexd);
 }
 
@@ -722,7 +783,7 @@ static void test_plexd_register_refuses_dot_node_id(void)
     memset(&q, 0, sizeof q);
     q.public_key = "pk";
     q.hostname = "h";
-    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, &e), -1);
+    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
     CHECK(strstr(e.msg, "bad node id") != NULL);
     CHECK_STR(plexd.node_id, "");
@@ -735,19 +796,19 @@ static void test_plexd_refuses_missing_arguments(void)
     static tt_plexd_secret sec;
     tt_plexd_register_req q;
     tt_plexd_exec_result r;
-    tt_plexd_peer peers[1];
-    size_t np = 99;
+    static tt_plexd_rotation rot;
     tt_error e;
     plexd_start("n1");
     memset(&q, 0, sizeof q);
     q.public_key = "pk";                   /* no hostname */
-    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, &e), -1);
+    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
     CHECK_INT(tt_plexd_set_node_id(&plexd, NULL, &e), -1);
     CHECK_STR(plexd.node_id, "");
     tt_plexd_set_node_id(&plexd, "n1", &e);
-    CHECK_INT(tt_plexd_rotate_keys(&plexd, "", peers, 1, &np, &e), -1);
-    CHECK_INT(np, 0);
+    rot.npeers = 99;
+    CHECK_INT(tt_plexd_rotate_keys(&plexd, "", &rot, NULL, NULL, &e), -1);
+    CHECK_INT(rot.npeers, 0);
     CHECK_INT(tt_plexd_get_secret(&plexd, NULL, &sec, &e), -1);
     CHECK_INT(tt_plexd_ack_execution(&plexd, "..", "accepted", NULL, &e), -1);
     CHECK(strstr(e.msg, "bad execution id") != NULL);
@@ -839,40 +900,44 @@ static void test_plexd_state_empty_answer_refused(void)
     tt_error e;
     plexd_start("n1");
     answer(200, "");
-    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), -1);
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_PROTOCOL);
-    CHECK_INT(e.code, TT_E_JSON_MISSING);
+    CHECK_INT(e.code, TT_E_JSON_SYNTAX);
+    CHECK(strstr(e.msg, "text ends too early") != NULL);
     CHECK(sent("GET /v1/nodes/n1/state HTTP/1.1\r\n"));
     tt_plexd_close(&plexd);
 }
 
 static void test_plexd_rotate_keys_updated_peers(void)
 {
-    tt_plexd_peer peers[2];
-    size_t np = 9;
+    static tt_plexd_rotation rot;
+    static kept k;
     tt_error e;
     plexd_start("n1");
     answer(200, "{\"updated_peers\":[{\"id\":\"a\",\"public_key\":\"k1\",\"psk\":\"s\"},"
                 "{\"id\":\"b\",\"endpoint\":\"1.2.3.4:51820\"}]}");
-    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k2", peers, 2, &np, &e), 0);
+    memset(&k, 0, sizeof k);
+    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k2", &rot, keep_peer, &k, &e), 0);
     CHECK(sent("POST /v1/keys/rotate HTTP/1.1\r\n"));
     CHECK(sent("{\"node_id\":\"n1\",\"new_public_key\":\"k2\"}"));
-    CHECK_INT(np, 2);
-    CHECK_STR(peers[0].public_key, "k1");
-    CHECK_STR(peers[0].psk, "s");
-    CHECK_STR(peers[1].endpoint, "1.2.3.4:51820");
-    answer(200, "{\"updated_peers\":[{\"id\":\"a\"},{\"id\":\"b\"}]}");
-    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k3", peers, 1, &np, &e), -1);
-    CHECK_INT(e.cls, TT_ERR_LIMIT);
-    CHECK_INT(e.code, TT_E_LIMIT_JSON_ARRAY);
-    CHECK_INT(np, 0);
-    answer(200, "{\"updated_peers\":[{\"id\":\"a\"},{\"public_key\":\"no id\"}]}");
-    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k4", peers, 2, &np, &e), -1);
+    CHECK_INT(rot.npeers, 2);
+    CHECK_STR(k.peers[0].public_key, "k1");
+    CHECK_STR(k.peers[0].psk, "s");
+    CHECK_STR(k.peers[1].endpoint, "1.2.3.4:51820");
+    /* a peer without its id: that peer's problem, the others come whole;
+     * without a callback the problem is the call's */
+    answer(200, "{\"updated_peers\":[{\"id\":\"a\"},{\"public_key\":\"no id\"},{\"id\":\"c\"}]}");
+    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k4", &rot, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_PROTOCOL);
-    CHECK_INT(np, 1);                      /* the first one was decoded */
+    CHECK_STR(e.msg, "cp.test: updated_peers[1].id: required field missing");
+    CHECK_INT(rot.npeers, 3);
     answer(200, "{}");
-    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k5", peers, 2, &np, &e), 0);
-    CHECK_INT(np, 0);
+    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k5", &rot, NULL, NULL, &e), 0);
+    CHECK_INT(rot.npeers, 0);
+    /* Go writes an empty list as null */
+    answer(200, "{\"updated_peers\":null}");
+    CHECK_INT(tt_plexd_rotate_keys(&plexd, "k6", &rot, NULL, NULL, &e), 0);
+    CHECK_INT(rot.npeers, 0);
     tt_plexd_close(&plexd);
 }
 
@@ -970,20 +1035,24 @@ static void keep_state(void *user, const tt_plexd_state *st)
     seen_state = *st;
 }
 
-/* The polling fallback fetches the state and hands it to on_state; a
- * failed fetch hands nothing. */
+/* The polling fallback fetches the state, its peers to on_state_item and
+ * the rest to on_state; a failed fetch hands nothing. */
 static void test_plexd_events_poll_feeds_on_state(void)
 {
+    static kept k;
     tt_error e;
     plexd_start("n1");
     CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
     events.on_state = keep_state;
+    events.on_state_item = keep_peer;
+    events.user = &k;
+    memset(&k, 0, sizeof k);
     states_seen = 0;
     answer(200, "{\"peers\":[{\"id\":\"p9\"}],\"signing_keys\":{\"current\":\"K1\"}}");
     CHECK_INT(events.scfg.poll(events.scfg.user, &e), 0);
     CHECK_INT(states_seen, 1);
     CHECK_INT(seen_state.npeers, 1);
-    CHECK_STR(seen_state.peers[0].id, "p9");
+    CHECK_STR(k.peers[0].id, "p9");
     CHECK_STR(seen_state.signing_keys.current, "K1");
     answer(404, "{\"error\":{\"code\":\"gone\",\"message\":\"no node\"}}");
     CHECK_INT(events.scfg.poll(events.scfg.user, &e), -1);
@@ -993,7 +1062,7 @@ static void test_plexd_events_poll_feeds_on_state(void)
     answer(200, "{\"peers\":[{\"id\":\"p8\"},{\"id\":\"p7\"}]}");
     CHECK_INT(events.scfg.poll(events.scfg.user, &e), 0);
     CHECK_INT(events.state.npeers, 2);
-    CHECK_STR(events.state.peers[1].id, "p7");
+    CHECK_STR(k.peers[2].id, "p7");
     CHECK_INT(states_seen, 1);
     CHECK_INT(events.polls, 3);
     tt_plexd_close(&plexd);
@@ -1097,9 +1166,7 @@ static void test_maas_compose_needs_memory(void)
 /* Each optional form field, too long for the request, is refused whole. */
 static void test_maas_compose_each_oversize_field_refused(void)
 {
-    static const char *const names[] = {
-        "storage", "hostname", "zone", "pool", "interfaces", "profile", "project",
-    };
+    static const char *const names[] = { "storage", "hostname", "interfaces", "architecture" };
     tt_maas_compose_req q;
     char sid[32];
     size_t i;
@@ -1112,11 +1179,8 @@ static void test_maas_compose_each_oversize_field_refused(void)
         q.memory = 512;
         q.storage = i == 0 ? big : NULL;
         q.hostname = i == 1 ? big : NULL;
-        q.zone = i == 2 ? big : NULL;
-        q.pool = i == 3 ? big : NULL;
-        q.interfaces = i == 4 ? big : NULL;
-        q.profile = i == 5 ? big : NULL;
-        q.project = i == 6 ? big : NULL;
+        q.interfaces = i == 2 ? big : NULL;
+        q.architecture = i == 3 ? big : NULL;
         tt_error_clear(&e);
         if (tt_maas_compose(&maas, 1, &q, sid, sizeof sid, &e) != -1 || e.cls != TT_ERR_LIMIT) {
             tt_test_fail(__FILE__, __LINE__, "%s: accepted or wrong class", names[i]);
@@ -1142,25 +1206,25 @@ static void test_maas_compose_form_full_before_next_name(void)
     q.hostname = "h";
     CHECK_INT(tt_maas_compose(&maas, 1, &q, sid, sizeof sid, &e), -1);
     CHECK_INT(e.code, TT_E_LIMIT_JSON_BODY);
-    CHECK(strstr(e.msg, "compose parameters longer") != NULL);
+    CHECK(strstr(e.msg, "form parameters longer than TT_API_REQUEST_MAX") != NULL);
     CHECK_INT(mock.written_len, 0);
     tt_maas_close(&maas);
 }
 
-/* user_data small enough alone, but not after the other fields. */
-static void test_maas_compose_user_data_after_full_form_refused(void)
+/* User data goes with deploy, base64 in the form; too much is refused
+ * before anything is sent. */
+static void test_maas_deploy_user_data_too_large(void)
 {
-    tt_maas_compose_req q;
-    char sid[32];
+    static tt_maas_machine m;
+    tt_maas_deploy_req q;
     tt_error e;
     CHECK_INT(maas_start(), 0);
     memset(&q, 0, sizeof q);
-    q.cores = 1;
-    q.memory = 512;
-    q.hostname = filled('h', TT_API_REQUEST_MAX - 100);
-    q.user_data = "#cloud-config\npackages: [htop, curl, jq, tmux, vim, git]\n";
-    CHECK_INT(tt_maas_compose(&maas, 1, &q, sid, sizeof sid, &e), -1);
+    q.user_data = filled('u', TT_API_REQUEST_MAX);
+    q.user_data_len = strlen(q.user_data);
+    CHECK_INT(tt_maas_deploy(&maas, "abc123", &q, &m, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK(strstr(e.msg, "user data of 8192 bytes") != NULL);
     CHECK_INT(mock.written_len, 0);
     tt_maas_close(&maas);
 }
@@ -1170,9 +1234,9 @@ static void test_maas_read_machine_needs_system_id(void)
     static tt_maas_machine m;
     tt_error e;
     CHECK_INT(maas_start(), 0);
-    CHECK_INT(tt_maas_read_machine(&maas, NULL, &m, &e), -1);
+    CHECK_INT(tt_maas_read_machine(&maas, NULL, &m, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
-    CHECK_INT(tt_maas_read_machine(&maas, "", &m, &e), -1);
+    CHECK_INT(tt_maas_read_machine(&maas, "", &m, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
     CHECK_INT(mock.written_len, 0);
     tt_maas_close(&maas);
@@ -1411,7 +1475,8 @@ static void test_sky_oversize_or_missing_arguments_refused(void)
     tt_sky_close(&sky);
 }
 
-/* return_value is copied into the caller's buffer when it is a string. */
+/* return_value, a JSON text in a string, is copied into the caller's
+ * buffer whole, or refused with its size. */
 static void test_sky_request_result_copied(void)
 {
     char result[16];
@@ -1422,24 +1487,24 @@ static void test_sky_request_result_copied(void)
     r.result = result;
     r.result_cap = sizeof result;
     answer(200, "{\"request_id\":\"r1\",\"status\":\"SUCCEEDED\",\"return_value\":\"[1, 2]\"}");
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
-    CHECK(sent("GET /api/status?request_ids=r1 HTTP/1.1\r\n"));
+    CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), 0);
+    CHECK(sent("GET /api/get?request_id=r1 HTTP/1.1\r\n"));
     CHECK_STR(result, "[1, 2]");
     CHECK_INT(r.result_len, 6);
     answer(200, "{\"request_id\":\"r1\",\"status\":\"SUCCEEDED\",\"return_value\":{\"x\":1}}");
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
-    CHECK_STR(result, "");
-    CHECK_INT(r.result_len, 0);
+    CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), -1);  /* not SkyPilot's encoding */
+    CHECK_INT(e.code, TT_E_JSON_TYPE);
+    CHECK(strstr(e.msg, "return_value: expected a string") != NULL);
     answer(200, "{\"request_id\":\"r1\",\"status\":\"SUCCEEDED\","
                 "\"return_value\":\"longer than sixteen bytes\"}");
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), -1);
+    CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), -1);
     CHECK_INT(e.code, TT_E_LIMIT_JSON_STRING);
+    CHECK(strstr(e.msg, "result of 25 bytes, larger than the 16-byte buffer") != NULL);
     strcpy(result, "untouched");
     r.result_cap = 0;                      /* a buffer without room is left alone */
     answer(200, "{\"request_id\":\"r1\",\"status\":\"SUCCEEDED\",\"return_value\":\"x\"}");
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
+    CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), 0);
     CHECK_STR(result, "untouched");
-    CHECK_INT(r.result_len, 0);
     tt_sky_close(&sky);
 }
 
@@ -1449,7 +1514,7 @@ static void test_sky_request_error_text(void)
     tt_error e;
     CHECK_INT(sky_start(), 0);
     memset(&r, 0, sizeof r);
-    answer(200, "{\"request_id\":\"r1\",\"status\":\"FAILED\",\"error\":\"null\"}");
+    answer(200, "[{\"request_id\":\"r1\",\"status\":\"FAILED\",\"error\":\"null\"}]");
     CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
     CHECK_INT(r.kind, TT_SKY_FAILED);
     CHECK_STR(r.error, "");                /* Python's None is no message */
@@ -1457,49 +1522,47 @@ static void test_sky_request_error_text(void)
     CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), -1);
     CHECK(sent("GET /api/get?request_id=r1 HTTP/1.1\r\n"));
     CHECK_INT(e.cls, TT_ERR_API);
-    CHECK(strstr(e.msg, "request r1 failed: disk full") != NULL);
-    answer(200, "{\"request_id\":\"r1\"}");   /* no status */
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), -1);
-    CHECK_INT(e.cls, TT_ERR_PROTOCOL);
+    CHECK_STR(e.msg, "sky.test: request r1 failed: disk full");
+    answer(200, "[{\"request_id\":\"r1\"}]");   /* no status */
+    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
+    CHECK_INT(r.kind, TT_SKY_UNKNOWN);
     tt_sky_close(&sky);
 }
 
-/* Long error texts are cut and marked, never lost: the message inside the
- * server's JSON-in-a-string encoding, the string itself when it does not
- * fit the 512-byte working buffer, and the object form. */
+/* A FAILED request's error is JSON in a string, with a pickle of KBs
+ * first: the message comes out whatever the size, long ones cut and
+ * marked; an error that is not that JSON is shown as it is, cut the same. */
 static void test_sky_long_error_text_cut_and_marked(void)
 {
-    static char body[2048], msg[700];
+    static char body[64 * 1024], msg[700], pickle[40000];
     tt_sky_request r;
     tt_error e;
     memset(msg, 'm', sizeof msg - 1);
+    memset(pickle, 'A', sizeof pickle - 1);
     CHECK_INT(sky_start(), 0);
     memset(&r, 0, sizeof r);
-    /* a 300-byte message: longer than r.error (256) */
     snprintf(body, sizeof body, "{\"request_id\":\"r1\",\"status\":\"FAILED\",\"error\":"
-             "\"{\\\"type\\\": \\\"E\\\", \\\"message\\\": \\\"%.300s\\\"}\"}", msg);
+             "\"{\\\"object\\\": \\\"%s\\\", \\\"type\\\": \\\"E\\\", \\\"message\\\": \\\"%.600s\\\"}\"}",
+             pickle, msg);
     answer(200, body);
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
+    CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), -1);
+    CHECK_STR(r.error_type, "E");
     CHECK_INT(strlen(r.error), sizeof r.error - 1);
     CHECK(strncmp(r.error, msg, sizeof r.error - 4) == 0);
     CHECK_STR(r.error + sizeof r.error - 4, "...");
-    /* a 600-byte error string: too long to unescape, its raw beginning */
+    /* a 600-byte error that is not JSON: its beginning, marked */
     snprintf(body, sizeof body, "{\"request_id\":\"r1\",\"status\":\"FAILED\",\"error\":"
              "\"%.600s\"}", msg);
     answer(200, body);
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
+    CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), -1);
     CHECK_INT(strlen(r.error), sizeof r.error - 1);
     CHECK(r.error[0] == 'm' && strcmp(r.error + sizeof r.error - 4, "...") == 0);
-    /* the object form, 300 bytes */
-    snprintf(body, sizeof body, "{\"request_id\":\"r1\",\"status\":\"FAILED\",\"error\":"
-             "{\"message\":\"%.300s\"}}", msg);
-    answer(200, body);
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
-    CHECK_STR(r.error + sizeof r.error - 4, "...");
     /* and one that fits is whole */
-    answer(200, "{\"request_id\":\"r1\",\"status\":\"FAILED\",\"error\":{\"message\":\"quota\"}}");
-    CHECK_INT(tt_sky_request_status(&sky, "r1", &r, &e), 0);
+    answer(200, "{\"request_id\":\"r1\",\"status\":\"FAILED\",\"error\":"
+                "\"{\\\"type\\\": \\\"QuotaError\\\", \\\"message\\\": \\\"quota\\\"}\"}");
+    CHECK_INT(tt_sky_get_request(&sky, "r1", &r, &e), -1);
     CHECK_STR(r.error, "quota");
+    CHECK_STR(e.msg, "sky.test: request r1 failed: QuotaError: quota");
     tt_sky_close(&sky);
 }
 
@@ -1510,11 +1573,10 @@ static void test_sky_get_500_detail_variants(void)
     static const struct { const char *body; tt_err_class cls; const char *msg; } cases[] = {
         { "oops, not json", TT_ERR_HTTP, "HTTP 500 Internal Server Error: oops, not json" },
         { "{\"detail\":{\"request_id\":\"r1\",\"status\":\"FAILED\"}}", TT_ERR_API,
-          "request r1 failed: FAILED" },
+          "request r1 failed: no message" },
         { "{\"detail\":{\"request_id\":\"r1\",\"status\":\"RUNNING\"}}", TT_ERR_API,
           "HTTP 500: an error envelope without a message" },
-        { "{\"detail\":{\"status\":\"FAILED\"}}", TT_ERR_API,
-          "HTTP 500: an error envelope without a message" },
+        { "{\"detail\":{\"status\":\"FAILED\"}}", TT_ERR_API, "request r1 failed: no message" },
     };
     tt_sky_request r;
     tt_error e;
@@ -1540,8 +1602,8 @@ static void test_sky_get_500_detail_variants(void)
 static void test_sky_wait_polls_past_unknown_status(void)
 {
     static const char *const parts[] = {
-        JSON200(37) "{\"request_id\":\"r\",\"status\":\"LOST???\"}",
-        JSON200(39) "{\"request_id\":\"r\",\"status\":\"SUCCEEDED\"}",
+        JSON200(39) "[{\"request_id\":\"r\",\"status\":\"LOST???\"}]",
+        JSON200(41) "[{\"request_id\":\"r\",\"status\":\"SUCCEEDED\"}]",
         JSON200(39) "{\"request_id\":\"r\",\"status\":\"SUCCEEDED\"}",
     };
     tt_sky_request r;
@@ -1561,7 +1623,7 @@ static void test_sky_wait_cancelled_between_polls(void)
     tt_sky_request r;
     tt_error e;
     CHECK_INT(sky_start(), 0);
-    answer(200, "{\"request_id\":\"r\",\"status\":\"RUNNING\"}");
+    answer(200, "[{\"request_id\":\"r\",\"status\":\"RUNNING\"}]");
     sleep_cancels = 1;
     memset(&r, 0, sizeof r);
     CHECK_INT(tt_sky_wait(&sky, "r", 0, &r, &e), -1);
@@ -1598,6 +1660,8 @@ void suite_api_edges(void)
         { "plexd_user_agent_from_config", test_plexd_user_agent_from_config },
         { "plexd_error_kinds", test_plexd_error_kinds },
         { "plexd_register_adopts_node_identity", test_plexd_register_adopts_node_identity },
+        { "plexd_register_keeps_identity_through_problems",
+          test_plexd_register_keeps_identity_through_problems },
         { "plexd_register_refuses_dot_node_id", test_plexd_register_refuses_dot_node_id },
         { "plexd_refuses_missing_arguments", test_plexd_refuses_missing_arguments },
         { "plexd_node_path_too_long_refused", test_plexd_node_path_too_long_refused },
@@ -1622,8 +1686,7 @@ void suite_api_edges(void)
           test_maas_compose_each_oversize_field_refused },
         { "maas_compose_form_full_before_next_name",
           test_maas_compose_form_full_before_next_name },
-        { "maas_compose_user_data_after_full_form_refused",
-          test_maas_compose_user_data_after_full_form_refused },
+        { "maas_deploy_user_data_too_large", test_maas_deploy_user_data_too_large },
         { "maas_read_machine_needs_system_id", test_maas_read_machine_needs_system_id },
         { "pool_empty_token_sends_no_authorization", test_pool_empty_token_sends_no_authorization },
         { "pool_empty_answer_refused", test_pool_empty_answer_refused },

@@ -520,6 +520,11 @@ typedef struct nic {
     uint32_t mtu;
 } nic;
 
+typedef struct place {
+    char zone[8];
+    int32_t rack;
+} place;
+
 typedef struct vm {
     char name[16];
     int32_t cpus;
@@ -529,7 +534,7 @@ typedef struct vm {
     double load;
     int running;
     tt_json_slice meta;
-    struct { char zone[8]; int32_t rack; } place;
+    place place;
     int32_t disks[4];
     size_t ndisks;
     char tags[3][8];
@@ -539,32 +544,28 @@ typedef struct vm {
 } vm;
 
 static const tt_json_field place_fields[] = {
-    { "zone", TT_JF_STRING, offsetof(vm, place.zone) - offsetof(vm, place), 8, 0, NULL, 0, 0, 0 },
-    { "rack", TT_JF_I32, offsetof(vm, place.rack) - offsetof(vm, place), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(place, zone, "zone", 0),
+    TT_JSON_INT(place, rack, "rack", 0),
 };
 static const tt_json_field nic_fields[] = {
-    { "mac", TT_JF_STRING, offsetof(nic, mac), sizeof ((nic *)0)->mac, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "mtu", TT_JF_U32, offsetof(nic, mtu), 0, 0, NULL, 0, 0, 0 },
+    TT_JSON_STR(nic, mac, "mac", TT_JF_REQUIRED),
+    TT_JSON_UINT(nic, mtu, "mtu", 0),
 };
-static const tt_json_field disk_elem = { "", TT_JF_I32, 0, 0, 0, NULL, 0, 0, 0 };
-static const tt_json_field tag_elem = { "", TT_JF_STRING, 0, 0, 0, NULL, 0, 0, 0 };
-static const tt_json_field nic_elem = { "", TT_JF_OBJECT, 0, 0, 0, nic_fields, 2, 0, 0 };
 
 static const tt_json_field vm_fields[] = {
-    { "name", TT_JF_STRING, offsetof(vm, name), 16, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "cpus", TT_JF_I32, offsetof(vm, cpus), 0, TT_JF_REQUIRED, NULL, 0, 0, 0 },
-    { "mem", TT_JF_I64, offsetof(vm, mem), 0, 0, NULL, 0, 0, 0 },
-    { "port", TT_JF_U32, offsetof(vm, port), 0, 0, NULL, 0, 0, 0 },
-    { "id", TT_JF_U64, offsetof(vm, id), 0, 0, NULL, 0, 0, 0 },
-    { "load", TT_JF_DOUBLE, offsetof(vm, load), 0, 0, NULL, 0, 0, 0 },
-    { "running", TT_JF_BOOL, offsetof(vm, running), 0, 0, NULL, 0, 0, 0 },
-    { "meta", TT_JF_RAW, offsetof(vm, meta), 0, 0, NULL, 0, 0, 0 },
-    { "place", TT_JF_OBJECT, offsetof(vm, place), 0, 0, place_fields, 2, 0, 0 },
-    { "disks", TT_JF_ARRAY, offsetof(vm, disks), sizeof(int32_t), 0, &disk_elem, 1, 4,
-      offsetof(vm, ndisks) },
-    { "tags", TT_JF_ARRAY, offsetof(vm, tags), 8, 0, &tag_elem, 1, 3, offsetof(vm, ntags) },
-    { "nics", TT_JF_ARRAY, offsetof(vm, nics), sizeof(nic), 0, &nic_elem, 1, 2,
-      offsetof(vm, nnics) },
+    TT_JSON_STR(vm, name, "name", TT_JF_REQUIRED),
+    TT_JSON_INT(vm, cpus, "cpus", TT_JF_REQUIRED),
+    TT_JSON_INT(vm, mem, "mem", 0),
+    TT_JSON_UINT(vm, port, "port", 0),
+    TT_JSON_UINT(vm, id, "id", 0),
+    TT_JSON_DOUBLE(vm, load, "load", 0),
+    TT_JSON_BOOL(vm, running, "running", 0),
+    TT_JSON_RAW(vm, meta, "meta", 0),
+    TT_JSON_OBJ(vm, place, "place", 0, place_fields),
+    TT_JSON_F_("disks", TT_JF_ARRAY, TT_JF_INT, 0, offsetof(vm, disks), sizeof(int32_t), NULL,
+               0, 4, offsetof(vm, ndisks)),
+    TT_JSON_ARR_STR(vm, tags, "tags", 0, ntags),
+    TT_JSON_ARR_OBJ(vm, nics, "nics", 0, nic_fields, nnics),
 };
 
 static int bind_text(const char *js, vm *out, tt_error *e)

@@ -89,13 +89,12 @@ static void test_plexd_refuses_bad_arguments(void)
     tt_plexd_registration reg;
     tt_plexd_secret sec;
     tt_plexd_exec_result res;
-    tt_plexd_peer peers[2];
-    size_t n;
+    static tt_plexd_rotation rot;
     tt_error e;
     serve(200, NULL);
     plexd_start();
     memset(&rq, 0, sizeof rq);
-    CHECK_INT(tt_plexd_register(&plexd, &rq, &reg, &last), -1); /* no key, no host */
+    CHECK_INT(tt_plexd_register(&plexd, &rq, &reg, NULL, NULL, &last), -1); /* no key, no host */
     CHECK_INT(last.cls, TT_ERR_USAGE);
     /* no node id yet: every node call is refused */
     CHECK_REFUSED(tt_plexd_deregister(&plexd, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
@@ -111,7 +110,7 @@ static void test_plexd_refuses_bad_arguments(void)
     CHECK_REFUSED(tt_plexd_send_metrics(&plexd, NULL, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
     CHECK_REFUSED(tt_plexd_update_capabilities(&plexd, NULL, &last), TT_ERR_USAGE,
                   TT_E_INVALID_ARG);
-    CHECK_REFUSED(tt_plexd_rotate_keys(&plexd, NULL, peers, 2, &n, &last), TT_ERR_USAGE,
+    CHECK_REFUSED(tt_plexd_rotate_keys(&plexd, NULL, &rot, NULL, NULL, &last), TT_ERR_USAGE,
                   TT_E_INVALID_ARG);
     CHECK_REFUSED(tt_plexd_fetch_artifact(&plexd, "1.0", "..", "arm64", NULL, NULL, &last),
                   TT_ERR_USAGE, TT_E_INVALID_ARG);
@@ -135,7 +134,7 @@ static void test_plexd_answers_missing_fields(void)
     rq.capabilities_json = "{\"wg\":true}";
     serve(200, "{\"mesh_ip\":\"10.0.0.2\"}"); /* no node id */
     plexd_start();
-    CHECK_INT(tt_plexd_register(&plexd, &rq, &reg, &e), -1);
+    CHECK_INT(tt_plexd_register(&plexd, &rq, &reg, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_PROTOCOL);
     CHECK(strstr((const char *)mock.written, "\"capabilities\":{\"wg\":true}") != NULL);
     CHECK(strstr((const char *)mock.written, "\"metadata\":{\"site\":\"lab\"}") != NULL);
@@ -150,6 +149,7 @@ static void sky_start(void)
     cfg.url = "http://sky.test:46580";
     cfg.token = "sky_t";
     cfg.max_retries = 0;
+    cfg.user_id = "a3f9c2e1";
     tt_sky_init(&sky, &port, &cfg, &e);
 }
 
@@ -218,33 +218,55 @@ static void test_sky_refuses_bad_arguments(void)
     tt_sky_close(&sky);
 }
 
-/* Request states the server may send, as the client reads them. */
+/* Request states the server may send, as the client reads them: the
+ * list /api/status answers, and /api/get's payload with its error, the
+ * JSON SkyPilot nests in a string. */
 static void test_sky_request_states(void)
 {
-    static const struct { const char *json; tt_sky_status_kind kind; const char *error; } cases[] = {
-        { "{\"request_id\":\"r\",\"name\":\"launch\",\"status\":\"WAITING\"}", TT_SKY_RUNNING, "" },
-        { "{\"request_id\":\"r\",\"name\":\"launch\",\"status\":\"LOST\"}", TT_SKY_UNKNOWN, "" },
-        { "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\","
-          "\"error\":\"{\\\"message\\\": \\\"no capacity\\\", \\\"type\\\": 1}\"}", TT_SKY_FAILED,
-          "no capacity" },
+    static const struct { const char *json; tt_sky_status_kind kind; } listed[] = {
+        { "[{\"request_id\":\"r\",\"name\":\"sky.launch\",\"status\":\"WAITING\"}]", TT_SKY_RUNNING },
+        { "[{\"request_id\":\"r\",\"name\":\"sky.launch\",\"status\":\"LOST\"}]", TT_SKY_UNKNOWN },
+        { "[{\"request_id\":\"r\",\"status\":\"SUCCEEDED\"},{\"request_id\":\"r2\",\"status\":"
+          "\"FAILED\"}]", TT_SKY_SUCCEEDED },
+    };
+    static const struct { const char *json; const char *type, *error; } failed[] = {
+        { "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\",\"error\":\"{\\\"object\\\":"
+          " \\\"gASV\\\", \\\"type\\\": \\\"ValueError\\\", \\\"message\\\": \\\"no capacity\\\"}\"}",
+          "ValueError", "no capacity" },
         { "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\",\"error\":\"plain words\"}",
-          TT_SKY_FAILED, "plain words" },
-        { "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\","
-          "\"error\":{\"message\":\"as object\"}}", TT_SKY_FAILED, "as object" },
+          "", "plain words" },
+        { "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\",\"error\":\"null\"}", "", "" },
     };
     tt_sky_request r;
     tt_error e;
     size_t i;
-    for (i = 0; i < TT_COUNT(cases); i++) {
-        serve(200, cases[i].json);
+    for (i = 0; i < TT_COUNT(listed); i++) {
+        serve(200, listed[i].json);
         sky_start();
         memset(&r, 0, sizeof r);
         CHECK_INT(tt_sky_request_status(&sky, "r", &r, &e), 0);
-        CHECK_INT(r.kind, cases[i].kind);
-        CHECK_STR(r.error, cases[i].error);
+        CHECK_INT(r.kind, listed[i].kind);
+        CHECK_STR(r.request_id, "r");
         tt_sky_close(&sky);
     }
-    serve(200, "{\"name\":\"x\"}"); /* no request id */
+    for (i = 0; i < TT_COUNT(failed); i++) {
+        serve(200, failed[i].json);
+        sky_start();
+        memset(&r, 0, sizeof r);
+        CHECK_INT(tt_sky_get_request(&sky, "r", &r, &e), -1);
+        CHECK_INT(e.cls, TT_ERR_API);
+        CHECK_INT(r.kind, TT_SKY_FAILED);
+        CHECK_STR(r.error_type, failed[i].type);
+        CHECK_STR(r.error, failed[i].error);
+        tt_sky_close(&sky);
+    }
+    serve(200, "[]");                  /* an id the server does not know */
+    sky_start();
+    CHECK_INT(tt_sky_request_status(&sky, "r", &r, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_API);
+    CHECK_STR(e.msg, "sky.test: request r not found");
+    tt_sky_close(&sky);
+    serve(200, "{\"request_id\":\"r\"}");  /* not the list /api/status answers */
     sky_start();
     CHECK_INT(tt_sky_request_status(&sky, "r", &r, &e), -1);
     CHECK_INT(e.cls, TT_ERR_PROTOCOL);
@@ -274,7 +296,7 @@ static void test_maas_vmm_pool_refuse_bad_arguments(void)
     memset(&q, 0, sizeof q);
     CHECK_REFUSED(tt_maas_compose(&maas, 1, &q, sid, sizeof sid, &last), TT_ERR_USAGE,
                   TT_E_INVALID_ARG);
-    CHECK_REFUSED(tt_maas_read_machine(&maas, "..", &m, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
+    CHECK_REFUSED(tt_maas_read_machine(&maas, "..", &m, NULL, NULL, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
     tt_maas_close(&maas);
 
     memset(&vc, 0, sizeof vc);
@@ -500,9 +522,9 @@ static int each_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
     return 0;
 }
 
-static int each_host(void *user, const tt_maas_vmhost *h, tt_error *err)
+static int each_host(void *user, const tt_maas_vmhost *h, const tt_error *problem, tt_error *err)
 {
-    (void)user; (void)h; (void)err;
+    (void)user; (void)h; (void)err; (void)problem;
     return 0;
 }
 
@@ -513,7 +535,7 @@ static int c_register(tt_error *e)
     memset(&q, 0, sizeof q);
     q.public_key = "k";
     q.hostname = "h";
-    return tt_plexd_register(&plexd, &q, &r, e);
+    return tt_plexd_register(&plexd, &q, &r, NULL, NULL, e);
 }
 static int c_heartbeat(tt_error *e)
 {
@@ -527,13 +549,12 @@ static int c_deregister(tt_error *e) { return tt_plexd_deregister(&plexd, e); }
 static int c_state(tt_error *e)
 {
     static tt_plexd_state st;
-    return tt_plexd_fetch_state(&plexd, &st, e);
+    return tt_plexd_fetch_state(&plexd, &st, NULL, NULL, e);
 }
 static int c_rotate(tt_error *e)
 {
-    static tt_plexd_peer peers[2];
-    size_t n;
-    return tt_plexd_rotate_keys(&plexd, "k2", peers, 2, &n, e);
+    static tt_plexd_rotation rot;
+    return tt_plexd_rotate_keys(&plexd, "k2", &rot, NULL, NULL, e);
 }
 static int c_caps(tt_error *e) { return tt_plexd_update_capabilities(&plexd, "{}", e); }
 static int c_endpoint(tt_error *e) { return tt_plexd_report_endpoint(&plexd, "1.2.3.4:5", "none", e); }
@@ -638,16 +659,15 @@ static int c_maas_compose(tt_error *e)
     q.memory = 1024;
     q.storage = "root:20(ssd)";
     q.hostname = "h";
-    q.zone = "z";
-    q.pool = "p";
+    q.zone = "1";                  /* ids: the compose itself meets the answer */
+    q.pool = "2";
     q.interfaces = "eth0:space=dmz";
-    q.profile = "default";
     return tt_maas_compose(&maas, 1, &q, sid, sizeof sid, e);
 }
 static int c_maas_machine(tt_error *e)
 {
     static tt_maas_machine m;
-    return tt_maas_read_machine(&maas, "abc", &m, e);
+    return tt_maas_read_machine(&maas, "abc", &m, NULL, NULL, e);
 }
 static int c_vmm_create(tt_error *e)
 {
@@ -838,6 +858,7 @@ static void test_plexd_no_node_and_oversize(void)
     tt_plexd_exec_result r;
     tt_plexd_register_req q;
     static tt_plexd_registration reg;
+    static tt_plexd_rotation rot;
     size_t i;
     tt_error e;
     memset(huge, 'x', sizeof huge - 1);
@@ -855,7 +876,7 @@ static void test_plexd_no_node_and_oversize(void)
     memset(&q, 0, sizeof q);
     q.public_key = "k";
     q.hostname = huge;
-    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, &e), -1);
+    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_LIMIT);
     tt_plexd_set_node_id(&plexd, "n1", &e);
     CHECK_INT(tt_plexd_report_endpoint(&plexd, huge, "none", &e), -1);
@@ -866,7 +887,7 @@ static void test_plexd_no_node_and_oversize(void)
     r.status = "failed";
     r.out = huge;
     CHECK_INT(tt_plexd_report_result(&plexd, &r, &e), -1);
-    CHECK_INT(tt_plexd_rotate_keys(&plexd, huge, NULL, 0, &i, &e), -1);
+    CHECK_INT(tt_plexd_rotate_keys(&plexd, huge, &rot, NULL, NULL, &e), -1);
     CHECK_INT(tt_plexd_send_metrics(&plexd, huge_json, &e), -1);
     CHECK_INT(mock.written_len, 0);
     tt_plexd_close(&plexd);
@@ -888,18 +909,18 @@ static void serve_parts(const char *const *parts, int n)
 static void test_sky_wait(void)
 {
     static const char *const running_then_done[] = {
-        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
-        JSON200(50) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"SUCCEEDED\"}",
+        JSON200(50) "[{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}]",
+        JSON200(52) "[{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"SUCCEEDED\"}]",
         JSON200(50) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"SUCCEEDED\"}",
     };
     static const char *const always_running[] = {
-        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
-        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
-        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
-        JSON200(48) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}",
+        JSON200(50) "[{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}]",
+        JSON200(50) "[{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}]",
+        JSON200(50) "[{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}]",
+        JSON200(50) "[{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"RUNNING\"}]",
     };
     static const char *const failed[] = {
-        JSON200(47) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\"}",
+        JSON200(49) "[{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\"}]",
         JSON200(47) "{\"request_id\":\"r\",\"name\":\"x\",\"status\":\"FAILED\"}",
     };
     tt_sky_request r;
@@ -955,10 +976,12 @@ static void test_sky_get_failed_request(void)
     tt_sky_close(&sky);
 }
 
-static int count_hosts(void *user, const tt_maas_vmhost *h, tt_error *err)
+static int count_hosts(void *user, const tt_maas_vmhost *h, const tt_error *problem,
+                       tt_error *err)
 {
     (void)h;
     (void)err;
+    (void)problem;
     (*(int *)user)++;
     return 0;
 }
@@ -1076,21 +1099,26 @@ static void test_maas_compose_form(void)
     q.cores = 2;
     q.memory = 2048;
     q.hostname = "a b&c";
-    q.project = "p";
-    q.user_data = "#cloud-config\n";
+    q.zone = "3";                 /* an id goes as it is */
+    q.pool = "0";                 /* the default pool's id is 0 */
+    q.pinned_cores = "0,2";
+    q.hugepages_backed = 1;
     CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), 0);
     CHECK_STR(sid, "abc123");
     CHECK(strstr((const char *)mock.written, "POST /MAAS/api/2.0/vm-hosts/7/?op=compose ") != NULL);
-    CHECK(strstr((const char *)mock.written, "hostname=a+b%26c") != NULL);
+    CHECK(strstr((const char *)mock.written, "\r\n\r\ncores=2&memory=2048&hostname=a+b%26c&"
+                                            "hugepages_backed=true&pinned_cores=0&"
+                                            "pinned_cores=2&zone=3&pool=0") != NULL);
     memset(big, 'z', sizeof big - 1);
     q.hostname = big;
     mock.written_len = 0;
     CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), -1);
     CHECK_INT(e.cls, TT_ERR_LIMIT);
     q.hostname = "h";
-    q.user_data = big;
+    q.pinned_cores = "0,,1";
     CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), -1);
-    q.user_data = NULL;
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    q.pinned_cores = NULL;
     q.cores = 0;
     CHECK_INT(tt_maas_compose(&maas, 7, &q, sid, sizeof sid, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
@@ -1161,7 +1189,7 @@ static void test_plexd_gzip_both_ways(void)
     tt_mock_add(&mock, resp, (size_t)hl + zn);
     plexd_start();
     tt_plexd_set_node_id(&plexd, "n1", &e);
-    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), 0);
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, NULL, NULL, &e), 0);
     tt_plexd_close(&plexd);
     resp[hl + 12] ^= 0x55;                    /* corrupt the deflate data */
     tt_mock_init(&mock);
@@ -1170,7 +1198,7 @@ static void test_plexd_gzip_both_ways(void)
     plexd_start();
     tt_plexd_set_node_id(&plexd, "n1", &e);
     plexd.api.retry.max_retries = 0;
-    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, &e), -1);
+    CHECK_INT(tt_plexd_fetch_state(&plexd, &st, NULL, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_GZIP);
     tt_plexd_close(&plexd);
 }

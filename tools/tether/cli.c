@@ -434,6 +434,21 @@ int tt_cli_setting_ms(const tt_cli_conf *conf, const tt_cli_args *a, const char 
     return 0;
 }
 
+int tt_cli_setting_int(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
+                       const char *key, const char *env, long lo, long hi, int *out)
+{
+    const char *v = tt_cli_setting(conf, tt_cli_arg(a, name), key, env, NULL);
+    char *end;
+    long n;
+    if (v == NULL)
+        return 0;
+    n = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || n < lo || n > hi)
+        return tt_cli_usage_error("bad --%s '%s' (%ld..%ld)", name, v, lo, hi);
+    *out = (int)n;
+    return 0;
+}
+
 void tt_cli_attach(tt_client *c, const tt_cli_args *a)
 {
     c->cfg.cancel = &tt_cli_cancel;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "json.h"
 #include "port_posix.h"
 
 /* Exit codes: documented in --help and README; scripts branch on them. */
@@ -137,6 +138,40 @@ int tt_cli_conf_load(tt_cli_conf *conf, const char *path);
 const char *tt_cli_setting(const tt_cli_conf *conf, const char *flag, const char *key,
                            const char *env, const char *def);
 
+/*
+ * Records printed as they stream in (cli_print.c). A tt_cli_printer is the
+ * item callback of a binding: each list element is written from its table
+ * as it completes, into one JSON document whose root record is written by
+ * tt_cli_printer_end (lines = 0), or, for an answer that is a list, one
+ * line per element (lines = 1). Elements not read whole are printed with
+ * "_error" and reported on stderr; tt_cli_printer_status gives the exit
+ * code they call for (0 when there were none).
+ */
+typedef struct tt_cli_level {
+    int opened;                  /* "{" written, its members follow */
+    const tt_json_field *list;   /* the list being written in it */
+    size_t count;                /* elements written in that list */
+    size_t members;              /* members written in it */
+} tt_cli_level;
+
+typedef struct tt_cli_printer {
+    const tt_json_field *root;
+    int lines;
+    tt_cli_level lv[TT_JSON_BIND_LEVELS];
+    unsigned long problems;
+    tt_error first;
+    int write_failed;
+    char scratch[160 * 1024];    /* one record's members (the largest, a
+                                  * plexd secret, is 64 KiB of base64) */
+} tt_cli_printer;
+
+void tt_cli_printer_init(tt_cli_printer *p, const tt_json_field *root, int lines);
+int tt_cli_printer_item(void *printer, const tt_json_item *it, tt_error *err);
+/* The root record (ignored in line mode) and its own problem, or NULL:
+ * 0 or an exit code (message printed). */
+int tt_cli_printer_end(tt_cli_printer *p, const void *root_record, const tt_error *problem);
+int tt_cli_printer_status(const tt_cli_printer *p);
+
 /* Print a JSON document that a writer built, with a newline. */
 int tt_cli_print_json(const char *json, size_t len);
 
@@ -176,6 +211,11 @@ int tt_cli_proto_begin(int argc, char **argv, const char *usage, const char *swi
  * alone when unset: 0, or the usage exit code (message printed). */
 int tt_cli_setting_ms(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
                       const char *key, const char *env, int64_t *ms);
+
+/* A whole-number setting in [lo, hi] into *out, left alone when unset: 0,
+ * or the usage exit code (message printed). */
+int tt_cli_setting_int(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
+                       const char *key, const char *env, long lo, long hi, int *out);
 
 /* Hook a protocol client to the CLI: signals cancel it, -v traces it. */
 void tt_cli_attach(tt_client *c, const tt_cli_args *a);

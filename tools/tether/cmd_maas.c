@@ -12,118 +12,43 @@ static const char usage_text[] =
     "usage: tether maas COMMAND [ARGS] [options]\n"
     "\n"
     "Commands:\n"
-    "  hosts [--type lxd|virsh] [--zone Z] [--pool P] [--tag T]\n"
+    "  hosts [--type lxd|virsh] [--zone Z] [--pool P] [--tag T]   one JSON line per VM host\n"
     "  host ID                         one VM host with its resources\n"
     "  compose ID --cores N --memory MIB [--storage 'root:20(ssd),data:100']\n"
-    "          [--hostname H] [--zone Z] [--pool P] [--interfaces SPEC]\n"
-    "          [--profile P] [--project P] [--user-data FILE]\n"
-    "  machine SYSTEM_ID               a machine, its interfaces and addresses\n"
+    "          [--interfaces SPEC] [--hostname H] [--zone Z] [--pool P] [--domain D]\n"
+    "          [--architecture A] [--cpu-speed MHZ] [--pinned-cores 0,1]\n"
+    "          [--hugepages-backed] [--skip-commissioning]\n"
+    "          (zone, pool and domain by name or ID; user data goes with deploy)\n"
+    "  machine SYSTEM_ID               a machine: interfaces, links, block devices\n"
+    "  deploy SYSTEM_ID [--user-data FILE] [--distro-series S] [--hwe-kernel K]\n"
     "\n"
     "Settings (flag, else environment, else --config FILE key):\n"
     "  --url URL       MAAS_URL       \"http://maas:5240/MAAS\"\n"
     "  --api-key KEY   MAAS_API_KEY   \"consumer:token:secret\"\n"
-    "  --timeout S     default 30\n";
+    "  --timeout S     default 30; --compose-timeout S default 180\n"
+    "  --retries N     default 3 (compose and deploy only when MAAS cannot have acted)\n";
 
 static tt_maas maas;
-static char out[TT_API_BODY_MAX];
-static char user_data[TT_API_REQUEST_MAX / 3];
+static tt_cli_printer printer;
+static tt_maas_machine machine;
+static tt_maas_vmhost host;
+static char user_data[64 * 1024];
 
-static void write_res(tt_json_writer *w, const char *key, const tt_maas_resources *r)
+static int list_one(void *user, const tt_maas_vmhost *h, const tt_error *problem, tt_error *err)
 {
-    tt_jw_key(w, key);
-    tt_jw_object(w);
-    tt_jw_key(w, "cores");
-    tt_jw_int(w, r->cores);
-    tt_jw_key(w, "memory");
-    tt_jw_int(w, r->memory);
-    tt_jw_key(w, "local_storage");
-    tt_jw_int(w, r->local_storage);
-    tt_jw_end(w);
-}
-
-static int print_host(const tt_maas_vmhost *h)
-{
-    tt_json_writer w;
-    tt_error e;
-    size_t n, i;
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "id");
-    tt_jw_int(&w, h->id);
-    tt_jw_key(&w, "name");
-    tt_jw_string(&w, h->name);
-    tt_jw_key(&w, "type");
-    tt_jw_string(&w, h->type);
-    tt_jw_key(&w, "zone");
-    tt_jw_string(&w, h->zone.name);
-    tt_jw_key(&w, "pool");
-    tt_jw_string(&w, h->pool.name);
-    tt_jw_key(&w, "tags");
-    tt_jw_array(&w);
-    for (i = 0; i < h->ntags; i++)
-        tt_jw_string(&w, h->tags[i]);
-    tt_jw_end(&w);
-    write_res(&w, "total", &h->total);
-    write_res(&w, "used", &h->used);
-    write_res(&w, "available", &h->available);
-    tt_jw_end(&w);
-    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
-}
-
-static int print_machine(const tt_maas_machine *m)
-{
-    tt_json_writer w;
-    tt_error e;
-    size_t n, i, k;
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "system_id");
-    tt_jw_string(&w, m->system_id);
-    tt_jw_key(&w, "hostname");
-    tt_jw_string(&w, m->hostname);
-    tt_jw_key(&w, "status");
-    tt_jw_string(&w, m->status_name);
-    tt_jw_key(&w, "zone");
-    tt_jw_string(&w, m->zone.name);
-    tt_jw_key(&w, "interfaces");
-    tt_jw_array(&w);
-    for (i = 0; i < m->ninterfaces; i++) {
-        const tt_maas_iface *f = &m->interfaces[i];
-        tt_jw_object(&w);
-        tt_jw_key(&w, "name");
-        tt_jw_string(&w, f->name);
-        tt_jw_key(&w, "mac");
-        tt_jw_string(&w, f->mac_address);
-        tt_jw_key(&w, "addresses");
-        tt_jw_array(&w);
-        for (k = 0; k < f->nlinks; k++) {
-            tt_jw_object(&w);
-            tt_jw_kv_string(&w, "ip", f->links[k].ip_address);
-            tt_jw_kv_string(&w, "cidr", f->links[k].subnet.cidr);
-            tt_jw_kv_string(&w, "gateway", f->links[k].subnet.gateway_ip);
-            tt_jw_end(&w);
-        }
-        tt_jw_end(&w);
-        tt_jw_end(&w);
-    }
-    tt_jw_end(&w);
-    tt_jw_end(&w);
-    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
-}
-
-static int list_one(void *user, const tt_maas_vmhost *h, tt_error *err)
-{
-    (void)user;
-    if (print_host(h) != 0)
-        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot write");
-    return 0;
+    tt_json_item it;
+    memset(&it, 0, sizeof it);
+    it.list = &tt_maas_vmhosts_json;
+    it.record = (void *)h;
+    it.error = problem;
+    return tt_cli_printer_item(user, &it, err);
 }
 
 static int host_id(const char *s, int32_t *id)
 {
     char *end;
     long v = s != NULL ? strtol(s, &end, 10) : 0;
-    if (s == NULL || *end != '\0' || v <= 0)
+    if (s == NULL || *end != '\0' || v <= 0 || v > INT32_MAX)
         return tt_cli_usage_error("a VM host ID is a positive number");
     *id = (int32_t)v;
     return 0;
@@ -133,45 +58,79 @@ static int compose(const tt_cli_args *a)
 {
     tt_maas_compose_req q;
     tt_error err;
-    char sid[16];
-    long long cores, mem;
+    char sid[64];
+    long long cores, mem, speed;
     int32_t id = 0;
-    const char *ud = tt_cli_arg(a, "user-data");
     if (host_id(a->npos > 1 ? a->pos[1] : NULL, &id) != 0)
         return TT_EXIT_USAGE;
-    if (tt_cli_arg_int(a, "cores", 0, &cores) != 0 || tt_cli_arg_int(a, "memory", 0, &mem) != 0)
+    if (tt_cli_arg(a, "user-data") != NULL || tt_cli_arg(a, "profile") != NULL ||
+        tt_cli_arg(a, "project") != NULL)
+        return tt_cli_usage_error("compose takes no --user-data, --profile or --project: MAAS "
+                                  "ignores them (user data goes with 'maas deploy')");
+    if (tt_cli_arg_int(a, "cores", 0, &cores) != 0 || tt_cli_arg_int(a, "memory", 0, &mem) != 0 ||
+        tt_cli_arg_int(a, "cpu-speed", 0, &speed) != 0)
         return TT_EXIT_USAGE;
     memset(&q, 0, sizeof q);
     q.cores = (int32_t)cores;
     q.memory = mem;
+    q.cpu_speed = (int32_t)speed;
     q.storage = tt_cli_arg(a, "storage");
+    q.interfaces = tt_cli_arg(a, "interfaces");
     q.hostname = tt_cli_arg(a, "hostname");
     q.zone = tt_cli_arg(a, "zone");
     q.pool = tt_cli_arg(a, "pool");
-    q.interfaces = tt_cli_arg(a, "interfaces");
-    q.profile = tt_cli_arg(a, "profile");
-    q.project = tt_cli_arg(a, "project");
-    if (ud != NULL) {
-        FILE *f = fopen(ud, "rb");
-        size_t n;
-        if (f == NULL)
-            return tt_cli_usage_error("cannot read %s", ud);
-        n = fread(user_data, 1, sizeof user_data - 1, f);
-        fclose(f);
-        user_data[n] = '\0';
-        q.user_data = user_data;
-    }
+    q.domain = tt_cli_arg(a, "domain");
+    q.architecture = tt_cli_arg(a, "architecture");
+    q.pinned_cores = tt_cli_arg(a, "pinned-cores");
+    q.hugepages_backed = tt_cli_arg(a, "hugepages-backed") != NULL;
+    q.skip_commissioning = tt_cli_arg(a, "skip-commissioning") != NULL;
     if (tt_maas_compose(&maas, id, &q, sid, sizeof sid, &err) != 0)
         return tt_cli_fail(&err);
     printf("{\"system_id\":\"%s\"}\n", sid);
     return 0;
 }
 
+/* A machine as it streams: interfaces and devices as they complete. */
+static int print_machine(int rc, tt_error *err)
+{
+    int prc;
+    if (rc != 0 && !(err->cls == TT_ERR_LIMIT || err->cls == TT_ERR_PROTOCOL) )
+        return tt_cli_fail(err);
+    if (machine.system_id[0] == '\0')
+        return tt_cli_fail(err);
+    if ((prc = tt_cli_printer_end(&printer, &machine, rc != 0 ? err : NULL)) != 0)
+        return prc;
+    if (rc != 0)
+        return tt_cli_fail(err);
+    return tt_cli_printer_status(&printer);
+}
+
+static int deploy(const tt_cli_args *a)
+{
+    tt_maas_deploy_req q;
+    tt_error err;
+    const char *ud = tt_cli_arg(a, "user-data");
+    memset(&q, 0, sizeof q);
+    if (ud != NULL) {
+        FILE *f = fopen(ud, "rb");
+        if (f == NULL)
+            return tt_cli_usage_error("cannot read %s", ud);
+        q.user_data_len = fread(user_data, 1, sizeof user_data, f);
+        fclose(f);
+        if (q.user_data_len == sizeof user_data)
+            return tt_cli_usage_error("%s is larger than %zu bytes", ud, sizeof user_data - 1);
+        q.user_data = user_data;
+    }
+    q.distro_series = tt_cli_arg(a, "distro-series");
+    q.hwe_kernel = tt_cli_arg(a, "hwe-kernel");
+    tt_cli_printer_init(&printer, &tt_maas_machine_json, 0);
+    return print_machine(tt_maas_deploy(&maas, a->pos[1], &q, &machine, tt_cli_printer_item,
+                                        &printer, &err), &err);
+}
+
 static int run(const tt_cli_args *a)
 {
     const char *cmd = a->pos[0];
-    tt_maas_vmhost h;
-    tt_maas_machine m;
     tt_maas_filter f;
     tt_error err;
     int32_t id = 0;
@@ -180,19 +139,33 @@ static int run(const tt_cli_args *a)
         f.zone = tt_cli_arg(a, "zone");
         f.pool = tt_cli_arg(a, "pool");
         f.tag = tt_cli_arg(a, "tag");
-        return tt_maas_vmhosts(&maas, &f, list_one, NULL, &err) != 0 ? tt_cli_fail(&err) : 0;
+        tt_cli_printer_init(&printer, &tt_maas_vmhosts_json, 1);
+        if (tt_maas_vmhosts(&maas, &f, list_one, &printer, &err) != 0)
+            return tt_cli_fail(&err);
+        return tt_cli_printer_end(&printer, NULL, NULL) != 0 ? TT_EXIT_LOCAL
+                                                               : tt_cli_printer_status(&printer);
     }
     if (strcmp(cmd, "host") == 0) {
         if (host_id(a->npos > 1 ? a->pos[1] : NULL, &id) != 0)
             return TT_EXIT_USAGE;
-        return tt_maas_read_vmhost(&maas, id, &h, &err) != 0 ? tt_cli_fail(&err) : print_host(&h);
+        tt_cli_printer_init(&printer, &tt_maas_vmhosts_json, 1);
+        if (tt_maas_read_vmhost(&maas, id, &host, &err) != 0 && host.id == 0)
+            return tt_cli_fail(&err);
+        if (list_one(&printer, &host, err.cls != TT_ERR_NONE ? &err : NULL, &err) != 0)
+            return tt_cli_fail(&err);
+        return tt_cli_printer_end(&printer, NULL, NULL) != 0 ? TT_EXIT_LOCAL
+                                                               : tt_cli_printer_status(&printer);
     }
     if (strcmp(cmd, "compose") == 0)
         return compose(a);
-    if (strcmp(cmd, "machine") == 0 && a->npos > 1)
-        return tt_maas_read_machine(&maas, a->pos[1], &m, &err) != 0 ? tt_cli_fail(&err)
-                                                                    : print_machine(&m);
-    return tt_cli_usage_error("unknown maas command '%s'", cmd);
+    if (strcmp(cmd, "machine") == 0 && a->npos > 1) {
+        tt_cli_printer_init(&printer, &tt_maas_machine_json, 0);
+        return print_machine(tt_maas_read_machine(&maas, a->pos[1], &machine,
+                                                  tt_cli_printer_item, &printer, &err), &err);
+    }
+    if (strcmp(cmd, "deploy") == 0 && a->npos > 1)
+        return deploy(a);
+    return tt_cli_usage_error("unknown maas command '%s' (or a missing argument)", cmd);
 }
 
 int tt_cli_maas(int argc, char **argv)
@@ -204,12 +177,17 @@ int tt_cli_maas(int argc, char **argv)
     tt_error err;
     int rc;
 
-    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "", "maas", &a, &conf)) >= 0)
+    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "hugepages-backed skip-commissioning",
+                                 "maas", &a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "MAAS_URL", NULL);
     cfg.api_key = tt_cli_setting(&conf, tt_cli_arg(&a, "api-key"), "api_key", "MAAS_API_KEY", NULL);
-    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
+    cfg.max_retries = -1;
+    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0 ||
+        tt_cli_setting_ms(&conf, &a, "compose-timeout", "compose_timeout", NULL,
+                          &cfg.compose_timeout_ms) != 0 ||
+        tt_cli_setting_int(&conf, &a, "retries", "retries", NULL, 0, 100, &cfg.max_retries) != 0)
         return TT_EXIT_USAGE;
     tt_port_posix_init(&port);
     if (tt_maas_init(&maas, &port, &cfg, &err) != 0)

@@ -35,6 +35,7 @@ static const char usage_text[] =
 
 static tt_plexd plexd;
 static tt_plexd_events events;
+static tt_cli_printer printer;
 static char out[TT_API_BODY_MAX];
 static char file_json[TT_API_REQUEST_MAX];
 
@@ -60,85 +61,44 @@ static int ok_json(void)
     return tt_cli_print_json("{\"ok\":true}", 11);
 }
 
-static void write_peers(tt_json_writer *w, const tt_plexd_peer *p, size_t n)
+/* Print what a call bound: the root record after its lists (which the
+ * printer wrote as they came), and an exit code for the record problems. */
+static int print_bound(int rc, const void *rec, int have_record, tt_error *err)
 {
-    size_t i, k;
-    tt_jw_key(w, "peers");
-    tt_jw_array(w);
-    for (i = 0; i < n; i++) {
-        tt_jw_object(w);
-        tt_jw_key(w, "id");
-        tt_jw_string(w, p[i].id);
-        tt_jw_kv_string(w, "mesh_ip", p[i].mesh_ip);
-        tt_jw_kv_string(w, "endpoint", p[i].endpoint);
-        tt_jw_key(w, "allowed_ips");
-        tt_jw_array(w);
-        for (k = 0; k < p[i].nallowed_ips; k++)
-            tt_jw_string(w, p[i].allowed_ips[k]);
-        tt_jw_end(w);
-        tt_jw_end(w);
-    }
-    tt_jw_end(w);
-}
-
-static int print_writer(tt_json_writer *w)
-{
-    tt_error e;
-    size_t n;
-    return tt_jw_finish(w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+    int prc;
+    if (rc != 0 && !have_record)
+        return tt_cli_fail(err);
+    if ((prc = tt_cli_printer_end(&printer, rec, rc != 0 ? err : NULL)) != 0)
+        return prc;
+    if (rc != 0)
+        return tt_cli_fail(err);
+    return tt_cli_printer_status(&printer);
 }
 
 static int do_register(const tt_cli_args *a, tt_error *err)
 {
+    static tt_plexd_registration r;
     tt_plexd_register_req q;
-    tt_plexd_registration r;
-    tt_json_writer w;
+    int rc;
     memset(&q, 0, sizeof q);
     q.public_key = tt_cli_arg(a, "public-key");
     q.hostname = tt_cli_arg(a, "hostname");
     q.metadata_json = tt_cli_arg(a, "metadata");
-    if (tt_plexd_register(&plexd, &q, &r, err) != 0)
-        return tt_cli_fail(err);
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "node_id");
-    tt_jw_string(&w, r.node_id);
-    tt_jw_key(&w, "mesh_ip");
-    tt_jw_string(&w, r.mesh_ip);
-    tt_jw_key(&w, "signing_public_key");
-    tt_jw_string(&w, r.signing_public_key);
-    /* printed once, for the caller to keep: it is the node's credential */
-    tt_jw_key(&w, "node_secret_key");
-    tt_jw_string(&w, r.node_secret_key);
-    write_peers(&w, r.peers, r.npeers);
-    tt_jw_end(&w);
-    return print_writer(&w);
+    tt_cli_printer_init(&printer, &tt_plexd_registration_json, 0);
+    rc = tt_plexd_register(&plexd, &q, &r, tt_cli_printer_item, &printer, err);
+    /* the node_secret_key is printed once, for the caller to keep: it is
+     * the node's credential, and the server has created the node even
+     * when some other field did not fit */
+    return print_bound(rc, &r, r.node_id[0] != '\0', err);
 }
 
 static int do_state(tt_error *err)
 {
     static tt_plexd_state st;
-    tt_json_writer w;
-    if (tt_plexd_fetch_state(&plexd, &st, err) != 0)
-        return tt_cli_fail(err);
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    write_peers(&w, st.peers, st.npeers);
-    tt_jw_key(&w, "signing_keys");
-    tt_jw_object(&w);
-    tt_jw_kv_string(&w, "current", st.signing_keys.current);
-    tt_jw_kv_string(&w, "previous", st.signing_keys.previous);
-    tt_jw_end(&w);
-    if (st.policies.p != NULL) {
-        tt_jw_key(&w, "policies");
-        tt_jw_raw(&w, st.policies.p, st.policies.n);
-    }
-    if (st.metadata.p != NULL) {
-        tt_jw_key(&w, "metadata");
-        tt_jw_raw(&w, st.metadata.p, st.metadata.n);
-    }
-    tt_jw_end(&w);
-    return print_writer(&w);
+    int rc;
+    tt_cli_printer_init(&printer, &tt_plexd_state_json, 0);
+    rc = tt_plexd_fetch_state(&plexd, &st, tt_cli_printer_item, &printer, err);
+    return print_bound(rc, &st, rc == 0 || err->cls == TT_ERR_LIMIT, err);
 }
 
 /* ---- artifact download ------------------------------------------------------------- */
@@ -300,10 +260,11 @@ static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
     if (strcmp(cmd, "deregister") == 0)
         rc = tt_plexd_deregister(&plexd, err);
     else if (strcmp(cmd, "rotate-keys") == 0) {
-        tt_plexd_peer peers[TT_PLEXD_PEERS_MAX];
-        size_t n;
-        rc = tt_plexd_rotate_keys(&plexd, tt_cli_arg(a, "public-key"), peers, TT_PLEXD_PEERS_MAX,
-                                  &n, err);
+        static tt_plexd_rotation r;
+        tt_cli_printer_init(&printer, &tt_plexd_rotation_json, 0);
+        rc = tt_plexd_rotate_keys(&plexd, tt_cli_arg(a, "public-key"), &r, tt_cli_printer_item,
+                                  &printer, err);
+        return print_bound(rc, &r, 0, err);
     } else if (strcmp(cmd, "capabilities") == 0)
         rc = tt_plexd_update_capabilities(&plexd, json_arg(a), err);
     else if (strcmp(cmd, "endpoint") == 0)
@@ -356,22 +317,9 @@ static int run(const tt_cli_args *a)
     if (strcmp(cmd, "events") == 0)
         return do_events(a, &err);
     if (strcmp(cmd, "secret") == 0 && a->npos > 1) {
-        tt_plexd_secret s;
-        tt_json_writer w;
-        if (tt_plexd_get_secret(&plexd, a->pos[1], &s, &err) != 0)
-            return tt_cli_fail(&err);
-        tt_jw_init(&w, out, sizeof out);
-        tt_jw_object(&w);
-        tt_jw_key(&w, "key");
-        tt_jw_string(&w, s.key);
-        tt_jw_key(&w, "ciphertext");
-        tt_jw_string(&w, s.ciphertext);
-        tt_jw_key(&w, "nonce");
-        tt_jw_string(&w, s.nonce);
-        tt_jw_key(&w, "version");
-        tt_jw_int(&w, s.version);
-        tt_jw_end(&w);
-        return print_writer(&w);
+        static tt_plexd_secret s;
+        tt_cli_printer_init(&printer, &tt_plexd_secret_json, 0);
+        return print_bound(tt_plexd_get_secret(&plexd, a->pos[1], &s, &err), &s, 0, &err);
     }
     return exec_cmd(a, cmd, &err);
 }

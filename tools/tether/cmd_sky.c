@@ -6,8 +6,10 @@
 #include "cli.h"
 #include "skypilot.h"
 
+#include <bearssl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: tether sky COMMAND [ARGS] [options]\n"
@@ -19,9 +21,11 @@ static const char usage_text[] =
     "         [--azure-client-id I --azure-client-secret S --azure-tenant-id T\n"
     "          --azure-subscription-id U] [--gcp-credentials FILE]\n"
     "  down CLUSTER [--purge] [--detach]\n"
-    "  status [CLUSTER...] [--detach]\n"
+    "  status [CLUSTER...] [--detach]   one JSON line per cluster, then the request\n"
     "  exec CLUSTER --task FILE [--detach]\n"
-    "  logs CLUSTER [--job-id N] [--follow] [--tail N]   (text on stdout)\n"
+    "  logs CLUSTER [--job-id N] [--follow] [--tail N] [--idle-timeout S]\n"
+    "                      the job's output on stdout; following stops after S\n"
+    "                      seconds without a byte (default 300), never at --timeout\n"
     "  cost-report [--days N] [--detach]\n"
     "  request ID          a request's state now\n"
     "  wait ID             wait for a request (--wait-timeout S, default 30m)\n"
@@ -30,11 +34,19 @@ static const char usage_text[] =
     "  --url URL        SKYPILOT_API_SERVER_URL (or SKYPILOT_API_SERVER_ENDPOINT)\n"
     "  --token T        SKYPILOT_SERVICE_ACCOUNT_TOKEN   (\"sky_...\")\n"
     "  --timeout S      SKYPILOT_REQUEST_TIMEOUT          per request (30; \"10m\")\n"
-    "  --retries N      SKYPILOT_MAX_RETRIES              (3)\n";
+    "  --retries N      SKYPILOT_MAX_RETRIES              (3; launch, exec and down\n"
+    "                   only when the server cannot have acted on them)\n"
+    "  --user-id ID     SKYPILOT_USER_ID   who asks, in every request's env_vars\n"
+    "                   (default: 8 hex digits of a hash of /etc/machine-id)\n"
+    "  --user NAME      SKYPILOT_USER      (default: $USER, else the user id)\n";
 
 static tt_sky sky;
-static char out[TT_API_BODY_MAX + 512];
-static char result[TT_API_BODY_MAX];
+static tt_cli_printer printer;
+/* a result other than a status's clusters (launch: a job id and a pickled
+ * handle of several KB; cost reports grow with the clusters), and the line
+ * that carries it */
+static char result[1024 * 1024];
+static char out[sizeof result + 4096];
 static char task[TT_API_REQUEST_MAX / 2];
 static char gcp[TT_API_REQUEST_MAX / 4];
 
@@ -52,11 +64,37 @@ static int read_file(const char *path, char *buf, size_t cap)
     return 0;
 }
 
+static int print_cluster(void *user, const tt_sky_cluster *c, const tt_error *problem,
+                         tt_error *err)
+{
+    tt_json_item it;
+    memset(&it, 0, sizeof it);
+    it.list = &tt_sky_clusters_json;
+    it.record = (void *)c;
+    it.error = problem;
+    return tt_cli_printer_item(user, &it, err);
+}
+
+/* The result's sinks: clusters of a status request as lines, anything
+ * else into the result buffer. */
+static void request_sinks(tt_sky_request *r)
+{
+    memset(r, 0, sizeof *r);
+    tt_cli_printer_init(&printer, &tt_sky_clusters_json, 1);
+    r->on_cluster = print_cluster;
+    r->user = &printer;
+    r->result = result;
+    r->result_cap = sizeof result;
+}
+
 static int print_request(const tt_sky_request *r)
 {
     tt_json_writer w;
     tt_error e;
     size_t n;
+    int rc;
+    if ((rc = tt_cli_printer_end(&printer, NULL, NULL)) != 0)
+        return rc;
     tt_jw_init(&w, out, sizeof out);
     tt_jw_object(&w);
     tt_jw_key(&w, "request_id");
@@ -68,9 +106,14 @@ static int print_request(const tt_sky_request *r)
         tt_jw_key(&w, "result");
         tt_jw_raw(&w, r->result, r->result_len);
     }
+    tt_jw_kv_string(&w, "error_type", r->error_type);
     tt_jw_kv_string(&w, "error", r->error);
     tt_jw_end(&w);
-    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+    if (tt_jw_finish(&w, &n, &e) != 0)
+        return tt_cli_fail(&e);
+    if ((rc = tt_cli_print_json(out, n)) != 0)
+        return rc;
+    return tt_cli_printer_status(&printer);
 }
 
 static int print_id(const char *id)
@@ -98,9 +141,7 @@ static int finish(const tt_cli_args *a, const char *id, int rc, tt_error *err)
         return print_id(id);
     if (v != NULL && (wt = tt_cli_parse_seconds(v)) < 0)
         return tt_cli_usage_error("bad --wait-timeout '%s'", v);
-    memset(&r, 0, sizeof r);
-    r.result = result;
-    r.result_cap = sizeof result;
+    request_sinks(&r);
     if (tt_sky_wait(&sky, id, p->ops->now_ms(p->ctx) + wt, &r, err) != 0) {
         if (r.kind == TT_SKY_FAILED)
             print_request(&r);
@@ -202,9 +243,7 @@ static int run(const tt_cli_args *a)
                            write_log, NULL, &err) != 0 ? tt_cli_fail(&err) : 0;
     }
     if (strcmp(cmd, "request") == 0 || strcmp(cmd, "wait") == 0) {
-        memset(&r, 0, sizeof r);
-        r.result = result;
-        r.result_cap = sizeof result;
+        request_sinks(&r);
         if (strcmp(cmd, "wait") == 0)
             return finish(a, arg1, 0, &err);
         return tt_sky_request_status(&sky, arg1, &r, &err) != 0 ? tt_cli_fail(&err)
@@ -213,14 +252,47 @@ static int run(const tt_cli_args *a)
     return tt_cli_usage_error("unknown sky command '%s'", cmd);
 }
 
+/* SkyPilot's own clients send an 8-hex-digit user hash; a device has no
+ * user to hash, so its machine id stands in (stable across boots), else
+ * its host name. */
+static void default_user_id(char *hex, size_t cap)
+{
+    static const char *const files[] = { "/etc/machine-id", "/var/lib/dbus/machine-id" };
+    char id[256];
+    unsigned char sum[32];
+    br_sha256_context c;
+    size_t n = 0, i;
+    for (i = 0; i < 2 && n == 0; i++) {
+        FILE *f = fopen(files[i], "rb");
+        if (f != NULL) {
+            n = fread(id, 1, sizeof id, f);
+            fclose(f);
+        }
+    }
+    if (n == 0 && gethostname(id, sizeof id - 1) == 0) {
+        id[sizeof id - 1] = '\0';
+        n = strlen(id);
+    }
+    while (n > 0 && (id[n - 1] == '\n' || id[n - 1] == ' '))
+        n--;
+    br_sha256_init(&c);
+    br_sha256_update(&c, id, n);
+    br_sha256_out(&c, sum);
+    for (i = 0; i < 4 && 2 * i + 2 < cap; i++) {
+        hex[2 * i] = "0123456789abcdef"[sum[i] >> 4];
+        hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];
+    }
+    hex[2 * i] = '\0';
+}
+
 int tt_cli_sky(int argc, char **argv)
 {
     static tt_cli_args a;
     static tt_cli_conf conf;
+    static char user_id[16];
     tt_sky_config cfg;
     tt_port port;
     tt_error err;
-    const char *v;
     int rc;
 
     if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "retry-until-up detach purge follow",
@@ -234,8 +306,17 @@ int tt_cli_sky(int argc, char **argv)
     cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", NULL, cfg.token);
     if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
         return TT_EXIT_USAGE;
-    if ((v = tt_cli_setting(&conf, tt_cli_arg(&a, "retries"), "retries", NULL, NULL)) != NULL)
-        cfg.max_retries = atoi(v);
+    if (tt_cli_setting_int(&conf, &a, "retries", "retries", NULL, 0, 100, &cfg.max_retries) != 0 ||
+        tt_cli_setting_ms(&conf, &a, "idle-timeout", "idle_timeout", NULL, &cfg.logs_idle_ms) != 0)
+        return TT_EXIT_USAGE;
+    cfg.user_id = tt_cli_setting(&conf, tt_cli_arg(&a, "user-id"), "user_id", "SKYPILOT_USER_ID",
+                                 NULL);
+    if (cfg.user_id == NULL) {
+        default_user_id(user_id, sizeof user_id);
+        cfg.user_id = user_id;
+    }
+    cfg.user = tt_cli_setting(&conf, tt_cli_arg(&a, "user"), "user", "SKYPILOT_USER",
+                              getenv("USER"));
     tt_port_posix_init(&port);
     if (tt_sky_init(&sky, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
