@@ -103,13 +103,13 @@ $(BUILD)/deps/include/jsmn.h: /usr/include/jsmn.h
 	@cp $< $@
 
 $(BEARSSL_SRC)/.unpacked:
-	@tools/fetch-src.sh bearssl
+	@tools/fetch-src.sh bearssl/bookworm
 
 $(BEARSSL_LIB): | $(BEARSSL_SRC)/.unpacked
 	@tools/build-bearssl.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
 
 $(ZLIB_SRC)/.unpacked:
-	@tools/fetch-src.sh zlib
+	@tools/fetch-src.sh zlib/bookworm
 
 $(ZLIB_LIB): | $(ZLIB_SRC)/.unpacked
 	@tools/build-zlib.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
@@ -207,6 +207,7 @@ bench:
 		TETHER_CONFIG_FILE=tests/bench/json_whole.h build/bench-json/bench/bench_json
 	@mkdir -p $(BUILD)/bench
 	$(Q)musl-gcc -O2 -static -o $(BUILD)/bench/spawn tests/bench/spawn.c
+	$(Q)$(CC) -std=c99 $(CPPFLAGS_ALL) -o $(BUILD)/bench/sizes tools/sizes.c
 	$(Q)printf 'int main(void){return 0;}\n' | musl-gcc -O2 -static -x c -o $(BUILD)/bench/noop -
 	@tools/bench.sh
 
@@ -232,7 +233,7 @@ LWIP_SRC := build/third_party/lwip
 LWIP_LIB := build/third_party/lwip-$(notdir $(CC))/liblwip.a
 LWIP_INC := -Iport/lwip -I$(LWIP_SRC)/src/include -I$(LWIP_SRC)/port/include
 $(LWIP_SRC)/.unpacked:
-	@tools/fetch-src.sh lwip
+	@tools/fetch-src.sh lwip/bookworm
 $(LWIP_LIB): port/lwip/lwipopts.h | $(LWIP_SRC)/.unpacked
 	@tools/build-lwip.sh "$(CC)" "$(AR)" $@
 $(BUILD)/lwip/lwip_test: tests/lwip/lwip_test.c port/lwip/port_lwip.c port/lwip/port_lwip.h \

@@ -143,11 +143,6 @@
 #define TT_JSON_MAX_TOKENS 256
 #endif
 
-/* Element buffer the protocol clients use to stream large arrays. */
-#ifndef TT_JSON_ELEMENT_MAX
-#define TT_JSON_ELEMENT_MAX 4096
-#endif
-
 /* Longest field path named in binding errors ("vms[3].name"). */
 #ifndef TT_JSON_PATH_MAX
 #define TT_JSON_PATH_MAX 96

@@ -143,6 +143,45 @@ tt_json_val tt_json_member(const tt_json *doc, tt_json_val obj, const char *key,
     return -1;
 }
 
+static size_t unescape_one(const char **p, char out[4]);
+
+/* Two keys the same after unescaping, compared a character at a time. */
+static int keys_equal(const tt_json *doc, tt_json_val a, tt_json_val b)
+{
+    const char *pa = doc->js + doc->tokens[a].start, *ea = doc->js + doc->tokens[a].end;
+    const char *pb = doc->js + doc->tokens[b].start, *eb = doc->js + doc->tokens[b].end;
+    while (pa < ea && pb < eb) {
+        char ua[4], ub[4];
+        size_t na = unescape_one(&pa, ua), nb = unescape_one(&pb, ub);
+        if (na != nb || memcmp(ua, ub, na) != 0)
+            return 0;
+    }
+    return pa == ea && pb == eb;
+}
+
+int tt_json_check_unique(const tt_json *doc, tt_error *err)
+{
+    tt_json_val v;
+    for (v = 0; v < doc->ntokens; v++) {
+        tt_json_iter a, b;
+        tt_json_val ka, kb, va, vb;
+        if (doc->tokens[v].type != JSMN_OBJECT)
+            continue;
+        tt_json_iter_init(&a, doc, v);
+        while (tt_json_iter_next(&a, &ka, &va)) {
+            b = a;
+            while (tt_json_iter_next(&b, &kb, &vb))
+                if (keys_equal(doc, ka, kb)) {
+                    char name[48];
+                    tt_json_display_copy(doc, ka, name, sizeof name);
+                    return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_SYNTAX, NULL,
+                                        "member \"%s\" given twice in one object", name);
+                }
+        }
+    }
+    return 0;
+}
+
 tt_json_val tt_json_index(const tt_json *doc, tt_json_val arr, size_t i)
 {
     tt_json_iter it;

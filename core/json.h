@@ -124,6 +124,13 @@ tt_json_type tt_json_type_of(const tt_json *doc, tt_json_val v);
 tt_json_val tt_json_member(const tt_json *doc, tt_json_val obj, const char *key,
                            size_t keylen);
 
+/* 0 when no object of the document has a member name twice (compared
+ * after unescaping); else -1 with TT_E_JSON_SYNTAX naming it. JSON allows
+ * it, and parsers differ on which value counts: for what was signed it
+ * must not be allowed. Quadratic in the members of an object: for the
+ * small documents tt_json holds. */
+int tt_json_check_unique(const tt_json *doc, tt_error *err);
+
 /* Element i of an array, or -1. */
 tt_json_val tt_json_index(const tt_json *doc, tt_json_val arr, size_t i);
 

@@ -6,6 +6,7 @@ figure for both programs and the ratio tether/curl. Wall times on shared
 machines are noisy, so each is the median of many runs; instruction counts
 from callgrind are stable and are the figures to compare across machines.
 """
+import json
 import os
 import re
 import statistics
@@ -19,6 +20,7 @@ KEEPALIVE = os.path.join(ROOT, "build", "bench", "bench_keepalive")
 PARSE = os.path.join(ROOT, "build", "bench", "bench_parse")
 JSON = os.path.join(ROOT, "build", "bench-json", "bench", "bench_json")
 SSE = os.path.join(ROOT, "build", "bench", "bench_sse")
+SIZES = os.path.join(ROOT, "build", "bench", "sizes")
 PORT = os.environ["TT_NGINX_PORT"]
 URL = "http://127.0.0.1:%s/1k.json" % PORT
 DEVNULL = subprocess.DEVNULL
@@ -155,7 +157,34 @@ def main():
     print("  peak RSS of tether events: %d KiB after 1,000 events, %d KiB after 1,000,000"
           % (r1k, r1m))
 
-    # (g) binary size
+    # (g) a plexd state of 600 peers (160 KB) next to an empty one: the
+    # CLI's peak RSS (curl's, which only copies the bytes, for scale) and
+    # the library's fixed RAM for it
+    x = "http://127.0.0.1:%s" % os.environ["TT_CP_PLEXD_PORT"]
+    reg = json.loads(subprocess.run([TETHER, "plexd", "register", "--public-key", "cHVi",
+                                     "--hostname", "bench", "--url", x, "--token", "boot-demo-token"],
+                                    capture_output=True, text=True, check=True).stdout)
+    node, nsk = reg["node_id"], reg["node_secret_key"]
+    auth = "Authorization: Bearer " + nsk
+    rows = []
+    for spec in ('{"peers": 600, "policies": 4, "rules": 25, "data": 8, "secret_refs": 12}',
+                 '{"peers": 0, "policies": 0, "rules": 0, "secret_refs": 0}'):
+        size = json.loads(subprocess.run(["curl", "-s", "-X", "POST", "-d", spec, x + "/_mesh"],
+                                         capture_output=True, text=True, check=True).stdout)["state_bytes"]
+        tw, tr = median_run([TETHER, "plexd", "state", "--url", x, "--node-id", node, "--token", nsk], 20)
+        cw, cr = median_run([curl, "-s", "-o", "/dev/null", "-H", auth,
+                             "%s/v1/nodes/%s/state" % (x, node)], 20)
+        rows.append((size, tr, cr, tw))
+    subprocess.run(["curl", "-s", "-X", "POST", "-d", "{}", x + "/_mesh"], stdout=DEVNULL, check=True)
+    sizes = subprocess.run([SIZES], capture_output=True, text=True, check=True).stdout
+    fixed = {m.group(1): int(m.group(2)) for m in re.finditer(r"  (tt_\w+)[^\n]*?\s(\d+)\n", sizes)}
+    print("plexd state, peak RSS of the whole CLI (median of 20; curl only copies the bytes):")
+    for (size, tr, cr, tw), what in zip(rows, ("600 peers", "empty")):
+        print("  %-10s %7d bytes   tether %5d KiB (%.1f ms)   curl %6d KiB" % (what, size, tr, tw * 1e3, cr))
+    print("  fixed RAM of the library for it: tt_plexd %d B, tt_plexd_state %d B, tt_json_binder %d B "
+          "(the same for any mesh)" % (fixed["tt_plexd"], fixed["tt_plexd_state"], fixed["tt_json_binder"]))
+
+    # (h) binary size
     size = os.path.getsize(TETHER)
     print("static binary with TLS (musl, stripped): %d bytes (%.1f KiB)" % (size, size / 1024))
 

@@ -7,7 +7,7 @@ set -eu
 cc=$1; ar=$2; out=$3; cflags=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
 src="$top/build/third_party/bearssl"
-[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" bearssl
+[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" bearssl/bookworm
 obj="$(dirname "$out")/obj"
 rm -rf "$obj"
 mkdir -p "$obj"

@@ -8,7 +8,7 @@ set -eu
 cc=$1; ar=$2; out=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
 src="$top/build/third_party/lwip"
-[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" lwip
+[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" lwip/bookworm
 obj="$(dirname "$out")/obj"
 rm -rf "$obj"
 mkdir -p "$obj"

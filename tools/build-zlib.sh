@@ -8,7 +8,7 @@ set -eu
 cc=$1; ar=$2; out=$3; cflags=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
 src="$top/build/third_party/zlib"
-[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" zlib
+[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" zlib/bookworm
 obj="$(dirname "$out")/obj"
 rm -rf "$obj"
 mkdir -p "$obj"

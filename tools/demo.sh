@@ -26,6 +26,11 @@ PLEXD_TOKEN=$(sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p' "$TT_ENV_DIR/reg
 export PLEXD_NODE_ID PLEXD_TOKEN
 echo "(the node now speaks with its own token: PLEXD_TOKEN=${PLEXD_TOKEN%????????????????????????}...)"
 run "Heartbeat" "$T plexd heartbeat --uptime 3h"
+curl -s -X POST -d '{"peers": 600, "policies": 4, "rules": 25, "data": 8, "secret_refs": 12}' \
+    "$PLEXD_URL/_mesh" >/dev/null
+run "The state of a 600-peer mesh (160 KB, gzipped): read as it streams, in the memory an empty one takes" \
+    "$T plexd state | python3 -c 'import json,sys; s=json.load(sys.stdin); print(len(s[\"peers\"]), \"peers,\", sum(len(p[\"rules\"]) for p in s[\"policies\"]), \"rules,\", len(s[\"data\"]), \"data entries; first peer:\", json.dumps(s[\"peers\"][0])[:90])'"
+curl -s -X POST -d '{}' "$PLEXD_URL/_mesh" >/dev/null
 curl -s -X POST -d '{"count": 12}' "$PLEXD_URL/_emit" >/dev/null
 curl -s -X POST -d '{"drop_events_every": 5}' "$PLEXD_URL/_faults" >/dev/null
 run "Receive the 12 event types; the server cuts the stream every 5 events: nothing is lost" \
@@ -49,12 +54,21 @@ run "The host is down: a network error, not an API error (exit 3)" "TETHER_VMM_A
 section "MAAS, SkyPilot, pool manager"
 export MAAS_URL="http://127.0.0.1:$TT_CP_MAAS_PORT/MAAS" MAAS_API_KEY=ck:tk:ts
 run "MAAS: LXD VM hosts with a GPU tag (OAuth PLAINTEXT on every request)" "$T maas hosts --type lxd --tag gpu | cut -c1-120"
-run "MAAS: compose a VM on host 1" "$T maas compose 1 --cores 4 --memory 8192 --storage 'root:20(ssd)' --hostname web-1"
+run "MAAS: a 68 KB machine (13 interfaces, 6 disks), read as it streams" \
+    "$T maas machine k8dx3m | python3 -c 'import json,sys; m=json.load(sys.stdin); print(m[\"hostname\"], m[\"status_name\"], [(i[\"name\"], [l.get(\"ip_address\") for l in i.get(\"links\", [])]) for i in m[\"interface_set\"]][:9], len(m[\"blockdevice_set\"]), \"disks\")'"
+run "MAAS: compose a VM on host 1, zone and pool by name (MAAS wants ids: looked up)" \
+    "$T maas compose 1 --cores 4 --memory 8192 --storage 'root:20(ssd)' --hostname web-1 --zone zone-a --pool default"
+run "MAAS: a zone it does not know: MAAS's own words" "$T maas compose 1 --cores 4 --memory 8192 --zone 99"
 run "MAAS: asking too much: MAAS's text error is kept" "$T maas compose 2 --cores 64 --memory 1024"
+printf '#cloud-config\nruncmd: [echo hello from tether]\n' > "$TT_ENV_DIR/user-data"
+run "MAAS: deploy a machine with user data" \
+    "$T maas deploy sbfrtx --user-data $TT_ENV_DIR/user-data --distro-series noble | grep -o '\"status_name\":\"[^\"]*\"'"
 export SKYPILOT_API_SERVER_URL="http://127.0.0.1:$TT_CP_SKY_PORT" SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_demo_token
 printf 'resources:\n  accelerators: A100:1\nrun: python train.py\n' > "$TT_ENV_DIR/task.yaml"
-run "SkyPilot: launch and wait for the request" "$T sky launch demo-cluster --task $TT_ENV_DIR/task.yaml"
-run "SkyPilot: cluster status" "$T sky status demo-cluster | cut -c1-140"
+run "SkyPilot: launch and wait for the request" "$T sky launch demo-cluster --task $TT_ENV_DIR/task.yaml | cut -c1-200"
+run "SkyPilot: cluster status (a line per cluster; the pickled handles skipped)" "$T sky status demo-cluster | cut -c1-140"
+run "SkyPilot: a launch that fails: the message, from under 6 KB of pickled exception (exit 9)" \
+    "$T sky launch fail-demo --task $TT_ENV_DIR/task.yaml >/dev/null"
 run "Pool manager: a pool's status" "LLORCH_API_TOKEN=llorch-demo-token $T pool status pool-0 --url http://127.0.0.1:$TT_CP_POOL_PORT"
 
 section "The engine underneath"

@@ -32,15 +32,18 @@ int main(void)
 #endif
     row("tt_client (all pooled connections, session cache)", sizeof(tt_client));
     row("tt_json (one document's tokens)", sizeof(tt_json));
-    row("tt_json_stream (+ TT_JSON_ELEMENT_MAX element buffer)",
-        sizeof(tt_json_stream) + TT_JSON_ELEMENT_MAX);
+    row("tt_json_binder (binds any answer while it streams)", sizeof(tt_json_binder));
     row("tt_sse_parser (+ TT_SSE_EVENT_MAX event buffer)", sizeof(tt_sse_parser) + TT_SSE_EVENT_MAX);
     row("tt_sse_stream (the reconnect engine)", sizeof(tt_sse_stream));
     row("tt_vmm (client, trust store arena, buffers)", sizeof(tt_vmm));
     row("tt_plexd (client, buffers, gzip arena)", sizeof(tt_plexd));
     row("tt_plexd_events (its own client, parser, event buffer)", sizeof(tt_plexd_events));
-    row("tt_maas", sizeof(tt_maas));
-    row("tt_sky", sizeof(tt_sky));
+    row("tt_plexd_state (fixed parts and one slot per list)", sizeof(tt_plexd_state));
+    row("tt_plexd_registration (node secret key of TT_PLEXD_SECRET_KEY_MAX)",
+        sizeof(tt_plexd_registration));
+    row("tt_maas (its VM host slot included)", sizeof(tt_maas));
+    row("tt_maas_machine (fixed parts, interface and device slots)", sizeof(tt_maas_machine));
+    row("tt_sky (two binders for JSON nested in strings)", sizeof(tt_sky));
     row("tt_pool", sizeof(tt_pool));
     return 0;
 }

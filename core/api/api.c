@@ -461,24 +461,6 @@ int tt_api_call_bind(tt_api *a, const tt_api_req *r, tt_json_binder *b, tt_api_r
     return 0;
 }
 
-int tt_api_stream_array(tt_api *a, const char *path, const char *json_path, tt_json *elem_doc,
-                        char *elem_buf, size_t elem_cap, tt_json_elem_fn fn, void *user,
-                        size_t *count, tt_error *err)
-{
-    tt_json_stream js;
-    tt_api_req r;
-    tt_json_stream_init(&js, json_path, elem_doc, elem_buf, elem_cap, fn, user);
-    memset(&r, 0, sizeof r);
-    r.path = path;
-    r.on_body = tt_json_stream_body;
-    r.user = &js;
-    if (tt_api_call(a, &r, NULL, err) != 0 || tt_json_stream_finish(&js, err) != 0)
-        return -1;
-    if (count != NULL)
-        *count = js.count;
-    return 0;
-}
-
 /* ---- error checks ------------------------------------------------------------------ */
 
 static int status_of(const tt_error *e)

@@ -168,16 +168,6 @@ int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
 int tt_api_call_bind(tt_api *a, const tt_api_req *r, tt_json_binder *b, tt_api_resp *out,
                      tt_error *err);
 
-/*
- * GET path and hand each element of the array at json_path ("" for the
- * root, "data" in an envelope) to fn while the body streams in, one at a
- * time in elem_buf with its tokens in elem_doc: constant memory whatever
- * the list's length. The element count into *count when not NULL.
- */
-int tt_api_stream_array(tt_api *a, const char *path, const char *json_path, tt_json *elem_doc,
-                        char *elem_buf, size_t elem_cap, tt_json_elem_fn fn, void *user,
-                        size_t *count, tt_error *err);
-
 /* Error checks for callers and CLIs. */
 int tt_api_is_not_found(const tt_error *err);     /* HTTP 404 */
 int tt_api_is_unauthorized(const tt_error *err);  /* 401 or 403 */

@@ -47,7 +47,10 @@ static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
     (void)err;
     memset(&env, 0, sizeof env);
     tt_error_clear(&e);
+    /* a member twice, anywhere in the envelope or its payload, could mean
+     * one thing to the signer and another here: malformed */
     if (tt_json_parse(&E->doc, ev->data, ev->data_len, &e) != 0 ||
+        tt_json_check_unique(&E->doc, &e) != 0 ||
         tt_json_bind(&E->doc, 0, envelope_fields, sizeof envelope_fields / sizeof envelope_fields[0],
                      &env, &e) != 0 || env.event_type[0] == '\0' || env.event_id[0] == '\0') {
         if (e.cls == TT_ERR_NONE)

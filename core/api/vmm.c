@@ -215,27 +215,39 @@ int tt_vmm_health(tt_vmm *v, tt_error *err)
 
 /* ---- ListVMs, streamed ------------------------------------------------------------- */
 
+/* {"data": [VM, ...]}: each VM in the client's slot */
+static const tt_json_field list_fields[] = {
+    TT_JSON_LIST(tt_vmm, slot, "data", 0, vm_fields),
+};
+static const tt_json_field list_root = TT_JSON_ROOT_OBJ(tt_vmm, list_fields);
+
 typedef struct list_ctx {
     tt_vmm_vm_fn fn;
     void *user;
+    size_t count;
 } list_ctx;
 
-static int on_vm(void *user, const tt_json *elem, size_t index, tt_error *err)
+static int on_vm(void *user, const tt_json_item *it, tt_error *err)
 {
     list_ctx *l = user;
-    tt_vmm_vm vm;
-    (void)index;
-    memset(&vm, 0, sizeof vm);
-    if (tt_json_bind(elem, 0, vm_fields, NFIELDS(vm_fields), &vm, err) != 0)
-        return -1;
-    return l->fn(l->user, &vm, err);
+    l->count++;
+    return l->fn(l->user, it->record, it->error, err);
 }
 
 int tt_vmm_list(tt_vmm *v, tt_vmm_vm_fn fn, void *user, size_t *count, tt_error *err)
 {
+    tt_json_binder b;
+    tt_api_req r;
     list_ctx l;
     l.fn = fn;
     l.user = user;
-    return tt_api_stream_array(&v->api, "/vms", "data", &v->elem_doc, v->elem, sizeof v->elem,
-                               on_vm, &l, count, err);
+    l.count = 0;
+    memset(&r, 0, sizeof r);
+    r.path = "/vms";
+    tt_json_binder_init(&b, &list_root, v, on_vm, NULL, &l);
+    if (tt_api_call_bind(&v->api, &r, &b, NULL, err) != 0)
+        return -1;
+    if (count != NULL)
+        *count = l.count;
+    return 0;
 }

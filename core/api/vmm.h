@@ -71,9 +71,8 @@ typedef struct tt_vmm {
     unsigned char arena[TT_API_TLS_ARENA];
     char buf[TT_API_BODY_MAX];
     char req[TT_API_REQUEST_MAX];
-    char elem[TT_JSON_ELEMENT_MAX];
     tt_json doc;
-    tt_json elem_doc;
+    tt_vmm_vm slot;              /* ListVMs: each VM while it is handed over */
     char labels[128];
 } tt_vmm;
 
@@ -92,9 +91,11 @@ int tt_vmm_stop(tt_vmm *v, const char *name, tt_vmm_vm *out, tt_error *err);
 int tt_vmm_get_status(tt_vmm *v, tt_vmm_status *out, tt_error *err);
 int tt_vmm_health(tt_vmm *v, tt_error *err);
 
-/* ListVMs: fn once per VM while the list streams in; its -1 stops. The
- * count goes to *count when not NULL. */
-typedef int (*tt_vmm_vm_fn)(void *user, const tt_vmm_vm *vm, tt_error *err);
+/* ListVMs: fn once per VM while the list streams in, with the VM's own
+ * problem when a field of it did not fit (the rest of it is bound, the
+ * list goes on); fn's -1 stops. The count goes to *count when not NULL. */
+typedef int (*tt_vmm_vm_fn)(void *user, const tt_vmm_vm *vm, const tt_error *problem,
+                            tt_error *err);
 int tt_vmm_list(tt_vmm *v, tt_vmm_vm_fn fn, void *user, size_t *count, tt_error *err);
 
 #endif /* TT_VMM_H */

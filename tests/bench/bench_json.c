@@ -44,6 +44,22 @@ static const tt_json_field vm_fields[] = {
     TT_JSON_ARR_STR(vm_row, tags, "tags", 0, ntags),
 };
 
+/* The same list bound in one pass by the streaming binder: each VM in
+ * the slot, handed over as it completes. */
+typedef struct vms_data {
+    vm_row vm;
+} vms_data;
+typedef struct vms_answer {
+    vms_data data;
+} vms_answer;
+static const tt_json_field data_fields[] = {
+    TT_JSON_LIST(vms_data, vm, "vms", 0, vm_fields),
+};
+static const tt_json_field answer_fields[] = {
+    TT_JSON_OBJ(vms_answer, data, "data", 0, data_fields),
+};
+static const tt_json_field answer_root = TT_JSON_ROOT_OBJ(vms_answer, answer_fields);
+
 static char *text;
 static size_t text_len;
 static tt_json doc, elem_doc;
@@ -82,6 +98,34 @@ static void run_stream(void)
     }
     if (tt_json_stream_finish(&s, &e) != 0)
         die("stream", &e);
+}
+
+static int on_vm(void *user, const tt_json_item *it, tt_error *err)
+{
+    const vm_row *vm = it->record;
+    (void)user;
+    (void)err;
+    if (it->error != NULL)
+        return -1;
+    sink += (unsigned long)vm->cpus;
+    return 0;
+}
+
+static void run_binder(void)
+{
+    static vms_answer a;
+    tt_json_binder b;
+    tt_error e;
+    size_t off = 0;
+    tt_json_binder_init(&b, &answer_root, &a, on_vm, NULL, NULL);
+    while (off < text_len) {
+        size_t n = text_len - off < 4096 ? text_len - off : 4096;
+        if (tt_json_binder_feed(&b, text + off, n, &e) != 0)
+            die("binder", &e);
+        off += n;
+    }
+    if (tt_json_binder_finish(&b, &e) != 0)
+        die("binder", &e);
 }
 
 static void run_whole(void)
@@ -137,7 +181,8 @@ typedef struct mode {
 
 static const mode modes[] = {
     { "stream", run_stream }, { "whole", run_whole }, { "validate", run_validate },
-    { "jsmn", run_jsmn }, { "parse", run_parse }, { "load", run_load },
+    { "jsmn", run_jsmn }, { "parse", run_parse }, { "binder", run_binder },
+    { "load", run_load },
 };
 
 static double now_s(void)
@@ -179,7 +224,7 @@ static void load(const char *path)
 int main(int argc, char **argv)
 {
     size_t i;
-    double mb, t[6];
+    double mb, t[7];
     if (argc < 2) {
         fprintf(stderr, "usage: bench_json FILE [MODE]\n");
         return 2;
@@ -194,10 +239,11 @@ int main(int argc, char **argv)
         return 2;
     }
     mb = text_len / 1e6;
-    for (i = 0; i < 5; i++)
+    for (i = 0; i < 6; i++)
         t[i] = best_time(modes[i].fn);
-    printf("  decode with binding  stream (4 KiB element buffer) %6.0f MB/s   "
-           "whole buffer %6.0f MB/s   ratio %.2f\n", mb / t[0], mb / t[1], t[1] / t[0]);
+    printf("  decode with binding  streaming binder (one pass) %6.0f MB/s   "
+           "element stream (4 KiB buffer) %6.0f MB/s   whole buffer %6.0f MB/s\n",
+           mb / t[5], mb / t[0], mb / t[1]);
     printf("  tokenize             strict tt_json_parse %6.0f MB/s   bare jsmn %6.0f MB/s   "
            "ratio %.2f (validate alone %.0f MB/s)\n", mb / t[4], mb / t[3], t[4] / t[3],
            mb / t[2]);

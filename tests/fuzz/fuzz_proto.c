@@ -45,10 +45,11 @@ static void no_retries(tt_api *a)
     a->retry.max_retries = 0;
 }
 
-static int on_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
+static int on_vm(void *user, const tt_vmm_vm *vm, const tt_error *problem, tt_error *err)
 {
     (void)user;
     (void)err;
+    (void)problem;
     nul_inside(vm->name, sizeof vm->name);
     nul_inside(vm->ip, sizeof vm->ip);
     return 0;

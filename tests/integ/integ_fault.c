@@ -259,10 +259,11 @@ static void run_sse(const scenario *sc, outcome *o)
     tt_client_close(&client);
 }
 
-static int count_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
+static int count_vm(void *user, const tt_vmm_vm *vm, const tt_error *problem, tt_error *err)
 {
     (void)vm;
     (void)err;
+    (void)problem;
     ((outcome *)user)->events++;
     return 0;
 }

@@ -301,7 +301,7 @@ int integ_plexd_state_child(const char *node, const char *token)
 
 static long state_child_hwm(unsigned long *peers)
 {
-    char cmd[TT_API_TOKEN_MAX + 4352], out[128], exe[4096];
+    char exe[4096], cmd[sizeof exe + TT_PLEXD_SECRET_KEY_MAX + 512], out[128];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     FILE *p;
     long hwm = -1;

@@ -247,10 +247,11 @@ static void test_timeouts_short_and_long(void)
     tt_vmm_close(&vmm);
 }
 
-static int count_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
+static int count_vm(void *user, const tt_vmm_vm *vm, const tt_error *problem, tt_error *err)
 {
     size_t *n = user;
     (void)err;
+    (void)problem;
     if (strncmp(vm->name, "vm-", 3) == 0)
         (*n)++;
     return 0;

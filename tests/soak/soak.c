@@ -127,7 +127,7 @@ static int register_node(const char *url, char *node_id, size_t cap)
     q.public_key = "c29hay1ub2RlLWtleQ==";
     q.hostname = "soak-node";
     if (start(&calls, url, "boot-demo-token", &err) != 0 ||
-        tt_plexd_register(&calls, &q, &reg, &err) != 0) {
+        tt_plexd_register(&calls, &q, &reg, NULL, NULL, &err) != 0) {
         fprintf(stderr, "soak: register: %s\n", err.msg);
         return -1;
     }
@@ -161,7 +161,7 @@ static void tick(unsigned long second)
     count(tt_plexd_heartbeat(&calls, &hb, &resp, &err), &err);
     if (second % 5 == 0) {
         fetches++;
-        count(tt_plexd_fetch_state(&calls, &state, &err), &err);
+        count(tt_plexd_fetch_state(&calls, &state, NULL, NULL, &err), &err);
     }
 }
 

@@ -1009,6 +1009,42 @@ static void test_plexd_events_empty_type_or_id_malformed(void)
     tt_plexd_close(&plexd);
 }
 
+/* A member twice, in the envelope or anywhere in its payload, spelt the
+ * same or escaped: the signer and this side could read different values,
+ * so the envelope is malformed. The same names in different objects are
+ * fine. */
+static void test_plexd_events_duplicate_members_malformed(void)
+{
+    static const char *const bad[] = {
+        "data: {\"event_type\":\"peer_added\",\"event_id\":\"e1\",\"event_id\":\"e2\"}\n\n",
+        "data: {\"event_type\":\"action_request\",\"event_id\":\"e3\",\"payload\":"
+        "{\"action\":\"noop\",\"act\\u0069on\":\"reboot\"}}\n\n",
+        "data: {\"event_type\":\"peer_added\",\"event_id\":\"e4\",\"payload\":"
+        "{\"peer\":{\"id\":\"a\",\"id\":\"b\"}}}\n\n",
+    };
+    static const char good[] =
+        "data: {\"event_type\":\"peer_added\",\"event_id\":\"e5\",\"payload\":"
+        "{\"id\":\"a\",\"peer\":{\"id\":\"b\"},\"list\":[{\"id\":1},{\"id\":2}]}}\n\n";
+    int handled = 0;
+    size_t i;
+    tt_error e;
+    plexd_start("n1");
+    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
+    CHECK_INT(tt_plexd_on(&events, NULL, count_event, &handled, &e), 0);
+    events.report = keep_report;
+    for (i = 0; i < TT_COUNT(bad); i++) {
+        tt_error_clear(&last_why);
+        CHECK_INT(tt_sse_feed(&events.parser, bad[i], strlen(bad[i]), &e), 0);
+        CHECK_INT(last_why.code, TT_E_JSON_SYNTAX);
+        CHECK(strstr(last_why.msg, "given twice in one object") != NULL);
+    }
+    CHECK_INT(events.malformed, 3);
+    CHECK_INT(handled, 0);
+    CHECK_INT(tt_sse_feed(&events.parser, good, sizeof good - 1, &e), 0);
+    CHECK_INT(handled, 1);
+    tt_plexd_close(&plexd);
+}
+
 static void test_plexd_events_stream_settings(void)
 {
     tt_plexd_config cfg;
@@ -1331,16 +1367,17 @@ static void test_vmm_create_oversize_refused(void)
 }
 
 typedef struct vm_names {
-    char names[4][TT_VMM_NAME_MAX + 16];
+    char names[4][TT_VMM_NAME_MAX + 16 + TT_ERROR_MSG_MAX];
     int n;
 } vm_names;
 
-static int keep_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
+static int keep_vm(void *user, const tt_vmm_vm *vm, const tt_error *problem, tt_error *err)
 {
     vm_names *l = user;
     (void)err;
     if (l->n < 4)
-        snprintf(l->names[l->n], sizeof l->names[0], "%s:%d", vm->name, (int)vm->cpus);
+        snprintf(l->names[l->n], sizeof l->names[0], "%s:%d%s%s", vm->name, (int)vm->cpus,
+                 problem != NULL ? " " : "", problem != NULL ? problem->msg : "");
     l->n++;
     return 0;
 }
@@ -1359,11 +1396,13 @@ static void test_vmm_list_streams_and_refuses_nameless(void)
     CHECK_STR(l.names[0], "a:2");
     CHECK_STR(l.names[1], "b:0");
     CHECK(sent("GET /api/v1/vms HTTP/1.1\r\n"));
+    /* a VM without its name is that VM's problem; the list goes on */
     memset(&l, 0, sizeof l);
-    answer(200, "{\"data\":[{\"name\":\"a\"},{\"cpus\":1}]}");
-    CHECK_INT(tt_vmm_list(&vmm, keep_vm, &l, NULL, &e), -1);
-    CHECK_INT(e.cls, TT_ERR_PROTOCOL);
-    CHECK_INT(l.n, 1);                     /* the first VM was delivered */
+    answer(200, "{\"data\":[{\"name\":\"a\"},{\"cpus\":1},{\"name\":\"c\"}]}");
+    CHECK_INT(tt_vmm_list(&vmm, keep_vm, &l, &count, &e), 0);
+    CHECK_INT(count, 3);
+    CHECK_STR(l.names[1], ":1 data[1].name: required field missing");
+    CHECK_STR(l.names[2], "c:0");
     tt_vmm_close(&vmm);
 }
 
@@ -1632,9 +1671,167 @@ static void test_sky_wait_cancelled_between_polls(void)
     tt_sky_close(&sky);
 }
 
+/* ---- retries that never duplicate work ------------------------------------------ */
+
+static int sky_launch_once(char *id, size_t cap, tt_error *e)
+{
+    tt_sky_launch_req q;
+    memset(&q, 0, sizeof q);
+    q.cluster_name = "c";
+    q.task_yaml = "run: echo hi\n";
+    return tt_sky_launch(&sky, &q, id, cap, e);
+}
+
+static int sky_retrying(void)
+{
+    if (sky_start() != 0)
+        return -1;
+    sky.api.retry.max_retries = 3;
+    sky.api.retry.jitter_pct = 0;
+    return 0;
+}
+
+#define ACCEPTED "HTTP/1.1 200 OK\r\nX-Skypilot-Request-ID: req-2\r\nContent-Length: 4\r\n\r\nnull"
+
+/* A launch goes again only when the server cannot have taken it. */
+static void test_api_post_retried_only_when_not_taken(void)
+{
+    char id[TT_SKY_ID_MAX];
+    tt_mock_script *sc;
+    tt_error e;
+    /* refused at connect: nothing left */
+    CHECK_INT(sky_retrying(), 0);
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
+    tt_mock_add(&mock, ACCEPTED, sizeof ACCEPTED - 1);
+    CHECK_INT(sky_launch_once(id, sizeof id, &e), 0);
+    CHECK_STR(id, "req-2");
+    CHECK_INT(mock.connects, 2);
+    tt_sky_close(&sky);
+    /* reset while the body was still going out: it never arrived whole */
+    CHECK_INT(sky_retrying(), 0);
+    sc = tt_mock_add(&mock, "", 0);
+    sc->send_reset_at = 40;
+    sc->hold_open = 1;
+    tt_mock_add(&mock, ACCEPTED, sizeof ACCEPTED - 1);
+    CHECK_INT(sky_launch_once(id, sizeof id, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    tt_sky_close(&sky);
+    /* 429, and 503 with Retry-After: the server says it did nothing */
+    CHECK_INT(sky_retrying(), 0);
+    answer_with(429, "Retry-After: 0\r\n", "{\"detail\":\"slow down\"}");
+    answer_with(503, "Retry-After: 0\r\n", "{\"detail\":\"shutting down\"}");
+    tt_mock_add(&mock, ACCEPTED, sizeof ACCEPTED - 1);
+    CHECK_INT(sky_launch_once(id, sizeof id, &e), 0);
+    CHECK_INT(mock.connects, 3);
+    tt_sky_close(&sky);
+    /* a 500, a 502, a 503 without Retry-After: it may have been taken */
+    CHECK_INT(sky_retrying(), 0);
+    answer_with(500, "X-Skypilot-Request-ID: req-9\r\n", "{\"detail\":\"boom\"}");
+    CHECK_INT(sky_launch_once(id, sizeof id, &e), -1);
+    CHECK_INT(e.http_status, 500);
+    CHECK_INT(mock.connects, 1);
+    CHECK_STR(e.msg, "sky.test: boom (request req-9)");  /* to look up, not to repeat */
+    answer_with(503, NULL, "{\"detail\":\"busy\"}");
+    CHECK_INT(sky_launch_once(id, sizeof id, &e), -1);
+    CHECK_INT(mock.connects, 2);
+    tt_sky_close(&sky);
+    /* a timeout once the request was sent: not repeated */
+    CHECK_INT(sky_retrying(), 0);
+    sc = tt_mock_add(&mock, ACCEPTED, sizeof ACCEPTED - 1);
+    sc->stall_at = 0;
+    sc->stall_ms = -1;
+    CHECK_INT(sky_launch_once(id, sizeof id, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TIMEOUT);
+    CHECK_INT(mock.connects, 1);
+    tt_sky_close(&sky);
+}
+
+/* A read goes again after anything that may pass, a status that is only
+ * read (POST /status) too; a streamed answer only while nothing of it
+ * reached the caller. */
+static void test_api_reads_retried(void)
+{
+    static const char health[] = "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n"
+                                 "{\"status\":\"healthy\"}";
+    static tt_maas_vmhost h;
+    tt_sky_health hh;
+    tt_mock_script *sc;
+    char id[TT_SKY_ID_MAX];
+    tt_error e;
+    CHECK_INT(sky_retrying(), 0);
+    sc = tt_mock_add(&mock, health, sizeof health - 1);
+    sc->stall_at = 0;
+    sc->stall_ms = -1;
+    answer(502, "{\"detail\":\"bad gateway\"}");
+    tt_mock_add(&mock, health, sizeof health - 1);
+    CHECK_INT(tt_sky_get_health(&sky, &hh, &e), 0);
+    CHECK_INT(mock.connects, 3);
+    answer(500, "{\"detail\":\"boom\"}");
+    tt_mock_add(&mock, ACCEPTED, sizeof ACCEPTED - 1);
+    CHECK_INT(tt_sky_status(&sky, NULL, 0, id, sizeof id, &e), 0);
+    CHECK_INT(mock.connects, 5);
+    tt_sky_close(&sky);
+    /* a VM host read that was cut after its first bytes is not read again
+     * into the same record; one that never began is */
+    CHECK_INT(maas_start(), 0);
+    maas.api.retry.max_retries = 3;
+    maas.api.retry.jitter_pct = 0;
+    sc = tt_mock_add(&mock, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n{\"id\": 1,", 47);
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+    CHECK_INT(mock.connects, 1);
+    tt_mock_add_fail(&mock, TT_PORT_ERESET);
+    answer(200, "{\"id\": 1, \"name\": \"lxd-a\"}");
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), 0);
+    CHECK_STR(h.name, "lxd-a");
+    CHECK_INT(mock.connects, 3);
+    tt_maas_close(&maas);
+}
+
+/* A device without a real-time clock: MAAS refuses the timestamp once,
+ * its Date sets the clock, and every later request is right first time. */
+static void test_maas_timestamp_corrected_from_date(void)
+{
+    static const char expired[] = "Authorization Error: 'Expired timestamp: given 1767225600 "
+                                  "and now 1796169600 has a greater difference than threshold "
+                                  "300'";
+    static tt_maas_vmhost h;
+    char want[64];
+    tt_error e;
+    CHECK_INT(maas_start(), 0);
+    mock.wall = 1767225600 - mock.now / 1000;    /* 2026-01-01 on the device */
+    answer_with(401, "Content-Type: text/html; charset=utf-8\r\n"
+                     "Date: Wed, 30 Dec 2026 12:00:00 GMT\r\n", expired);
+    answer(200, "{\"id\": 1}");
+    answer(200, "{\"id\": 1}");
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    CHECK_INT(maas.api.clock_offset_s, 1798632000 - 1767225600);
+    snprintf(want, sizeof want, "oauth_timestamp=\"%d\"", 1798632000);
+    CHECK_INT(sent_count(want), 1);
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), 0);
+    CHECK_INT(sent_count(want), 2);                /* remembered */
+    /* refused again after the correction: that is the answer */
+    answer_with(401, "Date: Wed, 30 Dec 2026 12:00:00 GMT\r\n", expired);
+    answer_with(401, "Date: Wed, 30 Dec 2026 12:00:00 GMT\r\n", expired);
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), -1);
+    CHECK_INT(e.http_status, 401);
+    CHECK(strstr(e.msg, "Expired timestamp") != NULL);
+    CHECK_INT(mock.connects, 5);
+    /* a 401 for another reason is not corrected */
+    answer_with(401, "Date: Wed, 30 Dec 2026 12:00:00 GMT\r\n",
+                "Authorization Error: 'Invalid access token: tk'");
+    CHECK_INT(tt_maas_read_vmhost(&maas, 1, &h, &e), -1);
+    CHECK_INT(mock.connects, 6);
+    tt_maas_close(&maas);
+}
+
 void suite_api_edges(void)
 {
     static const tt_test tests[] = {
+        { "api_post_retried_only_when_not_taken", test_api_post_retried_only_when_not_taken },
+        { "api_reads_retried", test_api_reads_retried },
+        { "maas_timestamp_corrected_from_date", test_maas_timestamp_corrected_from_date },
         { "api_empty_label_names_the_host", test_api_empty_label_names_the_host },
         { "api_base_url_longer_than_buffer_refused", test_api_base_url_longer_than_buffer_refused },
         { "api_oauth_header_without_random", test_api_oauth_header_without_random },
@@ -1675,6 +1872,8 @@ void suite_api_edges(void)
         { "plexd_result_optional_fields", test_plexd_result_optional_fields },
         { "plexd_events_empty_type_or_id_malformed",
           test_plexd_events_empty_type_or_id_malformed },
+        { "plexd_events_duplicate_members_malformed",
+          test_plexd_events_duplicate_members_malformed },
         { "plexd_events_stream_settings", test_plexd_events_stream_settings },
         { "plexd_events_poll_feeds_on_state", test_plexd_events_poll_feeds_on_state },
         { "plexd_canonical_bytes_utf8_and_whitespace",

@@ -516,9 +516,9 @@ static int sink(void *user, const unsigned char *d, size_t n, tt_error *err)
     return 0;
 }
 
-static int each_vm(void *user, const tt_vmm_vm *vm, tt_error *err)
+static int each_vm(void *user, const tt_vmm_vm *vm, const tt_error *problem, tt_error *err)
 {
-    (void)user; (void)vm; (void)err;
+    (void)user; (void)vm; (void)err; (void)problem;
     return 0;
 }
 

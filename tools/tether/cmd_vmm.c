@@ -27,6 +27,7 @@ static const char usage_text[] =
 
 static tt_vmm vmm;
 static char out[TT_API_BODY_MAX];
+static tt_error first_problem;   /* of a listing: the exit code it calls for */
 
 static void write_vm(tt_json_writer *w, const tt_vmm_vm *vm)
 {
@@ -88,9 +89,15 @@ static int print_status(const tt_vmm_status *s)
     return tt_cli_print_json(out, n);
 }
 
-static int list_one(void *user, const tt_vmm_vm *vm, tt_error *err)
+static int list_one(void *user, const tt_vmm_vm *vm, const tt_error *problem, tt_error *err)
 {
-    (void)user;
+    int *problems = user;
+    if (problem != NULL) {
+        /* that VM's own problem: said, and the listing goes on */
+        fprintf(stderr, "tether: %s\n", problem->msg);
+        if ((*problems)++ == 0)
+            first_problem = *problem;
+    }
     if (print_vm(vm) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot write");
     return 0;
@@ -166,8 +173,12 @@ static int run(tt_cli_args *a)
     }
     if (strcmp(cmd, "status") == 0)
         return tt_vmm_get_status(&vmm, &st, &err) != 0 ? tt_cli_fail(&err) : print_status(&st);
-    if (strcmp(cmd, "list") == 0)
-        return tt_vmm_list(&vmm, list_one, NULL, NULL, &err) != 0 ? tt_cli_fail(&err) : 0;
+    if (strcmp(cmd, "list") == 0) {
+        int problems = 0;
+        if (tt_vmm_list(&vmm, list_one, &problems, NULL, &err) != 0)
+            return tt_cli_fail(&err);
+        return problems ? tt_cli_exit_code(&first_problem) : 0;
+    }
     if (name == NULL)
         return tt_cli_usage_error("%s needs a VM NAME", cmd);
     if (strcmp(cmd, "get") == 0)
