@@ -81,6 +81,7 @@ typedef struct tt_json_scan {
     size_t tokens;
     size_t max_tokens;        /* TT_JSON_MAX_TOKENS; 0 = no cap (streams) */
     uint64_t offset;          /* bytes consumed in all */
+    uint64_t failed_at;       /* after a failure: offset of the offending byte */
     const tt_json_events *ev;
     void *user;
 } tt_json_scan;

@@ -195,9 +195,22 @@ static void emit_code(tt_json_binder *b, uint32_t cp)
  * text, 1 after a backslash, 2..5 in the four digits of \u, 6 and 7 before
  * the low half of a surrogate pair ('\\', 'u'), 8..11 in its digits.
  */
+/* What a one-letter escape stands for. Key bytes reach the binder before
+ * the scanner judged them: any byte must be safe here. */
+static char escaped(int c)
+{
+    switch (c) {
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return (char)c; /* '"', '\\', '/' (and what the scanner refuses) */
+    }
+}
+
 static void unescape(tt_json_binder *b, const char *p, size_t n)
 {
-    static const char plain[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
     while (n > 0) {
         const char *bs;
         size_t run;
@@ -217,14 +230,14 @@ static void unescape(tt_json_binder *b, const char *p, size_t n)
         c = (unsigned char)*p++;
         n--;
         if (b->esc == 1) {
-            const char *m;
+            char e;
             if (c == 'u') {
                 b->esc = 2;
                 b->code = 0;
                 continue;
             }
-            m = strchr(plain, c);
-            emit(b, m != NULL ? m + 1 : p - 1, 1);
+            e = escaped(c);
+            emit(b, &e, 1);
             b->esc = 0;
         } else if (b->esc == 6 || b->esc == 7) {
             b->esc++; /* the backslash and 'u' of the low half */
@@ -329,6 +342,26 @@ static void finish_number(tt_json_binder *b, const tt_json_field *f, unsigned ki
                      "number out of range or not an integer");
 }
 
+/* A captured text (a string, or a value's JSON) is complete: terminated,
+ * or, when it was longer than its buffer, emptied and the record's error
+ * naming both sizes -- but a display string is cut, visibly. */
+static void finish_text(tt_json_binder *b, const tt_json_field *f, unsigned char *rec,
+                        const char *what, tt_errcode code)
+{
+    char *s = (char *)rec + f->offset, d[80];
+    s[b->cap_len] = '\0';
+    if (b->cap_true + 1 <= f->size)
+        return;
+    if (f->flags & TT_JF_CUT) {
+        cut_display(s, f->size);
+        return;
+    }
+    s[0] = '\0';
+    tt_fmt(d, sizeof d, "%s of %llu bytes, longer than its %lu-byte buffer", what,
+           (unsigned long long)b->cap_true, (unsigned long)f->size);
+    record_error(b, f->name, TT_ERR_LIMIT, code, d);
+}
+
 /* The captured value ended just before chunk[pos]. */
 static void capture_end(tt_json_binder *b, size_t pos)
 {
@@ -342,22 +375,9 @@ static void capture_end(tt_json_binder *b, size_t pos)
         capture_bytes(b, b->chunk + b->cap_from, end - b->cap_from);
     b->cap = CAP_NONE;
     switch (cap) {
-    case CAP_STRING: {
-        char *s = (char *)rec + f->offset;
-        s[b->cap_len] = '\0';
-        if (b->cap_true + 1 > f->size) {
-            if (f->flags & TT_JF_CUT) {
-                cut_display(s, f->size);
-            } else {
-                char d[80];
-                s[0] = '\0';
-                tt_fmt(d, sizeof d, "string of %llu bytes, longer than its %lu-byte buffer",
-                       (unsigned long long)b->cap_true, (unsigned long)f->size);
-                record_error(b, f->name, TT_ERR_LIMIT, TT_E_LIMIT_JSON_STRING, d);
-            }
-        }
+    case CAP_STRING:
+        finish_text(b, f, rec, "string", TT_E_LIMIT_JSON_STRING);
         break;
-    }
     case CAP_TEXT:
         if (b->on_text != NULL && !b->failed &&
             b->on_text(b->user, f, rec, NULL, 0, 1, b->err) != 0)
@@ -366,18 +386,9 @@ static void capture_end(tt_json_binder *b, size_t pos)
     case CAP_NUMBER:
         finish_number(b, f, b->cap_kind, rec + f->offset);
         break;
-    case CAP_JSON: {
-        char *s = (char *)rec + f->offset;
-        s[b->cap_len] = '\0';
-        if (b->cap_true + 1 > f->size) {
-            char d[80];
-            s[0] = '\0';
-            tt_fmt(d, sizeof d, "JSON value of %llu bytes, larger than its %lu-byte buffer",
-                   (unsigned long long)b->cap_true, (unsigned long)f->size);
-            record_error(b, f->name, TT_ERR_LIMIT, TT_E_LIMIT_JSON_BODY, d);
-        }
+    case CAP_JSON:
+        finish_text(b, f, rec, "JSON value", TT_E_LIMIT_JSON_BODY);
         break;
-    }
     case CAP_RAW: {
         tt_json_slice *sl = (tt_json_slice *)(void *)(rec + f->offset);
         if (b->raw_feed == b->feeds) {
@@ -703,6 +714,7 @@ void tt_json_binder_init(tt_json_binder *b, const tt_json_field *root, void *out
 int tt_json_binder_feed(tt_json_binder *b, const char *data, size_t len, tt_error *err)
 {
     tt_error scan_err;
+    uint64_t start;
     int rc;
     if (b->failed)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
@@ -710,10 +722,15 @@ int tt_json_binder_feed(tt_json_binder *b, const char *data, size_t len, tt_erro
     b->err = err;
     b->chunk = data;
     b->feeds++;
+    start = b->scan.offset;
     rc = tt_json_scan_feed(&b->scan, data, len, &scan_err);
     if (b->failed)
         return -1; /* a callback's error, already in err */
     if (rc != 0) {
+        /* a text stream gets what came before the bad byte however the
+         * answer was cut into pieces */
+        if (b->cap == CAP_TEXT && b->scan.failed_at > start + b->cap_from)
+            capture_bytes(b, data + b->cap_from, (size_t)(b->scan.failed_at - start) - b->cap_from);
         *err = scan_err;
         b->failed = 1;
         return -1;

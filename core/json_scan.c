@@ -47,6 +47,7 @@ static int fail(tt_json_scan *s, tt_error *err, tt_errcode code, size_t pos,
 {
     uint64_t at = s->offset + pos;
     s->state = ST_FAILED;
+    s->failed_at = at;
     if (c >= 0x20 && c < 0x7f)
         return tt_error_set(err, TT_ERR_PROTOCOL, code, NULL,
                             "JSON %s at byte %llu ('%c')", what,

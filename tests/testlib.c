@@ -35,6 +35,19 @@ int tt_test_failed(void)
     return cur_failed;
 }
 
+int tt_test_msg_has(const char *msg, size_t cap, const char *s)
+{
+    size_t n = strlen(msg), k;
+    if (strstr(msg, s) != NULL)
+        return 1;
+    if (n + 1 < cap)
+        return 0;
+    for (k = strlen(s) - 1 < n ? strlen(s) - 1 : n; k >= 8; k--)
+        if (memcmp(msg + n - k, s, k) == 0)
+            return 1;
+    return 0;
+}
+
 /* The runner of both suite forms: test i is fn_i() or case_fn(i). */
 static void run_tests(const char *suite, const tt_test *tests, const char *const *names,
                       void (*case_fn)(size_t), size_t n)

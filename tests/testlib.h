@@ -35,6 +35,22 @@ int tt_test_failed(void);
     if (al_ != bl_ || memcmp((a), (b), al_) != 0) { \
         tt_test_fail(__FILE__, __LINE__, "%s equals %s (lengths %zu, %zu)", \
             #a, #b, al_, bl_); return; } } while (0)
+/* An error message (a char array) equals b, or -- when b is longer than the
+ * array, as in the small test profile -- equals b cut at the array. */
+#define CHECK_MSG(a, b) do { const char *b_ = (b); size_t m_ = sizeof(a) - 1; \
+    (void)sizeof(char[sizeof(a) > sizeof(char *) ? 1 : -1]); /* an array */ \
+    if (strlen(b_) > m_ ? strncmp((a), b_, m_) != 0 || strlen(a) != m_ \
+                        : strcmp((a), b_) != 0) { \
+        tt_test_fail(__FILE__, __LINE__, "%s == %s (\"%s\" != \"%s\")", #a, #b, \
+            (a), b_); return; } } while (0)
+/* 1 when msg holds s, or -- msg filled its cap bytes, cut as in the small
+ * test profile -- ends in a beginning of s (8 bytes at least). */
+int tt_test_msg_has(const char *msg, size_t cap, const char *s);
+#define CHECK_MSG_HAS(a, s) do { \
+    (void)sizeof(char[sizeof(a) > sizeof(char *) ? 1 : -1]); /* an array */ \
+    if (!tt_test_msg_has((a), sizeof(a), (s))) { \
+        tt_test_fail(__FILE__, __LINE__, "%s holds \"%s\" (\"%s\")", #a, (s), (a)); \
+        return; } } while (0)
 /* Run a helper that may fail; stop the caller when it did. */
 #define CHECK_OK(call) do { call; if (tt_test_failed()) return; } while (0)
 

@@ -337,9 +337,16 @@ int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_regi
     /* the server has created the node: whatever else went wrong, a whole
      * node id and secret are its identity from now on */
     if (out->node_id[0] != '\0' && out->node_secret_key[0] != '\0') {
-        tt_error e2;
-        if (tt_plexd_set_node_id(p, out->node_id, rc == 0 ? err : &e2) != 0 ||
-            tt_plexd_set_token(p, out->node_secret_key, rc == 0 ? err : &e2) != 0)
+        tt_error e2, *e = rc == 0 ? err : &e2;
+        size_t klen = strlen(out->node_secret_key);
+        if (tt_plexd_set_node_id(p, out->node_id, e) != 0)
+            return -1;
+        if (klen >= TT_API_TOKEN_MAX) /* the server's size, not the caller's mistake */
+            return tt_error_set(e, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, p->api.label,
+                                "node secret key of %zu bytes, longer than TT_API_TOKEN_MAX "
+                                "(%d): registered, but the key cannot be sent",
+                                klen, TT_API_TOKEN_MAX);
+        if (tt_plexd_set_token(p, out->node_secret_key, e) != 0)
             return -1;
     } else if (rc == 0) {
         /* a node without its secret keeps the bootstrap token (older
@@ -588,6 +595,8 @@ int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
     r.path = path;
     r.on_body = fn;
     r.user = user;
-    r.long_op = 1;
+    /* a binary over a slow link lasts as long as bytes keep coming: the
+     * request timeout bounds the head and every silence, not the whole */
+    r.stream = 1;
     return tt_api_call(&p->api, &r, NULL, err);
 }

@@ -214,7 +214,9 @@ int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err);
  * names a node id and a node_secret_key, the client speaks as that node,
  * even when the call then returns -1 because some field of the record did
  * not fit (err names it; out holds every field that did): the server has
- * created the node, and its identity must not be lost.
+ * created the node, and its identity must not be lost. A key of
+ * TT_API_TOKEN_MAX bytes or more is a TT_ERR_LIMIT error: the node is
+ * registered, out holds the key whole, the client keeps its old token.
  */
 int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_registration *out,
                       tt_json_item_fn on_item, void *user, tt_error *err);
@@ -244,7 +246,8 @@ int tt_plexd_send_logs(tt_plexd *p, const char *batch_json, tt_error *err);
 int tt_plexd_send_audit(tt_plexd *p, const char *batch_json, tt_error *err);
 
 /* The agent binary for version/os/arch, streamed to fn (the CLI writes a
- * file and checks its SHA-256). */
+ * file and checks its SHA-256). The request timeout bounds the answer's
+ * head and every silence in the body, not the whole download. */
 int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
                             const char *arch, tt_body_fn fn, void *user, tt_error *err);
 

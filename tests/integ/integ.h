@@ -25,6 +25,9 @@ void integ_client(tt_client *c, const tt_client_config *cfg);
 /* Read a whole file into buf; returns its length or -1. */
 long integ_read_file(const char *path, char *buf, size_t cap);
 
+/* A KiB figure of this process from /proc/self/status ("RssAnon:"), or -1. */
+long integ_status_kb(const char *field);
+
 /* Peak resident set size of this process in KiB (VmHWM). */
 long integ_peak_rss_kb(void);
 

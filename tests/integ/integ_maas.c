@@ -326,18 +326,18 @@ static void test_compose_validation_errors(void)
     CHECK_INT(tt_maas_compose(&maas, 1, &q, sid, sizeof sid, &e), -1);
     CHECK_INT(e.cls, TT_ERR_HTTP);
     CHECK_INT(e.http_status, 400);
-    CHECK_STR(e.msg, "127.0.0.1: HTTP 400 Bad Request: zone: Select a valid choice. That "
+    CHECK_MSG(e.msg, "127.0.0.1: HTTP 400 Bad Request: zone: Select a valid choice. That "
                      "choice is not one of the available choices.");
     CHECK_INT(maas.api.stats.attempts, 1);
     q.zone = NULL;
     q.memory = 512;
     CHECK_INT(tt_maas_compose(&maas, 1, &q, sid, sizeof sid, &e), -1);
-    CHECK_STR(e.msg, "127.0.0.1: HTTP 400 Bad Request: memory: Ensure this value is greater "
+    CHECK_MSG(e.msg, "127.0.0.1: HTTP 400 Bad Request: memory: Ensure this value is greater "
                      "than or equal to 1024.");
     q.memory = 2048;
     q.pinned_cores = "7,99";
     CHECK_INT(tt_maas_compose(&maas, 1, &q, sid, sizeof sid, &e), -1);
-    CHECK_STR(e.msg, "127.0.0.1: HTTP 400 Bad Request: pinned_cores: Select a valid choice. 99 "
+    CHECK_MSG(e.msg, "127.0.0.1: HTTP 400 Bad Request: pinned_cores: Select a valid choice. 99 "
                      "is not one of the available choices.");
     /* a name the server does not know: found out before composing */
     q.pinned_cores = NULL;

@@ -295,11 +295,12 @@ int integ_plexd_state_child(const char *node, const char *token)
         printf("error %s\n", e.msg);
         return 1;
     }
-    printf("%lu %ld\n", kept_items.peers, integ_peak_rss_kb());
+    printf("%lu %ld %ld\n", kept_items.peers, integ_peak_rss_kb(), integ_status_kb("RssAnon:"));
     return 0;
 }
 
-static long state_child_hwm(unsigned long *peers)
+/* Run the child; its peak RSS, and in *anon its anonymous memory at the end. */
+static long state_child_hwm(unsigned long *peers, long *anon)
 {
     char exe[4096], cmd[sizeof exe + TT_PLEXD_SECRET_KEY_MAX + 512], out[128];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -313,33 +314,38 @@ static long state_child_hwm(unsigned long *peers)
     p = popen(cmd, "r");
     if (p == NULL)
         return -1;
-    if (fgets(out, sizeof out, p) == NULL || sscanf(out, "%lu %ld", peers, &hwm) != 2)
+    if (fgets(out, sizeof out, p) == NULL || sscanf(out, "%lu %ld %ld", peers, &hwm, anon) != 3)
         hwm = -1;
     pclose(p);
     return hwm;
 }
 
-/* RAM for the 160 KB state of 600 peers is RAM for an empty one. */
+/* RAM for the 160 KB state of 600 peers is RAM for an empty one. The
+ * measure is the anonymous memory the reading left resident (stack, data,
+ * heap): the peak RSS also counts pages of the program file mapped ahead,
+ * which vary by 100 KiB and more from run to run. Memory taken and given
+ * back is the no-allocator check's to find (the core calls no allocator). */
 static void test_state_memory_does_not_grow_with_the_mesh(void)
 {
     unsigned long n_big = 0, n_empty = 0;
-    long big, empty;
+    long big, empty, anon_big = -1, anon_empty = -1;
     tt_error e;
     CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
     CHECK_INT(registered(&e), 0);
     CHECK_INT(mesh("{\"peers\": 600, \"policies\": 4, \"rules\": 25, \"data\": 8, "
                    "\"secret_refs\": 12, \"payload_bytes\": 900}"), 0);
-    big = state_child_hwm(&n_big);
+    big = state_child_hwm(&n_big, &anon_big);
     CHECK_INT(mesh("{\"peers\": 0, \"policies\": 0, \"rules\": 0, \"secret_refs\": 0}"), 0);
-    empty = state_child_hwm(&n_empty);
+    empty = state_child_hwm(&n_empty, &anon_empty);
     CHECK_INT(mesh("{}"), 0);
-    printf("  peak RSS reading the state: 600 peers %ld KiB, empty %ld KiB\n", big, empty);
+    printf("  reading the state: 600 peers %ld KiB peak, %ld KiB anonymous; "
+           "empty %ld KiB peak, %ld KiB anonymous\n", big, anon_big, empty, anon_empty);
     CHECK_INT(n_big, 600);
     CHECK_INT(n_empty, 0);
-    CHECK(big > 0 && empty > 0);
-    /* the state alone is 160 KB: held whole, it would show; a few pages of
-     * code that only a non-empty state runs may */
-    CHECK(big - empty <= 16);
+    CHECK(anon_big > 0 && anon_empty > 0);
+    /* the state alone is 160 KB: held whole, it would show; the pages of
+     * stack and records that only a non-empty state touches (2 or 3) may */
+    CHECK(anon_big - anon_empty <= 16);
 }
 
 /* Forty peers (the first client held sixteen) and a node secret key of
@@ -353,6 +359,16 @@ static void test_register_long_key_many_peers(void)
     CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
     CHECK_INT(mesh("{\"peers\": 40, \"nsk_bytes\": 3000}"), 0);
     memset(&kept_items, 0, sizeof kept_items);
+    if (TT_API_TOKEN_MAX <= 4000) {
+        /* a profile with a small token buffer: the node is registered,
+         * keeps the key whole, and is told it cannot send it */
+        CHECK_INT(registered(&e), -1);
+        CHECK_INT(e.cls, TT_ERR_LIMIT);
+        CHECK(strstr(e.msg, "node secret key of 4000 bytes") != NULL);
+        CHECK_INT(strlen(reg.node_secret_key), 4000);
+        CHECK_INT(mesh("{}"), 0);
+        return;
+    }
     CHECK_INT(registered(&e), 0);
     CHECK_INT(reg.npeers, 40);
     CHECK_INT(kept_items.peers, 40);

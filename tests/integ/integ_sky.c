@@ -138,7 +138,7 @@ static void test_failed_request(void)
     CHECK_INT(wait_for(id, &r, &e), -1);
     CHECK_INT(r.kind, TT_SKY_FAILED);
     CHECK_INT(e.cls, TT_ERR_API);
-    CHECK(strstr(e.msg, "failed: ResourcesUnavailableError: Failed to provision") != NULL);
+    CHECK_MSG_HAS(e.msg, "failed: ResourcesUnavailableError: Failed to provision");
     /* the whole reason is in the request (the message may be cut by a
      * small TT_ERROR_MSG_MAX), after 8 KB of pickled exception */
     CHECK_STR(r.error_type, "ResourcesUnavailableError");

@@ -62,7 +62,7 @@ long integ_read_file(const char *path, char *buf, size_t cap)
     return (long)n;
 }
 
-long integ_peak_rss_kb(void)
+long integ_status_kb(const char *field)
 {
     char buf[4096];
     long n = integ_read_file("/proc/self/status", buf, sizeof buf - 1);
@@ -70,8 +70,13 @@ long integ_peak_rss_kb(void)
     if (n <= 0)
         return -1;
     buf[n] = '\0';
-    p = strstr(buf, "VmHWM:");
-    return p != NULL ? atol(p + 6) : -1;
+    p = strstr(buf, field);
+    return p != NULL ? atol(p + strlen(field)) : -1;
+}
+
+long integ_peak_rss_kb(void)
+{
+    return integ_status_kb("VmHWM:");
 }
 
 int integ_cp_admin(int port, const char *path, const char *json)

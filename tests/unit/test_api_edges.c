@@ -820,6 +820,43 @@ static void test_plexd_refuses_missing_arguments(void)
     tt_plexd_close(&plexd);
 }
 
+static int count_artifact(void *user, const unsigned char *data, size_t len, tt_error *err)
+{
+    (void)data;
+    (void)err;
+    *(size_t *)user += len;
+    return 0;
+}
+
+/* A download lasts as long as bytes keep coming: 3.6 s of a steady drip
+ * with a 1 s request timeout is fine; 1.5 s of silence is not. */
+static void test_plexd_artifact_bounded_by_silence(void)
+{
+    static char resp[4096];
+    tt_mock_script *sc;
+    size_t got = 0;
+    int n;
+    tt_error e;
+    plexd_start("n1");
+    plexd.api.timeout_ms = 1000;
+    n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                 "Content-Length: 800\r\n\r\n");
+    memset(resp + n, 'b', 800);
+    mock.chunk = 100;
+    sc = tt_mock_add(&mock, resp, (size_t)n + 800);
+    sc->recv_delay_ms = 400; /* each read: 9 of them, or 15 with a 64-byte buffer */
+    CHECK_INT(tt_plexd_fetch_artifact(&plexd, "1.0", "linux", "arm64", count_artifact, &got, &e), 0);
+    CHECK_INT(got, 800);
+    sc = tt_mock_add(&mock, resp, (size_t)n + 800);
+    sc->stall_at = (size_t)n + 300;
+    sc->stall_ms = 1500;
+    got = 0;
+    CHECK_INT(tt_plexd_fetch_artifact(&plexd, "1.0", "linux", "arm64", count_artifact, &got, &e), -1);
+    CHECK_INT(e.code, TT_E_IDLE_TIMEOUT);
+    CHECK(got > 0 && got <= 300);             /* what came before the silence */
+    tt_plexd_close(&plexd);
+}
+
 static void test_plexd_artifact_needs_each_part(void)
 {
     static const char *const args[][3] = {
@@ -1253,6 +1290,7 @@ static void test_maas_deploy_user_data_too_large(void)
 {
     static tt_maas_machine m;
     tt_maas_deploy_req q;
+    char want[64];
     tt_error e;
     CHECK_INT(maas_start(), 0);
     memset(&q, 0, sizeof q);
@@ -1260,7 +1298,8 @@ static void test_maas_deploy_user_data_too_large(void)
     q.user_data_len = strlen(q.user_data);
     CHECK_INT(tt_maas_deploy(&maas, "abc123", &q, &m, NULL, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_LIMIT);
-    CHECK(strstr(e.msg, "user data of 8192 bytes") != NULL);
+    snprintf(want, sizeof want, "user data of %d bytes", TT_API_REQUEST_MAX);
+    CHECK(strstr(e.msg, want) != NULL);
     CHECK_INT(mock.written_len, 0);
     tt_maas_close(&maas);
 }
@@ -1870,6 +1909,7 @@ void suite_api_edges(void)
         { "plexd_state_empty_answer_refused", test_plexd_state_empty_answer_refused },
         { "plexd_rotate_keys_updated_peers", test_plexd_rotate_keys_updated_peers },
         { "plexd_result_optional_fields", test_plexd_result_optional_fields },
+        { "plexd_artifact_bounded_by_silence", test_plexd_artifact_bounded_by_silence },
         { "plexd_events_empty_type_or_id_malformed",
           test_plexd_events_empty_type_or_id_malformed },
         { "plexd_events_duplicate_members_malformed",

@@ -256,19 +256,10 @@ static void add_rsa_cert(size_t *len, const char *cn, unsigned char nfill,
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* 1 when the message holds s, or -- a message cut at TT_ERROR_MSG_MAX
- * (small profiles) -- ends in a beginning of s. */
+/* 1 when the message holds s (or its beginning, cut at TT_ERROR_MSG_MAX). */
 static int has(const tt_error *e, const char *s)
 {
-    size_t n = strlen(e->msg), k;
-    if (strstr(e->msg, s) != NULL)
-        return 1;
-    if (n + 1 < sizeof e->msg)
-        return 0;
-    for (k = strlen(s) - 1 < n ? strlen(s) - 1 : n; k >= 8; k--)
-        if (memcmp(e->msg + n - k, s, k) == 0)
-            return 1;
-    return 0;
+    return tt_test_msg_has(e->msg, sizeof e->msg, s);
 }
 
 /* The byte count an arena-overflow message reports. */
