@@ -485,20 +485,12 @@ static void bind_value(tt_json_binder *b, const tt_json_field *f, unsigned kind,
         memcpy(dst, &v, sizeof v);
         return;
     }
-    case TT_JF_STRING:
-        capture_begin(b, CAP_STRING, f, kind, rec, depth, pos);
-        return;
-    case TT_JF_TEXT:
-        capture_begin(b, CAP_TEXT, f, kind, rec, depth, pos);
-        return;
-    case TT_JF_JSON:
-        capture_begin(b, CAP_JSON, f, kind, rec, depth, pos);
-        return;
-    case TT_JF_RAW:
-        capture_begin(b, CAP_RAW, f, kind, rec, depth, pos);
-        return;
-    default: /* numbers */
-        capture_begin(b, CAP_NUMBER, f, kind, rec, depth, pos);
+    default: /* strings, texts, JSON and raw values, numbers: captured */
+        capture_begin(b, kind == TT_JF_STRING ? CAP_STRING
+                         : kind == TT_JF_TEXT ? CAP_TEXT
+                         : kind == TT_JF_JSON ? CAP_JSON
+                         : kind == TT_JF_RAW  ? CAP_RAW : CAP_NUMBER,
+                      f, kind, rec, depth, pos);
         return;
     }
 }

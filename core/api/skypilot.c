@@ -466,13 +466,19 @@ static void request_clear(tt_sky_request *out)
     out->result_cap = cap;
 }
 
-static int query_for(tt_sky *s, char *query, size_t cap, const char *name, const char *id,
-                     tt_error *err)
+/* A GET of one request by id: r set for path?name=id, out cleared (its
+ * sinks stay); query (cap bytes) holds the encoded id. */
+static int request_get(tt_sky *s, tt_api_req *r, const char *path, char *query, size_t cap,
+                       const char *name, const char *id, tt_sky_request *out, tt_error *err)
 {
     size_t len = (size_t)tt_fmt(query, cap, "%s=", name);
     if (id == NULL || id[0] == '\0' ||
         tt_pct_encode(query, cap, &len, id, strlen(id), TT_PCT_QUERY, err) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, s->api.label, "bad request id");
+    request_clear(out);
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->query = query;
     return 0;
 }
 
@@ -500,16 +506,11 @@ int tt_sky_request_status(tt_sky *s, const char *id, tt_sky_request *out, tt_err
     char query[3 * TT_SKY_ID_MAX + 40];
     tt_json_binder b;
     tt_api_req r;
-    if (query_for(s, query, sizeof query, "request_ids", id, err) != 0)
+    if (request_get(s, &r, "/api/status", query, sizeof query, "request_ids", id, out, err) != 0)
         return -1;
-    request_clear(out);
-    memset(&r, 0, sizeof r);
-    r.path = "/api/status";
-    r.query = query;
     memset(&s->slot, 0, sizeof s->slot);
-    memset(&s->inner, 0, sizeof s->inner);
+    request_binder(s, &b, &requests_root, &s->slot, take_first, s);
     s->inner.first = out;
-    tt_json_binder_init(&b, &requests_root, &s->slot, take_first, on_text, s);
     if (tt_api_call_bind(&s->api, &r, &b, NULL, err) != 0)
         return -1;
     if (s->inner.found == 0)
@@ -531,12 +532,8 @@ int tt_sky_get_request(tt_sky *s, const char *id, tt_sky_request *out, tt_error 
     tt_json_binder b;
     tt_api_req r;
     tt_api_resp res;
-    if (query_for(s, query, sizeof query, "request_id", id, err) != 0)
+    if (request_get(s, &r, "/api/get", query, sizeof query, "request_id", id, out, err) != 0)
         return -1;
-    request_clear(out);
-    memset(&r, 0, sizeof r);
-    r.path = "/api/get";
-    r.query = query;
     /* a FAILED request is a 500 from /api/get: not a server fault to
      * retry, and its body is the request ({"detail": payload}) at any size */
     r.no_retry = 1;

@@ -1018,6 +1018,17 @@ static int count_event(void *user, const tt_plexd_envelope *env, tt_error *err)
     return 0;
 }
 
+/* Events of node n1, each counted in *handled, each refusal reported. */
+static int events_start(int *handled, tt_error *e)
+{
+    plexd_start("n1");
+    if (tt_plexd_events_init(&events, &plexd, e) != 0 ||
+        tt_plexd_on(&events, NULL, count_event, handled, e) != 0)
+        return -1;
+    events.report = keep_report;
+    return 0;
+}
+
 /* Envelopes whose type or id is present but empty are malformed too. */
 static void test_plexd_events_empty_type_or_id_malformed(void)
 {
@@ -1028,10 +1039,7 @@ static void test_plexd_events_empty_type_or_id_malformed(void)
     int handled = 0;
     size_t i;
     tt_error e;
-    plexd_start("n1");
-    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
-    CHECK_INT(tt_plexd_on(&events, NULL, count_event, &handled, &e), 0);
-    events.report = keep_report;
+    CHECK_INT(events_start(&handled, &e), 0);
     for (i = 0; i < TT_COUNT(stream); i++) {
         nreports = 0;
         tt_error_clear(&last_why);
@@ -1065,10 +1073,7 @@ static void test_plexd_events_duplicate_members_malformed(void)
     int handled = 0;
     size_t i;
     tt_error e;
-    plexd_start("n1");
-    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
-    CHECK_INT(tt_plexd_on(&events, NULL, count_event, &handled, &e), 0);
-    events.report = keep_report;
+    CHECK_INT(events_start(&handled, &e), 0);
     for (i = 0; i < TT_COUNT(bad); i++) {
         tt_error_clear(&last_why);
         CHECK_INT(tt_sse_feed(&events.parser, bad[i], strlen(bad[i]), &e), 0);
