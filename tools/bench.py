@@ -135,12 +135,13 @@ def main():
     print("JSON decode of the %.1f MB VM list (best of 9 runs):" % (os.path.getsize(vms) / 1e6))
     print(subprocess.run([JSON, vms], capture_output=True, text=True, check=True).stdout.rstrip())
     base = callgrind_ir([JSON, vms, "load"])
-    ir = {m: callgrind_ir([JSON, vms, m]) - base for m in ("jsmn", "parse", "validate", "stream", "whole")}
+    ir = {m: callgrind_ir([JSON, vms, m]) - base
+          for m in ("jsmn", "parse", "validate", "binder", "stream", "whole")}
     mb = os.path.getsize(vms)
     print("  instructions per byte (callgrind): bare jsmn %.1f, strict parse %.1f (ratio %.2f), "
-          "validate %.1f; decode+bind stream %.1f, whole %.1f"
+          "validate %.1f; decode+bind: binder %.1f, element stream %.1f, whole %.1f"
           % (ir["jsmn"] / mb, ir["parse"] / mb, ratio(ir["parse"], ir["jsmn"]), ir["validate"] / mb,
-             ir["stream"] / mb, ir["whole"] / mb))
+             ir["binder"] / mb, ir["stream"] / mb, ir["whole"] / mb))
 
     # (f) event streams: the parser alone, then end to end over loopback
     # from tests/servers/sseserver.py (a Python server: it bounds both)

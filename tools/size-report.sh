@@ -15,7 +15,7 @@ mkdir -p "$out/m4" "$out/tls"
 CC=arm-none-eabi-gcc
 FLAGS="-std=gnu99 -DNDEBUG -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os"
 INC="-Iconfig -Icore -Iport -Ibuild/deps/include -Ibuild/third_party/bearssl/inc"
-CORE="errors url http client json json_scan json_bind json_write json_stream sse sse_stream backoff"
+CORE="errors url http client timefmt json json_scan json_bind json_write json_stream sse sse_stream backoff"
 
 echo "== Cortex-M4, -Os, core without TLS (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion))"
 for f in $CORE; do
