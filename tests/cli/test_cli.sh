@@ -44,7 +44,11 @@ check_grep include-header "$W/out" "Content-Length: 14"
 check_grep include-body "$W/out" "hello, tether"
 
 check_exit head 0 "$T" -I "$N/3mb.bin"
-[ -s "$W/out" ] && bad head-no-body "HEAD printed a body" || ok head-no-body
+head -1 "$W/out" | grep -q '^HTTP/1.1 200 OK' && ok head-status || bad head-status "$(head -1 "$W/out")"
+check_grep head-length "$W/out" "Content-Length: 3145728"
+# the head and nothing after it: its last line is the empty one
+[ "$(tail -c 4 "$W/out" | od -An -c | tr -d ' ')" = '\r\n\r\n' ] && [ "$(wc -c < "$W/out")" -lt 1024 ] &&
+    ok head-no-body || bad head-no-body "$(wc -c < "$W/out") bytes"
 
 check_exit verbose 0 "$T" -v -H "Authorization: Bearer sky_verysecret" -H "X-Api-Key: k123" "$N/hello.txt"
 check_grep verbose-request "$W/err" "> GET /hello.txt HTTP/1.1"

@@ -45,7 +45,7 @@ static const char usage_text[] =
     "      --data-binary DATA    same as -d (bytes are sent unchanged)\n"
     "  -o, --output FILE         write the body to FILE instead of stdout\n"
     "  -i, --include             print the response status line and headers\n"
-    "  -I, --head                send a HEAD request\n"
+    "  -I, --head                send a HEAD request and print the response head\n"
     "  -v, --verbose             trace the exchange to stderr (secrets masked)\n"
     "  -s, --silent              no error message (the exit code remains)\n"
     "  -L, --location            follow redirects (301 302 303 307 308)\n"
@@ -85,7 +85,11 @@ static int parse_args(http_opts *o, int argc, char **argv)
             continue;
         }
         if (tt_cli_is_opt(a, "-i", "--include")) { o->include = 1; continue; }
-        if (tt_cli_is_opt(a, "-I", "--head")) { o->method = "HEAD"; continue; }
+        if (tt_cli_is_opt(a, "-I", "--head")) { /* curl -I: HEAD, and the head shown */
+            o->method = "HEAD";
+            o->include = 1;
+            continue;
+        }
         if (tt_cli_is_opt(a, "-L", "--location")) { o->follow = 1; continue; }
         if (tt_cli_is_opt(a, "-f", "--fail")) { o->fail = 1; continue; }
         if (tt_cli_is_opt(a, "-X", "--request") ||
