@@ -372,6 +372,13 @@
 #define TT_TLS_MAX_PINS 4
 #endif
 
+/* The smallest RSA key a server (or any CA of its chain) may have, in
+ * bits; tt_tls_config.min_rsa_bits lowers or raises it per connection.
+ * Elliptic-curve keys below 224 bits are refused whatever this says. */
+#ifndef TT_TLS_MIN_RSA_BITS
+#define TT_TLS_MIN_RSA_BITS 2048
+#endif
+
 /* A wall clock before this (Unix seconds; 2025-01-01) is taken as "never
  * set": certificate validity cannot be checked against it. */
 #ifndef TT_TLS_CLOCK_FLOOR

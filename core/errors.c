@@ -96,7 +96,8 @@ const char *tt_errcode_name(tt_errcode code)
         "tls-clock-unset", "tls-handshake-failure",
         "tls-client-certificate-required", "tls-client-certificate-rejected",
         "tls-protocol-version", "tls-cipher-mismatch", "tls-record",
-        "tls-truncated", "tls-config", "tls-load",
+        "tls-truncated", "tls-config", "tls-load", "tls-certificate-not-yet-valid",
+        "tls-weak-key", "tls-weak-signature", "tls-renegotiation",
         "http-status", "api-error",
         "cancelled"
     };

@@ -119,6 +119,10 @@ typedef enum tt_errcode {
     TT_E_TLS_TRUNCATED,
     TT_E_TLS_CONFIG,
     TT_E_TLS_LOAD,
+    TT_E_TLS_NOT_YET_VALID,
+    TT_E_TLS_WEAK_KEY,
+    TT_E_TLS_WEAK_SIGNATURE,
+    TT_E_TLS_RENEGOTIATION,
     /* http / api */
     TT_E_HTTP_STATUS,
     TT_E_API,

@@ -69,6 +69,21 @@ int tt_rfc3339_parse(const char *s, int64_t *out)
     return 0;
 }
 
+int tt_asn1_time_parse(const char *s, size_t n, int64_t *out)
+{
+    unsigned y, mo, d, h, mi, se;
+    size_t yl = n == 13 ? 2 : 4;
+    if ((n != 13 && n != 15) || s[n - 1] != 'Z' || !digits(s, yl, &y) ||
+        !digits(s + yl, 2, &mo) || !digits(s + yl + 2, 2, &d) || !digits(s + yl + 4, 2, &h) ||
+        !digits(s + yl + 6, 2, &mi) || !digits(s + yl + 8, 2, &se) || mo < 1 || mo > 12 ||
+        d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    if (yl == 2)
+        y += y < 50 ? 2000 : 1900;
+    *out = tt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    return 0;
+}
+
 size_t tt_rfc3339_format(int64_t t, char *out, size_t cap)
 {
     int64_t days = t / 86400, secs = t % 86400;

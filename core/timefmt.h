@@ -22,6 +22,11 @@ int tt_rfc3339_parse(const char *s, int64_t *out);
  * returns the length it needs, as tt_fmt does. */
 size_t tt_rfc3339_format(int64_t t, char *out, size_t cap);
 
+/* An X.509 validity time of exactly n bytes as seconds: UTCTime
+ * "YYMMDDHHMMSSZ" (years 1950..2049, RFC 5280) or GeneralizedTime
+ * "YYYYMMDDHHMMSSZ"; 0, or -1 when it is neither. */
+int tt_asn1_time_parse(const char *s, size_t n, int64_t *out);
+
 /* An IMF-fixdate of exactly n bytes as seconds: 0, or -1 when it is not
  * one (HTTP's obsolete date forms are not accepted). */
 int tt_http_date_parse(const char *v, size_t n, int64_t *out);

@@ -7,6 +7,7 @@
  * deadline, so no step of a handshake or a read can outlive its timeout.
  */
 #include "tls_internal.h"
+#include "timefmt.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -187,10 +188,16 @@ static int tls_fail(tt_tls_conn *t, tt_error *err, tt_errcode code,
 static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
 {
     const char *name = alert_name(alert);
+    if (t->established && alert != 0)
+        /* after the handshake only a renegotiation the client declined
+         * ends a session with an alert (BR_OPT_NO_RENEGOTIATION) */
+        return tls_fail(t, err, TT_E_TLS_RENEGOTIATION,
+                        "the server asked to renegotiate the session, which tether "
+                        "refuses, and ended it (alert %s, %d)", name, alert);
     if (alert == 70)
         return tls_fail(t, err, TT_E_TLS_VERSION,
-                        "protocol mismatch: the server refused TLS 1.2 (alert %s, %d)",
-                        name, alert);
+                        "the server refused TLS 1.2, the only version this build speaks "
+                        "(BearSSL): it requires TLS 1.3 (alert %s, %d)", name, alert);
     if (t->auth.requested && !t->auth.sent &&
         (alert == 40 || alert == 116 || is_cert_alert(alert)))
         return tls_fail(t, err, TT_E_TLS_CLIENT_CERT_REQUIRED,
@@ -200,6 +207,11 @@ static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
         return tls_fail(t, err, TT_E_TLS_CLIENT_CERT_REJECTED,
                         "the server rejected the client certificate (alert %s, %d)",
                         name, alert);
+    if ((alert == 40 || alert == 71) && br_ssl_engine_get_version(&t->sc.eng) == 0)
+        /* refused at the ClientHello: a 1.3-only server may say just this */
+        return tls_fail(t, err, TT_E_TLS_CIPHER,
+                        "handshake failure: no cipher suite, group or version in common "
+                        "(this build offers TLS 1.2 only) (alert %s, %d)", name, alert);
     if (alert == 40 || alert == 71)
         return tls_fail(t, err, TT_E_TLS_CIPHER,
                         "handshake failure: no cipher suite or parameters in "
@@ -208,16 +220,58 @@ static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
                     "handshake failure: the server sent alert %s (%d)", name, alert);
 }
 
+/* "the server's certificate" or "certificate 2 of the server's chain" */
+static const char *which_cert(int index, char *buf, size_t cap)
+{
+    if (index <= 0)
+        return "the server's certificate";
+    tt_fmt(buf, cap, "certificate %d of the server's chain", index + 1);
+    return buf;
+}
+
+/* Dates: which certificate, and against what clock. */
+static int date_error(tt_tls_conn *t, tt_error *err)
+{
+    const tt_x509 *x = &t->x509;
+    char buf[48], limit[24], now[24];
+    const char *which;
+    if (x->date_cert < 0)
+        return tls_fail(t, err, TT_E_TLS_EXPIRED, "certificate expired or not yet valid");
+    tt_rfc3339_format(x->date_limit, limit, sizeof limit);
+    tt_rfc3339_format(x->now, now, sizeof now);
+    which = which_cert(x->date_cert, buf, sizeof buf);
+    if (x->date_future)
+        return tls_fail(t, err, TT_E_TLS_NOT_YET_VALID,
+                        "certificate not yet valid: %s is valid from %s, and the clock "
+                        "says %s", which, limit, now);
+    return tls_fail(t, err, TT_E_TLS_EXPIRED,
+                    "certificate expired: %s was valid until %s (now %s)", which, limit, now);
+}
+
 static int cert_error(tt_tls_conn *t, int br_err, tt_error *err)
 {
     int reason = t->x509.reason;
+    char which[48];
     switch (reason) {
     case TT_E_TLS_UNTRUSTED:
         return tls_fail(t, err, TT_E_TLS_UNTRUSTED,
                         "untrusted certificate: no chain to a configured CA");
     case TT_E_TLS_EXPIRED:
-        return tls_fail(t, err, TT_E_TLS_EXPIRED,
-                        "certificate expired or not yet valid");
+    case TT_E_TLS_NOT_YET_VALID:
+        return date_error(t, err);
+    case TT_E_TLS_WEAK_SIGNATURE:
+        return tls_fail(t, err, TT_E_TLS_WEAK_SIGNATURE,
+                        "weak signature: %s is signed with %s, which is refused",
+                        which_cert(t->x509.weak_cert, which, sizeof which),
+                        t->x509.weak_hash);
+    case TT_E_TLS_WEAK_KEY:
+        if (t->x509.rsa_bits > 0)
+            return tls_fail(t, err, TT_E_TLS_WEAK_KEY,
+                            "weak key: the server's RSA key has %u bits, fewer than %u",
+                            t->x509.rsa_bits, tt_tls_rsa_floor(t->x509.cfg));
+        return tls_fail(t, err, TT_E_TLS_WEAK_KEY,
+                        "weak key: an RSA key of the server's chain has fewer than %u bits",
+                        tt_tls_rsa_floor(t->x509.cfg));
     case TT_E_TLS_NAME_MISMATCH:
         return tls_fail(t, err, TT_E_TLS_NAME_MISMATCH,
                         "certificate name mismatch: it does not name %s", t->host);
@@ -272,6 +326,32 @@ static int engine_error(tt_tls_conn *t, tt_error *err)
 
 /* ---- the engine loop ---------------------------------------------------- */
 
+/*
+ * A send in the handshake failed: a server that refuses the client (no
+ * certificate, say) often sends its alert and resets the connection at
+ * once, and the reset can reach us before we read the alert. The alert is
+ * still in the socket's receive queue: a TLS 1.2 handshake alert is a
+ * plaintext record of seven bytes. Its description, or -1.
+ */
+static int pending_alert(tt_tls_conn *t, int64_t deadline)
+{
+    const tt_port_ops *ops = t->port->ops;
+    unsigned char rec[7];
+    size_t got = 0;
+    int64_t soon = ops->now_ms(t->port->ctx) + 100;
+    if (soon > deadline)
+        soon = deadline;
+    while (got < sizeof rec) {
+        long n = ops->recv(t->port->ctx, t->sock, rec + got, sizeof rec - got, soon, t->cancel);
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    if (rec[0] != 21 || rec[1] != 3 || rec[3] != 0 || rec[4] != 2 || rec[5] != 2)
+        return -1;
+    return rec[6];
+}
+
 #define RUN_EOF 1
 
 /*
@@ -301,6 +381,12 @@ static int run_until(tt_tls_conn *t, unsigned want, int64_t deadline,
         if (st & BR_SSL_SENDREC) {
             buf = br_ssl_engine_sendrec_buf(eng, &len);
             n = ops->send(t->port->ctx, t->sock, buf, len, deadline, t->cancel);
+            if (n < 0 && ph == TT_PHASE_CONNECT && n != TT_PORT_ETIMEDOUT &&
+                n != TT_PORT_ECANCELLED) {
+                int alert = pending_alert(t, deadline);
+                if (alert >= 0)
+                    return alert_error(t, alert, err);
+            }
             if (n < 0)
                 return tt_error_port(err, n, t->host,
                                      ph == TT_PHASE_IDLE ? TT_PHASE_SEND : ph == TT_PHASE_CONNECT
@@ -396,6 +482,7 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
     t->cancel = cancel;
     t->host = url->host;
     t->resumed = 0;
+    t->established = 0;
     t->peer_closed = 0;
     if (time_of(cfg, port, &now, err, url->host) != 0)
         return -1;
@@ -433,6 +520,7 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
                             "the server closed the connection during the TLS handshake");
         return rc < 0 ? -1 : engine_error(t, err);
     }
+    t->established = 1;
     if (session != NULL) {
         br_ssl_engine_get_session_parameters(eng, &session->params);
         session->valid = 1;

@@ -129,7 +129,18 @@ typedef struct tt_tls_config {
     size_t npins;
     tt_tls_time_policy time_policy;
     int64_t fixed_time;
+    /* The smallest RSA key accepted from the server and its chain, in bits;
+     * 0: TT_TLS_MIN_RSA_BITS (2048). Checked with -k (insecure) too. */
+    unsigned min_rsa_bits;
+    /* Protocol versions, TT_TLS_VERSION_*; 0: the backend's lowest and
+     * highest (tt_tls_backend()). Asking for one the build cannot speak is
+     * a TT_E_TLS_CONFIG error at the handshake. */
+    unsigned min_version;
+    unsigned max_version;
 } tt_tls_config;
+
+#define TT_TLS_VERSION_1_2 0x0303
+#define TT_TLS_VERSION_1_3 0x0304
 
 /* Zero config: no store, no pins, system time. */
 void tt_tls_config_init(tt_tls_config *cfg);
@@ -160,6 +171,7 @@ typedef struct tt_der_walk {
     uint32_t left;
     unsigned char cap[16];
     uint32_t caplen;
+    int cap_what;                /* what the captured element is (tls_x509.c) */
     int version_offset;
     int is_san;
     int failed;
@@ -186,6 +198,15 @@ typedef struct tt_x509 {
     unsigned char spki_hash[32];
     int spki_done;
     int reason;                  /* a TT_E_TLS_* code when we refused */
+    /* what the walk saw of every certificate, to name a refusal */
+    int64_t now;                 /* validation time, Unix seconds */
+    int64_t not_before;          /* of the certificate being walked */
+    int weak_cert;               /* first certificate signed with SHA-1 or MD5, or -1 */
+    const char *weak_hash;       /* "SHA-1" or "MD5" */
+    int date_cert;               /* first certificate outside its dates, or -1 */
+    int date_future;             /* 1: not valid yet; 0: expired */
+    int64_t date_limit;          /* its notBefore or notAfter */
+    unsigned rsa_bits;           /* insecure mode: the server's RSA key size */
 } tt_x509;
 
 /* Client certificate wrapper: tells whether the server asked for one. */
@@ -205,6 +226,7 @@ typedef struct tt_tls_conn {
     volatile sig_atomic_t *cancel;
     const char *host;
     int resumed;
+    int established;             /* the handshake completed */
     int peer_closed;             /* close_notify received */
     unsigned char iobuf[TT_TLS_IOBUF_SIZE];
 } tt_tls_conn;

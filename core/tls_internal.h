@@ -9,4 +9,7 @@
 void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
                    uint32_t days, uint32_t seconds);
 
+/* The smallest RSA key accepted, in bits (cfg's, or TT_TLS_MIN_RSA_BITS). */
+unsigned tt_tls_rsa_floor(const tt_tls_config *cfg);
+
 #endif

@@ -7,21 +7,34 @@
  * the leaf certificate, so nothing of the certificate is buffered.
  */
 #include "tls_internal.h"
+#include "timefmt.h"
 
 #include <string.h>
 
 /* Semantic context of an open DER container. */
 enum {
-    C_TOP, C_CERT, C_TBS, C_EXTS_WRAP, C_EXTS, C_EXT, C_SAN_OCTET, C_SAN_SEQ
+    C_TOP, C_CERT, C_TBS, C_SIGALG, C_VALIDITY, C_EXTS_WRAP, C_EXTS, C_EXT, C_SAN_OCTET,
+    C_SAN_SEQ
 };
 
 /* What to do with the element whose header was just read. */
 enum { A_SKIP, A_ENTER, A_CAPTURE, A_HASH };
 
+/* What a captured element is. */
+enum { K_EXT_OID, K_IP, K_SIG_OID, K_NOT_BEFORE, K_NOT_AFTER };
+
 #define WALK_DEPTH 8
 
 /* subjectAltName: OID 2.5.29.17 */
 static const unsigned char oid_san[] = { 0x55, 0x1d, 0x11 };
+
+/* Signature algorithms whose hash is broken, refused by the X.509 engine
+ * as "unsupported": seen here to say so. */
+static const struct { unsigned char len, oid[9]; const char *hash; } weak_sigs[] = {
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05 }, "SHA-1" }, /* RSA */
+    { 7, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01 }, "SHA-1" },             /* ECDSA */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04 }, "MD5" },   /* RSA */
+};
 
 static void walk_init(tt_der_walk *w)
 {
@@ -33,6 +46,8 @@ static int walk_decide(tt_x509 *x, int parent, int idx, unsigned char tag,
                        int *enter_ctx)
 {
     tt_der_walk *w = &x->walk;
+
+    int leaf = x->cert_index == 0;
 
     switch (parent) {
     case C_TOP:
@@ -46,10 +61,21 @@ static int walk_decide(tt_x509 *x, int parent, int idx, unsigned char tag,
             w->version_offset = 1; /* [0] version present */
             return A_SKIP;
         }
-        if (idx == 5 + w->version_offset)
-            return x->cfg->npins > 0 ? A_HASH : A_SKIP; /* SubjectPublicKeyInfo */
+        idx -= w->version_offset;
+        if (idx == 1 || idx == 3) { /* signature AlgorithmIdentifier, validity */
+            *enter_ctx = idx == 1 ? C_SIGALG : C_VALIDITY;
+            return tag == 0x30 ? A_ENTER : A_SKIP;
+        }
+        if (idx == 5)
+            return leaf && x->cfg->npins > 0 ? A_HASH : A_SKIP; /* SubjectPublicKeyInfo */
         *enter_ctx = C_EXTS_WRAP;
-        return (tag == 0xa3 && x->check_ip) ? A_ENTER : A_SKIP;
+        return (tag == 0xa3 && leaf && x->check_ip) ? A_ENTER : A_SKIP;
+    case C_SIGALG:
+        w->cap_what = K_SIG_OID;
+        return idx == 0 && tag == 0x06 ? A_CAPTURE : A_SKIP;
+    case C_VALIDITY:
+        w->cap_what = idx == 0 ? K_NOT_BEFORE : K_NOT_AFTER;
+        return idx < 2 && (tag == 0x17 || tag == 0x18) ? A_CAPTURE : A_SKIP;
     case C_EXTS_WRAP:
         *enter_ctx = C_EXTS;
         return tag == 0x30 ? A_ENTER : A_SKIP;
@@ -58,6 +84,7 @@ static int walk_decide(tt_x509 *x, int parent, int idx, unsigned char tag,
         w->is_san = 0;
         return tag == 0x30 ? A_ENTER : A_SKIP;
     case C_EXT:
+        w->cap_what = K_EXT_OID;
         if (idx == 0 && tag == 0x06)
             return A_CAPTURE;
         *enter_ctx = C_SAN_OCTET;
@@ -66,6 +93,7 @@ static int walk_decide(tt_x509 *x, int parent, int idx, unsigned char tag,
         *enter_ctx = C_SAN_SEQ;
         return tag == 0x30 ? A_ENTER : A_SKIP;
     default: /* C_SAN_SEQ: GeneralName; [7] is iPAddress */
+        w->cap_what = K_IP;
         return tag == 0x87 ? A_CAPTURE : A_SKIP;
     }
 }
@@ -79,14 +107,55 @@ static void walk_pop(tt_der_walk *w)
         w->done = 1; /* the certificate is complete */
 }
 
+/* A signature algorithm: remember the first certificate signed with a
+ * broken hash. */
+static void saw_signature(tt_x509 *x)
+{
+    tt_der_walk *w = &x->walk;
+    size_t i;
+    for (i = 0; i < sizeof weak_sigs / sizeof weak_sigs[0]; i++)
+        if (x->weak_cert < 0 && w->caplen == weak_sigs[i].len &&
+            memcmp(w->cap, weak_sigs[i].oid, w->caplen) == 0) {
+            x->weak_cert = x->cert_index;
+            x->weak_hash = weak_sigs[i].hash;
+        }
+}
+
+/* A validity date: remember the first certificate that is not valid now. */
+static void saw_date(tt_x509 *x, int not_after)
+{
+    tt_der_walk *w = &x->walk;
+    int64_t t;
+    if (w->caplen > sizeof w->cap || tt_asn1_time_parse((const char *)w->cap, w->caplen, &t) != 0)
+        return; /* the X.509 engine refuses it on its own */
+    if (!not_after) {
+        x->not_before = t;
+        return;
+    }
+    if (x->date_cert < 0 && (x->now < x->not_before || x->now > t)) {
+        x->date_cert = x->cert_index;
+        x->date_future = x->now < x->not_before;
+        x->date_limit = x->date_future ? x->not_before : t;
+    }
+}
+
 static void walk_captured(tt_x509 *x)
 {
     tt_der_walk *w = &x->walk;
-    if (w->action_ctx == C_EXT) {
+    switch (w->cap_what) {
+    case K_EXT_OID:
         w->is_san = w->caplen == sizeof oid_san &&
                     memcmp(w->cap, oid_san, sizeof oid_san) == 0;
-    } else if (w->caplen == x->iplen && memcmp(w->cap, x->ip, x->iplen) == 0) {
-        x->ip_matched = 1;
+        return;
+    case K_IP:
+        if (w->caplen == x->iplen && memcmp(w->cap, x->ip, x->iplen) == 0)
+            x->ip_matched = 1;
+        return;
+    case K_SIG_OID:
+        saw_signature(x);
+        return;
+    default:
+        saw_date(x, w->cap_what == K_NOT_AFTER);
     }
 }
 
@@ -238,6 +307,8 @@ static void x_start_chain(const br_x509_class **ctx, const char *server_name)
     x->ip_matched = 0;
     x->spki_done = 0;
     x->reason = 0;
+    x->weak_cert = -1;
+    x->date_cert = -1;
     if (!x->insecure)
         x->u.minimal.vtable->start_chain(&x->u.minimal.vtable, server_name);
 }
@@ -246,7 +317,9 @@ static void x_start_cert(const br_x509_class **ctx, uint32_t length)
 {
     tt_x509 *x = self(ctx);
     x->cert_index++;
-    x->walking = x->cert_index == 0 && (x->check_ip || x->cfg->npins > 0);
+    /* every certificate when verifying (to name why one is refused), the
+     * leaf only for a pin or an IP address when not */
+    x->walking = !x->insecure || (x->cert_index == 0 && (x->check_ip || x->cfg->npins > 0));
     if (x->walking)
         walk_init(&x->walk);
     if (x->insecure) {
@@ -290,20 +363,48 @@ static int pin_matches(const tt_x509 *x)
     return 0;
 }
 
-static unsigned reason_of(int br_err)
+static unsigned reason_of(const tt_x509 *x, int br_err)
 {
     switch (br_err) {
     case BR_ERR_X509_NOT_TRUSTED:
         return TT_E_TLS_UNTRUSTED;
     case BR_ERR_X509_EXPIRED:
-        return TT_E_TLS_EXPIRED;
+        return x->date_cert >= 0 && x->date_future ? TT_E_TLS_NOT_YET_VALID : TT_E_TLS_EXPIRED;
     case BR_ERR_X509_BAD_SERVER_NAME:
         return TT_E_TLS_NAME_MISMATCH;
     case BR_ERR_X509_TIME_UNKNOWN:
         return TT_E_TLS_CLOCK;
+    case BR_ERR_X509_WEAK_PUBLIC_KEY:
+        return TT_E_TLS_WEAK_KEY;
+    case BR_ERR_X509_UNSUPPORTED:
+        return x->weak_cert >= 0 ? TT_E_TLS_WEAK_SIGNATURE : TT_E_TLS_BAD_CERT;
     default:
         return TT_E_TLS_BAD_CERT;
     }
+}
+
+/* Bits of a big-endian modulus. */
+static unsigned modulus_bits(const unsigned char *n, size_t len)
+{
+    unsigned bits = (unsigned)len * 8;
+    size_t i = 0;
+    while (i < len && n[i] == 0) {
+        i++;
+        bits -= 8;
+    }
+    if (i < len) {
+        unsigned char b = n[i];
+        while ((b & 0x80) == 0) {
+            b = (unsigned char)(b << 1);
+            bits--;
+        }
+    }
+    return bits;
+}
+
+unsigned tt_tls_rsa_floor(const tt_tls_config *cfg)
+{
+    return cfg->min_rsa_bits > 0 ? cfg->min_rsa_bits : TT_TLS_MIN_RSA_BITS;
 }
 
 static unsigned x_end_chain(const br_x509_class **ctx)
@@ -312,10 +413,16 @@ static unsigned x_end_chain(const br_x509_class **ctx)
     unsigned r;
 
     if (x->insecure) {
-        if (br_x509_decoder_last_error(&x->u.decoder) != 0 ||
-            br_x509_decoder_get_pkey(&x->u.decoder) == NULL) {
+        const br_x509_pkey *pk = br_x509_decoder_get_pkey(&x->u.decoder);
+        if (br_x509_decoder_last_error(&x->u.decoder) != 0 || pk == NULL) {
             x->reason = TT_E_TLS_BAD_CERT;
             return BR_ERR_X509_INVALID_VALUE;
+        }
+        /* -k trusts the server, not a key anyone can break */
+        if (pk->key_type == BR_KEYTYPE_RSA &&
+            (x->rsa_bits = modulus_bits(pk->key.rsa.n, pk->key.rsa.nlen)) < tt_tls_rsa_floor(x->cfg)) {
+            x->reason = TT_E_TLS_WEAK_KEY;
+            return BR_ERR_X509_WEAK_PUBLIC_KEY;
         }
         r = 0;
     } else {
@@ -324,7 +431,7 @@ static unsigned x_end_chain(const br_x509_class **ctx)
         if (r == BR_ERR_X509_NOT_TRUSTED && x->pin_only)
             r = 0;
         if (r != 0) {
-            x->reason = (int)reason_of((int)r);
+            x->reason = (int)reason_of(x, (int)r);
             return r;
         }
     }
@@ -366,6 +473,7 @@ void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
     x->vtable = &tt_x509_vtable;
     x->cfg = cfg;
     x->insecure = cfg->insecure;
+    x->now = ((int64_t)days - 719528) * 86400 + seconds;
     x->pin_only = nanchors == 0 && cfg->npins > 0;
     if (url->host_kind == TT_HOST_IPV4) {
         x->check_ip = tt_parse_ipv4(url->host, strlen(url->host), x->ip);
@@ -385,4 +493,5 @@ void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
     br_x509_minimal_set_ecdsa(&x->u.minimal, br_ec_get_default(),
                               br_ecdsa_vrfy_asn1_get_default());
     br_x509_minimal_set_time(&x->u.minimal, days, seconds);
+    br_x509_minimal_set_minrsa(&x->u.minimal, (int)((tt_tls_rsa_floor(cfg) + 7) / 8));
 }

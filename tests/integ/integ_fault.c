@@ -496,6 +496,7 @@ static const scenario table[] = {
     { "TLS stall mid-handshake", K_HTTPS, "/body", "/_arm?at=60&act=stall", 500, 500, FAIL(TIMEOUT, CONNECT_TIMEOUT), 490, NULL },
     { "TLS close mid-handshake", K_HTTPS, "/body", "/_arm?at=60&act=close", 2000, 2000, FAIL(TLS, TLS_HANDSHAKE), 0, NULL },
     { "TLS answered in plain HTTP", K_HTTPS, "/body", "/_arm?act=garbage", 2000, 2000, FAIL(TLS, TLS_VERSION), 0, want_plain_http_named },
+    { "TLS alert then reset for a missing client certificate", K_HTTPS, "/body", "/_arm?act=alert-reset", 2000, 2000, FAIL(TLS, TLS_CLIENT_CERT_REQUIRED), 0, NULL },
     { "TLS reset mid-body", K_HTTPS, "/body?len=6000&cut=3000&act=reset", NULL, 2000, 2000, FAIL(NETWORK, RESET), 0, NULL },
     { "TLS stall mid-body", K_HTTPS, "/body?len=6000&cut=3000&act=stall", NULL, 500, 500, FAIL(TIMEOUT, REQUEST_TIMEOUT), 490, NULL },
     { "TLS close mid-record", K_HTTPS, "/body?len=6000&cut=3000&act=close", NULL, 2000, 2000, FAIL(NETWORK, HTTP_TRUNCATED), 0, NULL },
@@ -670,10 +671,39 @@ static void test_second_pass_without_growth(void)
 #endif
 }
 
+/* A server that refuses a missing client certificate with an alert and
+ * resets the connection at once: the reset races the client's reply, and
+ * the alert is the answer whichever wins, every time. */
+static void test_alert_then_reset_100_times(void)
+{
+    tt_request rq;
+    tt_error e;
+    char url[512];
+    int i, network = 0, other = 0;
+    memset(&rq, 0, sizeof rq);
+    snprintf(url, sizeof url, "%s", url_of(1, "/body")); /* admin() reuses url_of's buffer */
+    rq.url = url;
+    for (i = 0; i < 100; i++) {
+        admin("/_arm?act=alert-reset");
+        new_client(2000);
+        if (tt_client_request(&client, &rq, NULL, &e) == 0)
+            e.cls = TT_ERR_NONE; /* counted with the others */
+        if (e.cls == TT_ERR_NETWORK)
+            network++;
+        else if ((e.cls != TT_ERR_TLS || e.code != TT_E_TLS_CLIENT_CERT_REQUIRED) && other++ == 0)
+            printf("  %s\n", e.cls == TT_ERR_NONE ? "the request succeeded" : e.msg);
+        tt_client_close(&client);
+    }
+    printf("  100 alerts then resets: %d network errors, %d others\n", network, other);
+    CHECK_INT(network, 0);
+    CHECK_INT(other, 0);
+}
+
 void suite_integ_fault(void)
 {
     static const char *names[TT_COUNT(table)];
     static const tt_test again[] = {
+        { "alert_then_reset_100_times", test_alert_then_reset_100_times },
         { "second_pass_without_growth", test_second_pass_without_growth },
     };
     size_t i;

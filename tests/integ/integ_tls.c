@@ -198,7 +198,7 @@ static void test_expired(void)
 static void test_not_yet_valid(void)
 {
     CHECK_OK(setup(NULL, NULL));
-    expect_tls_error("localhost", env_port("TT_NOTYET_PORT"), TT_E_TLS_EXPIRED);
+    expect_tls_error("localhost", env_port("TT_NOTYET_PORT"), TT_E_TLS_NOT_YET_VALID);
 }
 
 static void test_wrong_host_name(void)

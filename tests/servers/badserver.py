@@ -11,8 +11,11 @@ Every byte to the client goes through a Wire, which can cut the stream at
 byte N of the response (query cut=N, act=reset|stall|close). On the TLS port
 the Wire runs TLS in memory buffers (ssl.MemoryBIO), so a cut counts raw
 record bytes and can fall inside a record or the handshake: GET /_arm?at=N&
-act=reset|stall|close|garbage on the plain port arms the next TLS connection
-from its first byte (garbage: answer the ClientHello with plain HTTP).
+act=reset|stall|close|garbage|alert-reset on the plain port arms the next TLS
+connection from its first byte (garbage: answer the ClientHello with plain
+HTTP; alert-reset: send the first flight with its certificate request, then
+a fatal handshake_failure alert and a reset at once, as servers that require
+a client certificate do, so that the reset races the client's reply).
 
 Used by the integration tests to prove that tether fails with the right
 error class, within its deadline, and never crashes or hangs. Standard
@@ -98,6 +101,19 @@ class Wire:
             return False
         self.inc.write(data)
         return True
+
+    def first_flight(self):
+        """Read the ClientHello and send the server's first flight."""
+        while True:
+            try:
+                self.tls.do_handshake()
+                return False
+            except ssl.SSLWantReadError:
+                if self.out.pending:
+                    self.flush()
+                    return True
+                if not self.fill():
+                    return False
 
     def handshake(self):
         while True:
@@ -606,6 +622,12 @@ class Handler(socketserver.BaseRequestHandler):
                 if arm is not None and arm[1] == "garbage":
                     sock.recv(4096)
                     sock.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    return
+                if arm is not None and arm[1] == "alert-reset":
+                    wire = Wire(sock, srv.tls_ctx)
+                    if wire.first_flight():
+                        sock.sendall(b"\x15\x03\x03\x00\x02\x02\x28")  # fatal handshake_failure
+                        hard_reset(sock)
                     return
                 wire = Wire(sock, srv.tls_ctx, arm)
                 if not wire.handshake():

@@ -1596,12 +1596,15 @@ static void test_time_policies_and_entropy(void)
     cfg.insecure = 1;
     CHECK_INT(open_to("https://localhost/", &cfg, NULL, &e), 0);
     cfg.insecure = 0;
-    /* the floor (2025-01-01) predates the certificate: not yet valid */
+    /* the floor (2025-01-01) predates the certificate: not yet valid, said
+     * with the date and the clock */
     cfg.time_policy = TT_TLS_TIME_FLOOR;
     loop_reset(0);
     lp.wall = 1000;
     CHECK_INT(open_to("https://localhost/", &cfg, NULL, &e), -1);
-    CHECK_INT(e.code, TT_E_TLS_EXPIRED);
+    CHECK_INT(e.code, TT_E_TLS_NOT_YET_VALID);
+    if (!has(&e, "not yet valid: the server's certificate is valid from ")) { tt_test_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+    CHECK(has(&e, "and the clock says 2025-01-01T00:00:00Z"));
     loop_reset(0);
     CHECK_INT(open_to("https://localhost/", &cfg, NULL, &e), 0);
 }
@@ -1681,8 +1684,8 @@ static const struct {
     tt_errcode code;
     const char *text;
 } first_alerts[] = {
-    { 70, TT_E_TLS_VERSION, "refused TLS 1.2 (alert protocol_version, 70)" },
-    { 40, TT_E_TLS_CIPHER, "no cipher suite or parameters in common" },
+    { 70, TT_E_TLS_VERSION, "requires TLS 1.3 (alert protocol_version, 70)" },
+    { 40, TT_E_TLS_CIPHER, "no cipher suite, group or version in common" },
     { 71, TT_E_TLS_CIPHER, "(alert insufficient_security, 71)" },
     { 48, TT_E_TLS_HANDSHAKE, "the server sent alert unknown_ca (48)" },
     { 90, TT_E_TLS_HANDSHAKE, "the server sent alert alert (90)" },
