@@ -40,6 +40,24 @@ size_t tt_tls_conn_size(void)
     return sizeof(tt_tls_conn);
 }
 
+const char *tt_tls_backend(void)
+{
+    return "BearSSL (TLS 1.2)";
+}
+
+/* What the configuration asks of a build that speaks TLS 1.2 only. */
+static int versions_ok(const tt_tls_config *cfg, const char *host, tt_error *err)
+{
+    if (cfg->min_version > TT_TLS_VERSION_1_2)
+        return tt_error_set(err, TT_ERR_TLS, TT_E_TLS_CONFIG, host,
+                            "TLS 1.3 is required, and this build speaks TLS 1.2 only "
+                            "(BearSSL; TLS 1.3 needs a build with TLS=mbedtls)");
+    if (cfg->max_version != 0 && cfg->max_version < TT_TLS_VERSION_1_2)
+        return tt_error_set(err, TT_ERR_TLS, TT_E_TLS_CONFIG, host,
+                            "TLS versions below 1.2 are not spoken");
+    return 0;
+}
+
 /* ---- client certificate wrapper ---------------------------------------- */
 
 static tt_tls_client_auth *auth_of(const br_ssl_client_certificate_class **p)
@@ -484,7 +502,7 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
     t->resumed = 0;
     t->established = 0;
     t->peer_closed = 0;
-    if (time_of(cfg, port, &now, err, url->host) != 0)
+    if (versions_ok(cfg, url->host, err) != 0 || time_of(cfg, port, &now, err, url->host) != 0)
         return -1;
     engine_setup(t);
     tt_x509_setup(&t->x509, cfg, url, (uint32_t)(now / 86400 + 719528),

@@ -279,4 +279,7 @@ void tt_tls_close(tt_tls_conn *t);
 /* Bytes one connection needs (this struct: contexts plus record buffer). */
 size_t tt_tls_conn_size(void);
 
+/* The backend and the versions it speaks, for people: "BearSSL (TLS 1.2)". */
+const char *tt_tls_backend(void);
+
 #endif /* TT_TLS_H */

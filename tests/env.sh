@@ -11,7 +11,9 @@
 # port per broken certificate (TT_WRONGNAME_PORT, TT_NOIP_PORT,
 # TT_EXPIRED_PORT, TT_NOTYET_PORT, TT_OTHERCA_PORT); `openssl s_server` runs
 # on TT_SSERVER_PORT (-Verify, -www), TT_TLS13_PORT (TLS 1.3 only) and
-# TT_CBC_PORT (CBC suites only).
+# TT_CBC_PORT (CBC suites only), TT_SHA1_PORT (a SHA-1 signed certificate),
+# TT_WEAKRSA_PORT (an RSA-1024 key) and TT_RENEG_PORT (TLS 1.2; renegotiates
+# when "r" is written to $TT_ENV_DIR/reneg.in).
 
 tt_free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -161,7 +163,8 @@ tt_env_start() { # dir
     tt_make_www "$TT_ENV_DIR/nginx/www"
     tools/gen-certs.sh "$TT_ENV_DIR/certs" || return 1
     TT_NGINX_PORT=$(tt_free_port)
-    for v in TLS MTLS RSA WRONGNAME NOIP EXPIRED NOTYET OTHERCA SSERVER TLS13 CBC; do
+    for v in TLS MTLS RSA WRONGNAME NOIP EXPIRED NOTYET OTHERCA SSERVER TLS13 CBC SHA1 WEAKRSA \
+        RENEG; do
         eval "TT_${v}_PORT=$(tt_free_port)"
         eval "export TT_${v}_PORT"
     done
@@ -190,7 +193,14 @@ tt_env_start() { # dir
     tt_sserver "$TT_SSERVER_PORT" sserver -Verify 1 -verify_return_error -CAfile "$TT_ENV_DIR/certs/client-ca.pem" -www
     tt_sserver "$TT_TLS13_PORT" tls13 -tls1_3 -www
     tt_sserver "$TT_CBC_PORT" cbc -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA -www
-    for p in "$TT_SSERVER_PORT" "$TT_TLS13_PORT" "$TT_CBC_PORT"; do
+    # OpenSSL itself would refuse to serve these at its default security level
+    tt_sserver "$TT_SHA1_PORT" sha1 -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0' -www \
+        -cert "$TT_ENV_DIR/certs/sha1.pem" -key "$TT_ENV_DIR/certs/sha1.key"
+    tt_sserver "$TT_WEAKRSA_PORT" weakrsa -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0' -www \
+        -cert "$TT_ENV_DIR/certs/weak-rsa.pem" -key "$TT_ENV_DIR/certs/weak-rsa.key"
+    tt_reneg_start || return 1
+    for p in "$TT_SSERVER_PORT" "$TT_TLS13_PORT" "$TT_CBC_PORT" "$TT_SHA1_PORT" \
+        "$TT_WEAKRSA_PORT" "$TT_RENEG_PORT"; do
         tt_wait_port "$p" || { echo "tests/env.sh: openssl s_server did not start" >&2; return 1; }
     done
     if ! tt_wait_port "$TT_NGINX_PORT"; then
@@ -202,13 +212,29 @@ tt_env_start() { # dir
     return 0
 }
 
-# openssl s_server on 127.0.0.1:PORT with the EC server chain: port name args
+# openssl s_server on 127.0.0.1:PORT with the EC server chain (a later
+# -cert/-key wins): port name args
 tt_sserver() {
     port=$1; name=$2; shift 2
     c="$TT_ENV_DIR/certs"
     openssl s_server -accept "127.0.0.1:$port" -cert "$c/server.pem" -key "$c/server.key" \
         -cert_chain "$c/inter-ca.pem" -quiet "$@" </dev/null >"$TT_ENV_DIR/$name.log" 2>&1 &
     echo $! > "$TT_ENV_DIR/$name.pid"
+}
+
+# A TLS 1.2 s_server that takes commands on a FIFO: "r" asks the client
+# connected at that moment to renegotiate. The FIFO is held open by a
+# sleeping writer so that the server never reads an end of input.
+tt_reneg_start() {
+    c="$TT_ENV_DIR/certs"
+    rm -f "$TT_ENV_DIR/reneg.in"
+    mkfifo "$TT_ENV_DIR/reneg.in" || return 1
+    sleep 100000 > "$TT_ENV_DIR/reneg.in" &
+    echo $! > "$TT_ENV_DIR/reneg-holder.pid"
+    openssl s_server -accept "127.0.0.1:$TT_RENEG_PORT" -tls1_2 -cert "$c/server.pem" \
+        -key "$c/server.key" -cert_chain "$c/inter-ca.pem" <"$TT_ENV_DIR/reneg.in" \
+        >"$TT_ENV_DIR/reneg.log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/reneg.pid"
 }
 
 # the reference control plane (tools/refcp.py): TT_CP_<PROTO>_PORT

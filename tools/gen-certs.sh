@@ -15,6 +15,8 @@
 #                    (client-ec-sec1.key)
 #   client-rsa       RSA client cert, key as PKCS#1 (client-rsa.key)
 #   other-ca         an unrelated root; other-client and other-server by it
+#   sha1             EC, signed by root-ca with SHA-1 (refused: weak signature)
+#   weak-rsa         RSA-1024, signed by root-ca (refused: weak key)
 #
 # usage: tools/gen-certs.sh DIR
 set -eu
@@ -57,7 +59,7 @@ commonName = supplied
 $ext
 CONF
     if [ $# -ge 5 ]; then dates="-startdate $4 -enddate $5"; else dates="-days 825"; fi
-    openssl ca -batch -config "ca-$issuer/conf" -extensions ext $dates \
+    openssl ca -batch -config "ca-$issuer/conf" -extensions ext $dates -md "${MD:-sha256}" \
         -in "$name.csr" -out "$name.pem" -notext >/dev/null 2>&1
 }
 
@@ -120,6 +122,17 @@ sign other-client other-ca "$CLIENT_EXT"
 ec_key other-server.key
 csr other-server other-server.key localhost
 sign other-server other-ca "$SERVER_EXT
+subjectAltName=DNS:localhost,IP:127.0.0.1"
+
+ec_key sha1.key
+csr sha1 sha1.key localhost
+MD=sha1
+sign sha1 root-ca "$SERVER_EXT
+subjectAltName=DNS:localhost,IP:127.0.0.1"
+MD=sha256
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak-rsa.key 2>/dev/null
+csr weak-rsa weak-rsa.key localhost
+sign weak-rsa root-ca "$SERVER_EXT
 subjectAltName=DNS:localhost,IP:127.0.0.1"
 
 # the pin of server.key, in curl's form

@@ -143,6 +143,53 @@ check_exit tls-cert-required 5 "$T" --cacert "$C/root-ca.pem" "https://localhost
 check_grep tls-cert-required-reason "$W/err" "requires a client certificate"
 check_exit tls-version 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
 check_grep tls-version-reason "$W/err" "requires TLS 1.3"
+# every refusal of a server: exit 5 and its reason, 100 runs out of 100
+tls_refused() { # name pattern command...
+    name=$1; pat=$2; shift 2
+    n=0; wrong=0; last=""
+    while [ $n -lt 100 ]; do
+        "$@" >"$W/out" 2>"$W/err"
+        rc=$?
+        if [ $rc != 5 ] || ! grep -q -- "$pat" "$W/err"; then
+            wrong=$((wrong+1)); last="exit $rc: $(head -c 200 "$W/err")"
+        fi
+        n=$((n+1))
+    done
+    if [ $wrong = 0 ]; then ok "$name"; else bad "$name" "$wrong of 100 runs wrong, last $last"; fi
+}
+tls_refused tls-100-untrusted "untrusted certificate" "$T" "$S/hello.txt"
+tls_refused tls-100-expired "certificate expired: the server's certificate was valid until 2021-01-01" \
+    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_EXPIRED_PORT/"
+tls_refused tls-100-not-yet-valid "not yet valid: the server's certificate is valid from 2099-01-01" \
+    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_NOTYET_PORT/"
+tls_refused tls-100-wrong-host "name mismatch: it does not name localhost" \
+    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_WRONGNAME_PORT/"
+tls_refused tls-100-client-cert "requires a client certificate and none was given" \
+    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SSERVER_PORT/"
+tls_refused tls-100-version "requires TLS 1.3" \
+    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
+tls_refused tls-100-sha1 "weak signature: the server's certificate is signed with SHA-1" \
+    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SHA1_PORT/"
+tls_refused tls-100-weak-rsa "weak key: an RSA key of the server's chain has fewer than 2048 bits" \
+    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_WEAKRSA_PORT/"
+tls_refused tls-100-weak-rsa-insecure "weak key: the server's RSA key has 1024 bits, fewer than 2048" \
+    "$T" -k "https://localhost:$TT_WEAKRSA_PORT/"
+check_exit tls-weak-rsa-allowed 0 "$T" --cacert "$C/root-ca.pem" --tls-min-rsa-bits 1024 \
+    "https://localhost:$TT_WEAKRSA_PORT/"
+# a renegotiation asked for in the middle of an answer: refused, and named
+seen=$(grep -c "GET / HTTP" "$TT_ENV_DIR/reneg.log")
+"$T" -m 10 --cacert "$C/root-ca.pem" "https://localhost:$TT_RENEG_PORT/" >"$W/out" 2>"$W/err" &
+tpid=$!
+n=0
+while [ "$(grep -c "GET / HTTP" "$TT_ENV_DIR/reneg.log")" = "$seen" ] && [ $n -lt 50 ]; do
+    sleep 0.1; n=$((n+1))
+done
+sleep 0.2
+echo r > "$TT_ENV_DIR/reneg.in"
+wait $tpid
+rc=$?
+[ $rc = 5 ] && ok tls-renegotiation || bad tls-renegotiation "exit $rc ($(head -c 200 "$W/err"))"
+check_grep tls-renegotiation-reason "$W/err" "the server asked to renegotiate the session"
 check_exit tls-resolve 0 "$T" --cacert "$C/root-ca.pem" --resolve "ctl.example:$TT_TLS_PORT:127.0.0.1" "https://localhost:$TT_TLS_PORT/hello.txt"
 check_exit tls-missing-cacert 2 "$T" --cacert /nonexistent.pem "$S/"
 check_exit tls-key-without-cert 2 "$T" --key "$C/client-ec.key" "$S/"

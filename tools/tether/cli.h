@@ -60,6 +60,9 @@ typedef struct tt_cli_tls {
     const char *key;        /* --key FILE (default: the --cert file) */
     const char *pins;       /* --pinnedpubkey sha256//... */
     const char *time;       /* --tls-time system|floor|UNIX-SECONDS */
+    const char *tls_max;    /* --tls-max 1.2|1.3 */
+    const char *min_rsa;    /* --tls-min-rsa-bits N */
+    unsigned tls_min;       /* --tlsv1.2 / --tlsv1.3: TT_TLS_VERSION_*, 0 unset */
     int insecure;           /* -k */
 } tt_cli_tls;
 
@@ -84,6 +87,10 @@ const char *tt_cli_opt_value(int argc, char **argv, int *i);
 const char *tt_cli_full_url(const char *u, char *buf, size_t cap);
 
 #define TT_CLI_MAX_HEADERS 32
+
+/* A macro's value as a string literal. */
+#define TT_CLI_STR_(x) #x
+#define TT_CLI_STR(x) TT_CLI_STR_(x)
 
 /* Options every command that talks HTTP shares: -H, -v, -s,
  * --connect-timeout, --resolve and the TLS options. */

@@ -21,7 +21,11 @@ const char tt_cli_tls_help[] =
     "      --tls-time system|floor|SECONDS\n"
     "                            certificate dates against the clock (default),\n"
     "                            a clock never earlier than the build floor\n"
-    "                            (devices without RTC), or a fixed Unix time\n";
+    "                            (devices without RTC), or a fixed Unix time\n"
+    "      --tlsv1.2, --tlsv1.3  the lowest TLS version to accept\n"
+    "      --tls-max 1.2|1.3     the highest TLS version to offer\n"
+    "      --tls-min-rsa-bits N  the smallest RSA key a server may have\n"
+    "                            (default " TT_CLI_STR(TT_TLS_MIN_RSA_BITS) ")\n";
 
 int tt_cli_tls_option(tt_cli_tls *o, int argc, char **argv, int *i)
 {
@@ -30,6 +34,10 @@ int tt_cli_tls_option(tt_cli_tls *o, int argc, char **argv, int *i)
 
     if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
         o->insecure = 1;
+        return 1;
+    }
+    if (strcmp(a, "--tlsv1.2") == 0 || strcmp(a, "--tlsv1.3") == 0) {
+        o->tls_min = a[8] == '3' ? TT_TLS_VERSION_1_3 : TT_TLS_VERSION_1_2;
         return 1;
     }
     if (strcmp(a, "--cacert") == 0 || strcmp(a, "--capath") == 0)
@@ -42,6 +50,10 @@ int tt_cli_tls_option(tt_cli_tls *o, int argc, char **argv, int *i)
         slot = &o->pins;
     else if (strcmp(a, "--tls-time") == 0)
         slot = &o->time;
+    else if (strcmp(a, "--tls-max") == 0)
+        slot = &o->tls_max;
+    else if (strcmp(a, "--tls-min-rsa-bits") == 0)
+        slot = &o->min_rsa;
     else
         return 0;
     if (*i + 1 >= argc) {
@@ -86,6 +98,22 @@ int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg)
     }
     if (o->pins != NULL && tt_tls_add_pins(&tls, o->pins, &err) != 0)
         return tls_fail(&err);
+    tls.min_version = o->tls_min;
+    if (o->tls_max != NULL) {
+        if (strcmp(o->tls_max, "1.2") == 0)
+            tls.max_version = TT_TLS_VERSION_1_2;
+        else if (strcmp(o->tls_max, "1.3") == 0)
+            tls.max_version = TT_TLS_VERSION_1_3;
+        else
+            return tt_cli_usage_error("--tls-max wants 1.2 or 1.3");
+    }
+    if (o->min_rsa != NULL) {
+        char *end;
+        long bits = strtol(o->min_rsa, &end, 10);
+        if (*end != '\0' || bits < 512 || bits > 16384)
+            return tt_cli_usage_error("--tls-min-rsa-bits wants a number of bits, 512 to 16384");
+        tls.min_rsa_bits = (unsigned)bits;
+    }
     if (o->insecure)
         fprintf(stderr, "tether: WARNING: --insecure: the server's certificate "
                         "is NOT verified; anyone on the path can read and change "

@@ -240,7 +240,12 @@ int tt_cli_http(int argc, char **argv)
             return 0;
         }
         if (tt_cli_is_opt(argv[i], "-V", "--version")) {
-            printf("tether %s (http%s)\n", TT_VERSION, TT_FEATURE_TLS ? ", tls" : "");
+            const char *tls = "";
+#if TT_FEATURE_TLS
+            tls = tt_tls_backend();
+#endif
+            printf("tether %s (http%s%s%s)\n", TT_VERSION, tls[0] != '\0' ? ", tls: " : "", tls,
+                   TT_FEATURE_ED25519 ? ", ed25519" : "");
             return 0;
         }
     }
