@@ -357,7 +357,7 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
             keep_value(x->res->content_type, sizeof x->res->content_type, value, vl);
         else if (tt_http_name_eq(name, nl, "retry-after"))
             x->res->retry_after = tt_parse_retry_after(
-                value, vl, c->port.ops->wall_s(c->port.ctx));
+                value, vl, tt_port_wall_s(&c->port));
         else if (tt_http_name_eq(name, nl, "location")) {
             x->location_long = vl >= sizeof c->location;
             x->location_len = vl;

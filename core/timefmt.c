@@ -7,6 +7,12 @@
 
 #include <string.h>
 
+int64_t tt_port_wall_s(const tt_port *p)
+{
+    int64_t ms = p->ops->wall_ms(p->ctx);
+    return ms < 0 ? -1 : ms / 1000;
+}
+
 int64_t tt_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     int64_t era;

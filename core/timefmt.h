@@ -11,6 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "port.h"
+
+/* The port's wall clock in seconds, < 0 when it is not set. */
+int64_t tt_port_wall_s(const tt_port *p);
+
 /* Days from 1970-01-01 to y-m-d (month 1..12); negative before 1970. */
 int64_t tt_days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -441,7 +441,7 @@ static int run_until(tt_tls_conn *t, unsigned want, int64_t deadline,
 static int time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,
                    tt_error *err, const char *host)
 {
-    int64_t t = port->ops->wall_s(port->ctx);
+    int64_t t = tt_port_wall_s(port);
     switch (cfg->time_policy) {
     case TT_TLS_TIME_FIXED:
         t = cfg->fixed_time;

@@ -77,9 +77,10 @@ typedef struct tt_port_ops {
 
     /* Monotonic milliseconds (arbitrary epoch, never goes back). */
     int64_t (*now_ms)(void *ctx);
-    /* Wall clock, seconds since 1970-01-01 UTC; < 0 when the device has
-     * no real-time clock set. */
-    int64_t (*wall_s)(void *ctx);
+    /* Wall clock, milliseconds since 1970-01-01 UTC; < 0 when the device
+     * has no real-time clock set. (Milliseconds: a signed event's age is
+     * judged to the millisecond, as its sender judges it.) */
+    int64_t (*wall_ms)(void *ctx);
     /* Sleep; returns TT_PORT_OK or TT_PORT_ECANCELLED. */
     int (*sleep_ms)(void *ctx, int64_t ms, volatile sig_atomic_t *cancel);
     /* Fill buf with len unpredictable bytes; TT_PORT_OK or a code. */

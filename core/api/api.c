@@ -101,7 +101,7 @@ static const char *oauth_header(tt_api *a, const char *key)
     const tt_port *p = &a->client->port;
     unsigned char rnd[12];
     char nonce[25];
-    int64_t now = p->ops->wall_s(p->ctx) + a->clock_offset_s;
+    int64_t now = tt_port_wall_s(p) + a->clock_offset_s;
     size_t i;
 
     if (p->ops->random == NULL || p->ops->random(p->ctx, rnd, sizeof rnd) != TT_PORT_OK)
@@ -375,7 +375,7 @@ static int clock_corrected(tt_api *a, const tt_api_resp *out, const tt_error *e)
             break;
     if (i + n > out->body_len)
         return 0;
-    a->clock_offset_s = a->date - p->ops->wall_s(p->ctx);
+    a->clock_offset_s = a->date - tt_port_wall_s(p);
     return 1;
 }
 

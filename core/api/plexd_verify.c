@@ -49,7 +49,7 @@ int tt_plexd_ed25519_verify(void *keys, const tt_plexd_envelope *env, tt_error *
     unsigned char sig[64];
     char msg[TT_SSE_EVENT_MAX + 512];
     size_t n, sl;
-    int64_t issued, now = k->port->ops->wall_s(k->port->ctx);
+    int64_t issued, now = tt_port_wall_s(k->port);
 
     if (tt_base64_decode(env->signature, strlen(env->signature), sig, sizeof sig, &sl) != 0 ||
         sl != 64)

@@ -186,10 +186,11 @@ static int lw_sleep_ms(void *ctx, int64_t ms, volatile sig_atomic_t *cancel)
     return TT_PORT_ECANCELLED;
 }
 
-static int64_t lw_wall_s(void *ctx)
+static int64_t lw_wall_ms(void *ctx)
 {
     const tt_port_lwip_hooks *h = ctx;
-    return h->wall_s != NULL ? h->wall_s() : -1;
+    int64_t s = h->wall_s != NULL ? h->wall_s() : -1;
+    return s < 0 ? -1 : s * 1000;
 }
 
 static int lw_random(void *ctx, void *buf, size_t len)
@@ -200,7 +201,7 @@ static int lw_random(void *ctx, void *buf, size_t len)
 
 static const tt_port_ops lwip_ops = {
     lw_connect, lw_send, lw_recv, lw_close,
-    lw_now_ms, lw_wall_s, lw_sleep_ms, lw_random,
+    lw_now_ms, lw_wall_ms, lw_sleep_ms, lw_random,
     NULL, NULL, NULL, NULL
 };
 

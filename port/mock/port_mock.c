@@ -274,10 +274,10 @@ static int64_t mock_now_ms(void *ctx)
     return ((tt_mock *)ctx)->now;
 }
 
-static int64_t mock_wall_s(void *ctx)
+static int64_t mock_wall_ms(void *ctx)
 {
     tt_mock *m = ctx;
-    return m->wall + m->now / 1000;
+    return m->wall * 1000 + m->now;
 }
 
 static int mock_sleep_ms(void *ctx, int64_t ms, volatile sig_atomic_t *cancel)
@@ -308,7 +308,7 @@ static int mock_random(void *ctx, void *buf, size_t len)
 
 static const tt_port_ops mock_ops = {
     mock_connect, mock_send, mock_recv, mock_close,
-    mock_now_ms, mock_wall_s, mock_sleep_ms, mock_random,
+    mock_now_ms, mock_wall_ms, mock_sleep_ms, mock_random,
     NULL, NULL, NULL, NULL
 };
 

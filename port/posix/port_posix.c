@@ -35,13 +35,13 @@ static int64_t px_now_ms(void *ctx)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t px_wall_s(void *ctx)
+static int64_t px_wall_ms(void *ctx)
 {
     struct timespec ts;
     (void)ctx;
     if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
         return -1;
-    return (int64_t)ts.tv_sec;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int cancelled(volatile sig_atomic_t *cancel)
@@ -367,7 +367,7 @@ static int px_list_dir(void *ctx, const char *path, tt_port_dir_fn fn,
 
 static const tt_port_ops px_ops = {
     px_connect, px_send, px_recv, px_close,
-    px_now_ms, px_wall_s, px_sleep_ms, px_random,
+    px_now_ms, px_wall_ms, px_sleep_ms, px_random,
     px_file_open, px_file_read, px_file_close, px_list_dir
 };
 

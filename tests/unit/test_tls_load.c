@@ -1250,7 +1250,7 @@ static int64_t lp_now(void *ctx)
 
 static int64_t lp_wall(void *ctx)
 {
-    return ((loop *)ctx)->wall;
+    return ((loop *)ctx)->wall * 1000;
 }
 
 static int lp_random(void *ctx, void *buf, size_t len)
