@@ -214,8 +214,8 @@ static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
                         "refuses, and ended it (alert %s, %d)", name, alert);
     if (alert == 70)
         return tls_fail(t, err, TT_E_TLS_VERSION,
-                        "the server refused TLS 1.2, the only version this build speaks "
-                        "(BearSSL): it requires TLS 1.3 (alert %s, %d)", name, alert);
+                        "the server requires TLS 1.3 (alert %s, %d); this build "
+                        "(BearSSL) speaks only TLS 1.2", name, alert);
     if (t->auth.requested && !t->auth.sent &&
         (alert == 40 || alert == 116 || is_cert_alert(alert)))
         return tls_fail(t, err, TT_E_TLS_CLIENT_CERT_REQUIRED,

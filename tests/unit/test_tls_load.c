@@ -1604,7 +1604,9 @@ static void test_time_policies_and_entropy(void)
     CHECK_INT(open_to("https://localhost/", &cfg, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_TLS_NOT_YET_VALID);
     if (!has(&e, "not yet valid: the server's certificate is valid from ")) { tt_test_fail(__FILE__, __LINE__, "%s", e.msg); return; }
+#if TT_ERROR_MSG_MAX >= 160 /* a small build cuts the message before the clock */
     CHECK(has(&e, "and the clock says 2025-01-01T00:00:00Z"));
+#endif
     loop_reset(0);
     CHECK_INT(open_to("https://localhost/", &cfg, NULL, &e), 0);
 }
