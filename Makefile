@@ -41,10 +41,14 @@ BEARSSL_LIB ?= build/third_party/bearssl-$(notdir $(CC))/libbearssl.a
 # zlib: the same way (deflate and inflate only, Z_SOLO: no allocator)
 ZLIB_SRC := build/third_party/zlib
 ZLIB_LIB ?= build/third_party/zlib-$(notdir $(CC))/libz.a
-DEP_LIBS = $(BEARSSL_LIB) $(ZLIB_LIB)
+# libsodium: only what verifies Ed25519 (tools/build-sodium.sh)
+SODIUM_SRC := build/third_party/libsodium
+SODIUM_INC := $(SODIUM_SRC)/src/libsodium/include/sodium
+SODIUM_LIB ?= build/third_party/sodium-$(notdir $(CC))/libsodium-ed25519.a
+DEP_LIBS = $(BEARSSL_LIB) $(ZLIB_LIB) $(SODIUM_LIB)
 
 CPPFLAGS_ALL := -Iconfig -Icore -Icore/api -Iport -Iport/posix -Iport/mock \
-	-I$(BUILD)/deps/include -I$(BEARSSL_INC) -I$(ZLIB_SRC) $(CPPFLAGS)
+	-I$(BUILD)/deps/include -I$(BEARSSL_INC) -I$(ZLIB_SRC) -I$(SODIUM_INC) $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
 ifdef TETHER_CONFIG_FILE
 CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(notdir $(TETHER_CONFIG_FILE))\" -I$(dir $(TETHER_CONFIG_FILE))
@@ -91,7 +95,8 @@ cli: $(CLI)
 # V=1 shows the commands
 Q := $(if $(filter 1,$(V)),,@)
 
-$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked $(ZLIB_SRC)/.unpacked $(BUILD)/deps/include/jsmn.h
+$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked $(ZLIB_SRC)/.unpacked $(SODIUM_SRC)/.unpacked \
+		$(BUILD)/deps/include/jsmn.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<",true)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
@@ -113,6 +118,12 @@ $(ZLIB_SRC)/.unpacked:
 
 $(ZLIB_LIB): | $(ZLIB_SRC)/.unpacked
 	@tools/build-zlib.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
+
+$(SODIUM_SRC)/.unpacked:
+	@tools/fetch-src.sh libsodium/bookworm
+
+$(SODIUM_LIB): | $(SODIUM_SRC)/.unpacked
+	@tools/build-sodium.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ)
 	@rm -f $@
@@ -146,15 +157,19 @@ FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_FLAGS := -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BEARSSL := build/third_party/bearssl-fuzz/libbearssl.a
 FUZZ_ZLIB := build/third_party/zlib-fuzz/libz.a
+FUZZ_SODIUM := build/third_party/sodium-fuzz/libsodium-ed25519.a
 $(FUZZ_BEARSSL): | $(BEARSSL_SRC)/.unpacked
 	@tools/build-bearssl.sh clang ar $@ "-O1 -g -fsanitize=address -fsanitize=fuzzer-no-link"
 $(FUZZ_ZLIB): | $(ZLIB_SRC)/.unpacked
 	@tools/build-zlib.sh clang ar $@ "-O1 -g"
+$(FUZZ_SODIUM): | $(SODIUM_SRC)/.unpacked
+	@tools/build-sodium.sh clang ar $@ "-O1 -g"
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(MOCK_SRC) $(wildcard core/*.h core/api/*.h) \
-		$(FUZZ_BEARSSL) $(FUZZ_ZLIB) | $(BUILD)/deps/include/jsmn.h
+		$(FUZZ_BEARSSL) $(FUZZ_ZLIB) $(FUZZ_SODIUM) | $(BUILD)/deps/include/jsmn.h
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(MOCK_SRC) $(FUZZ_BEARSSL) $(FUZZ_ZLIB)
+	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(MOCK_SRC) $(FUZZ_BEARSSL) $(FUZZ_ZLIB) \
+		$(FUZZ_SODIUM)
 
 # make fuzz: build the targets; make fuzz-run SECONDS=N (or RUNS=N): run
 # each for N seconds (executions); crashing inputs land in
@@ -173,8 +188,8 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
 	@$(MAKE) --no-print-directory NODEPS=1 $(FUZZ_BINS)
-	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/ed25519 CPPFLAGS=-DTT_FEATURE_ED25519=1 \
-		EXTRA_LIBS=-lsodium build/ed25519/tests/unit
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/no-ed25519 CPPFLAGS=-DTT_FEATURE_ED25519=0 \
+		build/no-ed25519/tests/unit
 	@$(MAKE) --no-print-directory NODEPS=1 static
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static \
 		build/musl/tests/unit build/musl/tests/integ
@@ -281,9 +296,6 @@ coverage:
 	@tools/deps.sh coverage
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/cov OPT=-O0 CFLAGS=--coverage \
 		LDFLAGS=--coverage tests-build
-	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/cov-ed25519 OPT=-O0 CFLAGS=--coverage \
-		LDFLAGS=--coverage CPPFLAGS=-DTT_FEATURE_ED25519=1 EXTRA_LIBS=-lsodium \
-		build/cov-ed25519/tests/unit
 	@tools/coverage.sh
 
 clean:

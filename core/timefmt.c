@@ -39,39 +39,84 @@ static int digits(const char *s, size_t n, unsigned *out)
     return 1;
 }
 
-int tt_rfc3339_parse(const char *s, int64_t *out)
+static int leap(int64_t y)
+{
+    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static unsigned days_in(int64_t y, unsigned m)
+{
+    static const unsigned char n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    return n[m - 1] + (m == 2 && leap(y));
+}
+
+/* The fraction after the seconds: ',' or '.' and at least one digit; the
+ * first nine digits are kept (truncated, as Go does). Advances *p. */
+static int fraction(const char *s, size_t n, size_t *p, uint32_t *ns)
+{
+    size_t i = *p + 1, k = 0;
+    uint32_t v = 0;
+    if (*p >= n || (s[*p] != '.' && s[*p] != ',')) {
+        *ns = 0;
+        return 0;
+    }
+    if (i >= n || s[i] < '0' || s[i] > '9')
+        return -1;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
+        if (k < 9)
+            v = v * 10 + (uint32_t)(s[i] - '0');
+    for (; k < 9; k++)
+        v *= 10;
+    *ns = v;
+    *p = i;
+    return 0;
+}
+
+int tt_rfc3339_parse_time(const char *s, size_t n, tt_rfc3339_time *t)
 {
     unsigned y, mo, d, h, mi, se, oh = 0, om = 0;
-    int sign = 0;
-    const char *p;
-    if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-        s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-        !digits(s + 17, 2, &se) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-        mi > 59 || se > 60)
+    size_t p, hl;
+    int32_t off = 0;
+    uint32_t ns;
+    if (n < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d) || s[10] != 'T' || mo < 1 || mo > 12 || d < 1 ||
+        d > days_in(y, mo))
         return -1;
-    p = s + 19;
-    if (*p == '.') {
+    /* Go's layout "15" reads one or two hour digits */
+    hl = s[12] == ':' ? 1 : 2;
+    if (n < 17 + hl || !digits(s + 11, hl, &h) || s[11 + hl] != ':' ||
+        !digits(s + 12 + hl, 2, &mi) || s[14 + hl] != ':' || !digits(s + 15 + hl, 2, &se) ||
+        h > 23 || mi > 59 || se > 59)
+        return -1;
+    p = 17 + hl;
+    if (fraction(s, n, &p, &ns) != 0 || p >= n)
+        return -1;
+    if (s[p] == 'Z') {
         p++;
-        if (*p < '0' || *p > '9')
+    } else if (s[p] == '+' || s[p] == '-') {
+        /* Go takes an offset hour up to 24 and minute up to 60 */
+        if (p + 6 != n || !digits(s + p + 1, 2, &oh) || s[p + 3] != ':' ||
+            !digits(s + p + 4, 2, &om) || oh > 24 || om > 60)
             return -1;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p == '-' ? -1 : 1;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
-            return -1;
+        off = (int32_t)(oh * 3600 + om * 60) * (s[p] == '-' ? -1 : 1);
         p += 6;
     } else {
         return -1;
     }
-    if (*p != '\0')
+    if (p != n)
         return -1;
-    *out = tt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
-           sign * (int64_t)(oh * 3600 + om * 60);
+    t->sec = tt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+    t->nsec = ns;
+    t->offset_s = off;
+    return 0;
+}
+
+int tt_rfc3339_parse(const char *s, int64_t *out)
+{
+    tt_rfc3339_time t;
+    if (tt_rfc3339_parse_time(s, strlen(s), &t) != 0)
+        return -1;
+    *out = t.sec;
     return 0;
 }
 
@@ -90,7 +135,21 @@ int tt_asn1_time_parse(const char *s, size_t n, int64_t *out)
     return 0;
 }
 
-size_t tt_rfc3339_format(int64_t t, char *out, size_t cap)
+/* Civil date and time of t seconds (UTC, or local time when an offset
+ * was added): "YYYY-MM-DDTHH:MM:SS" into out; its length, as tt_fmt. */
+/* v in exactly w decimal digits, zero-padded, at p; returns p + w. */
+static char *put_digits(char *p, uint64_t v, int w)
+{
+    int i;
+    for (i = w - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + w;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of t (seconds, year 0..9999) at p; returns the end. */
+static char *civil(int64_t t, char *p)
 {
     int64_t days = t / 86400, secs = t % 86400;
     int64_t y, m, d, era, doe, yoe, doy, mp;
@@ -109,11 +168,56 @@ size_t tt_rfc3339_format(int64_t t, char *out, size_t cap)
     d = doy - (153 * mp + 2) / 5 + 1;
     m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    return tt_fmt(out, cap, "%lld-%s%lld-%s%lldT%s%lld:%s%lld:%s%lldZ", (long long)y,
-                  m < 10 ? "0" : "", (long long)m, d < 10 ? "0" : "", (long long)d,
-                  secs / 3600 < 10 ? "0" : "", (long long)(secs / 3600),
-                  secs % 3600 / 60 < 10 ? "0" : "", (long long)(secs % 3600 / 60),
-                  secs % 60 < 10 ? "0" : "", (long long)(secs % 60));
+    p = put_digits(p, (uint64_t)y, 4);
+    *p++ = '-';
+    p = put_digits(p, (uint64_t)m, 2);
+    *p++ = '-';
+    p = put_digits(p, (uint64_t)d, 2);
+    *p++ = 'T';
+    p = put_digits(p, (uint64_t)(secs / 3600), 2);
+    *p++ = ':';
+    p = put_digits(p, (uint64_t)(secs % 3600 / 60), 2);
+    *p++ = ':';
+    return put_digits(p, (uint64_t)(secs % 60), 2);
+}
+
+size_t tt_rfc3339_format(int64_t t, char *out, size_t cap)
+{
+    tt_rfc3339_time x;
+    x.sec = t;
+    x.nsec = 0;
+    x.offset_s = 0;
+    return tt_rfc3339_format_time(&x, out, cap);
+}
+
+size_t tt_rfc3339_format_time(const tt_rfc3339_time *t, char *out, size_t cap)
+{
+    int64_t local = t->sec + t->offset_s;
+    int32_t off = t->offset_s < 0 ? -t->offset_s : t->offset_s;
+    char buf[40], *p = buf;
+    if (local < TT_RFC3339_MIN || local > TT_RFC3339_MAX || off / 3600 >= 24 || t->nsec > 999999999)
+        return 0; /* Go refuses to write these */
+    p = civil(local, p);
+    if (t->nsec > 0) {
+        uint32_t ns = t->nsec;
+        int k = 9;
+        while (ns % 10 == 0) { /* RFC3339Nano: no trailing zeros */
+            ns /= 10;
+            k--;
+        }
+        *p++ = '.';
+        p = put_digits(p, ns, k);
+    }
+    if (t->offset_s == 0) {
+        *p++ = 'Z';
+    } else {
+        *p++ = t->offset_s < 0 ? '-' : '+';
+        p = put_digits(p, (uint64_t)(off / 3600), 2);
+        *p++ = ':';
+        p = put_digits(p, (uint64_t)(off % 3600 / 60), 2);
+    }
+    *p = '\0';
+    return tt_fmt(out, cap, "%s", buf);
 }
 
 int tt_http_date_parse(const char *v, size_t n, int64_t *out)

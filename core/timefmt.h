@@ -19,12 +19,40 @@ int64_t tt_port_wall_s(const tt_port *p);
 /* Days from 1970-01-01 to y-m-d (month 1..12); negative before 1970. */
 int64_t tt_days_from_civil(int64_t y, unsigned m, unsigned d);
 
-/* RFC 3339 text (fractions and offsets allowed, 'T'/'t', 'Z'/'z') as
- * seconds; -1 when malformed or out of range (fields are checked). */
+/* An RFC 3339 time as it was written: the instant, and the offset. */
+typedef struct tt_rfc3339_time {
+    int64_t sec;                 /* seconds since 1970-01-01 UTC */
+    uint32_t nsec;               /* 0..999999999 */
+    int32_t offset_s;            /* the offset written, seconds east of UTC */
+} tt_rfc3339_time;
+
+/* 0000-01-01T00:00:00 and 9999-12-31T23:59:59 in seconds: what can be written. */
+#define TT_RFC3339_MIN (-62167219200LL)
+#define TT_RFC3339_MAX 253402300799LL
+
+/*
+ * RFC 3339 text of exactly n bytes, read by the rules of Go's
+ * time.Parse(time.RFC3339, s), which the Go servers tether talks to use:
+ * upper-case 'T' and 'Z' only; a one- or two-digit hour; seconds up to
+ * 59; a fraction after '.' or ',' of any length (nine digits kept, the
+ * rest cut off); an offset "+hh:mm" up to +24:60; the day checked against
+ * its month. 0, or -1 when Go would refuse it.
+ */
+int tt_rfc3339_parse_time(const char *s, size_t n, tt_rfc3339_time *t);
+
+/* The same for a NUL-terminated text, as seconds. */
 int tt_rfc3339_parse(const char *s, int64_t *out);
 
-/* t as "YYYY-MM-DDTHH:MM:SSZ" into out[cap] (cap >= 21 for years 0..9999);
- * returns the length it needs, as tt_fmt does. */
+/*
+ * t as Go's time.Time.MarshalJSON writes it (RFC3339Nano): the local time
+ * of its offset, the fraction without trailing zeros (none when zero),
+ * "Z" for a zero offset. Returns the length it needs, as tt_fmt does (cap
+ * >= 36 is always enough), or 0 when Go refuses to write it: a year
+ * outside 0000..9999 or an offset of 24 hours or more.
+ */
+size_t tt_rfc3339_format_time(const tt_rfc3339_time *t, char *out, size_t cap);
+
+/* t (seconds, UTC) as "YYYY-MM-DDTHH:MM:SSZ"; as above. */
 size_t tt_rfc3339_format(int64_t t, char *out, size_t cap);
 
 /* An X.509 validity time of exactly n bytes as seconds: UTCTime

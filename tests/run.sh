@@ -45,7 +45,7 @@ trap tt_env_stop EXIT INT TERM
 run unit                build/tests/unit
 run unit-asan           build/asan/tests/unit
 run unit-small-config   build/small/tests/unit
-run unit-ed25519        env TT_TEST=plexd_verify build/ed25519/tests/unit
+run unit-no-ed25519     env TT_TEST=plexd_verify build/no-ed25519/tests/unit
 run integration         env TT_INTEG_LONG=1 build/tests/integ
 run integration-asan    build/asan/tests/integ
 run integration-small   build/small/tests/integ

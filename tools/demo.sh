@@ -23,8 +23,10 @@ step "Register with the bootstrap token" "$T plexd register --public-key cHVi --
 $T plexd register --public-key cHVi --hostname bmc-7 --token boot-demo-token | tee "$TT_ENV_DIR/reg.json"
 PLEXD_NODE_ID=$(sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p' "$TT_ENV_DIR/reg.json")
 PLEXD_TOKEN=$(sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p' "$TT_ENV_DIR/reg.json")
-export PLEXD_NODE_ID PLEXD_TOKEN
+PLEXD_SIGNING_KEY=$(sed -n 's/.*"signing_public_key":"\([^"]*\)".*/\1/p' "$TT_ENV_DIR/reg.json")
+export PLEXD_NODE_ID PLEXD_TOKEN PLEXD_SIGNING_KEY
 echo "(the node now speaks with its own token: PLEXD_TOKEN=${PLEXD_TOKEN%????????????????????????}...)"
+echo "(and trusts events signed by the control plane's key: PLEXD_SIGNING_KEY=$PLEXD_SIGNING_KEY)"
 run "Heartbeat" "$T plexd heartbeat --uptime 3h"
 curl -s -X POST -d '{"peers": 600, "policies": 4, "rules": 25, "data": 8, "secret_refs": 12}' \
     "$PLEXD_URL/_mesh" >/dev/null
@@ -33,9 +35,13 @@ run "The state of a 600-peer mesh (160 KB, gzipped): read as it streams, in the 
 curl -s -X POST -d '{}' "$PLEXD_URL/_mesh" >/dev/null
 curl -s -X POST -d '{"count": 12}' "$PLEXD_URL/_emit" >/dev/null
 curl -s -X POST -d '{"drop_events_every": 5}' "$PLEXD_URL/_faults" >/dev/null
-run "Receive the 12 event types; the server cuts the stream every 5 events: nothing is lost" \
+run "Receive the 12 event types, each verified (Ed25519); the server cuts the stream every 5 events: nothing is lost" \
     "$T plexd events --max-events 12 | cut -c1-110"
 curl -s -X POST -d '{}' "$PLEXD_URL/_faults" >/dev/null
+curl -s -X POST -d '{"count": 1, "replayed": true, "tampered": true}' "$PLEXD_URL/_emit" >/dev/null
+curl -s -X POST -d '{"count": 1}' "$PLEXD_URL/_emit" >/dev/null
+run "An event replayed and one changed on the way: refused, as plexd's agent refuses them (the stream starts again from the first event; the last two shown)" \
+    "$T plexd events --max-events 14 | tail -n 2 | cut -c1-110"
 run "Report an execution result (a 1 KiB+ body goes gzip-compressed)" \
     "$T plexd result exec-42 --status succeeded --exit-code 0 --stdout \"\$(seq 1 400 | tr '\n' ' ')\" --duration 2.1s"
 run "Fetch the agent binary and check its SHA-256 (a wrong digest: exit 6, file removed)" \

@@ -17,6 +17,14 @@ POST /_faults (JSON): {"status": 503, "count": 2, "retry_after": 1,
 and the event stream is cut after every N events. POST /_reset clears the
 state of that listener; GET /_stats returns request counts.
 
+plexd's events are signed as its control plane signs them (Ed25519 over
+json.Marshal of event_type, event_id, issued_at, nonce, payload; the N-th
+key's seed is SHA-256 of "signing-N"): POST /_emit {"count": 12, "types":
+[...], "malformed": 0, "tampered": 0, "replayed": 0} queues events (a
+signing_key_rotated moves to the next key, the previous one accepted for
+ten minutes); POST /_inject {"data": [ENVELOPE, ...]} queues envelopes
+signed elsewhere; POST /_mesh sizes the mesh of state and registration.
+
 usage: refcp.py --certs DIR --port-file FILE [--fixed-ports BASE]
   writes {"vmm": port, "plexd": port, ...} as JSON to FILE
 """
@@ -930,6 +938,94 @@ EVENT_TYPES = ["peer_added", "peer_removed", "peer_key_rotated", "peer_endpoint_
                "node_secrets_updated"]
 
 
+# Ed25519 signing (RFC 8032, section 5.1), for the control plane's signed
+# events: integers, extended coordinates, nothing but the standard library.
+# Slow (milliseconds a signature) and not constant-time: a test tool's.
+ED_P = 2 ** 255 - 19
+ED_L = 2 ** 252 + 27742317777372353535851937790883648493
+ED_D = -121665 * pow(121666, ED_P - 2, ED_P) % ED_P
+
+
+def ed_add(a, b):
+    """Sum of two points (X, Y, Z, T) on the twisted Edwards curve."""
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    pa = (y1 - x1) * (y2 - x2) % ED_P
+    pb = (y1 + x1) * (y2 + x2) % ED_P
+    pc = 2 * t1 * t2 * ED_D % ED_P
+    pd = 2 * z1 * z2 % ED_P
+    e, f, g, hh = pb - pa, pd - pc, pd + pc, pb + pa
+    return (e * f % ED_P, g * hh % ED_P, f * g % ED_P, e * hh % ED_P)
+
+
+def ed_mul(k, pt):
+    acc = (0, 1, 1, 0)
+    while k:
+        if k & 1:
+            acc = ed_add(acc, pt)
+        pt = ed_add(pt, pt)
+        k >>= 1
+    return acc
+
+
+def ed_encode(pt):
+    x, y, z, _ = pt
+    zi = pow(z, ED_P - 2, ED_P)
+    x, y = x * zi % ED_P, y * zi % ED_P
+    return (y | (x & 1) << 255).to_bytes(32, "little")
+
+
+def ed_base():
+    y = 4 * pow(5, ED_P - 2, ED_P) % ED_P
+    x2 = (y * y - 1) * pow(ED_D * y * y + 1, ED_P - 2, ED_P) % ED_P
+    x = pow(x2, (ED_P + 3) // 8, ED_P)
+    if (x * x - x2) % ED_P:
+        x = x * pow(2, (ED_P - 1) // 4, ED_P) % ED_P
+    if x & 1:
+        x = ED_P - x
+    return (x, y, 1, x * y % ED_P)
+
+
+ED_B = ed_base()
+
+
+class SigningKey:
+    """An Ed25519 key from a 32-byte seed, as Go's ed25519.NewKeyFromSeed."""
+
+    def __init__(self, seed):
+        h = hashlib.sha512(seed).digest()
+        a = int.from_bytes(h[:32], "little")
+        a &= (1 << 254) - 8
+        a |= 1 << 254
+        self.a, self.prefix = a, h[32:]
+        self.public = ed_encode(ed_mul(a, ED_B))
+
+    def public_b64(self):
+        return base64.b64encode(self.public).decode()
+
+    def sign(self, msg):
+        r = int.from_bytes(hashlib.sha512(self.prefix + msg).digest(), "little") % ED_L
+        big_r = ed_encode(ed_mul(r, ED_B))
+        k = int.from_bytes(hashlib.sha512(big_r + self.public + msg).digest(), "little") % ED_L
+        return big_r + ((r + k * self.a) % ED_L).to_bytes(32, "little")
+
+
+def signing_seed(n):
+    """The control plane's n-th signing key (the Go signer of the tests takes
+    the same seed: SHA-256 of "signing-N")."""
+    return hashlib.sha256(("signing-%d" % n).encode()).digest()
+
+
+def go_time(ns):
+    """A time as Go's time.Time marshals itself (RFC3339Nano, UTC): the
+    fraction without trailing zeros."""
+    sec, frac = divmod(ns, 10 ** 9)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec))
+    if frac:
+        text += ("." + "%09d" % frac).rstrip("0")
+    return text + "Z"
+
+
 def go_json(obj):
     """encoding/json as a Go control plane writes it: compact, <>& escaped,
     map keys sorted (struct fields keep their order: dicts here are built
@@ -1006,6 +1102,10 @@ class Plexd:
         self.mesh = Mesh()
         self.events = []            # (id, envelope json) for every node
         self.emitted = 0
+        # the signing keys: events are signed with keys[-1]; after a
+        # rotation the one before is accepted until its transition ends
+        self.keys = [SigningKey(signing_seed(0))]
+        self.transition = None      # transition_expires of the previous key
         self.received = {"results": [], "acks": [], "metrics": 0, "logs": 0, "audit": 0,
                          "drift": 0, "reports": 0, "capabilities": None, "endpoint": None,
                          "heartbeats": 0, "deregistered": []}
@@ -1015,12 +1115,28 @@ class Plexd:
     def fault(self, h, status, extra):
         h.send(status, "injected fault %d" % status, ctype="text/plain", headers=extra)
 
+    def signing_keys(self):
+        """SigningKeys as the state and signing_key_rotated carry them."""
+        keys = {"current": self.keys[-1].public_b64()}
+        if len(self.keys) > 1:
+            keys["previous"] = self.keys[-2].public_b64()
+            keys["transition_expires"] = self.transition
+        return keys
+
     def envelope(self, i, typ):
-        payload = {"seq": i, "type": typ, "note": "<b>&</b>"}
-        return json.dumps({"event_type": typ, "event_id": "evt-%d" % i,
-                           "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                           "nonce": uuid.uuid4().hex, "payload": payload,
-                           "signature": base64.b64encode(b"\0" * 64).decode()})
+        """An event as plexd's control plane signs it: Ed25519 over
+        json.Marshal of event_type, event_id, issued_at, nonce, payload."""
+        key = self.keys[-1]
+        if typ == "signing_key_rotated":
+            self.keys.append(SigningKey(signing_seed(len(self.keys))))
+            self.transition = go_time(time.time_ns() + 600 * 10 ** 9)
+            payload = self.signing_keys()
+        else:
+            payload = {"seq": i, "type": typ, "note": "<b>&</b>"}
+        body = {"event_type": typ, "event_id": "evt-%d" % i, "issued_at": go_time(time.time_ns()),
+                "nonce": uuid.uuid4().hex, "payload": payload}
+        body["signature"] = base64.b64encode(key.sign(go_json(body).encode())).decode()
+        return go_json(body)
 
     def emit(self, spec):
         n = int(spec.get("count", 12))
@@ -1033,6 +1149,22 @@ class Plexd:
             if spec.get("malformed"):
                 i = len(self.events) + 1
                 self.events.append((i, json.dumps({"event_id": "evt-%d" % i, "payload": {}})))
+            if spec.get("replayed") and self.events:
+                # the last event again, as an attacker would resend it
+                self.events.append((len(self.events) + 1, self.events[-1][1]))
+            if spec.get("tampered"):
+                # an event changed on the way: its payload is not what was signed
+                i = len(self.events) + 1
+                env = json.loads(self.envelope(i, "action_request"))
+                env["payload"] = {"action": "reboot"}
+                self.events.append((i, go_json(env)))
+
+    def inject(self, spec):
+        """Admin: envelopes as given (signed elsewhere), in order."""
+        with self.lock:
+            for data in spec.get("data", []):
+                i = len(self.events) + 1
+                self.events.append((i, data))
 
     def node_for(self, h, node_id):
         auth = h.headers.get("Authorization", "")
@@ -1053,7 +1185,7 @@ class Plexd:
     def state(self):
         m = self.mesh
         return {"peers": m.peers(), "policies": m.policies(),
-                "signing_keys": {"current": b64key("signing-current")},
+                "signing_keys": self.signing_keys(),
                 "metadata": {"rack": "r1", "region": "fra", "site": "lab"},
                 "data": m.data(), "secret_refs": m.secret_refs()}
 
@@ -1061,6 +1193,9 @@ class Plexd:
         parts = [p for p in path.split("/") if p]
         if path == "/_emit" and method == "POST":
             self.emit(h.json_body())
+            return h.send(200, {"events": len(self.events)})
+        if path == "/_inject" and method == "POST":
+            self.inject(h.json_body())
             return h.send(200, {"events": len(self.events)})
         if path == "/_mesh" and method == "POST":
             spec = h.json_body()
@@ -1086,7 +1221,7 @@ class Plexd:
                 peers = self.mesh.peers()
             return self.reply(h, 201, {
                 "node_id": nid, "mesh_ip": "100.64.0.%d" % (n + 1),
-                "signing_public_key": b64key("signing-current"),
+                "signing_public_key": self.keys[-1].public_b64(),
                 "node_secret_key": nsk, "peers": peers})
         if len(parts) == 6 and parts[:3] == ["v1", "artifacts", "plexd"] and method == "GET":
             h.body()

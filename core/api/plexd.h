@@ -261,7 +261,8 @@ extern const char *const tt_plexd_event_types[12];
 typedef struct tt_plexd_envelope {
     char event_type[64];         /* required */
     char event_id[64];           /* required */
-    char issued_at[40];          /* RFC 3339 */
+    char issued_at[64];          /* RFC 3339, as sent */
+    tt_rfc3339_time issued;      /* issued_at read (Go's rules); zero when absent */
     char nonce[64];
     char key_id[64];
     char signature[128];         /* base64 Ed25519 */
@@ -297,13 +298,20 @@ typedef struct tt_plexd_events {
     char auth_value[TT_API_TOKEN_MAX + 8];
     tt_plexd_handler handlers[TT_SSE_HANDLERS_MAX];
     size_t nhandlers;
-    tt_plexd_verify_fn verify;   /* NULL: accept (a no-op verifier) */
+    /* How envelopes are checked before any handler sees them: with keys
+     * (tt_plexd_verify, and signing_key_rotated installs the next keys
+     * once dispatched), else with verify, else not at all, and then only
+     * when insecure_unsigned says so: tt_plexd_events_run refuses to start
+     * without one of the three. */
+    struct tt_plexd_keys *keys;
+    tt_plexd_verify_fn verify;
     void *verify_user;
+    int insecure_unsigned;
     tt_plexd_report_fn report;
     tt_plexd_state_fn on_state;
     tt_json_item_fn on_state_item;
     void *user;
-    unsigned long delivered, malformed, rejected, handler_errors, polls;
+    unsigned long delivered, malformed, rejected, handler_errors, polls, rotations;
 } tt_plexd_events;
 
 /* Prepare the stream for the registered node (p must have a node id).
@@ -314,36 +322,78 @@ int tt_plexd_on(tt_plexd_events *ev, const char *type, tt_plexd_event_fn fn, voi
 /* Run until tt_sse_stop(&ev->stream) or a permanent error. */
 int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err);
 
-/* The bytes an Ed25519 signature covers: compact JSON of event_type,
+/*
+ * Decode one envelope (an event's data) as the agent's ParseEnvelope does,
+ * stricter in one way: a member twice anywhere in it is refused, where Go
+ * keeps the last. issued_at is read by Go's RFC 3339 rules into
+ * env->issued (0001-01-01T00:00:00Z when absent). payload points into
+ * json, which must outlive env; doc receives the tokens. -1 with err set
+ * (protocol class: TT_E_JSON_* ) when malformed.
+ */
+int tt_plexd_envelope_decode(tt_json *doc, const char *json, size_t len,
+                             tt_plexd_envelope *env, tt_error *err);
+
+/* The bytes an Ed25519 signature covers: json.Marshal of event_type,
  * event_id, issued_at, nonce and payload, in that order, as plexd's Go
- * encoder writes them (HTML characters escaped). -1 when out is small. */
+ * encoder writes them: strings with HTML characters escaped, the time
+ * written back from env->issued (RFC3339Nano: ".120000Z" is ".12Z",
+ * "+00:00" is "Z"), the payload compacted. -1 when out is small (limit
+ * class) or when Go would refuse to write the time (protocol class). */
 int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap,
                              size_t *len, tt_error *err);
 
-/* ---- Ed25519 envelope verification (TT_FEATURE_ED25519: libsodium) ---------------- */
+/* ---- Ed25519 envelope verification ---------------------------------------------- */
+
+/* A nonce of an accepted event, kept until its event could no longer be
+ * fresh (issued_at + 5 minutes): a 64-bit digest of it. */
+typedef struct tt_plexd_nonce {
+    uint64_t digest;
+    int64_t until_ms;            /* wall ms; 0: a free slot */
+} tt_plexd_nonce;
 
 /*
- * The verifier plexd's agent uses: the signature (base64 Ed25519) over
- * tt_plexd_canonical_bytes, by the current signing key, or by the previous
- * one until its transition deadline; issued_at within max_skew_s of the
- * port's wall clock either way. Keys are base64 (as RegisterResponse's
- * signing_public_key). Pass tt_plexd_ed25519_verify as
- * tt_plexd_events.verify with the keys as verify_user. Built without
- * TT_FEATURE_ED25519 it rejects every envelope with a usage error saying
- * so (a build that asks for verification never silently skips it).
+ * plexd's verifier, as its agent runs it (internal/api/verifier.go): the
+ * control plane's signing keys and the nonces of the events accepted in
+ * the last five minutes. Caller-owned; about 16 KiB with TT_PLEXD_NONCES
+ * 1024. Not shared between threads.
  */
 typedef struct tt_plexd_keys {
-    const tt_port *port;
+    const tt_port *port;         /* its wall clock judges the age of events */
     unsigned char current[32];
     unsigned char previous[32];
-    int has_previous;
-    int64_t previous_until;      /* wall seconds; 0: no deadline */
-    int64_t max_skew_s;          /* 300 */
+    int has_previous;            /* previous accepted before previous_until_ms */
+    int64_t previous_until_ms;
+    int64_t window_ms;           /* 300000: issued_at within five minutes either way */
+    tt_plexd_nonce nonces[TT_PLEXD_NONCES];
 } tt_plexd_keys;
 
+/* Start from the key of the registration (signing_public_key: base64 of
+ * 32 bytes). Errors: TT_E_INVALID_ARG (usage) for any other key. */
 int tt_plexd_keys_init(tt_plexd_keys *k, const tt_port *port, const char *current_b64,
-                       const char *previous_b64, int64_t previous_until, tt_error *err);
-int tt_plexd_ed25519_verify(void *keys, const tt_plexd_envelope *env, tt_error *err);
+                       tt_error *err);
 
+/*
+ * Install new keys, as the agent does on signing_key_rotated (its payload)
+ * and from the state's signing_keys: current replaces the key; previous is
+ * accepted until transition_expires, and never without one. A current key
+ * that is not 32 bytes of base64, or a previous one given and not, or a
+ * transition_expires that is not an RFC 3339 time, leaves the keys as they
+ * were (TT_E_SSE_REJECTED, protocol class).
+ */
+int tt_plexd_keys_install(tt_plexd_keys *k, const tt_plexd_signing_keys *sk, tt_error *err);
+
+/*
+ * Verify an envelope exactly as plexd's agent does, in its order, with its
+ * reasons (protocol class, TT_E_SSE_REJECTED, "EVENT_ID: REASON"): missing
+ * signature; missing nonce; missing issued_at; event is stale (issued more
+ * than five minutes ago); event timestamp is in the future (more than five
+ * minutes ahead); signature verification failed (by the current key, or
+ * the previous one before its deadline, over tt_plexd_canonical_bytes);
+ * duplicate nonce. The nonce of an accepted event is recorded; a forged
+ * event records nothing. When TT_PLEXD_NONCES nonces are all younger than
+ * five minutes, an event is refused rather than one forgotten. Built
+ * without TT_FEATURE_ED25519 it refuses every envelope (usage class).
+ */
+int tt_plexd_verify(tt_plexd_keys *k, const tt_plexd_envelope *env, tt_error *err);
 
 #endif /* TT_PLEXD_H */

@@ -35,6 +35,65 @@ static int type_matches(const char *want, const char *type)
     return want == NULL || strcmp(want, type) == 0;
 }
 
+/* Go's time.Time{} (what an absent issued_at leaves): 0001-01-01T00:00:00Z. */
+static const tt_rfc3339_time zero_time = { -62135596800LL, 0, 0 };
+
+int tt_plexd_envelope_decode(tt_json *doc, const char *json, size_t len,
+                             tt_plexd_envelope *env, tt_error *err)
+{
+    memset(env, 0, sizeof *env);
+    env->issued = zero_time;
+    /* a member twice, anywhere in the envelope or its payload, could mean
+     * one thing to the signer and another here: malformed */
+    if (tt_json_parse(doc, json, len, err) != 0 || tt_json_check_unique(doc, err) != 0 ||
+        tt_json_bind(doc, 0, envelope_fields, sizeof envelope_fields / sizeof envelope_fields[0],
+                     env, err) != 0)
+        return -1;
+    if (env->event_type[0] == '\0' || env->event_id[0] == '\0')
+        return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_MISSING, NULL,
+                            "envelope without event_type or event_id");
+    if (env->issued_at[0] != '\0' &&
+        tt_rfc3339_parse_time(env->issued_at, strlen(env->issued_at), &env->issued) != 0)
+        return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_TYPE, NULL,
+                            "%s: issued_at is not an RFC 3339 time", env->event_id);
+    return 0;
+}
+
+/* Verified, or unsigned and allowed: 0; else -1 with e set. */
+static int checked(tt_plexd_events *E, const tt_plexd_envelope *env, tt_error *e)
+{
+    if (E->keys != NULL)
+        return tt_plexd_verify(E->keys, env, e);
+    if (E->verify != NULL && E->verify(E->verify_user, env, e) != 0) {
+        if (e->cls == TT_ERR_NONE)
+            tt_error_set(e, TT_ERR_PROTOCOL, TT_E_SSE_REJECTED, NULL, "envelope rejected");
+        return -1;
+    }
+    return 0;
+}
+
+/* signing_key_rotated, once dispatched: its keys check the next events
+ * (the event itself was checked with the keys before it). */
+static void rotate(tt_plexd_events *E, const tt_plexd_envelope *env)
+{
+    static const tt_json_field f[] = {
+        TT_JSON_STR(tt_plexd_signing_keys, current, "current", TT_JF_REQUIRED),
+        TT_JSON_STR(tt_plexd_signing_keys, previous, "previous", 0),
+        TT_JSON_STR(tt_plexd_signing_keys, transition_expires, "transition_expires", 0),
+    };
+    tt_plexd_signing_keys sk;
+    tt_error e;
+    memset(&sk, 0, sizeof sk);
+    if (tt_json_parse(&E->doc, env->payload.p, env->payload.n, &e) != 0 ||
+        tt_json_bind(&E->doc, 0, f, sizeof f / sizeof f[0], &sk, &e) != 0 ||
+        tt_plexd_keys_install(E->keys, &sk, &e) != 0) {
+        E->handler_errors++;
+        report(E, env, &e);
+        return;
+    }
+    E->rotations++;
+}
+
 /* The SSE parser's callback: one event's data is one envelope. */
 static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
 {
@@ -45,24 +104,13 @@ static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
     int any = 0;
 
     (void)err;
-    memset(&env, 0, sizeof env);
     tt_error_clear(&e);
-    /* a member twice, anywhere in the envelope or its payload, could mean
-     * one thing to the signer and another here: malformed */
-    if (tt_json_parse(&E->doc, ev->data, ev->data_len, &e) != 0 ||
-        tt_json_check_unique(&E->doc, &e) != 0 ||
-        tt_json_bind(&E->doc, 0, envelope_fields, sizeof envelope_fields / sizeof envelope_fields[0],
-                     &env, &e) != 0 || env.event_type[0] == '\0' || env.event_id[0] == '\0') {
-        if (e.cls == TT_ERR_NONE)
-            tt_error_set(&e, TT_ERR_PROTOCOL, TT_E_JSON_MISSING, NULL,
-                         "envelope without event_type or event_id");
+    if (tt_plexd_envelope_decode(&E->doc, ev->data, ev->data_len, &env, &e) != 0) {
         E->malformed++;
         report(E, NULL, &e);
         return 0;
     }
-    if (E->verify != NULL && E->verify(E->verify_user, &env, &e) != 0) {
-        if (e.cls == TT_ERR_NONE)
-            tt_error_set(&e, TT_ERR_PROTOCOL, TT_E_SSE_REJECTED, NULL, "envelope rejected");
+    if (checked(E, &env, &e) != 0) {
         E->rejected++;
         report(E, &env, &e);
         return 0;
@@ -80,6 +128,8 @@ static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
     }
     if (any)
         E->delivered++;
+    if (E->keys != NULL && strcmp(env.event_type, "signing_key_rotated") == 0)
+        rotate(E, &env);
     return 0;
 }
 
@@ -119,6 +169,13 @@ static int poll_state(void *user, tt_error *err)
     E->polls++;
     if (tt_plexd_fetch_state(E->plexd, &E->state, E->on_state_item, E->user, err) != 0)
         return -1;
+    /* the state's keys are the control plane's word too (the agent's
+     * reconcile installs them) */
+    if (E->keys != NULL && E->state.signing_keys.current[0] != '\0') {
+        tt_error e;
+        if (tt_plexd_keys_install(E->keys, &E->state.signing_keys, &e) != 0)
+            report(E, NULL, &e);
+    }
     if (E->on_state != NULL)
         E->on_state(E->user, &E->state);
     return 0;
@@ -172,6 +229,10 @@ int tt_plexd_on(tt_plexd_events *ev, const char *type, tt_plexd_event_fn fn, voi
 int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err)
 {
     int rc;
+    if (ev->keys == NULL && ev->verify == NULL && !ev->insecure_unsigned)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, ev->plexd->api.label,
+                            "plexd events: no signing key to verify events with (keys), and "
+                            "unsigned events not allowed (insecure_unsigned)");
     /* the configuration may have been changed between init and run */
     ev->stream.cfg = ev->scfg;
     rc = tt_sse_stream_run(&ev->stream, err);
@@ -208,6 +269,10 @@ static void go_char(canon *c, const unsigned char *s, size_t *i, size_t n)
         put(c, e, 2);
     } else if (b == '\n') {
         put(c, "\\n", 2);
+    } else if (b == '\b') {
+        put(c, "\\b", 2); /* Go 1.22 and later; \u0008 before */
+    } else if (b == '\f') {
+        put(c, "\\f", 2);
     } else if (b == '\r') {
         put(c, "\\r", 2);
     } else if (b == '\t') {
@@ -265,6 +330,7 @@ int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap
                              size_t *len, tt_error *err)
 {
     canon c;
+    size_t n;
     c.out = out;
     c.cap = cap;
     c.len = 0;
@@ -273,8 +339,17 @@ int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap
     go_string(&c, env->event_type);
     put(&c, ",\"event_id\":", 12);
     go_string(&c, env->event_id);
-    put(&c, ",\"issued_at\":", 13);
-    go_string(&c, env->issued_at);
+    put(&c, ",\"issued_at\":\"", 14);
+    /* time.Time marshals itself: the text as Go writes it back */
+    n = tt_rfc3339_format_time(&env->issued, c.out + c.len, c.cap - c.len);
+    if (n == 0)
+        return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_SSE_REJECTED, NULL,
+                            "%s: issued_at cannot be written as Go writes times", env->event_id);
+    if (n >= c.cap - c.len)
+        c.overflow = 1;
+    else
+        c.len += n;
+    put(&c, "\"", 1);
     put(&c, ",\"nonce\":", 9);
     go_string(&c, env->nonce);
     put(&c, ",\"payload\":", 11);

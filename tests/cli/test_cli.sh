@@ -361,6 +361,7 @@ X="http://127.0.0.1:$TT_CP_PLEXD_PORT"
 check_exit plexd-register 0 "$T" plexd register --public-key cHVi --hostname cli-node --url "$X" --token boot-demo-token
 NODE=$(sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p' "$W/out")
 NSK=$(sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p' "$W/out")
+SIGNING_KEY=$(sed -n 's/.*"signing_public_key":"\([^"]*\)".*/\1/p' "$W/out")
 export PLEXD_URL="$X" PLEXD_NODE_ID="$NODE" PLEXD_TOKEN="$NSK"
 check_exit plexd-heartbeat 0 "$T" plexd heartbeat
 check_exit plexd-state 0 "$T" plexd state
@@ -389,11 +390,30 @@ check_grep plexd-artifact-bad-msg "$W/err" "checksum mismatch"
 [ -e "$W/plexd3.bin" ] && bad plexd-artifact-bad-removed "file kept" || ok plexd-artifact-bad-removed
 check_exit plexd-secret-missing 8 "$T" plexd secret nope
 curl -s -X POST -d '{"count": 3}' "$X/_emit" >/dev/null
+# events are verified: without the control plane's key, nothing starts
+check_exit plexd-events-no-key 2 "$T" plexd events --max-events 3
+check_grep plexd-events-no-key-msg "$W/err" "needs the control plane's signing key: --signing-key, PLEXD_SIGNING_KEY"
+check_exit plexd-events-unsigned 0 "$T" plexd events --max-events 3 --insecure-unsigned
+check_grep plexd-events-unsigned-warns "$W/err" "WARNING: --insecure-unsigned"
+check_exit plexd-events-bad-key 2 "$T" plexd events --max-events 3 --signing-key c2hvcnQ=
+export PLEXD_SIGNING_KEY="$SIGNING_KEY"
 check_exit plexd-events 0 "$T" plexd events --max-events 3
 [ "$(wc -l < "$W/out")" = 3 ] && ok plexd-events-lines || bad plexd-events-lines "$(wc -l < "$W/out") lines"
+# a rotation, then events by the new key; a tampered and a replayed event
+# are refused with their reasons and not printed; the rest arrive
+curl -s -X POST -d '{"count": 2, "types": ["signing_key_rotated", "peer_added"]}' "$X/_emit" >/dev/null
+curl -s -X POST -d '{"count": 1, "types": ["policy_updated"], "tampered": 1, "replayed": 1}' "$X/_emit" >/dev/null
+curl -s -X POST -d '{"count": 1, "types": ["node_state_updated"]}' "$X/_emit" >/dev/null
+check_exit plexd-events-verified 0 "$T" plexd events --max-events 7
+check_grep plexd-events-rotated "$W/out" '"event_type":"signing_key_rotated"'
+check_grep plexd-events-after-rotation "$W/out" '"event_type":"node_state_updated"'
+check_no_grep plexd-events-tampered-not-printed "$W/out" '"action":"reboot"'
+check_grep plexd-events-replay-reason "$W/err" "evt-6: duplicate nonce"
+check_grep plexd-events-tampered-reason "$W/err" "evt-8: signature verification failed"
+[ "$(wc -l < "$W/out")" = 7 ] && ok plexd-events-verified-lines || bad plexd-events-verified-lines "$(wc -l < "$W/out") lines"
 check_exit plexd-deregister 0 "$T" plexd deregister
 check_exit plexd-after-deregister 8 "$T" plexd heartbeat
-unset PLEXD_URL PLEXD_NODE_ID PLEXD_TOKEN
+unset PLEXD_URL PLEXD_NODE_ID PLEXD_TOKEN PLEXD_SIGNING_KEY
 
 # No secret in the -v trace or in an error, for any protocol: bearer tokens,
 # MAAS's key parts and OAuth signature, cloud credentials, client keys,

@@ -207,7 +207,7 @@ static void test_every_endpoint(void)
     CHECK_STR(kept_items.first_peer.id, "0190a8b8-0000-0000-0000-000000000001");
     CHECK_STR(kept_items.last_rule.dst, "*");
     CHECK_STR(kept_items.rule_policy, "pol-1");
-    CHECK_STR(st.signing_keys.current, "Tee/Wk5+TI1sEGvJVgilBbeMqYV/C2KEpyNN+U+XoRM=");
+    CHECK_STR(st.signing_keys.current, reg.signing_public_key);
     CHECK_STR(st.metadata, "{\"rack\":\"r1\",\"region\":\"fra\",\"site\":\"lab\"}");
     CHECK_STR(kept_items.last_ref.key, "db");
     memset(&kept_items, 0, sizeof kept_items);
@@ -345,7 +345,13 @@ static void test_state_memory_does_not_grow_with_the_mesh(void)
     CHECK(anon_big > 0 && anon_empty > 0);
     /* the state alone is 160 KB: held whole, it would show; the pages of
      * stack and records that only a non-empty state touches (2 or 3) may */
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan keeps frames and its own bookkeeping in anonymous mappings that
+     * grow with the work done, so the bound is judged by the plain run */
+    printf("  (memory bound checked by the build without ASan)\n");
+#else
     CHECK(anon_big - anon_empty <= 16);
+#endif
 }
 
 /* Forty peers (the first client held sixteen) and a node secret key of
@@ -532,7 +538,8 @@ static int on_any(void *user, const tt_plexd_envelope *env, tt_error *err)
     (void)user;
     (void)err;
     got.catch_all++;
-    if (strstr(env->payload.p, "\"seq\"") == NULL)
+    if (strstr(env->payload.p, "\"seq\"") == NULL &&
+        strcmp(env->event_type, "signing_key_rotated") != 0) /* its payload: the keys */
         got.order_ok = 0;
     if (got.catch_all >= 12)
         tt_sse_stop(&events.stream);
@@ -540,15 +547,30 @@ static int on_any(void *user, const tt_plexd_envelope *env, tt_error *err)
 }
 
 static unsigned long reports_malformed, reports_handler;
+static char last_rejection[TT_ERROR_MSG_MAX];
 
 static void on_report(void *user, const tt_plexd_envelope *env, const tt_error *why)
 {
     (void)user;
-    (void)why;
     if (env == NULL)
         reports_malformed++;
+    else if (why->code == TT_E_SSE_REJECTED)
+        snprintf(last_rejection, sizeof last_rejection, "%s", why->msg);
     else
         reports_handler++;
+}
+
+/* The control plane's key, from the registration: every event verified. */
+static tt_plexd_keys keys;
+
+static int verify_with_registered_key(tt_error *e)
+{
+    static tt_port wall;
+    tt_port_posix_init(&wall);
+    if (tt_plexd_keys_init(&keys, &wall, reg.signing_public_key, e) != 0)
+        return -1;
+    events.keys = &keys;
+    return 0;
 }
 
 static void test_events_all_types_through_reconnects(void)
@@ -570,6 +592,7 @@ static void test_events_all_types_through_reconnects(void)
     for (i = 0; i < 12 && i + 1 < TT_SSE_HANDLERS_MAX; i++)
         CHECK_INT(tt_plexd_on(&events, tt_plexd_event_types[i], on_typed, (void *)(size_t)i, &e), 0);
     CHECK_INT(tt_plexd_on(&events, NULL, on_any, NULL, &e), 0);
+    CHECK_INT(verify_with_registered_key(&e), 0);
     events.report = on_report;
     events.scfg.backoff_base_ms = 20;
     events.scfg.backoff_max_ms = 100;
@@ -588,6 +611,8 @@ static void test_events_all_types_through_reconnects(void)
     CHECK_INT(reports_malformed, 1);
     CHECK_INT(events.handler_errors, 1);
     CHECK_INT(reports_handler, 1);
+    CHECK_INT(events.rejected, 0);
+    CHECK_INT(events.rotations, 1);               /* signing_key_rotated, then the new key */
     CHECK(events.stream.stats.opened >= 3);      /* cut after every 5 events */
     CHECK_INT(cp_get("/_stats", stats, sizeof stats), 0);
     CHECK(strstr(stats, "\"drops\": ") != NULL);
@@ -626,6 +651,44 @@ static void test_events_verifier_rejects(void)
     CHECK_INT(events.delivered, 11);
 }
 
+static int stop_at_3(void *user, const tt_plexd_envelope *env, tt_error *err)
+{
+    (void)user;
+    (void)env;
+    (void)err;
+    if (++got.all >= 3)
+        tt_sse_stop(&events.stream);
+    return 0;
+}
+
+/* Signed for real by the reference control plane: a replayed event (same
+ * nonce, same signature) and a tampered one (payload changed after
+ * signing) are refused with plexd's reasons; the good ones pass. */
+static void test_events_replayed_and_tampered_refused(void)
+{
+    tt_error e;
+    CHECK_INT(integ_cp_admin(integ_cp_port("PLEXD"), "/_reset", "{}"), 0);
+    CHECK_INT(registered(&e), 0);
+    CHECK_INT(integ_cp_admin(port_no, "/_emit", "{\"count\": 1}"), 0);
+    CHECK_INT(integ_cp_admin(port_no, "/_emit", "{\"count\": 0, \"replayed\": true}"), 0);
+    CHECK_INT(integ_cp_admin(port_no, "/_emit", "{\"count\": 0, \"tampered\": true}"), 0);
+    CHECK_INT(integ_cp_admin(port_no, "/_emit", "{\"count\": 2}"), 0);
+    memset(&got, 0, sizeof got);
+    last_rejection[0] = '\0';
+    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
+    CHECK_INT(tt_plexd_on(&events, NULL, stop_at_3, NULL, &e), 0);
+    CHECK_INT(verify_with_registered_key(&e), 0);
+    events.report = on_report;
+    CHECK_INT(tt_plexd_events_run(&events, &e), 0);
+    CHECK_INT(events.delivered, 3);
+    CHECK_INT(events.rejected, 2);
+    CHECK_STR(last_rejection, "evt-3: signature verification failed");
+    /* without a key, nothing starts */
+    CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
+    CHECK_INT(tt_plexd_events_run(&events, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+}
+
 static int polled_states;
 
 static void on_state(void *user, const tt_plexd_state *st)
@@ -655,6 +718,7 @@ static void test_events_polling_fallback(void)
     polled_states = 0;
     CHECK_INT(tt_plexd_events_init(&events, &plexd, &e), 0);
     CHECK_INT(tt_plexd_on(&events, NULL, stop_first, NULL, &e), 0);
+    CHECK_INT(verify_with_registered_key(&e), 0);
     events.on_state = on_state;
     events.scfg.backoff_base_ms = 20;
     events.scfg.backoff_max_ms = 40;
@@ -683,6 +747,7 @@ void suite_integ_plexd(void)
         { "artifact_stream", test_artifact_stream },
         { "events_all_types_through_reconnects", test_events_all_types_through_reconnects },
         { "events_verifier_rejects", test_events_verifier_rejects },
+        { "events_replayed_and_tampered_refused", test_events_replayed_and_tampered_refused },
         { "events_polling_fallback", test_events_polling_fallback },
     };
     tt_run_suite("integ_plexd", tests, TT_COUNT(tests));

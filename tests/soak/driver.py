@@ -8,7 +8,9 @@ Faults (tools/refcp.py /_faults on the plexd listener, which also applies
 them to the event stream's requests): bursts of 503 and 500 (longer than
 the retries, so some calls fail), 429 with Retry-After, delays beyond the
 request timeout, event streams cut in the middle of an event. Events are
-emitted at about ten a second; the server's own count is the number sent.
+emitted at about two and a half a second (every one signed, and verified
+by the agent: a node remembers the nonces of the last five minutes, 1024
+by default); the server's own count is the number sent.
 
 Passes when every event sent was delivered exactly once, in order, and the
 agent's anonymous resident memory (its own: stacks, data, heap) at the end
@@ -117,7 +119,7 @@ def main():
                      agent.rss[-1][0] if agent.rss else "?",
                      agent.rss[-1][1] if agent.rss else "?"), flush=True)
             next_note = time.time() + 60
-        time.sleep(0.25)
+        time.sleep(1.0)
     post(port, "/_faults", {})
     # the server's count is final now; give the agent time to catch up
     sent = emit(port, 0) or sent

@@ -32,6 +32,8 @@ static volatile sig_atomic_t stop_requested;
 static tt_plexd calls;               /* heartbeats and state: main thread */
 static tt_plexd streamer;            /* events and polling: event thread */
 static tt_plexd_events events;
+static tt_plexd_keys keys;           /* every event verified, as a node does */
+static tt_port wall;
 static unsigned char seen[MAX_SEQ / 8];   /* a bit per sequence number */
 static unsigned long delivered, duplicates, out_of_order, unparsed;
 static unsigned long failures[TT_ERR_CANCELLED + 1];
@@ -63,15 +65,16 @@ static long status_kb(const char *key)
     return kb;
 }
 
-/* Every event's payload carries the control plane's sequence number. */
+/* Every event's id carries the control plane's sequence number: "evt-N"
+ * (a signing_key_rotated's payload is the keys alone). */
 static int on_event(void *user, const tt_plexd_envelope *env, tt_error *err)
 {
-    static tt_json doc;
-    int64_t seq;
+    char *end;
+    long long seq;
     (void)user;
-    if (tt_json_parse(&doc, env->payload.p, env->payload.n, err) != 0 ||
-        tt_json_get_int(&doc, tt_json_find(&doc, 0, "seq"), 1, MAX_SEQ - 1, &seq, "seq",
-                        err) != 0) {
+    (void)err;
+    seq = strncmp(env->event_id, "evt-", 4) == 0 ? strtoll(env->event_id + 4, &end, 10) : 0;
+    if (seq < 1 || seq >= (long long)MAX_SEQ || *end != '\0') {
         unparsed++;
         return 0;
     }
@@ -132,13 +135,16 @@ static int register_node(const char *url, char *node_id, size_t cap)
         return -1;
     }
     snprintf(node_id, cap, "%s", reg.node_id);
+    tt_port_posix_init(&wall);
     if (start(&streamer, url, reg.node_secret_key, &err) != 0 ||
         tt_plexd_set_node_id(&streamer, reg.node_id, &err) != 0 ||
         tt_plexd_events_init(&events, &streamer, &err) != 0 ||
+        tt_plexd_keys_init(&keys, &wall, reg.signing_public_key, &err) != 0 ||
         tt_plexd_on(&events, NULL, on_event, NULL, &err) != 0) {
         fprintf(stderr, "soak: events: %s\n", err.msg);
         return -1;
     }
+    events.keys = &keys;
     return 0;
 }
 

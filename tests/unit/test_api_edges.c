@@ -1163,7 +1163,8 @@ static void test_plexd_canonical_bytes_utf8_and_whitespace(void)
     CHECK_INT(tt_plexd_canonical_bytes(&env, out, sizeof out - 1, &n, &e), 0);
     out[n] = '\0';
     CHECK_STR(out, "{\"event_type\":\"a\xe2\x80\xa6" "b\xe2\x82\xac" "c\xe2\",\"event_id\":\"e\","
-                   "\"issued_at\":\"\",\"nonce\":\"\",\"payload\":{\"s\":\"\xe2\x80\xa6\\u2028\","
+                   "\"issued_at\":\"1970-01-01T00:00:00Z\",\"nonce\":\"\","
+                   "\"payload\":{\"s\":\"\xe2\x80\xa6\\u2028\","
                    "\"t\":1}}");
     env.payload.p = "\"a\\";
     env.payload.n = 3;

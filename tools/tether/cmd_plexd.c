@@ -24,12 +24,16 @@ static const char usage_text[] =
     "  result EXECUTION_ID --status S --exit-code N [--stdout T] [--stderr T] [--duration D]\n"
     "  metrics|logs|audit --json BATCH      (JSON arrays; @FILE reads a file)\n"
     "  artifact VERSION OS ARCH -o FILE [--sha256 HEX]\n"
-    "  events [--max-events N]              signed envelopes as JSON lines\n"
+    "  events [--max-events N] [--signing-key K | --insecure-unsigned]\n"
+    "                     verified envelopes as JSON lines (N: that many, then exit)\n"
     "\n"
     "Settings (flag, else environment, else --config FILE key):\n"
     "  --url URL          PLEXD_URL        control plane base URL\n"
     "  --token T          PLEXD_TOKEN      bootstrap token, or the node's after register\n"
     "  --node-id ID       PLEXD_NODE_ID\n"
+    "  --signing-key K    PLEXD_SIGNING_KEY  the control plane's Ed25519 key (base64;\n"
+    "                     register prints it as signing_public_key); events are\n"
+    "                     refused without it unless --insecure-unsigned (loud)\n"
     "  --user-agent UA    default plexd/" TT_VERSION "\n"
     "  --timeout S, --idle-timeout S, --connect-timeout S, -k, --cacert FILE\n";
 
@@ -210,22 +214,51 @@ static int print_envelope(void *user, const tt_plexd_envelope *env, tt_error *er
     return 0;
 }
 
+/* One line on stderr for each envelope not printed: malformed (no event
+ * id to name), rejected (its reason names its event id), or a handler's. */
 static void on_report(void *user, const tt_plexd_envelope *env, const tt_error *why)
 {
     (void)user;
-    fprintf(stderr, "tether: event %s skipped: %s\n", env != NULL ? env->event_id : "?", why->msg);
+    (void)env;
+    fprintf(stderr, "tether: event not delivered: %s\n", why->msg);
 }
 
-static int do_events(const tt_cli_args *a, tt_error *err)
+/* How events are checked: the key (flag, environment, config), or none
+ * at all when the caller said so, loudly. */
+static int events_trust(const tt_cli_args *a, const tt_cli_conf *conf, tt_error *err)
+{
+    static tt_plexd_keys keys;
+    const char *key = tt_cli_setting(conf, tt_cli_arg(a, "signing-key"), "signing_key",
+                                     "PLEXD_SIGNING_KEY", NULL);
+    if (key != NULL) {
+        if (tt_plexd_keys_init(&keys, &plexd.client.port, key, err) != 0)
+            return tt_cli_fail(err);
+        events.keys = &keys;
+        return 0;
+    }
+    if (tt_cli_arg(a, "insecure-unsigned") == NULL)
+        return tt_cli_usage_error("plexd events needs the control plane's signing key: "
+                                  "--signing-key, PLEXD_SIGNING_KEY or signing_key in the "
+                                  "config file (or --insecure-unsigned to accept any event)");
+    fprintf(stderr, "tether: WARNING: --insecure-unsigned: events are NOT verified; anyone "
+                    "on the path can send this node any action\n");
+    events.insecure_unsigned = 1;
+    return 0;
+}
+
+static int do_events(const tt_cli_args *a, const tt_cli_conf *conf, tt_error *err)
 {
     static events_run r;
     long long max;
+    int rc;
     if (tt_cli_arg_int(a, "max-events", 0, &max) != 0)
         return TT_EXIT_USAGE;
     r.max = (unsigned long)max;
     if (tt_plexd_events_init(&events, &plexd, err) != 0 ||
         tt_plexd_on(&events, NULL, print_envelope, &r, err) != 0)
         return tt_cli_fail(err);
+    if ((rc = events_trust(a, conf, err)) != 0)
+        return rc;
     events.report = on_report;
     events.scfg.cancel = &tt_cli_cancel;
     if (tt_plexd_events_run(&events, err) != 0)
@@ -304,7 +337,7 @@ static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
     return rc != 0 ? tt_cli_fail(err) : ok_json();
 }
 
-static int run(const tt_cli_args *a)
+static int run(const tt_cli_args *a, const tt_cli_conf *conf)
 {
     const char *cmd = a->pos[0];
     tt_error err;
@@ -315,7 +348,7 @@ static int run(const tt_cli_args *a)
     if (strcmp(cmd, "artifact") == 0)
         return do_artifact(a, &err);
     if (strcmp(cmd, "events") == 0)
-        return do_events(a, &err);
+        return do_events(a, conf, &err);
     if (strcmp(cmd, "secret") == 0 && a->npos > 1) {
         static tt_plexd_secret s;
         tt_cli_printer_init(&printer, &tt_plexd_secret_json, 0);
@@ -335,7 +368,7 @@ int tt_cli_plexd(int argc, char **argv)
     const char *node;
     int rc;
 
-    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "", "plexd", &a, &conf)) >= 0)
+    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "insecure-unsigned", "plexd", &a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.base_url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "PLEXD_URL", NULL);
@@ -363,7 +396,7 @@ int tt_cli_plexd(int argc, char **argv)
     node = tt_cli_setting(&conf, tt_cli_arg(&a, "node-id"), "node_id", "PLEXD_NODE_ID", NULL);
     if (node != NULL && tt_plexd_set_node_id(&plexd, node, &err) != 0)
         return tt_cli_fail(&err);
-    rc = run(&a);
+    rc = run(&a, &conf);
     tt_plexd_close(&plexd);
     return rc;
 }
