@@ -30,11 +30,6 @@ static const uint16_t tt_suites[] = {
     BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 };
 
-void tt_tls_config_init(tt_tls_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-}
-
 size_t tt_tls_conn_size(void)
 {
     return sizeof(tt_tls_conn);
@@ -43,6 +38,21 @@ size_t tt_tls_conn_size(void)
 const char *tt_tls_backend(void)
 {
     return "BearSSL (TLS 1.2)";
+}
+
+void tt_sha256_init(tt_sha256 *c)
+{
+    br_sha256_init(c);
+}
+
+void tt_sha256_update(tt_sha256 *c, const void *data, size_t len)
+{
+    br_sha256_update(c, data, len);
+}
+
+void tt_sha256_final(tt_sha256 *c, unsigned char out[32])
+{
+    br_sha256_out(c, out);
 }
 
 /* What the configuration asks of a build that speaks TLS 1.2 only. */
@@ -158,40 +168,6 @@ static void setup_client_auth(tt_tls_conn *t, const tt_tls_store *st)
 
 /* ---- errors ------------------------------------------------------------- */
 
-/* TLS alert numbers (RFC 5246, 8446) and whether they fault a certificate. */
-static const struct { unsigned char code, cert; const char *name; } alerts[] = {
-    { 10, 0, "unexpected_message" }, { 20, 0, "bad_record_mac" },
-    { 40, 0, "handshake_failure" }, { 42, 1, "bad_certificate" },
-    { 43, 1, "unsupported_certificate" }, { 44, 1, "certificate_revoked" },
-    { 45, 1, "certificate_expired" }, { 46, 1, "certificate_unknown" },
-    { 47, 0, "illegal_parameter" }, { 48, 1, "unknown_ca" },
-    { 49, 1, "access_denied" }, { 50, 0, "decode_error" },
-    { 51, 1, "decrypt_error" }, { 70, 0, "protocol_version" },
-    { 71, 0, "insufficient_security" }, { 80, 0, "internal_error" },
-    { 112, 0, "unrecognized_name" }, { 116, 0, "certificate_required" }
-};
-
-static int alert_index(int alert)
-{
-    int i;
-    for (i = 0; i < (int)(sizeof alerts / sizeof alerts[0]); i++)
-        if (alerts[i].code == alert)
-            return i;
-    return -1;
-}
-
-static const char *alert_name(int alert)
-{
-    int i = alert_index(alert);
-    return i >= 0 ? alerts[i].name : "alert";
-}
-
-static int is_cert_alert(int alert)
-{
-    int i = alert_index(alert);
-    return i >= 0 && alerts[i].cert;
-}
-
 static int tls_fail(tt_tls_conn *t, tt_error *err, tt_errcode code,
                     const char *fmt, ...)
 {
@@ -205,7 +181,7 @@ static int tls_fail(tt_tls_conn *t, tt_error *err, tt_errcode code,
 /* The server sent a fatal alert. */
 static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
 {
-    const char *name = alert_name(alert);
+    const char *name = tt_tls_alert_name(alert);
     if (t->established && alert != 0)
         /* after the handshake only a renegotiation the client declined
          * ends a session with an alert (BR_OPT_NO_RENEGOTIATION) */
@@ -217,23 +193,23 @@ static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
                         "the server requires TLS 1.3 (alert %s, %d); this build "
                         "(BearSSL) speaks only TLS 1.2", name, alert);
     if (t->auth.requested && !t->auth.sent &&
-        (alert == 40 || alert == 116 || is_cert_alert(alert)))
+        (alert == 40 || alert == 116 || tt_tls_is_cert_alert(alert)))
         return tls_fail(t, err, TT_E_TLS_CLIENT_CERT_REQUIRED,
                         "the server requires a client certificate and none was "
                         "given (alert %s, %d)", name, alert);
-    if (t->auth.sent && (is_cert_alert(alert) || alert == 40))
+    if (t->auth.sent && (tt_tls_is_cert_alert(alert) || alert == 40))
         return tls_fail(t, err, TT_E_TLS_CLIENT_CERT_REJECTED,
                         "the server rejected the client certificate (alert %s, %d)",
                         name, alert);
     if ((alert == 40 || alert == 71) && br_ssl_engine_get_version(&t->sc.eng) == 0)
         /* refused at the ClientHello: a 1.3-only server may say just this */
         return tls_fail(t, err, TT_E_TLS_CIPHER,
-                        "handshake failure: no cipher suite, group or version in common "
-                        "(this build offers TLS 1.2 only) (alert %s, %d)", name, alert);
+                        "alert %s (%d): no cipher suite, group or version in common; "
+                        "this build offers TLS 1.2 only", name, alert);
     if (alert == 40 || alert == 71)
         return tls_fail(t, err, TT_E_TLS_CIPHER,
-                        "handshake failure: no cipher suite or parameters in "
-                        "common (alert %s, %d)", name, alert);
+                        "alert %s (%d): no cipher suite or parameters in common", name,
+                        alert);
     return tls_fail(t, err, TT_E_TLS_HANDSHAKE,
                     "handshake failure: the server sent alert %s (%d)", name, alert);
 }
@@ -438,31 +414,6 @@ static int run_until(tt_tls_conn *t, unsigned want, int64_t deadline,
     }
 }
 
-static int time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,
-                   tt_error *err, const char *host)
-{
-    int64_t t = tt_port_wall_s(port);
-    switch (cfg->time_policy) {
-    case TT_TLS_TIME_FIXED:
-        t = cfg->fixed_time;
-        break;
-    case TT_TLS_TIME_FLOOR:
-        if (t < TT_TLS_CLOCK_FLOOR)
-            t = TT_TLS_CLOCK_FLOOR;
-        break;
-    default:
-        if (t < TT_TLS_CLOCK_FLOOR && !cfg->insecure)
-            return tt_error_set(err, TT_ERR_TLS, TT_E_TLS_CLOCK, host,
-                                "the device clock is not set (before %lld): "
-                                "certificate dates cannot be checked; set the "
-                                "clock or choose a TLS time policy",
-                                (long long)TT_TLS_CLOCK_FLOOR);
-        break;
-    }
-    *now = t;
-    return 0;
-}
-
 static void engine_setup(tt_tls_conn *t)
 {
     br_ssl_client_context *sc = &t->sc;
@@ -502,7 +453,7 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
     t->resumed = 0;
     t->established = 0;
     t->peer_closed = 0;
-    if (versions_ok(cfg, url->host, err) != 0 || time_of(cfg, port, &now, err, url->host) != 0)
+    if (versions_ok(cfg, url->host, err) != 0 || tt_tls_time_of(cfg, port, &now, err, url->host) != 0)
         return -1;
     engine_setup(t);
     tt_x509_setup(&t->x509, cfg, url, (uint32_t)(now / 86400 + 719528),

@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.." || exit 1
 out=build/callgraph
 rm -rf "$out"; mkdir -p "$out"
 inc="-Iconfig -Icore -Icore/api -Iport -Iport/posix -Ibuild/deps/include \
-     -Ibuild/third_party/bearssl/inc -Ibuild/third_party/zlib"
-for f in core/*.c core/api/*.c port/posix/*.c; do
+     -Ibuild/third_party/bearssl/inc -Ibuild/third_party/zlib \
+     -Ibuild/third_party/libsodium/src/libsodium/include/sodium"
+# the default build's files (BearSSL; tls_mbedtls.c is the other backend)
+for f in $(ls core/*.c core/api/*.c port/posix/*.c | grep -v tls_mbedtls.c); do
     o="$out/$(echo "$f" | tr / _ | sed 's/\.c$//')"
     gcc -std=c99 -O0 $inc -fcallgraph-info -c "$f" -o "$o.o" -dumpbase "$o" || exit 1
 done

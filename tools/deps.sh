@@ -46,8 +46,11 @@ for p in $want; do
     fi
 done
 
-# deb-src entries for `apt-get source` (Debian 12 ships only deb lines)
+# deb-src entries for `apt-get source` (Debian 12 ships only deb lines):
+# bookworm for most sources, trixie for Mbed TLS 3.6 (the only release
+# with it). Each fetch names its release, so adding one changes no other.
 ensure_deb_src() {
+    added=1
     if ! grep -rqs '^Types:.*deb-src\|^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
         cat > /etc/apt/sources.list.d/tether-deb-src.sources <<'SRC'
 Types: deb-src
@@ -56,9 +59,19 @@ Suites: bookworm bookworm-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-        return 0
+        added=0
     fi
-    return 1
+    if ! grep -rqs 'Suites: trixie' /etc/apt/sources.list.d/tether-deb-src-trixie.sources; then
+        cat > /etc/apt/sources.list.d/tether-deb-src-trixie.sources <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+        added=0
+    fi
+    return $added
 }
 
 updated=0

@@ -141,8 +141,22 @@ check_grep tls-pin-reason "$W/err" "pin mismatch"
 check_exit tls-bad-pin 2 "$T" --pinnedpubkey "md5//x" "$S/hello.txt"
 check_exit tls-cert-required 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SSERVER_PORT/"
 check_grep tls-cert-required-reason "$W/err" "requires a client certificate"
-check_exit tls-version 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
-check_grep tls-version-reason "$W/err" "requires TLS 1.3"
+# TLS 1.3: a build with it reaches a 1.3-only server (openssl s_server
+# -tls1_3) and, told --tlsv1.3, refuses a 1.2-only one; a BearSSL build
+# says the server requires 1.3
+if "$T" -V | grep -q "TLS 1.3"; then
+    TLS13=1
+    check_exit tls13-reached 0 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
+    check_exit tls-version 5 "$T" --tlsv1.3 --cacert "$C/root-ca.pem" "https://localhost:$TT_CBC_PORT/"
+    check_grep tls-version-reason "$W/err" "protocol_version"
+    check_exit tls13-mtls 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
+        --key "$C/client-ec.key" "https://localhost:$TT_SSERVER_PORT/"
+else
+    TLS13=0
+    check_exit tls-version 5 "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
+    check_grep tls-version-reason "$W/err" "requires TLS 1.3"
+    check_exit tls-version-flag 2 "$T" --tlsv1.3 "$S/hello.txt"
+fi
 # every refusal of a server: exit 5 and its reason, 100 runs out of 100
 tls_refused() { # name pattern command...
     name=$1; pat=$2; shift 2
@@ -166,16 +180,23 @@ tls_refused tls-100-wrong-host "name mismatch: it does not name localhost" \
     "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_WRONGNAME_PORT/"
 tls_refused tls-100-client-cert "requires a client certificate and none was given" \
     "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SSERVER_PORT/"
-tls_refused tls-100-version "requires TLS 1.3" \
-    "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
+if [ $TLS13 = 1 ]; then
+    tls_refused tls-100-version "protocol_version" \
+        "$T" --tlsv1.3 --cacert "$C/root-ca.pem" "https://localhost:$TT_CBC_PORT/"
+else
+    tls_refused tls-100-version "requires TLS 1.3" \
+        "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
+fi
 tls_refused tls-100-sha1 "weak signature: the server's certificate is signed with SHA-1" \
     "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SHA1_PORT/"
-tls_refused tls-100-weak-rsa "weak key: an RSA key of the server's chain has fewer than 2048 bits" \
+tls_refused tls-100-weak-rsa "weak key: .* fewer than 2048" \
     "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_WEAKRSA_PORT/"
 tls_refused tls-100-weak-rsa-insecure "weak key: the server's RSA key has 1024 bits, fewer than 2048" \
     "$T" -k "https://localhost:$TT_WEAKRSA_PORT/"
+# (Mbed TLS 3.6 refuses an RSA-1024 server's TLS 1.3 signature on its
+# own, as illegal_parameter: the lowered floor is shown over TLS 1.2)
 check_exit tls-weak-rsa-allowed 0 "$T" --cacert "$C/root-ca.pem" --tls-min-rsa-bits 1024 \
-    "https://localhost:$TT_WEAKRSA_PORT/"
+    --tls-max 1.2 "https://localhost:$TT_WEAKRSA_PORT/"
 # a renegotiation asked for in the middle of an answer: refused, and named
 seen=$(grep -c "GET / HTTP" "$TT_ENV_DIR/reneg.log")
 "$T" -m 10 --cacert "$C/root-ca.pem" "https://localhost:$TT_RENEG_PORT/" >"$W/out" 2>"$W/err" &
@@ -358,6 +379,8 @@ curl -s "$M/../_stats" > "$W/stats.json"
 check_grep maas-deploy-user-data "$W/stats.json" '"user_data": "I2Nsb3VkLWNvbmZpZwpydW5jbWQ6IFtlY2hvIGhpXQo="'
 
 X="http://127.0.0.1:$TT_CP_PLEXD_PORT"
+# the integration suites leave events (and rotated keys) behind
+curl -s -X POST -d '{}' "$X/_reset" >/dev/null
 check_exit plexd-register 0 "$T" plexd register --public-key cHVi --hostname cli-node --url "$X" --token boot-demo-token
 NODE=$(sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p' "$W/out")
 NSK=$(sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p' "$W/out")

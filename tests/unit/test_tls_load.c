@@ -1688,7 +1688,7 @@ static const struct {
 } first_alerts[] = {
     { 70, TT_E_TLS_VERSION, "requires TLS 1.3 (alert protocol_version, 70)" },
     { 40, TT_E_TLS_CIPHER, "no cipher suite, group or version in common" },
-    { 71, TT_E_TLS_CIPHER, "(alert insufficient_security, 71)" },
+    { 71, TT_E_TLS_CIPHER, "alert insufficient_security (71)" },
     { 48, TT_E_TLS_HANDSHAKE, "the server sent alert unknown_ca (48)" },
     { 90, TT_E_TLS_HANDSHAKE, "the server sent alert alert (90)" },
 };
