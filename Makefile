@@ -4,7 +4,8 @@
 #   make test          every test (unit, sanitizers, integration); last line
 #                      "N passed, N failed"
 #   make demo          the tour against loopback servers
-#   make static        x86-64 static binary with musl-gcc: build/tether-static
+#   make static        x86-64 static binary with musl-gcc and Mbed TLS (TLS 1.2
+#                      and 1.3): build/tether-static
 #   make bench         benchmarks against curl and picohttpparser
 #   make soak          30 minutes of an agent under random faults (SOAK_SECONDS)
 #   make coverage      line and branch coverage of core/ and port/ (lcov)
@@ -15,7 +16,7 @@
 #   make clean
 #
 # Knobs: CC, OPT, TETHER_CONFIG_FILE=myopts.h (overrides of
-# config/tether_config.h), SAN=1 (ASan+UBSan), BUILD=dir.
+# config/tether_config.h), SAN=1 (ASan+UBSan), BUILD=dir, TLS=bearssl|mbedtls.
 
 # CROSS=aarch64-linux-gnu- (or arm-linux-gnueabihf-): static binaries for
 # ARM Linux BMCs, built with Debian's cross compilers into build/cross-TRIPLE
@@ -45,10 +46,29 @@ ZLIB_LIB ?= build/third_party/zlib-$(notdir $(CC))/libz.a
 SODIUM_SRC := build/third_party/libsodium
 SODIUM_INC := $(SODIUM_SRC)/src/libsodium/include/sodium
 SODIUM_LIB ?= build/third_party/sodium-$(notdir $(CC))/libsodium-ed25519.a
-DEP_LIBS = $(BEARSSL_LIB) $(ZLIB_LIB) $(SODIUM_LIB)
+# TLS=bearssl (TLS 1.2, the smallest; the default) or TLS=mbedtls (Mbed TLS
+# 3.6 from trixie's source package: TLS 1.2 and 1.3; tools/build-mbedtls.sh)
+TLS ?= bearssl
+MBEDTLS_SRC := build/third_party/mbedtls
+MBEDTLS_LIB ?= build/third_party/mbedtls-$(notdir $(CC))/libmbedtls-tether.a
+ifeq ($(TLS),mbedtls)
+TLS_LIB = $(MBEDTLS_LIB)
+TLS_UNPACKED := $(MBEDTLS_SRC)/.unpacked
+TLS_CPPFLAGS := -DTT_TLS_MBEDTLS=1 -Iconfig/mbedtls -I$(MBEDTLS_SRC)/include \
+	'-DMBEDTLS_CONFIG_FILE="tt_mbedtls_config.h"'
+TLS_NOT_SRC := core/tls.c core/tls_load.c core/tls_x509.c
+else ifeq ($(TLS),bearssl)
+TLS_LIB = $(BEARSSL_LIB)
+TLS_UNPACKED := $(BEARSSL_SRC)/.unpacked
+TLS_CPPFLAGS := -I$(BEARSSL_INC)
+TLS_NOT_SRC := core/tls_mbedtls.c
+else
+$(error TLS must be bearssl or mbedtls)
+endif
+DEP_LIBS = $(TLS_LIB) $(ZLIB_LIB) $(SODIUM_LIB)
 
 CPPFLAGS_ALL := -Iconfig -Icore -Icore/api -Iport -Iport/posix -Iport/mock \
-	-I$(BUILD)/deps/include -I$(BEARSSL_INC) -I$(ZLIB_SRC) -I$(SODIUM_INC) $(CPPFLAGS)
+	-I$(BUILD)/deps/include $(TLS_CPPFLAGS) -I$(ZLIB_SRC) -I$(SODIUM_INC) $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
 ifdef TETHER_CONFIG_FILE
 CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(notdir $(TETHER_CONFIG_FILE))\" -I$(dir $(TETHER_CONFIG_FILE))
@@ -59,7 +79,7 @@ CFLAGS_ALL += $(SANFLAGS)
 LDFLAGS_ALL += $(SANFLAGS)
 endif
 
-CORE_SRC := $(wildcard core/*.c) $(wildcard core/api/*.c)
+CORE_SRC := $(filter-out $(TLS_NOT_SRC),$(wildcard core/*.c) $(wildcard core/api/*.c))
 FUZZ_TARGETS := json sse url http bind pem proto x509
 PORT_SRC := port/posix/port_posix.c
 MOCK_SRC := port/mock/port_mock.c
@@ -95,7 +115,7 @@ cli: $(CLI)
 # V=1 shows the commands
 Q := $(if $(filter 1,$(V)),,@)
 
-$(BUILD)/obj/%.o: %.c | $(BEARSSL_SRC)/.unpacked $(ZLIB_SRC)/.unpacked $(SODIUM_SRC)/.unpacked \
+$(BUILD)/obj/%.o: %.c | $(TLS_UNPACKED) $(ZLIB_SRC)/.unpacked $(SODIUM_SRC)/.unpacked \
 		$(BUILD)/deps/include/jsmn.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<",true)
@@ -112,6 +132,12 @@ $(BEARSSL_SRC)/.unpacked:
 
 $(BEARSSL_LIB): | $(BEARSSL_SRC)/.unpacked
 	@tools/build-bearssl.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
+
+$(MBEDTLS_SRC)/.unpacked:
+	@tools/fetch-src.sh mbedtls/trixie
+
+$(MBEDTLS_LIB): config/mbedtls/tt_mbedtls_config.h tools/build-mbedtls.sh | $(MBEDTLS_SRC)/.unpacked
+	@tools/build-mbedtls.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
 
 $(ZLIB_SRC)/.unpacked:
 	@tools/fetch-src.sh zlib/bookworm
@@ -199,13 +225,15 @@ test:
 		TETHER_CONFIG_FILE=config/profiles/tiny.h build/tiny/tests/unit build/tiny/tests/integ
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/small \
 		TETHER_CONFIG_FILE=tests/config/small.h build/small/tests/unit build/small/tests/integ
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/mbedtls TLS=mbedtls \
+		build/mbedtls/tests/integ build/mbedtls/tether
 	@tests/run.sh
 
 static:
 	@tools/deps.sh static
-	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc \
-		LDFLAGS="-static -Wl,-Map=build/musl/tether.map" cli
-	@strip -o build/tether-static build/musl/tether
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl-mbedtls CC=musl-gcc TLS=mbedtls \
+		LDFLAGS="-static -Wl,-Map=build/musl-mbedtls/tether.map" cli
+	@strip -o build/tether-static build/musl-mbedtls/tether
 	@echo "build/tether-static: $$(wc -c < build/tether-static) bytes (stripped, static, musl)"
 
 demo:

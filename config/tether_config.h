@@ -239,9 +239,14 @@
 #define TT_API_REQUEST_MAX 8192
 #endif
 
-/* Trust store arena of a client that loads its own CA and credentials. */
+/* Trust store arena of a client that loads its own CA and credentials
+ * (Mbed TLS keeps whole parsed certificates: four times BearSSL's). */
 #ifndef TT_API_TLS_ARENA
+#if defined(TT_TLS_MBEDTLS) && TT_TLS_MBEDTLS
+#define TT_API_TLS_ARENA 32768
+#else
 #define TT_API_TLS_ARENA 8192
+#endif
 #endif
 
 /* Default retry policy of the clients that retry (SkyPilot). */
@@ -339,11 +344,25 @@
 #define TT_FEATURE_ED25519 1
 #endif
 
-/* ---- TLS (BearSSL) ---------------------------------------------------- */
+/* ---- TLS ------------------------------------------------------------- */
 
-/* https support; 0 builds the core without BearSSL. */
+/* https support; 0 builds the core without TLS. */
 #ifndef TT_FEATURE_TLS
 #define TT_FEATURE_TLS 1
+#endif
+
+/* The backend: 0 BearSSL (TLS 1.2, the smallest), 1 Mbed TLS 3.6 (TLS 1.2
+ * and 1.3). Set by the build (make TLS=mbedtls), not by hand: the library
+ * linked must match. */
+#ifndef TT_TLS_MBEDTLS
+#define TT_TLS_MBEDTLS 0
+#endif
+
+/* Bytes of the arena inside each Mbed TLS connection that serves every
+ * allocation the library makes for it: the record buffers (16 KiB in,
+ * 4 KiB out), the handshake, the server's chain. */
+#ifndef TT_TLS_MBEDTLS_ARENA
+#define TT_TLS_MBEDTLS_ARENA (64 * 1024)
 #endif
 
 /* One record buffer per connection used both ways (half duplex, BearSSL's

@@ -1,73 +1,43 @@
 /*
- * tether TLS: BearSSL driven over a port socket, with client certificates,
- * host-name and IP-address checks, public-key pins and session resumption.
- * No allocation anywhere.
+ * tether TLS: a client over a port socket, with client certificates,
+ * host-name and IP-address checks, public-key pins, the caller's clock
+ * policy and session resumption. No allocation anywhere.
  *
- * Policy (fixed): TLS 1.2 only; ECDHE with AES-GCM or ChaCha20-Poly1305;
- * ECDSA and RSA certificates; no renegotiation. Only the BearSSL code this
- * needs is referenced, so the rest is not linked.
+ * Two backends behind this one contract, chosen when building (TLS=...):
+ *   bearssl   BearSSL 0.6, TLS 1.2 (the default; the smallest)
+ *   mbedtls   Mbed TLS 3.6, TLS 1.2 and 1.3
+ * Policy (fixed): ECDHE with AES-GCM or ChaCha20-Poly1305 (TLS 1.3: its
+ * AEAD suites); ECDSA and RSA certificates; no renegotiation.
  *
  * Three pieces, all caller-owned:
  *   tt_tls_store   trust anchors, client chain and key, decoded from PEM into
  *                  a caller arena (load once, share read-only)
- *   tt_tls_config  what a client checks: store, pins, insecure, time policy
- *   tt_tls_conn    one connection's state: BearSSL contexts and the record
- *                  buffer (tt_tls_conn_size() bytes; see TT_TLS_* in config)
+ *   tt_tls_config  what a client checks: store, pins, insecure, time policy,
+ *                  versions, the RSA floor
+ *   tt_tls_conn    one connection's state: the backend's contexts and its
+ *                  record buffers (tt_tls_conn_size() bytes)
  */
 #ifndef TT_TLS_H
 #define TT_TLS_H
-
-#include <bearssl.h>
 
 #include "errors.h"
 #include "port.h"
 #include "url.h"
 
-/* ---- record buffer size ------------------------------------------------- */
-
-#define TT_TLS_IN_BUF  (TT_TLS_MAX_FRAGMENT + 325)
-#define TT_TLS_OUT_BUF (TT_TLS_MAX_FRAGMENT + 85)
-#if TT_TLS_FULL_DUPLEX
-#define TT_TLS_IOBUF_SIZE (TT_TLS_IN_BUF + TT_TLS_OUT_BUF)
+/* The backend's types: tt_tls_store, tt_tls_conn, tt_tls_session. */
+#if TT_TLS_MBEDTLS
+#include "tls_mbedtls.h"
 #else
-#define TT_TLS_IOBUF_SIZE TT_TLS_IN_BUF
-#endif
-#if TT_TLS_MAX_FRAGMENT != 16384 && TT_TLS_MAX_FRAGMENT != 4096 && \
-    TT_TLS_MAX_FRAGMENT != 2048 && TT_TLS_MAX_FRAGMENT != 1024 && \
-    TT_TLS_MAX_FRAGMENT != 512
-#error "TT_TLS_MAX_FRAGMENT must be 512, 1024, 2048, 4096 or 16384"
+#include "tls_bearssl.h"
 #endif
 
 /* ---- store: anchors, chain, key ---------------------------------------- */
 
-typedef struct tt_tls_key {
-    int type;                 /* 0 none, BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
-    br_rsa_private_key rsa;
-    br_ec_private_key ec;
-} tt_tls_key;
-
-/*
- * Decoded credentials. Bytes (names, keys, certificate DER) are kept in the
- * arena given to tt_tls_store_init, which must outlive every use of the
- * store; nothing else is kept. Loading fills the arena from both ends; when
- * it is too small the load fails with TT_E_LIMIT_TLS_ARENA and a message
- * saying how many bytes the whole load needed.
- */
-typedef struct tt_tls_store {
-    unsigned char *arena;
-    size_t cap;
-    size_t lo;                /* bytes used from the start */
-    size_t hi;                /* start of the struct area at the end */
-    size_t needed;            /* counting while a load overflows */
-    int overflow;
-    br_x509_trust_anchor *anchors;
-    size_t nanchors;
-    br_x509_certificate *chain;
-    size_t nchain;
-    tt_tls_key key;
-} tt_tls_store;
-
 void tt_tls_store_init(tt_tls_store *st, void *arena, size_t cap);
+
+/* Bytes of the arena the loads so far have needed (Mbed TLS: at the most,
+ * the parser's working space included). */
+size_t tt_tls_store_used(const tt_tls_store *st);
 
 /*
  * Trust anchors from a PEM file (one CA or a whole bundle such as Debian's
@@ -151,94 +121,6 @@ int tt_tls_add_pins(tt_tls_config *cfg, const char *spec, tt_error *err);
 
 /* ---- connections -------------------------------------------------------- */
 
-/* The X.509 engine tether hands to BearSSL: x509_minimal (or, when
- * insecure, a bare decoder for the server key) plus the checks BearSSL
- * does not do: IP-address subjectAltName and public-key pins, made while
- * the leaf certificate streams through. Private. */
-typedef struct tt_der_walk {
-    uint32_t rem[8];
-    unsigned char ctx[8];
-    unsigned char idx[8];
-    int depth;
-    int hstate;
-    unsigned char tag;
-    uint32_t len;
-    int lenleft;
-    unsigned char hdr[6];
-    int hdrlen;
-    int action;
-    int action_ctx;
-    uint32_t left;
-    unsigned char cap[16];
-    uint32_t caplen;
-    int cap_what;                /* what the captured element is (tls_x509.c) */
-    int version_offset;
-    int is_san;
-    int failed;
-    int done;
-} tt_der_walk;
-
-typedef struct tt_x509 {
-    const br_x509_class *vtable;
-    union {
-        br_x509_minimal_context minimal;
-        br_x509_decoder_context decoder;
-    } u;
-    const tt_tls_config *cfg;
-    int insecure;
-    int pin_only;
-    int cert_index;
-    int walking;
-    tt_der_walk walk;
-    br_sha256_context sha;
-    int check_ip;
-    unsigned char ip[16];
-    size_t iplen;
-    int ip_matched;
-    unsigned char spki_hash[32];
-    int spki_done;
-    int reason;                  /* a TT_E_TLS_* code when we refused */
-    /* what the walk saw of every certificate, to name a refusal */
-    int64_t now;                 /* validation time, Unix seconds */
-    int64_t not_before;          /* of the certificate being walked */
-    int weak_cert;               /* first certificate signed with SHA-1 or MD5, or -1 */
-    const char *weak_hash;       /* "SHA-1" or "MD5" */
-    int date_cert;               /* first certificate outside its dates, or -1 */
-    int date_future;             /* 1: not valid yet; 0: expired */
-    int64_t date_limit;          /* its notBefore or notAfter */
-    unsigned rsa_bits;           /* insecure mode: the server's RSA key size */
-} tt_x509;
-
-/* Client certificate wrapper: tells whether the server asked for one. */
-typedef struct tt_tls_client_auth {
-    const br_ssl_client_certificate_class *vtable;
-    const br_ssl_client_certificate_class **inner; /* NULL: no certificate */
-    int requested;
-    int sent;
-} tt_tls_client_auth;
-
-typedef struct tt_tls_conn {
-    br_ssl_client_context sc;
-    tt_x509 x509;
-    tt_tls_client_auth auth;
-    const tt_port *port;
-    tt_sock *sock;
-    volatile sig_atomic_t *cancel;
-    const char *host;
-    int resumed;
-    int established;             /* the handshake completed */
-    int peer_closed;             /* close_notify received */
-    unsigned char iobuf[TT_TLS_IOBUF_SIZE];
-} tt_tls_conn;
-
-/* A session remembered for resumption, per origin (kept by the client). */
-typedef struct tt_tls_session {
-    int valid;
-    uint16_t port;
-    char host[TT_URL_HOST_MAX];
-    br_ssl_session_parameters params;
-} tt_tls_session;
-
 /*
  * Handshake over the connected socket `sock`, enforcing `deadline`
  * throughout. Host names get SNI and a name check; IP-address URLs get no
@@ -278,6 +160,12 @@ void tt_tls_close(tt_tls_conn *t);
 
 /* Bytes one connection needs (this struct: contexts plus record buffer). */
 size_t tt_tls_conn_size(void);
+
+/* SHA-256 from the backend's code (artifact digests, stable ids): a
+ * tt_sha256 context (the backend's), started, fed, finished. */
+void tt_sha256_init(tt_sha256 *c);
+void tt_sha256_update(tt_sha256 *c, const void *data, size_t len);
+void tt_sha256_final(tt_sha256 *c, unsigned char out[32]);
 
 /* The backend and the versions it speaks, for people: "BearSSL (TLS 1.2)". */
 const char *tt_tls_backend(void);

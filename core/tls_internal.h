@@ -1,15 +1,29 @@
-/* Private pieces shared by the TLS files (tls.c, tls_x509.c, tls_load.c). */
+/* Private pieces shared by the TLS files (tls_common.c; BearSSL's tls.c,
+ * tls_x509.c, tls_load.c; Mbed TLS's tls_mbedtls.c). */
 #ifndef TT_TLS_INTERNAL_H
 #define TT_TLS_INTERNAL_H
 
 #include "tls.h"
 
+#if !TT_TLS_MBEDTLS
 /* Prepare the X.509 engine for one handshake with url's host. days and
  * seconds are the validation time in BearSSL's form (days since year 0). */
 void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
                    uint32_t days, uint32_t seconds);
+#endif
 
 /* The smallest RSA key accepted, in bits (cfg's, or TT_TLS_MIN_RSA_BITS). */
 unsigned tt_tls_rsa_floor(const tt_tls_config *cfg);
+
+/* An alert's name ("handshake_failure"), or "alert" for one not listed. */
+const char *tt_tls_alert_name(int alert);
+
+/* 1 when the alert faults a certificate (bad_certificate, unknown_ca, ...). */
+int tt_tls_is_cert_alert(int alert);
+
+/* The time certificates are checked against, by cfg's policy (Unix
+ * seconds); -1 with TT_E_TLS_CLOCK when the system clock was never set. */
+int tt_tls_time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,
+                   tt_error *err, const char *host);
 
 #endif

@@ -27,6 +27,11 @@ void tt_tls_store_init(tt_tls_store *st, void *arena, size_t cap)
     st->hi = aligned_top(arena, cap);
 }
 
+size_t tt_tls_store_used(const tt_tls_store *st)
+{
+    return st->lo + (aligned_top(st->arena, st->cap) - st->hi);
+}
+
 static int load_fail(tt_error *err, const char *what, const char *path)
 {
     return tt_error_set(err, TT_ERR_USAGE, TT_E_TLS_LOAD, NULL, "%s: %s", path, what);
@@ -726,37 +731,3 @@ int tt_tls_add_key_pem(tt_tls_store *st, const char *pem, size_t len,
     return rc;
 }
 
-/* ---- pins ---------------------------------------------------------------- */
-
-/* Exactly 32 bytes of standard base64: 44 characters, one '='. */
-static int b64_sha256(const char *s, size_t n, unsigned char out[32])
-{
-    size_t len;
-    if (n != 44 || tt_base64_decode(s, n, out, 32, &len) != 0 || len != 32)
-        return -1;
-    return 0;
-}
-
-int tt_tls_add_pins(tt_tls_config *cfg, const char *spec, tt_error *err)
-{
-    const char *p = spec;
-    while (*p != '\0') {
-        const char *end = strchr(p, ';');
-        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-        if (n < 8 || memcmp(p, "sha256//", 8) != 0)
-            return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
-                                "pin must be sha256//BASE64");
-        if (cfg->npins == TT_TLS_MAX_PINS)
-            return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
-                                "more than TT_TLS_MAX_PINS (%u) pins",
-                                (unsigned)TT_TLS_MAX_PINS);
-        if (b64_sha256(p + 8, n - 8, cfg->pins[cfg->npins]) != 0)
-            return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
-                                "pin is not the base64 of a SHA-256 hash");
-        cfg->npins++;
-        p += n;
-        if (*p == ';')
-            p++;
-    }
-    return 0;
-}

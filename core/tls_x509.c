@@ -402,11 +402,6 @@ static unsigned modulus_bits(const unsigned char *n, size_t len)
     return bits;
 }
 
-unsigned tt_tls_rsa_floor(const tt_tls_config *cfg)
-{
-    return cfg->min_rsa_bits > 0 ? cfg->min_rsa_bits : TT_TLS_MIN_RSA_BITS;
-}
-
 static unsigned x_end_chain(const br_x509_class **ctx)
 {
     tt_x509 *x = self(ctx);

@@ -53,6 +53,8 @@ run unit-tiny-profile   build/tiny/tests/unit
 run integ-tiny-profile  build/tiny/tests/integ
 run cli                 tests/cli/test_cli.sh build/tether
 run cli-asan            tests/cli/test_cli.sh build/asan/tether
+run integration-mbedtls build/mbedtls/tests/integ
+run cli-mbedtls         tests/cli/test_cli.sh build/mbedtls/tether
 run unit-musl-static    build/musl/tests/unit
 run integration-musl    build/musl/tests/integ
 run cli-musl-static     tests/cli/test_cli.sh build/tether-static

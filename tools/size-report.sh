@@ -70,5 +70,5 @@ done
 
 echo
 echo "== static musl x86-64 CLI"
-python3 tools/size_map.py build/musl/tether.map x86
+python3 tools/size_map.py build/musl-mbedtls/tether.map x86
 echo "build/tether-static: $(wc -c < build/tether-static) bytes stripped (goal 184320)"

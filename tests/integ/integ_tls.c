@@ -14,7 +14,7 @@
 
 static tt_client client;
 static char body[8192];
-static unsigned char arena[256 * 1024];
+static unsigned char arena[(TT_TLS_MBEDTLS ? 512 : 256) * 1024];
 static tt_tls_store store;
 static tt_tls_config tls;
 static tt_port port;
@@ -296,10 +296,23 @@ static void test_backup_pin_accepted(void)
     tt_client_close(&client);
 }
 
+/* nginx with ssl_protocols TLSv1.3: reached with Mbed TLS; with BearSSL
+ * refused, saying why; a floor of 1.3 against a 1.2-only server refused. */
 static void test_tls13_only_server(void)
 {
+    tt_error e;
     CHECK_OK(setup(NULL, NULL));
+#if TT_TLS_MBEDTLS
+    start_client();
+    CHECK_INT(get("localhost", env_port("TT_TLS13_PORT"), "/hello.txt", NULL, &e), 0);
+    tt_client_close(&client);
+    CHECK_OK(setup(NULL, NULL));
+    tls.min_version = TT_TLS_VERSION_1_3;
+    expect_tls_error("localhost", env_port("TT_CBC_PORT"), TT_E_TLS_VERSION);
+#else
+    (void)e;
     expect_tls_error("localhost", env_port("TT_TLS13_PORT"), TT_E_TLS_VERSION);
+#endif
 }
 
 static void test_cbc_only_server(void)
@@ -436,7 +449,7 @@ static void test_system_bundle_and_directory(void)
     CHECK_INT(tt_tls_load_anchors(&store, &port, "/etc/ssl/certs/ca-certificates.crt", &e), 0);
     bundle = store.nanchors;
     printf("# Debian CA bundle: %zu anchors, %zu arena bytes\n", bundle,
-           store.lo + (store.cap - store.hi));
+           tt_tls_store_used(&store));
     CHECK(bundle > 100);
     /* the directory holds each CA as file, hash link and bundle entry */
     tt_tls_store_init(&store, arena, sizeof arena);
@@ -458,8 +471,16 @@ static void test_arena_too_small_says_how_much(void)
     p = strstr(e.msg, "too small: ");
     CHECK(p != NULL);
     num = p + strlen("too small: ");
+#if TT_TLS_MBEDTLS
+    /* Mbed TLS parses as it goes: the first refusal knows a lower bound */
+    CHECK(strncmp(num, "at least ", 9) == 0);
+    num += 9;
+#endif
     need = (size_t)strtoul(num, NULL, 10);
     CHECK(need > sizeof small);
+#if TT_TLS_MBEDTLS
+    return;
+#endif
     /* an arena of exactly that size is enough */
     CHECK(need <= sizeof arena);
     tt_tls_store_init(&store, arena, need + 16);
@@ -560,6 +581,13 @@ static void test_memory_loads_and_store_limits(void)
 static void test_memory_per_connection(void)
 {
     size_t n = tt_tls_conn_size();
+#if TT_TLS_MBEDTLS
+    printf("# one TLS connection: %zu bytes (Mbed TLS contexts %zu, arena %u)\n", n,
+           sizeof(mbedtls_ssl_context) + sizeof(mbedtls_ssl_config),
+           (unsigned)TT_TLS_MBEDTLS_ARENA);
+    CHECK(n <= TT_TLS_MBEDTLS_ARENA + 4096);
+    return;
+#else
     printf("# one TLS connection: %zu bytes (BearSSL client context %zu, "
            "X.509 engine %zu, record buffer %u)\n", n, sizeof(br_ssl_client_context),
            sizeof(tt_x509), (unsigned)TT_TLS_IOBUF_SIZE);
@@ -569,6 +597,7 @@ static void test_memory_per_connection(void)
         CHECK(n <= 28 * 1024 + TT_TLS_OUT_BUF);
     else
         CHECK(n <= 28 * 1024);
+#endif
 }
 
 static void test_close_does_not_wait_for_peer(void)

@@ -72,7 +72,8 @@ static int tls_fail(const tt_error *err)
 int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg)
 {
     /* room for Debian's whole CA bundle (about 90 KiB decoded) */
-    static unsigned char arena[256 * 1024];
+    /* Debian's bundle: 70 KB decoded by BearSSL, 260 KB parsed by Mbed TLS */
+    static unsigned char arena[(TT_TLS_MBEDTLS ? 512 : 256) * 1024];
     static tt_tls_store store;
     static tt_tls_config tls;
     tt_port port;
@@ -99,6 +100,9 @@ int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg)
     if (o->pins != NULL && tt_tls_add_pins(&tls, o->pins, &err) != 0)
         return tls_fail(&err);
     tls.min_version = o->tls_min;
+    if (o->tls_min == TT_TLS_VERSION_1_3 && strstr(tt_tls_backend(), "TLS 1.3") == NULL)
+        return tt_cli_usage_error("--tlsv1.3: this build speaks TLS 1.2 only (%s); TLS 1.3 "
+                                  "needs a build with TLS=mbedtls", tt_tls_backend());
     if (o->tls_max != NULL) {
         if (strcmp(o->tls_max, "1.2") == 0)
             tls.max_version = TT_TLS_VERSION_1_2;

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "plexd.h"
 
-#include <bearssl.h>
+#include "tls.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,7 +120,7 @@ static int hex_equal(const char *a, const char *b)
 
 typedef struct download {
     FILE *f;
-    br_sha256_context sha;
+    tt_sha256 sha;
     unsigned long long bytes;
     int tty;
 } download;
@@ -130,7 +130,7 @@ static int save_chunk(void *user, const unsigned char *data, size_t len, tt_erro
     download *d = user;
     if (fwrite(data, 1, len, d->f) != len)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot write the file");
-    br_sha256_update(&d->sha, data, len);
+    tt_sha256_update(&d->sha, data, len);
     d->bytes += len;
     if (d->tty)
         fprintf(stderr, "\r%llu KiB", d->bytes / 1024);
@@ -151,13 +151,13 @@ static int do_artifact(const tt_cli_args *a, tt_error *err)
     if (d.f == NULL)
         return tt_cli_usage_error("cannot open %s", path);
     d.tty = isatty(2);
-    br_sha256_init(&d.sha);
+    tt_sha256_init(&d.sha);
     rc = tt_plexd_fetch_artifact(&plexd, a->pos[1], a->pos[2], a->pos[3], save_chunk, &d, err);
     if (fclose(d.f) != 0 && rc == 0)
         rc = tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot write %s", path);
     if (d.tty)
         fputc('\n', stderr);
-    br_sha256_out(&d.sha, sum);
+    tt_sha256_final(&d.sha, sum);
     for (i = 0; i < 32; i++) {
         hex[2 * i] = "0123456789abcdef"[sum[i] >> 4];
         hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];

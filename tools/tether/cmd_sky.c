@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "skypilot.h"
 
-#include <bearssl.h>
+#include "tls.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -260,7 +260,7 @@ static void default_user_id(char *hex, size_t cap)
     static const char *const files[] = { "/etc/machine-id", "/var/lib/dbus/machine-id" };
     char id[256];
     unsigned char sum[32];
-    br_sha256_context c;
+    tt_sha256 c;
     size_t n = 0, i;
     for (i = 0; i < 2 && n == 0; i++) {
         FILE *f = fopen(files[i], "rb");
@@ -275,9 +275,9 @@ static void default_user_id(char *hex, size_t cap)
     }
     while (n > 0 && (id[n - 1] == '\n' || id[n - 1] == ' '))
         n--;
-    br_sha256_init(&c);
-    br_sha256_update(&c, id, n);
-    br_sha256_out(&c, sum);
+    tt_sha256_init(&c);
+    tt_sha256_update(&c, id, n);
+    tt_sha256_final(&c, sum);
     for (i = 0; i < 4 && 2 * i + 2 < cap; i++) {
         hex[2 * i] = "0123456789abcdef"[sum[i] >> 4];
         hex[2 * i + 1] = "0123456789abcdef"[sum[i] & 15];
