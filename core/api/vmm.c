@@ -35,6 +35,7 @@ static int load_tls(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt
     tt_tls_store_init(&v->store, v->arena, sizeof v->arena);
     tt_tls_config_init(&v->tls);
     v->tls.store = &v->store;
+    v->tls.min_version = cfg->tls_min_version != 0 ? cfg->tls_min_version : TT_TLS_VERSION_1_3;
     if (cfg->ca == NULL || cfg->cert == NULL || cfg->key == NULL)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, cfg->name,
                             "vmm needs a CA, a client certificate and its key");

@@ -31,6 +31,11 @@ typedef struct tt_vmm_config {
     int64_t timeout_ms;          /* 0: 30 s */
     int64_t long_timeout_ms;     /* 0: 300 s */
     const char *scheme;          /* NULL: "https"; "http" for tests only */
+    /* The lowest TLS version (TT_TLS_VERSION_*); 0: TLS 1.3, as the vmm
+     * host's own client demands (MinVersion TLS 1.3). A BearSSL build
+     * speaks 1.2 only: there it must be lowered explicitly, else every
+     * call fails with TT_E_TLS_CONFIG saying so. */
+    unsigned tls_min_version;
 } tt_vmm_config;
 
 typedef struct tt_vmm_vm {

@@ -267,8 +267,20 @@ C="$TT_ENV_DIR/certs"
 VM="127.0.0.1:$TT_CP_VMM_PORT"
 curl -s -X POST --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" --key "$C/client-ec.key" \
     -d '{}' "https://$VM/_reset" >/dev/null
-check_exit vmm-health 0 "$T" vmm health --address "$VM" --name host-a --cacert "$C/root-ca.pem" \
-    --cert "$C/client-ec.pem" --key "$C/client-ec.key"
+# the host's API is TLS 1.3 unless lowered: a BearSSL build says so, and
+# the rest of these runs lower it (--tlsv1.2, TETHER_VMM_TLS_MIN, tls_min)
+if [ $TLS13 = 1 ]; then
+    check_exit vmm-health 0 "$T" vmm health --address "$VM" --name host-a --cacert "$C/root-ca.pem" \
+        --cert "$C/client-ec.pem" --key "$C/client-ec.key"
+    VMM_MIN=1.3
+else
+    check_exit vmm-tls13-default 5 "$T" vmm health --address "$VM" --name host-a \
+        --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" --key "$C/client-ec.key"
+    check_grep vmm-tls13-default-msg "$W/err" "TLS 1.3 is required"
+    check_exit vmm-health 0 "$T" vmm health --tlsv1.2 --address "$VM" --name host-a \
+        --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" --key "$C/client-ec.key"
+    VMM_MIN=1.2
+fi
 cat > "$W/vmm.conf" <<CONF
 # vmm settings
 address = $VM
@@ -276,11 +288,12 @@ name = host-a
 ca = $C/root-ca.pem
 cert = $C/client-ec.pem
 key = $C/client-ec.key
+tls_min = $VMM_MIN
 CONF
 check_exit vmm-create-config 0 "$T" vmm create cli-1 --cpus 2 --memory-mb 1024 --dns 9.9.9.9 --config "$W/vmm.conf"
 check_grep vmm-create-json "$W/out" '"name":"cli-1","state":"stopped","cpus":2'
 TETHER_VMM_ADDRESS="$VM" TETHER_VMM_NAME=host-a TETHER_VMM_CA="$C/root-ca.pem" \
-TETHER_VMM_CERT="$C/client-ec.pem" TETHER_VMM_KEY="$C/client-ec.key" \
+TETHER_VMM_CERT="$C/client-ec.pem" TETHER_VMM_KEY="$C/client-ec.key" TETHER_VMM_TLS_MIN=$VMM_MIN \
     check_exit vmm-env-list 0 "$T" vmm list
 check_grep vmm-env-list-json "$W/out" '"name":"cli-1"'
 check_exit vmm-start 0 "$T" vmm start cli-1 --config "$W/vmm.conf"
@@ -468,8 +481,8 @@ SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_tracesecret check_exit trace-sky 9 "$T" sky l
     --aws-secret-access-key wJalrFAKESECRET --aws-session-token FQoFAKESESSION
 check_grep trace-sky-ran "$W/err" "Authorization: \[redacted\]"
 secret_free trace-sky-secret-free
-check_exit trace-vmm 0 "$T" vmm health -v --address "$VM" --name host-a --cacert "$C/root-ca.pem" \
-    --cert "$C/client-ec.pem" --key "$C/client-ec.key"
+TETHER_VMM_TLS_MIN=$VMM_MIN check_exit trace-vmm 0 "$T" vmm health -v --address "$VM" --name host-a \
+    --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" --key "$C/client-ec.key"
 secret_free trace-vmm-secret-free
 check_exit trace-query 0 "$T" -v "$N/hello.txt?access_token=qFAKESECRET&x=1"
 check_grep trace-query-masked "$W/err" "access_token=\[redacted\]&x=1"

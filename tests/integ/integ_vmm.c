@@ -36,6 +36,8 @@ static int start(int64_t timeout_ms, int64_t long_ms, tt_error *e)
     cfg.key = certs("client-ec.key");
     cfg.timeout_ms = timeout_ms;
     cfg.long_timeout_ms = long_ms;
+    /* TLS 1.3 by default; a BearSSL build has to lower it (see below) */
+    cfg.tls_min_version = TT_TLS_MBEDTLS ? 0 : TT_TLS_VERSION_1_2;
     tt_port_posix_init(&port);
     return tt_vmm_init(&vmm, &port, &cfg, e);
 }
@@ -198,6 +200,33 @@ static void test_network_error_is_not_api(void)
     CHECK_INT(e.cls, TT_ERR_USAGE);
 }
 
+/* The host's API over TLS 1.3 only, unless told otherwise: a build that
+ * speaks 1.2 only refuses before sending anything, saying why. */
+static void test_tls13_by_default(void)
+{
+    tt_vmm_config cfg;
+    tt_vmm_status st;
+    tt_port port;
+    tt_error e;
+    static char addr13[64];
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(addr13, sizeof addr13, "127.0.0.1:%s", getenv("TT_CP_VMM_PORT"));
+    cfg.name = "host-a";
+    cfg.address = addr13;
+    cfg.ca = certs("root-ca.pem");
+    cfg.cert = certs("client-ec.pem");
+    cfg.key = certs("client-ec.key");
+    tt_port_posix_init(&port);
+    CHECK_INT(tt_vmm_init(&vmm, &port, &cfg, &e), 0);
+#if TT_TLS_MBEDTLS
+    CHECK_INT(tt_vmm_get_status(&vmm, &st, &e), 0);
+#else
+    CHECK_INT(tt_vmm_get_status(&vmm, &st, &e), -1);
+    CHECK_INT(e.code, TT_E_TLS_CONFIG);
+    CHECK(strstr(e.msg, "TLS 1.3 is required") != NULL);
+#endif
+}
+
 static void test_no_retries(void)
 {
     tt_vmm_status st;
@@ -289,6 +318,7 @@ void suite_integ_vmm(void)
         { "optional_fields_omitted", test_optional_fields_omitted },
         { "api_errors_name_the_host", test_api_errors_name_the_host },
         { "network_error_is_not_api", test_network_error_is_not_api },
+        { "tls13_by_default", test_tls13_by_default },
         { "no_retries", test_no_retries },
         { "timeouts_short_and_long", test_timeouts_short_and_long },
         { "list_streams", test_list_streams },

@@ -23,6 +23,8 @@ static const char usage_text[] =
     "  --cert FILE     TETHER_VMM_CERT      client certificate (PEM)\n"
     "  --key FILE      TETHER_VMM_KEY       client key (PEM)\n"
     "  --labels TEXT   TETHER_VMM_LABELS    free text kept with the host\n"
+    "  --tlsv1.2       TETHER_VMM_TLS_MIN   lowest TLS version, 1.3 by default as the\n"
+    "                                       host's own client; 1.2 lowers it\n"
     "  --timeout S     request timeout (30), --long-timeout S for create (300)\n";
 
 static tt_vmm vmm;
@@ -108,6 +110,7 @@ static int setup(tt_cli_args *a, tt_cli_conf *conf)
     tt_vmm_config cfg;
     tt_port port;
     tt_error err;
+    const char *tls_min;
 
     memset(&cfg, 0, sizeof cfg);
     cfg.address = tt_cli_setting(conf, tt_cli_arg(a, "address"), "address", "TETHER_VMM_ADDRESS", NULL);
@@ -119,6 +122,14 @@ static int setup(tt_cli_args *a, tt_cli_conf *conf)
     cfg.key = tt_cli_setting(conf, a->common.tls.key, "key", "TETHER_VMM_KEY", NULL);
     cfg.labels = tt_cli_setting(conf, tt_cli_arg(a, "labels"), "labels", "TETHER_VMM_LABELS", NULL);
     cfg.scheme = tt_cli_setting(conf, tt_cli_arg(a, "scheme"), "scheme", NULL, NULL);
+    tls_min = tt_cli_setting(conf, a->common.tls.tls_min == TT_TLS_VERSION_1_2   ? "1.2"
+                                   : a->common.tls.tls_min == TT_TLS_VERSION_1_3 ? "1.3"
+                                                                                 : NULL,
+                             "tls_min", "TETHER_VMM_TLS_MIN", NULL);
+    if (tls_min != NULL && strcmp(tls_min, "1.2") != 0 && strcmp(tls_min, "1.3") != 0)
+        return tt_cli_usage_error("TETHER_VMM_TLS_MIN wants 1.2 or 1.3");
+    if (tls_min != NULL)
+        cfg.tls_min_version = tls_min[2] == '2' ? TT_TLS_VERSION_1_2 : TT_TLS_VERSION_1_3;
     if (tt_cli_setting_ms(conf, a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0 ||
         tt_cli_setting_ms(conf, a, "long-timeout", "long_timeout", NULL, &cfg.long_timeout_ms) != 0)
         return TT_EXIT_USAGE;
