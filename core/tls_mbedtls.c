@@ -984,6 +984,25 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
     return 0;
 }
 
+/*
+ * A send failed after the handshake: a TLS 1.3 server judges the client's
+ * certificate after the client's handshake is over, and may send its
+ * (encrypted) alert and reset at once. Read what is queued, briefly: the
+ * alert when there is one.
+ */
+static int late_alert(tt_tls_conn *t)
+{
+    unsigned char b[1];
+    int64_t soon = t->port->ops->now_ms(t->port->ctx) + 100;
+    int rc;
+    if (soon < t->deadline)
+        t->deadline = soon;
+    do
+        rc = mbedtls_ssl_read(&t->ssl, b, 0);
+    while (rc == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET);
+    return rc;
+}
+
 int tt_tls_send(tt_tls_conn *t, const void *buf, size_t len, int64_t deadline,
                 tt_error *err)
 {
@@ -1001,6 +1020,9 @@ int tt_tls_send(tt_tls_conn *t, const void *buf, size_t len, int64_t deadline,
         len -= (size_t)rc;
         rc = 0;
     }
+    if (rc == IO_FAILED && t->io_rc != TT_PORT_ETIMEDOUT && t->io_rc != TT_PORT_ECANCELLED &&
+        late_alert(t) == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+        rc = MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE;
     leave();
     return rc < 0 ? lib_error(t, rc, TT_PHASE_SEND, err) : 0;
 }

@@ -164,7 +164,7 @@ tt_env_start() { # dir
     tools/gen-certs.sh "$TT_ENV_DIR/certs" || return 1
     TT_NGINX_PORT=$(tt_free_port)
     for v in TLS MTLS RSA WRONGNAME NOIP EXPIRED NOTYET OTHERCA SSERVER TLS13 CBC SHA1 WEAKRSA \
-        RENEG; do
+        RENEG GNUTLS; do
         eval "TT_${v}_PORT=$(tt_free_port)"
         eval "export TT_${v}_PORT"
     done
@@ -199,9 +199,15 @@ tt_env_start() { # dir
     tt_sserver "$TT_WEAKRSA_PORT" weakrsa -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0' -www \
         -cert "$TT_ENV_DIR/certs/weak-rsa.pem" -key "$TT_ENV_DIR/certs/weak-rsa.key"
     tt_reneg_start || return 1
+    # gnutls-serv: TLS 1.3 only, a client certificate required
+    gnutls-serv --http --port "$TT_GNUTLS_PORT" --x509certfile "$TT_ENV_DIR/certs/server-chain.pem" \
+        --x509keyfile "$TT_ENV_DIR/certs/server.key" --x509cafile "$TT_ENV_DIR/certs/client-ca.pem" \
+        --require-client-cert --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' \
+        </dev/null >"$TT_ENV_DIR/gnutls.log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/gnutls.pid"
     for p in "$TT_SSERVER_PORT" "$TT_TLS13_PORT" "$TT_CBC_PORT" "$TT_SHA1_PORT" \
-        "$TT_WEAKRSA_PORT" "$TT_RENEG_PORT"; do
-        tt_wait_port "$p" || { echo "tests/env.sh: openssl s_server did not start" >&2; return 1; }
+        "$TT_WEAKRSA_PORT" "$TT_RENEG_PORT" "$TT_GNUTLS_PORT"; do
+        tt_wait_port "$p" || { echo "tests/env.sh: openssl s_server or gnutls-serv did not start" >&2; return 1; }
     done
     if ! tt_wait_port "$TT_NGINX_PORT"; then
         echo "tests/env.sh: nginx did not start:" >&2
