@@ -75,6 +75,7 @@ for t in json sse url http bind pem proto x509; do
 done
 run no-recursion        sh -c 'tools/check-recursion.sh && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 run no-allocator        sh -c 'tools/check-alloc.sh build/obj/core/*.o build/obj/core/api/*.o build/obj/port/posix/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
+run no-allocator-mbedtls sh -c 'tools/check-alloc.sh build/mbedtls/obj/core/*.o build/mbedtls/obj/core/api/*.o build/third_party/mbedtls-cc/obj/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 
 echo
 if [ "$S" -gt 0 ]; then
