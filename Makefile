@@ -289,9 +289,12 @@ $(BUILD)/lwip/lwip_test: tests/lwip/lwip_test.c port/lwip/port_lwip.c port/lwip/
 # ARM Linux: cross-built static CLI and unit tests, run under qemu-user
 # against the loopback servers (tools/test-cross.sh)
 CROSS_TRIPLES := arm-linux-gnueabihf aarch64-linux-gnu
+# (the CLI twice: BearSSL, and Mbed TLS in build/cross-TRIPLE-mbedtls)
 cross-build:
 	@for t in $(CROSS_TRIPLES); do \
 		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- cli build/cross-$$t/tests/unit || exit 1; \
+		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- TLS=mbedtls BUILD=build/cross-$$t-mbedtls \
+			cli || exit 1; \
 	done
 
 test-cross:
