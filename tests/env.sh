@@ -137,6 +137,7 @@ $(tt_tls_server "$TT_NOIP_PORT" noip.pem noip.key)
 $(tt_tls_server "$TT_EXPIRED_PORT" expired.pem expired.key)
 $(tt_tls_server "$TT_NOTYET_PORT" notyet.pem notyet.key)
 $(tt_tls_server "$TT_OTHERCA_PORT" other-server.pem other-server.key)
+$(tt_tls_server "$TT_NGINX13_PORT" server-chain.pem server.key "" "ssl_protocols TLSv1.3; ssl_verify_client on; ssl_client_certificate $c/client-ca.pem; ssl_verify_depth 2;")
 }
 CONF
 }
@@ -164,7 +165,7 @@ tt_env_start() { # dir
     tools/gen-certs.sh "$TT_ENV_DIR/certs" || return 1
     TT_NGINX_PORT=$(tt_free_port)
     for v in TLS MTLS RSA WRONGNAME NOIP EXPIRED NOTYET OTHERCA SSERVER TLS13 CBC SHA1 WEAKRSA \
-        RENEG GNUTLS; do
+        RENEG GNUTLS NGINX13 GO13; do
         eval "TT_${v}_PORT=$(tt_free_port)"
         eval "export TT_${v}_PORT"
     done
@@ -205,9 +206,15 @@ tt_env_start() { # dir
         --require-client-cert --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' \
         </dev/null >"$TT_ENV_DIR/gnutls.log" 2>&1 &
     echo $! > "$TT_ENV_DIR/gnutls.pid"
+    # a Go server as the vmm host sets one up: MinVersion TLS 1.3, client
+    # certificate required (tests/servers/gotls.go, Debian's golang-go)
+    tt_gotls_build || return 1
+    build/go/gotls "$TT_GO13_PORT" "$TT_ENV_DIR/certs/server-chain.pem" "$TT_ENV_DIR/certs/server.key" \
+        "$TT_ENV_DIR/certs/client-ca.pem" >"$TT_ENV_DIR/gotls.log" 2>&1 &
+    echo $! > "$TT_ENV_DIR/gotls.pid"
     for p in "$TT_SSERVER_PORT" "$TT_TLS13_PORT" "$TT_CBC_PORT" "$TT_SHA1_PORT" \
-        "$TT_WEAKRSA_PORT" "$TT_RENEG_PORT" "$TT_GNUTLS_PORT"; do
-        tt_wait_port "$p" || { echo "tests/env.sh: openssl s_server or gnutls-serv did not start" >&2; return 1; }
+        "$TT_WEAKRSA_PORT" "$TT_RENEG_PORT" "$TT_GNUTLS_PORT" "$TT_GO13_PORT"; do
+        tt_wait_port "$p" || { echo "tests/env.sh: openssl s_server, gnutls-serv or gotls did not start" >&2; return 1; }
     done
     if ! tt_wait_port "$TT_NGINX_PORT"; then
         echo "tests/env.sh: nginx did not start:" >&2
@@ -216,6 +223,14 @@ tt_env_start() { # dir
     fi
     [ -n "$TT_BAD_PORT" ] || { echo "tests/env.sh: badserver did not start" >&2; return 1; }
     return 0
+}
+
+# build/go/gotls, rebuilt when its source is newer (caches under build/go)
+tt_gotls_build() {
+    [ build/go/gotls -nt tests/servers/gotls.go ] && return 0
+    mkdir -p build/go
+    GOCACHE="$PWD/build/go/cache" GOPATH="$PWD/build/go/path" GO111MODULE=off \
+        go build -o build/go/gotls tests/servers/gotls.go
 }
 
 # openssl s_server on 127.0.0.1:PORT with the EC server chain (a later

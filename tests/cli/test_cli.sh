@@ -193,11 +193,32 @@ if [ $TLS13 = 1 ]; then
         "$T" --cacert "$C/root-ca.pem" "$G"
     tls_refused tls-100-version "protocol_version" \
         "$T" --tlsv1.3 --cacert "$C/root-ca.pem" "https://localhost:$TT_CBC_PORT/"
+    # nginx with ssl_protocols TLSv1.3 and ssl_verify_client on
+    check_exit nginx13-mtls 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
+        --key "$C/client-ec.key" "https://localhost:$TT_NGINX13_PORT/whoami"
+    check_grep nginx13-client-dn "$W/out" "CN=node-ec"
+    # nginx answers a missing certificate with an HTTP 400 page, not an alert
+    check_exit nginx13-no-cert 8 "$T" -f --cacert "$C/root-ca.pem" "https://localhost:$TT_NGINX13_PORT/whoami"
+    # Go's crypto/tls with MinVersion 1.3 and a required client certificate
+    check_exit go13-mtls-ec 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
+        --key "$C/client-ec.key" "https://localhost:$TT_GO13_PORT/"
+    check_grep go13-version "$W/out" "go tls 304 client node-ec"
+    check_exit go13-mtls-rsa 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-rsa.pem" \
+        --key "$C/client-rsa.key" "https://localhost:$TT_GO13_PORT/"
+    tls_refused tls-100-go13-no-cert "requires a client certificate and none was given" \
+        "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_GO13_PORT/"
+    tls_refused tls-100-go13-tls-max-12 "protocol_version" \
+        "$T" --tls-max 1.2 --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
+        --key "$C/client-ec.key" "https://localhost:$TT_GO13_PORT/"
 else
     tls_refused tls-100-gnutls13 "this build offers TLS 1.2 only" \
         "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" --key "$C/client-ec.key" "$G"
     tls_refused tls-100-version "requires TLS 1.3" \
         "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_TLS13_PORT/"
+    tls_refused tls-100-nginx13 "requires TLS 1.3" "$T" --cacert "$C/root-ca.pem" \
+        --cert "$C/client-ec.pem" --key "$C/client-ec.key" "https://localhost:$TT_NGINX13_PORT/whoami"
+    tls_refused tls-100-go13 "requires TLS 1.3" "$T" --cacert "$C/root-ca.pem" \
+        --cert "$C/client-ec.pem" --key "$C/client-ec.key" "https://localhost:$TT_GO13_PORT/"
 fi
 tls_refused tls-100-sha1 "weak signature: the server's certificate is signed with SHA-1" \
     "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SHA1_PORT/"
