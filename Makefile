@@ -246,6 +246,10 @@ bench:
 	@$(MAKE) --no-print-directory static
 	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/bench/bench_parse $(BUILD)/bench/bench_keepalive \
 		$(BUILD)/bench/bench_sse
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/mbedtls TLS=mbedtls \
+		build/mbedtls/bench/bench_keepalive
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static cli
+	@strip -o build/bench/tether-static-bearssl build/musl/tether
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/bench-json \
 		TETHER_CONFIG_FILE=tests/bench/json_whole.h build/bench-json/bench/bench_json
 	@mkdir -p $(BUILD)/bench

@@ -35,6 +35,12 @@ size_t tt_tls_conn_size(void)
     return sizeof(tt_tls_conn);
 }
 
+size_t tt_tls_conn_used(const tt_tls_conn *t)
+{
+    (void)t;
+    return sizeof(tt_tls_conn);
+}
+
 const char *tt_tls_backend(void)
 {
     return "BearSSL (TLS 1.2)";

@@ -161,6 +161,12 @@ void tt_tls_close(tt_tls_conn *t);
 /* Bytes one connection needs (this struct: contexts plus record buffer). */
 size_t tt_tls_conn_size(void);
 
+/* Bytes of tt_tls_conn_size() this connection has needed so far: Mbed TLS,
+ * the high-water mark of its arena plus the rest of the struct (what a
+ * smaller TT_TLS_MBEDTLS_ARENA must still hold); BearSSL, whose state is
+ * fixed, the whole size. */
+size_t tt_tls_conn_used(const tt_tls_conn *t);
+
 /* SHA-256 from the backend's code (artifact digests, stable ids): a
  * tt_sha256 context (the backend's), started, fed, finished. */
 void tt_sha256_init(tt_sha256 *c);

@@ -820,6 +820,11 @@ size_t tt_tls_conn_size(void)
     return sizeof(tt_tls_conn);
 }
 
+size_t tt_tls_conn_used(const tt_tls_conn *t)
+{
+    return sizeof(tt_tls_conn) - sizeof t->arena.bytes + t->heap.peak;
+}
+
 const char *tt_tls_backend(void)
 {
     return "Mbed TLS 3.6 (TLS 1.2, TLS 1.3)";

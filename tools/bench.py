@@ -17,6 +17,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TETHER = os.path.join(ROOT, "build", "tether-static")
 KEEPALIVE = os.path.join(ROOT, "build", "bench", "bench_keepalive")
+KEEPALIVE_MBEDTLS = os.path.join(ROOT, "build", "mbedtls", "bench", "bench_keepalive")
+TETHER_BEARSSL = os.path.join(ROOT, "build", "bench", "tether-static-bearssl")
 PARSE = os.path.join(ROOT, "build", "bench", "bench_parse")
 JSON = os.path.join(ROOT, "build", "bench-json", "bench", "bench_json")
 SSE = os.path.join(ROOT, "build", "bench", "bench_sse")
@@ -63,6 +65,31 @@ def ratio(a, b):
     return a / b if b else float("nan")
 
 
+def tls_backends(curl, t_tls, murl):
+    """Static size, one mTLS GET (handshake included) and the RAM of one
+    TLS connection, for each backend next to curl at the same version."""
+    n = 100
+    print("TLS backends, one mTLS GET exec to exit (median of %d; curl at the same version):" % n)
+    for name, binary, ver in (("BearSSL", TETHER_BEARSSL, "1.2"), ("Mbed TLS", TETHER, "1.2"),
+                              ("Mbed TLS", TETHER, "1.3")):
+        pin = ["--tls-max", ver] if name != "BearSSL" else []
+        tw, tr = median_run([binary] + pin + t_tls + ["-o", "/dev/null", murl], n)
+        cw, cr = median_run([curl, "-s", "-o", "/dev/null", "--tls-max", ver, "--tlsv" + ver] +
+                            t_tls + [murl], n)
+        print("  %-8s TLS %s  wall tether %6.2f ms  curl %6.2f ms  ratio %.2f   "
+              "peak RSS %5d KiB (curl %5d)" % (name, ver, tw * 1e3, cw * 1e3, ratio(tw, cw), tr, cr))
+    for name, binary, conn in (("BearSSL", TETHER_BEARSSL, KEEPALIVE),
+                               ("Mbed TLS", TETHER, KEEPALIVE_MBEDTLS)):
+        out = subprocess.run([conn, murl, "1"], capture_output=True, text=True,
+                             env=dict(os.environ, BENCH_TLS_USED="1")).stdout
+        m = re.search(r"tls_conn (\d+) used (\d+)", out)
+        if not m:
+            sys.exit("bench: %s gave no TLS memory figure" % conn)
+        print("  %-8s static CLI %7d bytes; one TLS connection: %6d B reserved, %6d B needed "
+              "by an mTLS handshake (TLS %s)" % (name, os.path.getsize(binary), int(m.group(1)),
+                                                 int(m.group(2)), "1.2" if name == "BearSSL" else "1.3"))
+
+
 def main():
     curl = which("curl")
     results = []
@@ -100,19 +127,16 @@ def main():
     print("  tether %9.0f   curl %9.0f   ratio %.3f (goal <= 0.25)" % (ti, ci, ratio(ti, ci)))
     results.append(("instr_ratio", ratio(ti, ci)))
 
-    # TLS: mutual TLS against nginx, TLS 1.2 for both (tether speaks only 1.2)
+    # TLS: mutual TLS against nginx, both backends side by side, each
+    # version against curl at the same version
     certs = os.path.join(os.environ["TT_ENV_DIR"], "certs")
     ca, crt, key = (os.path.join(certs, f) for f in ("root-ca.pem", "client-ec.pem", "client-ec.key"))
     murl = "https://localhost:%s/1k.json" % os.environ["TT_MTLS_PORT"]
     t_tls = ["--cacert", ca, "--cert", crt, "--key", key]
     c_tls = ["--tls-max", "1.2", "--cacert", ca, "--cert", crt, "--key", key]
     os.environ.update(TT_CACERT=ca, TT_CERT=crt, TT_KEY=key)
-    n = 100
-    tw, tr = median_run([TETHER] + t_tls + ["-o", "/dev/null", murl], n)
-    cw, cr = median_run([curl, "-s", "-o", "/dev/null"] + c_tls + [murl], n)
-    print("one mTLS GET, exec to exit (median of %d):" % n)
-    print("  wall     tether %7.2f ms   curl %7.2f ms   ratio %.2f" % (tw * 1e3, cw * 1e3, ratio(tw, cw)))
-    print("  peak RSS tether %7d KiB  curl %7d KiB  ratio 1/%.1f" % (tr, cr, ratio(cr, tr)))
+    tls_backends(curl, t_tls, murl)
+    print("the keep-alive figures below: the BearSSL library (TLS 1.2)")
     n = 5
     tw, _ = median_run([KEEPALIVE, murl, str(reqs)], n)
     cw, _ = median_run([curl, "-s"] + c_tls + [murl + "?n=[1-%d]" % reqs], n)
@@ -187,7 +211,8 @@ def main():
 
     # (h) binary size
     size = os.path.getsize(TETHER)
-    print("static binary with TLS (musl, stripped): %d bytes (%.1f KiB)" % (size, size / 1024))
+    print("static binary with TLS (musl, Mbed TLS, stripped): %d bytes (%.1f KiB); with BearSSL %d bytes"
+          % (size, size / 1024, os.path.getsize(TETHER_BEARSSL)))
 
 
 if __name__ == "__main__":

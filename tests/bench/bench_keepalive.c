@@ -74,6 +74,10 @@ int main(int argc, char **argv)
             tt_client_close(&client);
     }
     tt_client_close(&client);
+    /* BENCH_TLS_USED=1: the TLS memory one connection needed, for make bench */
+    if (getenv("BENCH_TLS_USED") != NULL && client.cfg.tls != NULL)
+        printf("tls_conn %zu used %zu\n", tt_tls_conn_size(),
+               tt_tls_conn_used(&client.pool[0].tls_state));
     if (newconn)
         return client.stats.connects == (unsigned long)n &&
                (strncmp(argv[1], "https", 5) != 0 ||
