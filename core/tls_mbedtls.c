@@ -696,11 +696,13 @@ static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
         return tls_fail(t, err, TT_E_TLS_VERSION,
                         "the server refused the TLS versions offered (alert %s, %d)", name,
                         alert);
-    if (!has_cert && (alert == 116 || alert == 40 || tt_tls_is_cert_alert(alert)))
+    /* a certificate alert before the ServerHello cannot be about ours:
+     * the server asks for one only after it */
+    if (!early && !has_cert && (alert == 116 || alert == 40 || tt_tls_is_cert_alert(alert)))
         return tls_fail(t, err, TT_E_TLS_CLIENT_CERT_REQUIRED,
                         "the server requires a client certificate and none was given "
                         "(alert %s, %d)", name, alert);
-    if (has_cert && (tt_tls_is_cert_alert(alert) || alert == 40))
+    if (!early && has_cert && (tt_tls_is_cert_alert(alert) || alert == 40))
         return tls_fail(t, err, TT_E_TLS_CLIENT_CERT_REJECTED,
                         "the server rejected the client certificate (alert %s, %d)", name,
                         alert);

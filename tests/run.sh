@@ -53,6 +53,7 @@ run unit-tiny-profile   build/tiny/tests/unit
 run integ-tiny-profile  build/tiny/tests/integ
 run cli                 tests/cli/test_cli.sh build/tether
 run cli-asan            tests/cli/test_cli.sh build/asan/tether
+run unit-mbedtls        build/mbedtls/tests/unit
 run integration-mbedtls build/mbedtls/tests/integ
 run cli-mbedtls         tests/cli/test_cli.sh build/mbedtls/tether
 run unit-musl-static    build/musl/tests/unit
