@@ -832,6 +832,24 @@ const char *tt_tls_backend(void)
     return "Mbed TLS 3.6 (TLS 1.2, TLS 1.3)";
 }
 
+/* Signature schemes offered, PKCS#1 before PSS for RSA: Mbed TLS 3.6
+ * verifies RSA-PSS only in TLS 1.3, and a TLS 1.2 server (OpenSSL, Go)
+ * picks the first scheme of the client's list it can use; a TLS 1.3
+ * server skips the PKCS#1 ones, which 1.3 allows only in certificates.
+ * No SHA-1. */
+static const uint16_t sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,
+    MBEDTLS_TLS1_3_SIG_NONE
+};
+
 static mbedtls_ssl_protocol_version version_of(unsigned v, mbedtls_ssl_protocol_version dflt)
 {
     if (v == TT_TLS_VERSION_1_2)
@@ -856,6 +874,7 @@ static int configure(tt_tls_conn *t, const tt_tls_config *cfg, const tt_url *url
     mbedtls_ssl_conf_min_tls_version(c, version_of(cfg->min_version, MBEDTLS_SSL_VERSION_TLS1_2));
     mbedtls_ssl_conf_max_tls_version(c, version_of(cfg->max_version, MBEDTLS_SSL_VERSION_TLS1_3));
     mbedtls_ssl_conf_ciphersuites(c, suites);
+    mbedtls_ssl_conf_sig_algs(c, sig_algs);
     /* renegotiation is not built in (no MBEDTLS_SSL_RENEGOTIATION) */
     mbedtls_ssl_conf_authmode(c, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_verify(c, verify_cert, t);

@@ -165,7 +165,7 @@ tt_env_start() { # dir
     tools/gen-certs.sh "$TT_ENV_DIR/certs" || return 1
     TT_NGINX_PORT=$(tt_free_port)
     for v in TLS MTLS RSA WRONGNAME NOIP EXPIRED NOTYET OTHERCA SSERVER TLS13 CBC SHA1 WEAKRSA \
-        RENEG GNUTLS NGINX13 GO13; do
+        RENEG GNUTLS NGINX13 GO13 RSA12; do
         eval "TT_${v}_PORT=$(tt_free_port)"
         eval "export TT_${v}_PORT"
     done
@@ -199,6 +199,8 @@ tt_env_start() { # dir
         -cert "$TT_ENV_DIR/certs/sha1.pem" -key "$TT_ENV_DIR/certs/sha1.key"
     tt_sserver "$TT_WEAKRSA_PORT" weakrsa -tls1_2 -cipher 'DEFAULT:@SECLEVEL=0' -www \
         -cert "$TT_ENV_DIR/certs/weak-rsa.pem" -key "$TT_ENV_DIR/certs/weak-rsa.key"
+    tt_sserver "$TT_RSA12_PORT" rsa12 -tls1_2 -www \
+        -cert "$TT_ENV_DIR/certs/server-rsa.pem" -key "$TT_ENV_DIR/certs/server-rsa.key"
     tt_reneg_start || return 1
     # gnutls-serv: TLS 1.3 only, a client certificate required
     gnutls-serv --http --port "$TT_GNUTLS_PORT" --x509certfile "$TT_ENV_DIR/certs/server-chain.pem" \
@@ -213,7 +215,7 @@ tt_env_start() { # dir
         "$TT_ENV_DIR/certs/client-ca.pem" >"$TT_ENV_DIR/gotls.log" 2>&1 &
     echo $! > "$TT_ENV_DIR/gotls.pid"
     for p in "$TT_SSERVER_PORT" "$TT_TLS13_PORT" "$TT_CBC_PORT" "$TT_SHA1_PORT" \
-        "$TT_WEAKRSA_PORT" "$TT_RENEG_PORT" "$TT_GNUTLS_PORT" "$TT_GO13_PORT"; do
+        "$TT_WEAKRSA_PORT" "$TT_RENEG_PORT" "$TT_GNUTLS_PORT" "$TT_GO13_PORT" "$TT_RSA12_PORT"; do
         tt_wait_port "$p" || { echo "tests/env.sh: openssl s_server, gnutls-serv or gotls did not start" >&2; return 1; }
     done
     if ! tt_wait_port "$TT_NGINX_PORT"; then
