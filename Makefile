@@ -1,6 +1,7 @@
 # tether — the one build entry.
 #
-#   make               libtether.a and the CLI build/tether
+#   make               libtether.a and the CLI build/tether (BearSSL, TLS 1.2);
+#                      make TLS=mbedtls: the same in build/mbedtls (TLS 1.3 too)
 #   make test          every test (unit, sanitizers, integration); last line
 #                      "N passed, N failed"
 #   make demo          the tour against loopback servers
@@ -20,13 +21,18 @@
 
 # CROSS=aarch64-linux-gnu- (or arm-linux-gnueabihf-): static binaries for
 # ARM Linux BMCs, built with Debian's cross compilers into build/cross-TRIPLE
+# TLS=mbedtls builds go to their own folder (build/mbedtls,
+# build/cross-TRIPLE-mbedtls) unless BUILD is given: objects compiled for
+# one backend must never be linked with the other's
+TLS ?= bearssl
+TLS_DIR_SUFFIX := $(if $(filter mbedtls,$(TLS)),-mbedtls)
 ifdef CROSS
 CC := $(CROSS)gcc
 AR := $(CROSS)ar
-BUILD ?= build/cross-$(patsubst %-,%,$(CROSS))
+BUILD ?= build/cross-$(patsubst %-,%,$(CROSS))$(TLS_DIR_SUFFIX)
 LDFLAGS += -static
 endif
-BUILD ?= build
+BUILD ?= build$(subst -,/,$(TLS_DIR_SUFFIX))
 OPT ?= -O2
 SAN ?= 0
 AR ?= ar
@@ -48,7 +54,6 @@ SODIUM_INC := $(SODIUM_SRC)/src/libsodium/include/sodium
 SODIUM_LIB ?= build/third_party/sodium-$(notdir $(CC))/libsodium-ed25519.a
 # TLS=bearssl (TLS 1.2, the smallest; the default) or TLS=mbedtls (Mbed TLS
 # 3.6 from trixie's source package: TLS 1.2 and 1.3; tools/build-mbedtls.sh)
-TLS ?= bearssl
 MBEDTLS_SRC := build/third_party/mbedtls
 MBEDTLS_LIB ?= build/third_party/mbedtls-$(notdir $(CC))/libmbedtls-tether.a
 ifeq ($(TLS),mbedtls)
@@ -300,8 +305,7 @@ CROSS_TRIPLES := arm-linux-gnueabihf aarch64-linux-gnu
 cross-build:
 	@for t in $(CROSS_TRIPLES); do \
 		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- cli build/cross-$$t/tests/unit || exit 1; \
-		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- TLS=mbedtls BUILD=build/cross-$$t-mbedtls \
-			cli || exit 1; \
+		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- TLS=mbedtls cli || exit 1; \
 	done
 
 test-cross:
