@@ -29,9 +29,15 @@ check_no_grep() {
 ms() { echo $(($(date +%s%N) / 1000000)); }  # date, not python: its start-up would be timed too
 
 check_exit get 0 "$T" "$N/hello.txt"
+if cmp -s "$W/out" "$TT_ENV_DIR/nginx/www/hello.txt"; then ok get-body; else bad get-body "body differs"; fi
+
 check_exit help 0 "$T" --help
 for p in vmm plexd maas sky pool; do check_grep "help-lists-$p" "$W/out" "^  $p "; done
-if cmp -s "$W/out" "$TT_ENV_DIR/nginx/www/hello.txt"; then ok get-body; else bad get-body "body differs"; fi
+# a protocol command accepts only the options its help names
+check_exit proto-typo 2 "$T" pool health --urll http://127.0.0.1:1
+check_grep proto-typo-named "$W/err" "unknown option --urll"
+check_exit proto-bogus 2 "$T" vmm status --bogus 1
+check_exit proto-prefix 2 "$T" sky status --ur http://127.0.0.1:1
 
 check_exit no-scheme 0 "$T" "127.0.0.1:$TT_NGINX_PORT/hello.txt"
 check_grep no-scheme-body "$W/out" "hello, tether"

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 volatile sig_atomic_t tt_cli_cancel;
@@ -403,6 +404,32 @@ int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long l
 
 /* ---- protocol command scaffolding ----------------------------------------------- */
 
+/* Whether the help text names --name (not as the start of a longer one):
+ * the help is the one list of a command's options, so a misspelt option
+ * is refused instead of silently falling back to a default. */
+static int help_names(const char *usage, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = usage;
+    while ((p = strstr(p, "--")) != NULL) {
+        p += 2;
+        if (strncmp(p, name, n) == 0 && !(isalnum((unsigned char)p[n]) || p[n] == '-'))
+            return 1;
+    }
+    return 0;
+}
+
+static int check_known(const tt_cli_args *a, const char *usage, const char *group)
+{
+    size_t i;
+    for (i = 0; i < a->nopts; i++)
+        if (strcmp(a->names[i], "o") != 0 && strcmp(a->names[i], "config") != 0 &&
+            !help_names(usage, a->names[i]))
+            return tt_cli_usage_error("unknown option --%s for 'tether %s'",
+                                      a->names[i], group);
+    return 0;
+}
+
 int tt_cli_proto_begin(int argc, char **argv, const char *usage, const char *switches,
                        const char *group, tt_cli_args *a, tt_cli_conf *conf)
 {
@@ -411,7 +438,8 @@ int tt_cli_proto_begin(int argc, char **argv, const char *usage, const char *swi
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? TT_EXIT_USAGE : 0;
     }
-    if ((rc = tt_cli_args_parse(a, argc, argv, switches)) != 0)
+    if ((rc = tt_cli_args_parse(a, argc, argv, switches)) != 0 ||
+        (rc = check_known(a, usage, group)) != 0)
         return rc;
     if (a->npos == 0)
         return tt_cli_usage_error("no %s command", group);

@@ -25,7 +25,8 @@ static const char usage_text[] =
     "  --labels TEXT   TETHER_VMM_LABELS    free text kept with the host\n"
     "  --tlsv1.2       TETHER_VMM_TLS_MIN   lowest TLS version, 1.3 by default as the\n"
     "                                       host's own client; 1.2 lowers it\n"
-    "  --timeout S     request timeout (30), --long-timeout S for create (300)\n";
+    "  --timeout S     request timeout (30), --long-timeout S for create (300)\n"
+    "  --scheme http   plain HTTP instead of mutual TLS (test hosts only)\n";
 
 static tt_vmm vmm;
 static char out[TT_API_BODY_MAX];
