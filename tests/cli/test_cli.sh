@@ -38,6 +38,11 @@ check_exit proto-typo 2 "$T" pool health --urll http://127.0.0.1:1
 check_grep proto-typo-named "$W/err" "unknown option --urll"
 check_exit proto-bogus 2 "$T" vmm status --bogus 1
 check_exit proto-prefix 2 "$T" sky status --ur http://127.0.0.1:1
+# numbers are read whole and in range
+check_exit number-not-a-number 2 "$T" --max-redirs 3x "$N/hello.txt"
+check_exit number-negative 2 "$T" events --max-events -1 "$N/hello.txt"
+check_exit number-overflow 2 "$T" events --max-events 99999999999999999999 "$N/hello.txt"
+check_exit number-setting 2 "$T" sky status --retries 1e3 --url http://127.0.0.1:1
 
 check_exit no-scheme 0 "$T" "127.0.0.1:$TT_NGINX_PORT/hello.txt"
 check_grep no-scheme-body "$W/out" "hello, tether"

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <ctype.h>
+#include <errno.h>
 #include <string.h>
 
 volatile sig_atomic_t tt_cli_cancel;
@@ -462,16 +463,26 @@ int tt_cli_setting_ms(const tt_cli_conf *conf, const tt_cli_args *a, const char 
     return 0;
 }
 
+int tt_cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long n;
+    errno = 0;
+    n = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || n < lo || n > hi)
+        return -1;
+    *out = n;
+    return 0;
+}
+
 int tt_cli_setting_int(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
                        const char *key, const char *env, long lo, long hi, int *out)
 {
     const char *v = tt_cli_setting(conf, tt_cli_arg(a, name), key, env, NULL);
-    char *end;
     long n;
     if (v == NULL)
         return 0;
-    n = strtol(v, &end, 10);
-    if (end == v || *end != '\0' || n < lo || n > hi)
+    if (tt_cli_parse_long(v, lo, hi, &n) != 0)
         return tt_cli_usage_error("bad --%s '%s' (%ld..%ld)", name, v, lo, hi);
     *out = (int)n;
     return 0;

@@ -42,6 +42,11 @@ int tt_cli_usage_error(const char *fmt, ...);
  * milliseconds; -1 when invalid or not positive. */
 long long tt_cli_parse_seconds(const char *s);
 
+/* A whole decimal number lo..hi into *out: 0, or -1 when it is empty, has
+ * anything after the digits, overflows or is out of range (the one
+ * number reader of the CLI: no atoi). */
+int tt_cli_parse_long(const char *s, long lo, long hi, long *out);
+
 /* The trace hook: writes each line to stderr. */
 void tt_cli_trace(void *user, const char *line);
 

@@ -112,9 +112,8 @@ int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg)
             return tt_cli_usage_error("--tls-max wants 1.2 or 1.3");
     }
     if (o->min_rsa != NULL) {
-        char *end;
-        long bits = strtol(o->min_rsa, &end, 10);
-        if (*end != '\0' || bits < 512 || bits > 16384)
+        long bits;
+        if (tt_cli_parse_long(o->min_rsa, 512, 16384, &bits) != 0)
             return tt_cli_usage_error("--tls-min-rsa-bits wants a number of bits, 512 to 16384");
         tls.min_rsa_bits = (unsigned)bits;
     }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,10 +85,10 @@ static int parse_args(events_opts *o, int argc, char **argv)
         } else if (tt_cli_is_opt(a, NULL, "--exec")) {
             o->exec = v;
         } else if (tt_cli_is_opt(a, NULL, "--max-events")) {
-            char *end;
-            o->max_events = strtoul(v, &end, 10);
-            if (*end != '\0' || o->max_events == 0)
+            long n;
+            if (tt_cli_parse_long(v, 1, LONG_MAX, &n) != 0)
                 return tt_cli_usage_error("bad --max-events '%s'", v);
+            o->max_events = (unsigned long)n;
         } else if ((o->idle_ms = tt_cli_parse_seconds(v)) < 0) {
             return tt_cli_usage_error("bad --idle-timeout '%s'", v);
         }

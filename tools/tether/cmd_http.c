@@ -120,9 +120,10 @@ static int parse_args(http_opts *o, int argc, char **argv)
         } else if (tt_cli_is_opt(a, "-o", "--output")) {
             o->output = v;
         } else if (tt_cli_is_opt(a, NULL, "--max-redirs")) {
-            o->max_redirs = atoi(v);
-            if (o->max_redirs < 0)
-                return tt_cli_usage_error("--max-redirs must be >= 0");
+            long n;
+            if (tt_cli_parse_long(v, 0, 1000, &n) != 0)
+                return tt_cli_usage_error("--max-redirs wants a number, 0 to 1000");
+            o->max_redirs = (int)n;
         } else if (tt_cli_is_opt(a, "-m", "--max-time")) {
             if ((o->max_ms = tt_cli_parse_seconds(v)) < 0)
                 return tt_cli_usage_error("bad --max-time '%s'", v);
