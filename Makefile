@@ -109,13 +109,17 @@ CLI := $(BUILD)/tether
 .PHONY: all lib cli deps test tests-build static demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
 .DEFAULT_GOAL := all
 
-all: deps
+# make and make static only check for the compilers (tools/deps.sh
+# --check); make deps installs what every target needs, and make test and
+# make demo call it for theirs
+all:
+ifndef NODEPS
+	@tools/deps.sh --check build
+endif
 	@$(MAKE) --no-print-directory lib cli NODEPS=1
 
 deps:
-ifndef NODEPS
-	@tools/deps.sh build
-endif
+	@tools/deps.sh build test static cross size demo
 
 lib: $(LIB)
 cli: $(CLI)
@@ -238,7 +242,7 @@ test:
 	@tests/run.sh
 
 static:
-	@tools/deps.sh static
+	@tools/deps.sh --check static
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl-mbedtls CC=musl-gcc TLS=mbedtls \
 		LDFLAGS="-static -Wl,-Map=build/musl-mbedtls/tether.map" cli
 	@strip -o build/tether-static build/musl-mbedtls/tether

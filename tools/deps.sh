@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install what the build and the tests need, when it is missing.
 #
+#   tools/deps.sh --check GROUP...   only name what is missing (make, make
+#                                    static: they never install anything)
 #   tools/deps.sh build    compilers and headers for `make`
 #   tools/deps.sh test     also the servers and tools `make test` runs
 #   tools/deps.sh demo     what `make demo` runs
@@ -8,8 +10,9 @@
 #
 # Debian packages are installed with apt-get when running as root; otherwise
 # the missing ones are named and the script fails. Sources that must be built
-# with the project's own compiler are fetched with `apt-get source` into
-# build/third_party by the Makefile, not here.
+# with the project's own compiler are fetched by the Makefile with
+# tools/fetch-src.sh (apt-get source with a private configuration under
+# build/apt: nothing in /etc), not here.
 set -eu
 
 need_build="gcc make libjsmn-dev dpkg-dev xz-utils"
@@ -20,6 +23,8 @@ need_size="gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
 need_coverage="lcov"
 need_cross="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross qemu-user"
 
+check=0
+if [ "${1:-}" = --check ]; then check=1; shift; fi
 want=""
 for group in "$@"; do
     case "$group" in
@@ -46,45 +51,17 @@ for p in $want; do
     fi
 done
 
-# deb-src entries for `apt-get source` (Debian 12 ships only deb lines):
-# bookworm for most sources, trixie for Mbed TLS 3.6 (the only release
-# with it). Each fetch names its release, so adding one changes no other.
-ensure_deb_src() {
-    added=1
-    if ! grep -rqs '^Types:.*deb-src\|^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-        cat > /etc/apt/sources.list.d/tether-deb-src.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-        added=0
-    fi
-    if ! grep -rqs 'Suites: trixie' /etc/apt/sources.list.d/tether-deb-src-trixie.sources; then
-        cat > /etc/apt/sources.list.d/tether-deb-src-trixie.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-        added=0
-    fi
-    return $added
-}
-
-updated=0
-if [ "$(id -u)" = 0 ]; then
-    if ensure_deb_src; then apt-get update -q >/dev/null; updated=1; fi
-fi
 
 [ -z "$missing" ] && exit 0
 
+if [ "$check" = 1 ]; then
+    echo "deps.sh: missing Debian packages:$missing (make deps installs them)" >&2
+    exit 1
+fi
 if [ "$(id -u)" != 0 ]; then
     echo "deps.sh: missing Debian packages:$missing (run as root, or install them)" >&2
     exit 1
 fi
 echo "deps.sh: installing$missing"
-[ "$updated" = 1 ] || apt-get update -q >/dev/null
+apt-get update -q >/dev/null
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
