@@ -4,6 +4,9 @@
 #                      make TLS=mbedtls: the same in build/mbedtls (TLS 1.3 too)
 #   make test          every test (unit, sanitizers, integration); last line
 #                      "N passed, N failed"
+#   make check         the unit suites only, in seconds
+#   make deps          install every target's Debian packages (make and make
+#                      static only name what is missing)
 #   make demo          the tour against loopback servers
 #   make static        x86-64 static binary with musl-gcc and Mbed TLS (TLS 1.2
 #                      and 1.3): build/tether-static
@@ -106,7 +109,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps test tests-build static demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
+.PHONY: all lib cli deps check test tests-build static demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
 .DEFAULT_GOAL := all
 
 # make and make static only check for the compilers (tools/deps.sh
@@ -240,6 +243,15 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/mbedtls TLS=mbedtls \
 		build/mbedtls/tests/unit build/mbedtls/tests/integ build/mbedtls/tether
 	@tests/run.sh
+
+# make check: the unit suites only (seconds), for the edit-compile loop
+check:
+ifndef NODEPS
+	@tools/deps.sh --check build
+endif
+	@$(MAKE) --no-print-directory NODEPS=1 $(BUILD)/tests/unit
+	@out=$$($(BUILD)/tests/unit 2>&1); rc=$$?; \
+		echo "$$out" | grep -E '^(FAIL|[0-9]+ passed, [0-9]+ failed)'; exit $$rc
 
 static:
 	@tools/deps.sh --check static
