@@ -193,17 +193,22 @@ tls_refused tls-100-wrong-host "name mismatch: it does not name localhost" \
     "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_WRONGNAME_PORT/"
 tls_refused tls-100-client-cert "requires a client certificate and none was given" \
     "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_SSERVER_PORT/"
+# a TLS 1.3-only server that requires a client certificate: reached with
+# EC and RSA keys (the EC answer shows BODY), refused without one
+tls13_mtls_server() { # name url body
+    check_exit "$1-mtls-ec" 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
+        --key "$C/client-ec.key" "$2"
+    check_grep "$1-body" "$W/out" "$3"
+    check_exit "$1-mtls-rsa" 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-rsa.pem" \
+        --key "$C/client-rsa.key" "$2"
+    tls_refused "tls-100-$1-no-cert" "requires a client certificate and none was given" \
+        "$T" --cacert "$C/root-ca.pem" "$2"
+}
 # gnutls-serv, TLS 1.3 only, a client certificate required
 G="https://localhost:$TT_GNUTLS_PORT/"
 if [ $TLS13 = 1 ]; then
-    check_exit gnutls13-mtls-ec 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
-        --key "$C/client-ec.key" "$G"
-    check_grep gnutls13-body "$W/out" "GnuTLS"
-    check_exit gnutls13-mtls-rsa 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-rsa.pem" \
-        --key "$C/client-rsa.key" "$G"
     # its alert comes encrypted, after the client's handshake, then a reset
-    tls_refused tls-100-gnutls13-no-cert "requires a client certificate and none was given" \
-        "$T" --cacert "$C/root-ca.pem" "$G"
+    tls13_mtls_server gnutls13 "$G" "GnuTLS"
     tls_refused tls-100-version "protocol_version" \
         "$T" --tlsv1.3 --cacert "$C/root-ca.pem" "https://localhost:$TT_CBC_PORT/"
     # nginx with ssl_protocols TLSv1.3 and ssl_verify_client on
@@ -213,13 +218,7 @@ if [ $TLS13 = 1 ]; then
     # nginx answers a missing certificate with an HTTP 400 page, not an alert
     check_exit nginx13-no-cert 8 "$T" -f --cacert "$C/root-ca.pem" "https://localhost:$TT_NGINX13_PORT/whoami"
     # Go's crypto/tls with MinVersion 1.3 and a required client certificate
-    check_exit go13-mtls-ec 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
-        --key "$C/client-ec.key" "https://localhost:$TT_GO13_PORT/"
-    check_grep go13-version "$W/out" "go tls 304 client node-ec"
-    check_exit go13-mtls-rsa 0 "$T" --cacert "$C/root-ca.pem" --cert "$C/client-rsa.pem" \
-        --key "$C/client-rsa.key" "https://localhost:$TT_GO13_PORT/"
-    tls_refused tls-100-go13-no-cert "requires a client certificate and none was given" \
-        "$T" --cacert "$C/root-ca.pem" "https://localhost:$TT_GO13_PORT/"
+    tls13_mtls_server go13 "https://localhost:$TT_GO13_PORT/" "go tls 304 client node-ec"
     tls_refused tls-100-go13-tls-max-12 "protocol_version" \
         "$T" --tls-max 1.2 --cacert "$C/root-ca.pem" --cert "$C/client-ec.pem" \
         --key "$C/client-ec.key" "https://localhost:$TT_GO13_PORT/"
