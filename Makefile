@@ -42,60 +42,37 @@ AR ?= ar
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS_ALL := -std=c99 $(WARN) -g $(OPT) $(CFLAGS)
-# BearSSL: compiled from Debian's source with this toolchain, shared by
-# every build variant of that toolchain (sanitizers are not needed inside it)
-BEARSSL_SRC := build/third_party/bearssl
-BEARSSL_INC := $(BEARSSL_SRC)/inc
-BEARSSL_CFLAGS ?= -O2
-BEARSSL_LIB ?= build/third_party/bearssl-$(notdir $(CC))/libbearssl.a
-# zlib: the same way (deflate and inflate only, Z_SOLO: no allocator)
-ZLIB_SRC := build/third_party/zlib
-ZLIB_LIB ?= build/third_party/zlib-$(notdir $(CC))/libz.a
-# libsodium: only what verifies Ed25519 (tools/build-sodium.sh)
-SODIUM_SRC := build/third_party/libsodium
-SODIUM_INC := $(SODIUM_SRC)/src/libsodium/include/sodium
-SODIUM_LIB ?= build/third_party/sodium-$(notdir $(CC))/libsodium-ed25519.a
-# TLS=bearssl (TLS 1.2, the smallest; the default) or TLS=mbedtls (Mbed TLS
-# 3.6 from trixie's source package: TLS 1.2 and 1.3; tools/build-mbedtls.sh)
-MBEDTLS_SRC := build/third_party/mbedtls
-MBEDTLS_LIB ?= build/third_party/mbedtls-$(notdir $(CC))/libmbedtls-tether.a
+
+# Sources, flags and third-party libraries come from tether.mk, as for any
+# firmware tree that embeds tether; its switches are make variables
+# (TT_FEATURE_TLS=0 ...). BearSSL, zlib and the libsodium subset are
+# compiled from Debian's sources with this toolchain, shared by every build
+# variant of it (sanitizers are not needed inside them). TLS=bearssl (TLS
+# 1.2, the smallest; the default) or TLS=mbedtls (Mbed TLS 3.6 from
+# trixie's source package: TLS 1.2 and 1.3).
 ifeq ($(TLS),mbedtls)
-TLS_LIB = $(MBEDTLS_LIB)
-TLS_UNPACKED := $(MBEDTLS_SRC)/.unpacked
-TLS_CPPFLAGS := -DTT_TLS_MBEDTLS=1 -Iconfig/mbedtls -I$(MBEDTLS_SRC)/include \
-	'-DMBEDTLS_CONFIG_FILE="tt_mbedtls_config.h"'
-TLS_NOT_SRC := core/tls.c core/tls_load.c core/tls_x509.c
-# the unit suites of BearSSL's glue (tls.c, tls_load.c) test code this
-# build does not have; every other suite runs
-UNIT_NOT_SRC := tests/unit/test_tls.c tests/unit/test_tls_load.c
-else ifeq ($(TLS),bearssl)
-TLS_LIB = $(BEARSSL_LIB)
-TLS_UNPACKED := $(BEARSSL_SRC)/.unpacked
-TLS_CPPFLAGS := -I$(BEARSSL_INC)
-TLS_NOT_SRC := core/tls_mbedtls.c
-else
+TT_TLS_MBEDTLS := 1
+else ifneq ($(TLS),bearssl)
 $(error TLS must be bearssl or mbedtls)
 endif
-DEP_LIBS = $(TLS_LIB) $(ZLIB_LIB) $(SODIUM_LIB)
+TETHER_DIR := .
+include tether.mk
+DEP_LIBS := $(TETHER_LIBS)
 
-CPPFLAGS_ALL := -Iconfig -Icore -Icore/api -Iport -Iport/posix -Iport/mock \
-	-I$(BUILD)/deps/include $(TLS_CPPFLAGS) -I$(ZLIB_SRC) -I$(SODIUM_INC) $(CPPFLAGS)
+CPPFLAGS_ALL := $(TETHER_CFLAGS) -Iport/mock $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
-ifdef TETHER_CONFIG_FILE
-CPPFLAGS_ALL += -DTETHER_CONFIG_FILE=\"$(notdir $(TETHER_CONFIG_FILE))\" -I$(dir $(TETHER_CONFIG_FILE))
-endif
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS_ALL += $(SANFLAGS)
 LDFLAGS_ALL += $(SANFLAGS)
 endif
 
-CORE_SRC := $(filter-out $(TLS_NOT_SRC),$(wildcard core/*.c) $(wildcard core/api/*.c))
-FUZZ_TARGETS := json sse url http bind pem proto x509
 PORT_SRC := port/posix/port_posix.c
+CORE_SRC := $(patsubst ./%,%,$(filter-out %/$(PORT_SRC),$(TETHER_SRCS)))
+FUZZ_TARGETS := json sse url http bind pem proto x509
 MOCK_SRC := port/mock/port_mock.c
 CLI_SRC  := $(wildcard tools/tether/*.c)
-UNIT_SRC := $(filter-out $(UNIT_NOT_SRC),$(wildcard tests/unit/*.c))
+UNIT_SRC := $(wildcard tests/unit/*.c)
 INTEG_SRC := $(wildcard tests/integ/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -130,41 +107,10 @@ cli: $(CLI)
 # V=1 shows the commands
 Q := $(if $(filter 1,$(V)),,@)
 
-$(BUILD)/obj/%.o: %.c | $(TLS_UNPACKED) $(ZLIB_SRC)/.unpacked $(SODIUM_SRC)/.unpacked \
-		$(BUILD)/deps/include/jsmn.h
+$(BUILD)/obj/%.o: %.c | $(TETHER_PREREQS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<",true)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
-
-# jsmn is header-only (Debian's libjsmn-dev); copied so that musl and cross
-# compilers, which do not search /usr/include, find it too
-$(BUILD)/deps/include/jsmn.h: /usr/include/jsmn.h
-	@mkdir -p $(dir $@)
-	@cp $< $@
-
-$(BEARSSL_SRC)/.unpacked:
-	@tools/fetch-src.sh bearssl/bookworm
-
-$(BEARSSL_LIB): | $(BEARSSL_SRC)/.unpacked
-	@tools/build-bearssl.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
-
-$(MBEDTLS_SRC)/.unpacked:
-	@tools/fetch-src.sh mbedtls/trixie
-
-$(MBEDTLS_LIB): config/mbedtls/tt_mbedtls_config.h tools/build-mbedtls.sh | $(MBEDTLS_SRC)/.unpacked
-	@tools/build-mbedtls.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
-
-$(ZLIB_SRC)/.unpacked:
-	@tools/fetch-src.sh zlib/bookworm
-
-$(ZLIB_LIB): | $(ZLIB_SRC)/.unpacked
-	@tools/build-zlib.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
-
-$(SODIUM_SRC)/.unpacked:
-	@tools/fetch-src.sh libsodium/bookworm
-
-$(SODIUM_LIB): | $(SODIUM_SRC)/.unpacked
-	@tools/build-sodium.sh "$(CC)" "$(AR)" $@ "$(BEARSSL_CFLAGS)"
 
 $(LIB): $(CORE_OBJ) $(PORT_OBJ)
 	@rm -f $@
@@ -199,14 +145,14 @@ FUZZ_FLAGS := -std=c99 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-
 FUZZ_BEARSSL := build/third_party/bearssl-fuzz/libbearssl.a
 FUZZ_ZLIB := build/third_party/zlib-fuzz/libz.a
 FUZZ_SODIUM := build/third_party/sodium-fuzz/libsodium-ed25519.a
-$(FUZZ_BEARSSL): | $(BEARSSL_SRC)/.unpacked
+$(FUZZ_BEARSSL): | $(BEARSSL_DIR)/.unpacked
 	@tools/build-bearssl.sh clang ar $@ "-O1 -g -fsanitize=address -fsanitize=fuzzer-no-link"
-$(FUZZ_ZLIB): | $(ZLIB_SRC)/.unpacked
+$(FUZZ_ZLIB): | $(ZLIB_DIR)/.unpacked
 	@tools/build-zlib.sh clang ar $@ "-O1 -g"
-$(FUZZ_SODIUM): | $(SODIUM_SRC)/.unpacked
+$(FUZZ_SODIUM): | $(SODIUM_DIR)/.unpacked
 	@tools/build-sodium.sh clang ar $@ "-O1 -g"
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(MOCK_SRC) $(wildcard core/*.h core/api/*.h) \
-		$(FUZZ_BEARSSL) $(FUZZ_ZLIB) $(FUZZ_SODIUM) | $(BUILD)/deps/include/jsmn.h
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(MOCK_SRC) $(wildcard core/*.h include/tether/*.h) \
+		$(FUZZ_BEARSSL) $(FUZZ_ZLIB) $(FUZZ_SODIUM) | $(TETHER_PREREQS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(MOCK_SRC) $(FUZZ_BEARSSL) $(FUZZ_ZLIB) \
@@ -223,14 +169,22 @@ fuzz:
 fuzz-run: fuzz
 	@for t in $(FUZZ_TARGETS); do tests/fuzz/run.sh $$t build/fuzz/fuzz_$$t $(SECONDS) $(RUNS) || exit 1; done
 
+# the smallest build: plain HTTP and the JSON parser (no TLS, gzip, SSE,
+# JSON writer, binding or streaming, and so no protocol client)
+HTTP_ONLY := TT_FEATURE_TLS=0 TT_FEATURE_GZIP=0 TT_FEATURE_ED25519=0 TT_FEATURE_SSE=0 \
+	TT_FEATURE_JSON_WRITE=0 TT_FEATURE_JSON_BIND=0 TT_FEATURE_JSON_STREAM=0
 test:
 	@tools/deps.sh test static cross
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
 	@$(MAKE) --no-print-directory NODEPS=1 $(FUZZ_BINS)
-	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/no-ed25519 CPPFLAGS=-DTT_FEATURE_ED25519=0 \
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/no-ed25519 TT_FEATURE_ED25519=0 \
 		build/no-ed25519/tests/unit
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/http-only $(HTTP_ONLY) \
+		build/http-only/tests/unit build/http-only/tests/integ
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/http-sse $(HTTP_ONLY) TT_FEATURE_SSE=1 \
+		build/http-sse/tests/unit build/http-sse/tests/integ
 	@$(MAKE) --no-print-directory NODEPS=1 static
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static \
 		build/musl/tests/unit build/musl/tests/integ
@@ -302,16 +256,16 @@ $(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB)
 # port, and the in-process test on a TAP device (tests/lwip/run.sh)
 LWIP_SRC := build/third_party/lwip
 LWIP_LIB := build/third_party/lwip-$(notdir $(CC))/liblwip.a
-LWIP_INC := -Iport/lwip -I$(LWIP_SRC)/src/include -I$(LWIP_SRC)/port/include
+LWIP_INC := -I$(LWIP_SRC)/src/include -I$(LWIP_SRC)/port/include
 $(LWIP_SRC)/.unpacked:
 	@tools/fetch-src.sh lwip/bookworm
 $(LWIP_LIB): port/lwip/lwipopts.h | $(LWIP_SRC)/.unpacked
 	@tools/build-lwip.sh "$(CC)" "$(AR)" $@
-$(BUILD)/lwip/lwip_test: tests/lwip/lwip_test.c port/lwip/port_lwip.c port/lwip/port_lwip.h \
+$(BUILD)/lwip/lwip_test: tests/lwip/lwip_test.c port/lwip/port_lwip.c include/tether/port_lwip.h \
 		port/lwip/lwipopts.h $(LIB) $(DEP_LIBS) $(LWIP_LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=gnu99 -g -O2 -Wall -Wextra -Werror $(LWIP_INC) -Iconfig -Icore -Iport \
-		-I$(BUILD)/deps/include -I$(BEARSSL_INC) -o $@ tests/lwip/lwip_test.c \
+	$(Q)$(CC) -std=gnu99 -g -O2 -Wall -Wextra -Werror $(LWIP_INC) $(TETHER_CFLAGS) \
+		-o $@ tests/lwip/lwip_test.c \
 		port/lwip/port_lwip.c $(LIB) $(DEP_LIBS) $(LWIP_LIB) -lpthread
 
 # ARM Linux: cross-built static CLI and unit tests, run under qemu-user

@@ -1,7 +1,7 @@
 /*
  * Backoff and jitter (see backoff.h).
  */
-#include "backoff.h"
+#include "tether/backoff.h"
 
 int64_t tt_backoff_ms(int64_t base, int64_t max, unsigned failures)
 {

@@ -2,7 +2,7 @@
  * Standard base64 (RFC 4648, with padding): MAAS's and plexd's keys and
  * signatures, and certificate pins.
  */
-#include "base64.h"
+#include "tether/base64.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* tether HTTP/1.1 client: pool, exchange, redirects, deadlines. */
-#include "client.h"
-#include "timefmt.h"
+#include "tether/client.h"
+#include "tether/timefmt.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -161,15 +161,11 @@ static tt_tls_session *session_for(tt_client *c, const tt_url *u)
 {
     tt_tls_session *s;
     size_t i;
-    for (i = 0; i < TT_TLS_SESSION_CACHE; i++) {
-        s = &c->sessions[i];
-        if (s->valid && s->port == u->port && strcmp(s->host, u->host) == 0)
-            return s;
-    }
+    for (i = 0; i < TT_TLS_SESSION_CACHE; i++)
+        if (tt_tls_session_is_for(&c->sessions[i], u))
+            return &c->sessions[i];
     s = &c->sessions[c->session_next++ % TT_TLS_SESSION_CACHE];
-    s->valid = 0;
-    s->port = u->port;
-    memcpy(s->host, u->host, sizeof s->host);
+    tt_tls_session_claim(s, u);
     return s;
 }
 
@@ -181,9 +177,10 @@ static int conn_tls(tt_client *c, tt_conn *k, const tt_url *u, int64_t deadline,
                     c->cfg.cancel, err) != 0)
         return -1;
     c->stats.tls_handshakes++;
-    if (k->tls_state.resumed)
+    if (tt_tls_resumed(&k->tls_state))
         c->stats.tls_resumed++;
-    trace(c, "* TLS 1.2 %s", k->tls_state.resumed ? "session resumed" : "handshake done");
+    trace(c, "* TLS 1.%u %s", tt_tls_version(&k->tls_state) & 0xff,
+          tt_tls_resumed(&k->tls_state) ? "session resumed" : "handshake done");
     if (c->cfg.tls->insecure) {
         /* counted, and said on every connection: never quietly insecure */
         c->stats.tls_unverified++;

@@ -4,9 +4,9 @@
  * does not build (utils.c brings an allocator, memory locking and
  * randomness; sign.c brings signing).
  */
-#include "ed25519.h"
+#include "tether/ed25519.h"
 
-#include "tether_config.h"
+#include "tether/config.h"
 
 #if TT_FEATURE_ED25519
 

@@ -1,6 +1,6 @@
 /* tether errors and the core's small formatter. */
-#include "errors.h"
-#include "port.h"
+#include "tether/errors.h"
+#include "tether/port.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -1,12 +1,24 @@
 /*
  * gzip over zlib (Z_SOLO) with a bump allocator in a fixed arena.
  */
-#include "gzip.h"
+#include "tether/gzip.h"
 
 #include <limits.h>
 #include <string.h>
 
 #if TT_FEATURE_GZIP
+
+#define Z_SOLO 1
+#include <stddef.h>
+#include <zlib.h>
+
+TT_OPAQUE_CHECK(tt_gzip_zstream, z_stream, TT_GZIP_ZSTREAM_SIZE);
+
+/* The z_stream in tt_gzip's opaque block. */
+static z_stream *zs(tt_gzip *g)
+{
+    return (z_stream *)(void *)g->zstream.bytes;
+}
 
 /* zlib's allocator: carve from the arena; freeing is a no-op (the arena
  * is reset whole for the next stream). */
@@ -29,11 +41,11 @@ static void arena_free(voidpf opaque, voidpf p)
 
 static void prepare(tt_gzip *g)
 {
-    memset(&g->zs, 0, sizeof g->zs);
+    memset(&g->zstream, 0, sizeof g->zstream);
     g->used = 0;
-    g->zs.zalloc = arena_alloc;
-    g->zs.zfree = arena_free;
-    g->zs.opaque = g;
+    zs(g)->zalloc = arena_alloc;
+    zs(g)->zfree = arena_free;
+    zs(g)->opaque = g;
 }
 
 int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap,
@@ -46,16 +58,16 @@ int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap
     prepare(g);
     g->inflating = 0;
     /* 15 + 16: gzip wrapper; window 2^9, memory level 1: small and enough */
-    if (deflateInit2(&g->zs, 6, Z_DEFLATED, 9 + 16, 1, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(zs(g), 6, Z_DEFLATED, 9 + 16, 1, Z_DEFAULT_STRATEGY) != Z_OK)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
                             "gzip: deflate does not fit in TT_GZIP_ARENA (%d)", TT_GZIP_ARENA);
-    g->zs.next_in = (z_const Bytef *)in;
-    g->zs.avail_in = (uInt)n;
-    g->zs.next_out = out;
-    g->zs.avail_out = (uInt)cap;
-    rc = deflate(&g->zs, Z_FINISH);
-    *len = cap - g->zs.avail_out;
-    deflateEnd(&g->zs);
+    zs(g)->next_in = (z_const Bytef *)in;
+    zs(g)->avail_in = (uInt)n;
+    zs(g)->next_out = out;
+    zs(g)->avail_out = (uInt)cap;
+    rc = deflate(zs(g), Z_FINISH);
+    *len = cap - zs(g)->avail_out;
+    deflateEnd(zs(g));
     if (rc != Z_STREAM_END)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
                             "gzip: compressed body larger than its %zu-byte buffer", cap);
@@ -66,7 +78,7 @@ int tt_gzip_inflate_begin(tt_gzip *g, tt_error *err)
 {
     prepare(g);
     g->inflating = 0;
-    if (inflateInit2(&g->zs, 15 + 16) != Z_OK)
+    if (inflateInit2(zs(g), 15 + 16) != Z_OK)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
                             "gzip: inflate does not fit in TT_GZIP_ARENA (%d)", TT_GZIP_ARENA);
     g->inflating = 1;
@@ -79,25 +91,25 @@ int tt_gzip_inflate_feed(tt_gzip *g, const unsigned char *data, size_t len,
     if (len > UINT_MAX)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
                             "gzip: pieces over 4 GiB are not supported");
-    g->zs.next_in = (z_const Bytef *)data;
-    g->zs.avail_in = (uInt)len;
-    while (g->zs.avail_in > 0 && g->inflating != 2) {
+    zs(g)->next_in = (z_const Bytef *)data;
+    zs(g)->avail_in = (uInt)len;
+    while (zs(g)->avail_in > 0 && g->inflating != 2) {
         int rc;
         size_t got;
-        g->zs.next_out = g->out;
-        g->zs.avail_out = sizeof g->out;
-        rc = inflate(&g->zs, Z_NO_FLUSH);
-        got = sizeof g->out - g->zs.avail_out;
+        zs(g)->next_out = g->out;
+        zs(g)->avail_out = sizeof g->out;
+        rc = inflate(zs(g), Z_NO_FLUSH);
+        got = sizeof g->out - zs(g)->avail_out;
         if (rc != Z_OK && rc != Z_STREAM_END && !(rc == Z_BUF_ERROR && got > 0))
             return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_GZIP, NULL,
                                 "gzip body is corrupt (%s)",
-                                g->zs.msg != NULL ? g->zs.msg : "inflate error");
+                                zs(g)->msg != NULL ? zs(g)->msg : "inflate error");
         if (got > 0 && sink(user, g->out, got, err) != 0)
             return -1;
         if (rc == Z_STREAM_END)
             g->inflating = 2;
     }
-    if (g->inflating == 2 && g->zs.avail_in > 0)
+    if (g->inflating == 2 && zs(g)->avail_in > 0)
         return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_GZIP, NULL,
                             "data after the end of the gzip body");
     return 0;
@@ -106,7 +118,7 @@ int tt_gzip_inflate_feed(tt_gzip *g, const unsigned char *data, size_t len,
 int tt_gzip_inflate_end(tt_gzip *g, tt_error *err)
 {
     int done = g->inflating == 2;
-    inflateEnd(&g->zs);
+    inflateEnd(zs(g));
     g->inflating = 0;
     if (!done)
         return tt_error_set(err, TT_ERR_NETWORK, TT_E_EOF, NULL,

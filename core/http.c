@@ -1,5 +1,5 @@
 /* tether HTTP/1.1 request head writer and response parser (RFC 9112). */
-#include "http.h"
+#include "tether/http.h"
 
 #include <string.h>
 

@@ -6,11 +6,21 @@
 #define JSMN_STATIC
 #define JSMN_PARENT_LINKS
 #include <jsmn.h>
+#include <stddef.h>
 
-#include "json.h"
-#include "http.h"
+#include "tether/json.h"
+#include "tether/http.h"
 
 #include <string.h>
+
+/* tt_json_token is jsmn's token, field for field */
+#define SAME_FIELD(f) (offsetof(jsmntok_t, f) == offsetof(tt_json_token, f) && \
+                       sizeof(((jsmntok_t *)0)->f) == sizeof(((tt_json_token *)0)->f))
+typedef char tt_json_token_is_jsmns[(sizeof(jsmntok_t) == sizeof(tt_json_token) &&
+                                     SAME_FIELD(type) && SAME_FIELD(start) &&
+                                     SAME_FIELD(end) && SAME_FIELD(size) &&
+                                     SAME_FIELD(parent)) ? 1 : -1];
+
 
 /* ---- parsing -------------------------------------------------------------- */
 
@@ -49,7 +59,7 @@ int tt_json_parse(tt_json *doc, const char *js, size_t len, tt_error *err)
         return 0;
     }
     jsmn_init(&p);
-    n = jsmn_parse(&p, js, len, doc->tokens, TT_JSON_MAX_TOKENS);
+    n = jsmn_parse(&p, js, len, (jsmntok_t *)(void *)doc->tokens, TT_JSON_MAX_TOKENS);
     if (n < 1)
         return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_SYNTAX, NULL,
                             "JSON tokenizer disagrees with the validator (%d)", n);
@@ -78,7 +88,7 @@ static tt_json_val skip(const tt_json *doc, tt_json_val v)
 
 tt_json_type tt_json_type_of(const tt_json *doc, tt_json_val v)
 {
-    const jsmntok_t *t;
+    const tt_json_token *t;
     if (!valid(doc, v))
         return TT_JSON_NONE;
     t = &doc->tokens[v];

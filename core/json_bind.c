@@ -6,7 +6,10 @@
  * and list elements are handed over one at a time. No recursion: frames
  * are an explicit stack whose depth the program's tables fix.
  */
-#include "json.h"
+#include "tether/config.h"
+#if TT_FEATURE_JSON_BIND
+
+#include "tether/json.h"
 
 #include <string.h>
 
@@ -779,3 +782,7 @@ int tt_json_bind(const tt_json *doc, tt_json_val obj, const tt_json_field *field
         return -1;
     return tt_json_binder_finish(&b, err);
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -3,7 +3,7 @@
  * be checked as it streams in and any split gives the same verdict. It is
  * what makes jsmn strict: jsmn tokenizes only texts this has accepted.
  */
-#include "json.h"
+#include "tether/json.h"
 
 #include <string.h>
 

@@ -4,7 +4,10 @@
  * while they arrive, and every complete element is tokenized and handed
  * to the caller. Only one element is ever held.
  */
-#include "json.h"
+#include "tether/config.h"
+#if TT_FEATURE_JSON_STREAM
+
+#include "tether/json.h"
 
 #include <string.h>
 
@@ -208,3 +211,7 @@ int tt_json_stream_finish(tt_json_stream *s, tt_error *err)
                             "%s: expected an array", s->path[0] ? s->path : "(root)");
     return 0;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -3,7 +3,10 @@
  * overflow and misuse are remembered and reported once by tt_jw_finish,
  * which never calls a partial document a success.
  */
-#include "json.h"
+#include "tether/config.h"
+#if TT_FEATURE_JSON_WRITE
+
+#include "tether/json.h"
 
 #include <string.h>
 
@@ -499,3 +502,7 @@ void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, con
         }
     }
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -3,7 +3,10 @@
  * one byte of state machine at a time, with a bulk path for the plain ASCII
  * runs that make up most data lines.
  */
-#include "sse.h"
+#include "tether/config.h"
+#if TT_FEATURE_SSE
+
+#include "tether/sse.h"
 
 #include <string.h>
 
@@ -500,3 +503,7 @@ int tt_sse_dispatch_event(void *dispatch, const tt_sse_event *ev, tt_error *err)
         d->stats.unhandled++;
     return 0;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

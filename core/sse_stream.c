@@ -3,8 +3,11 @@
  * streaming requests. Waiting is done in port sleeps that the stop flag
  * cuts short, so a stop is seen within TT_PORT_POLL_SLICE_MS.
  */
-#include "sse_stream.h"
-#include "backoff.h"
+#include "tether/config.h"
+#if TT_FEATURE_SSE
+
+#include "tether/sse_stream.h"
+#include "tether/backoff.h"
 
 #include <string.h>
 
@@ -342,3 +345,7 @@ int tt_sse_stream_run(tt_sse_stream *s, tt_error *err)
     enter(s, TT_SSE_STOPPED, 0, NULL);
     return 0;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -2,8 +2,8 @@
  * Calendar arithmetic (Howard Hinnant's days-from-civil and its inverse)
  * and the two date texts the protocols use.
  */
-#include "timefmt.h"
-#include "errors.h"
+#include "tether/timefmt.h"
+#include "tether/errors.h"
 
 #include <string.h>
 

@@ -6,8 +6,11 @@
  * walks it with the port's send and receive, each bounded by the caller's
  * deadline, so no step of a handshake or a read can outlive its timeout.
  */
+#include "tether/config.h"
+#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
+
 #include "tls_internal.h"
-#include "timefmt.h"
+#include "tether/timefmt.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -29,11 +32,6 @@ static const uint16_t tt_suites[] = {
     BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 };
-
-size_t tt_tls_conn_size(void)
-{
-    return sizeof(tt_tls_conn);
-}
 
 size_t tt_tls_conn_used(const tt_tls_conn *t)
 {
@@ -553,9 +551,9 @@ long tt_tls_recv(tt_tls_conn *t, void *buf, size_t cap, int64_t deadline,
     return (long)avail;
 }
 
-int tt_tls_truncated(const tt_tls_conn *t)
+unsigned tt_tls_version(const tt_tls_conn *t)
 {
-    return !t->peer_closed;
+    return br_ssl_engine_get_version(&t->sc.eng);
 }
 
 void tt_tls_close(tt_tls_conn *t)
@@ -579,3 +577,7 @@ void tt_tls_close(tt_tls_conn *t)
     }
     t->port = NULL;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -1,37 +1,24 @@
 /*
- * The BearSSL backend's types (core/tls.h includes this when TLS=bearssl,
- * the default): the record buffer, the decoded store, one connection's
- * contexts, a session kept for resumption. Sizes come from TT_TLS_* in the
- * configuration. Private to tls.c, tls_x509.c and tls_load.c except for
- * their sizes.
+ * The BearSSL backend's types: the decoded store, one connection's
+ * contexts and record buffer, a session kept for resumption. The public
+ * tether/tls.h declares them as opaque blocks of TT_TLS_*_SIZE bytes; the
+ * backend's files (through tls_internal.h) and its tests see these
+ * definitions, checked here to fit those blocks.
  */
 #ifndef TT_TLS_BEARSSL_H
 #define TT_TLS_BEARSSL_H
 
 #include <bearssl.h>
 
-#include "errors.h"
-#include "port.h"
-#include "url.h"
+#include "tether/errors.h"
+#include "tether/port.h"
+#include "tether/url.h"
+#include <stddef.h>
 
 struct tt_tls_config; /* tls.h */
 
 typedef br_sha256_context tt_sha256;
-
-/* ---- record buffer size ------------------------------------------------- */
-
-#define TT_TLS_IN_BUF  (TT_TLS_MAX_FRAGMENT + 325)
-#define TT_TLS_OUT_BUF (TT_TLS_MAX_FRAGMENT + 85)
-#if TT_TLS_FULL_DUPLEX
-#define TT_TLS_IOBUF_SIZE (TT_TLS_IN_BUF + TT_TLS_OUT_BUF)
-#else
-#define TT_TLS_IOBUF_SIZE TT_TLS_IN_BUF
-#endif
-#if TT_TLS_MAX_FRAGMENT != 16384 && TT_TLS_MAX_FRAGMENT != 4096 && \
-    TT_TLS_MAX_FRAGMENT != 2048 && TT_TLS_MAX_FRAGMENT != 1024 && \
-    TT_TLS_MAX_FRAGMENT != 512
-#error "TT_TLS_MAX_FRAGMENT must be 512, 1024, 2048, 4096 or 16384"
-#endif
+TT_OPAQUE_CHECK(tt_sha256, tt_sha256, TT_SHA256_SIZE);
 
 /* ---- store: anchors, chain, key ---------------------------------------- */
 
@@ -61,6 +48,7 @@ typedef struct tt_tls_store {
     size_t nchain;
     tt_tls_key key;
 } tt_tls_store;
+TT_OPAQUE_CHECK(tt_tls_store, tt_tls_store, TT_TLS_STORE_SIZE);
 
 /* The X.509 engine tether hands to BearSSL: x509_minimal (or, when
  * insecure, a bare decoder for the server key) plus the checks BearSSL
@@ -141,6 +129,7 @@ typedef struct tt_tls_conn {
     int peer_closed;             /* close_notify received */
     unsigned char iobuf[TT_TLS_IOBUF_SIZE];
 } tt_tls_conn;
+TT_OPAQUE_CHECK(tt_tls_conn, tt_tls_conn, TT_TLS_CONN_SIZE);
 
 /* A session remembered for resumption, per origin (kept by the client). */
 typedef struct tt_tls_session {
@@ -149,6 +138,7 @@ typedef struct tt_tls_session {
     char host[TT_URL_HOST_MAX];
     br_ssl_session_parameters params;
 } tt_tls_session;
+TT_OPAQUE_CHECK(tt_tls_session, tt_tls_session, TT_TLS_SESSION_SIZE);
 
 
 #endif /* TT_TLS_BEARSSL_H */

@@ -3,8 +3,11 @@
  * alert names and the RSA floor. The backends are tls.c (BearSSL) and
  * tls_mbedtls.c (Mbed TLS).
  */
-#include "base64.h"
-#include "timefmt.h"
+#include "tether/config.h"
+#if TT_FEATURE_TLS
+
+#include "tether/base64.h"
+#include "tether/timefmt.h"
 #include "tls_internal.h"
 
 #include <string.h>
@@ -112,3 +115,44 @@ int tt_tls_add_pins(tt_tls_config *cfg, const char *spec, tt_error *err)
     }
     return 0;
 }
+
+size_t tt_tls_store_anchors(const tt_tls_store *st)
+{
+    return st->nanchors;
+}
+
+size_t tt_tls_store_chain_len(const tt_tls_store *st)
+{
+    return st->nchain;
+}
+
+size_t tt_tls_conn_size(void)
+{
+    return sizeof(tt_tls_conn);
+}
+
+int tt_tls_truncated(const tt_tls_conn *t)
+{
+    return !t->peer_closed;
+}
+
+int tt_tls_resumed(const tt_tls_conn *t)
+{
+    return t->resumed;
+}
+
+int tt_tls_session_is_for(const tt_tls_session *s, const tt_url *url)
+{
+    return s->valid && s->port == url->port && strcmp(s->host, url->host) == 0;
+}
+
+void tt_tls_session_claim(tt_tls_session *s, const tt_url *url)
+{
+    s->valid = 0;
+    s->port = url->port;
+    memcpy(s->host, url->host, sizeof s->host);
+}
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

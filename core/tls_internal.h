@@ -3,7 +3,13 @@
 #ifndef TT_TLS_INTERNAL_H
 #define TT_TLS_INTERNAL_H
 
-#include "tls.h"
+/* the real structs of tls.h's opaque blocks */
+#if TT_TLS_MBEDTLS
+#define TT_TLS_BACKEND_IMPL "tls_mbedtls.h"
+#else
+#define TT_TLS_BACKEND_IMPL "tls_bearssl.h"
+#endif
+#include "tether/tls.h"
 
 #if !TT_TLS_MBEDTLS
 /* Prepare the X.509 engine for one handshake with url's host. days and

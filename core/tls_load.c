@@ -5,7 +5,10 @@
  * the arena is too small, loading goes on counting so that the error can
  * say how many bytes the whole load needed.
  */
-#include "base64.h"
+#include "tether/config.h"
+#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
+
+#include "tether/base64.h"
 #include "tls_internal.h"
 
 #include <string.h>
@@ -731,3 +734,6 @@ int tt_tls_add_key_pem(tt_tls_store *st, const char *pem, size_t len,
     return rc;
 }
 
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -9,7 +9,10 @@
  * outside the caller's structs, besides PSA's key slots (static, inside
  * Mbed TLS: every key is destroyed when its connection ends).
  */
-#include "timefmt.h"
+#include "tether/config.h"
+#if TT_FEATURE_TLS && TT_TLS_MBEDTLS
+
+#include "tether/timefmt.h"
 #include "tls_internal.h"
 
 #include <mbedtls/pem.h>
@@ -817,11 +820,6 @@ static const int suites[] = {
     0
 };
 
-size_t tt_tls_conn_size(void)
-{
-    return sizeof(tt_tls_conn);
-}
-
 size_t tt_tls_conn_used(const tt_tls_conn *t)
 {
     return sizeof(tt_tls_conn) - sizeof t->arena.bytes + t->heap.peak;
@@ -1085,9 +1083,9 @@ long tt_tls_recv(tt_tls_conn *t, void *buf, size_t cap, int64_t deadline,
     return lib_error(t, rc, idle ? TT_PHASE_IDLE : TT_PHASE_RECV, err);
 }
 
-int tt_tls_truncated(const tt_tls_conn *t)
+unsigned tt_tls_version(const tt_tls_conn *t)
 {
-    return !t->peer_closed;
+    return (unsigned)mbedtls_ssl_get_version_number(&t->ssl);
 }
 
 void tt_tls_close(tt_tls_conn *t)
@@ -1104,3 +1102,7 @@ void tt_tls_close(tt_tls_conn *t)
     release(t);
     t->port = NULL;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -1,7 +1,7 @@
 /*
- * The Mbed TLS backend's types (core/tls.h includes this when
- * TLS=mbedtls). Mbed TLS allocates as it goes; here every allocation is
- * served from an arena the caller owns: the store's (certificates and the
+ * The Mbed TLS backend's types, behind tether/tls.h's opaque blocks (seen
+ * by tls_mbedtls.c through tls_internal.h, checked here to fit them).
+ * Mbed TLS allocates as it goes; here every allocation is served from an arena the caller owns: the store's (certificates and the
  * client key, for as long as the store lives) or the one inside each
  * connection (records, handshake, the server's chain), TT_TLS_MBEDTLS_ARENA
  * bytes. When an arena is too small the operation fails with
@@ -15,13 +15,15 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-#include "errors.h"
-#include "port.h"
-#include "url.h"
+#include "tether/errors.h"
+#include "tether/port.h"
+#include "tether/url.h"
+#include <stddef.h>
 
 struct tt_tls_config; /* tls.h */
 
 typedef mbedtls_sha256_context tt_sha256;
+TT_OPAQUE_CHECK(tt_sha256, tt_sha256, TT_SHA256_SIZE);
 
 /* A first-fit heap over caller memory: what Mbed TLS's calloc and free
  * reach while tether works on one connection or store. */
@@ -42,12 +44,10 @@ typedef struct tt_tls_store {
     mbedtls_pk_context key;
     int has_key;
 } tt_tls_store;
+TT_OPAQUE_CHECK(tt_tls_store, tt_tls_store, TT_TLS_STORE_SIZE);
 
 /* A session kept for resumption, per origin (kept by the client): Mbed
  * TLS's own serialization of it (a TLS 1.3 ticket, or a 1.2 session). */
-#ifndef TT_TLS_SESSION_BLOB
-#define TT_TLS_SESSION_BLOB 3072 /* a ticket and the server's certificate */
-#endif
 typedef struct tt_tls_session {
     int valid;
     uint16_t port;
@@ -55,6 +55,7 @@ typedef struct tt_tls_session {
     size_t len;
     unsigned char blob[TT_TLS_SESSION_BLOB];
 } tt_tls_session;
+TT_OPAQUE_CHECK(tt_tls_session, tt_tls_session, TT_TLS_SESSION_SIZE);
 
 typedef struct tt_tls_conn {
     mbedtls_ssl_context ssl;
@@ -92,5 +93,6 @@ typedef struct tt_tls_conn {
         unsigned char bytes[TT_TLS_MBEDTLS_ARENA];
     } arena;
 } tt_tls_conn;
+TT_OPAQUE_CHECK(tt_tls_conn, tt_tls_conn, TT_TLS_CONN_SIZE);
 
 #endif /* TT_TLS_MBEDTLS_H */

@@ -6,8 +6,11 @@
  * server's SubjectPublicKeyInfo. Both come from one streaming DER walk over
  * the leaf certificate, so nothing of the certificate is buffered.
  */
+#include "tether/config.h"
+#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
+
 #include "tls_internal.h"
-#include "timefmt.h"
+#include "tether/timefmt.h"
 
 #include <string.h>
 
@@ -490,3 +493,7 @@ void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
     br_x509_minimal_set_time(&x->u.minimal, days, seconds);
     br_x509_minimal_set_minrsa(&x->u.minimal, (int)((tt_tls_rsa_floor(cfg) + 7) / 8));
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

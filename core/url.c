@@ -1,5 +1,5 @@
 /* tether URLs (RFC 3986 subset for http and https). */
-#include "url.h"
+#include "tether/url.h"
 
 #include <string.h>
 

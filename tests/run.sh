@@ -46,6 +46,10 @@ run unit                build/tests/unit
 run unit-asan           build/asan/tests/unit
 run unit-small-config   build/small/tests/unit
 run unit-no-ed25519     env TT_TEST=plexd_verify build/no-ed25519/tests/unit
+run unit-http-only      build/http-only/tests/unit
+run integ-http-only     build/http-only/tests/integ
+run unit-http-sse       build/http-sse/tests/unit
+run integ-http-sse      build/http-sse/tests/integ
 run integration         env TT_INTEG_LONG=1 build/tests/integ
 run integration-asan    build/asan/tests/integ
 run integration-small   build/small/tests/integ
@@ -76,7 +80,7 @@ for t in json sse url http bind pem proto x509; do
 done
 run no-recursion        sh -c 'tools/check-recursion.sh && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 run no-allocator        sh -c 'tools/check-alloc.sh build/obj/core/*.o build/obj/core/api/*.o build/obj/port/posix/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
-run no-allocator-mbedtls sh -c 'tools/check-alloc.sh build/mbedtls/obj/core/*.o build/mbedtls/obj/core/api/*.o build/third_party/mbedtls-cc/obj/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
+run no-allocator-mbedtls sh -c 'tools/check-alloc.sh build/mbedtls/obj/core/*.o build/mbedtls/obj/core/api/*.o build/third_party/lib-cc/mbedtls/obj/*.o 2>/dev/null && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"'
 
 echo
 if [ "$S" -gt 0 ]; then

@@ -2,12 +2,13 @@
 # Compile BearSSL from Debian's source package with the project's compiler
 # and flags into a static library (Debian's libbearssl.a is built with
 # _FORTIFY_SOURCE and does not link with musl or cross toolchains).
-#   tools/build-bearssl.sh CC AR OUT_LIB "CFLAGS"
+#   tools/build-bearssl.sh CC AR OUT_LIB "CFLAGS" [SRC]
 set -eu
 cc=$1; ar=$2; out=$3; cflags=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
-src="$top/build/third_party/bearssl"
-[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" bearssl/bookworm
+src=${5:-"$top/build/third_party/bearssl"}
+# SRC given: that tree (a firmware tree's own copy); else Debian's source
+[ -n "${5:-}" ] || [ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" bearssl/bookworm
 obj="$(dirname "$out")/obj"
 rm -rf "$obj"
 mkdir -p "$obj"

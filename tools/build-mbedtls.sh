@@ -3,12 +3,13 @@
 # that has 3.6) with tether's configuration (config/mbedtls/) into one
 # static library. Every library file is compiled; the linker takes only
 # what core/tls_mbedtls.c reaches.
-#   tools/build-mbedtls.sh CC AR OUT_LIB "CFLAGS"
+#   tools/build-mbedtls.sh CC AR OUT_LIB "CFLAGS" [SRC]
 set -eu
 cc=$1; ar=$2; out=$3; cflags=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
-src="$top/build/third_party/mbedtls"
-[ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" mbedtls/trixie
+src=${5:-"$top/build/third_party/mbedtls"}
+# SRC given: that tree (a firmware tree's own copy); else Debian's source
+[ -n "${5:-}" ] || [ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" mbedtls/trixie
 obj="$(dirname "$out")/obj"
 rm -rf "$obj"
 mkdir -p "$obj"

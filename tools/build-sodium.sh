@@ -4,12 +4,14 @@
 # no sodium_init) from Debian's source package with the project's compiler
 # into a static library. The four helpers those files take from
 # libsodium's utils.c and sign.c are tether's own (core/ed25519.c).
-#   tools/build-sodium.sh CC AR OUT_LIB "CFLAGS"
+#   tools/build-sodium.sh CC AR OUT_LIB "CFLAGS" [SRC]
 set -eu
 cc=$1; ar=$2; out=$3; cflags=$4
 top=$(cd "$(dirname "$0")/.." && pwd)
-src="$top/build/third_party/libsodium/src/libsodium"
-[ -f "$top/build/third_party/libsodium/.unpacked" ] || "$top/tools/fetch-src.sh" libsodium/bookworm
+tree=${5:-"$top/build/third_party/libsodium"}
+# SRC given: that tree (a firmware tree's own copy); else Debian's source
+[ -n "${5:-}" ] || [ -f "$tree/.unpacked" ] || "$top/tools/fetch-src.sh" libsodium/bookworm
+src="$tree/src/libsodium"
 obj="$(dirname "$out")/obj"
 rm -rf "$obj"
 mkdir -p "$obj"

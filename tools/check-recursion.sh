@@ -8,7 +8,7 @@
 cd "$(dirname "$0")/.." || exit 1
 out=build/callgraph
 rm -rf "$out"; mkdir -p "$out"
-inc="-Iconfig -Icore -Icore/api -Iport -Iport/posix -Ibuild/deps/include \
+inc="-Iinclude -Icore -Ibuild/deps/include \
      -Ibuild/third_party/bearssl/inc -Ibuild/third_party/zlib \
      -Ibuild/third_party/libsodium/src/libsodium/include/sodium"
 # the default build's files (BearSSL; tls_mbedtls.c is the other backend)

@@ -14,7 +14,7 @@ rm -rf "$out"
 mkdir -p "$out/m4" "$out/tls"
 CC=arm-none-eabi-gcc
 FLAGS="-std=gnu99 -DNDEBUG -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os"
-INC="-Iconfig -Icore -Iport -Ibuild/deps/include -Ibuild/third_party/bearssl/inc"
+INC="-Iinclude -Icore -Ibuild/deps/include -Ibuild/third_party/bearssl/inc"
 CORE="errors url http client timefmt json json_scan json_bind json_write json_stream sse sse_stream backoff"
 
 echo "== Cortex-M4, -Os, core without TLS (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion))"
@@ -63,7 +63,7 @@ echo "== RAM of the structures per profile (x86-64 host build; pointers are 8 by
 for p in default linux bmc tiny; do
     opt=""
     [ "$p" = default ] || opt="-include config/profiles/$p.h"
-    cc -std=c99 -O0 $opt -Iconfig -Icore -Icore/api -Iport -Ibuild/deps/include \
+    cc -std=c99 -O0 $opt -Iinclude -Icore -Ibuild/deps/include \
         -Ibuild/third_party/bearssl/inc -Ibuild/third_party/zlib tools/sizes.c -o "$out/sizes-$p"
     "$out/sizes-$p"
 done

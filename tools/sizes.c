@@ -5,14 +5,14 @@
  */
 #include <stdio.h>
 
-#include "client.h"
-#include "json.h"
-#include "sse_stream.h"
-#include "vmm.h"
-#include "plexd.h"
-#include "maas.h"
-#include "skypilot.h"
-#include "poolmgr.h"
+#include "tether/client.h"
+#include "tether/json.h"
+#include "tether/sse_stream.h"
+#include "tether/vmm.h"
+#include "tether/plexd.h"
+#include "tether/maas.h"
+#include "tether/skypilot.h"
+#include "tether/poolmgr.h"
 
 static void row(const char *what, size_t n)
 {

@@ -2,9 +2,12 @@
  * The shared request path of the control-plane clients: URL, auth header,
  * one attempt through tt_client, status and envelope mapping, retries.
  */
-#include "api.h"
-#include "backoff.h"
-#include "timefmt.h"
+#include "tether/config.h"
+#if TT_FEATURE_API
+
+#include "tether/api.h"
+#include "tether/backoff.h"
+#include "tether/timefmt.h"
 
 #include <string.h>
 
@@ -505,3 +508,7 @@ int tt_api_segment(char *out, size_t cap, const char *s)
         return -1;
     return tt_pct_encode(out, cap, &len, s, strlen(s), TT_PCT_SEGMENT, &e);
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -2,7 +2,10 @@
  * MAAS client: VM hosts (listing filtered here), zone/pool/domain lookups,
  * compose, machines and deploy, every answer bound while it streams.
  */
-#include "maas.h"
+#include "tether/config.h"
+#if TT_FEATURE_MAAS
+
+#include "tether/maas.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -549,3 +552,7 @@ int tt_maas_deploy(tt_maas *m, const char *system_id, const tt_maas_deploy_req *
     r.content_type = "application/x-www-form-urlencoded";
     return machine_call(m, &r, out, on_item, user, err);
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -1,7 +1,10 @@
 /*
  * plexd client: the endpoint table over tt_api.
  */
-#include "plexd.h"
+#include "tether/config.h"
+#if TT_FEATURE_PLEXD
+
+#include "tether/plexd.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -600,3 +603,7 @@ int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
     r.stream = 1;
     return tt_api_call(&p->api, &r, NULL, err);
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -3,7 +3,10 @@
  * envelopes decoded and checked, handlers by event type, and FetchState as
  * the polling fallback.
  */
-#include "plexd.h"
+#include "tether/config.h"
+#if TT_FEATURE_PLEXD
+
+#include "tether/plexd.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -364,3 +367,7 @@ int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap
     *len = c.len;
     return 0;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

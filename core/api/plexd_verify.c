@@ -3,8 +3,11 @@
  * (internal/api/verifier.go): the same checks, in the same order, with the
  * same reasons, and a fixed-size nonce store in place of its map.
  */
-#include "plexd.h"
-#include "ed25519.h"
+#include "tether/config.h"
+#if TT_FEATURE_PLEXD
+
+#include "tether/plexd.h"
+#include "tether/ed25519.h"
 
 #include <string.h>
 
@@ -179,4 +182,8 @@ int tt_plexd_verify(tt_plexd_keys *k, const tt_plexd_envelope *env, tt_error *er
                         env->event_id);
 }
 
+#endif
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
 #endif

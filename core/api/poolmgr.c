@@ -1,7 +1,10 @@
 /*
  * poolmgr client: two endpoints over tt_api.
  */
-#include "poolmgr.h"
+#include "tether/config.h"
+#if TT_FEATURE_POOLMGR
+
+#include "tether/poolmgr.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -90,3 +93,7 @@ int tt_pool_is_available(tt_pool *p, tt_error *err)
     }
     return 1;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -2,7 +2,10 @@
  * SkyPilot client: asynchronous POSTs that return request ids, the request
  * state endpoints, streamed logs, health.
  */
-#include "skypilot.h"
+#include "tether/config.h"
+#if TT_FEATURE_SKYPILOT
+
+#include "tether/skypilot.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -710,3 +713,7 @@ int tt_sky_get_health(tt_sky *s, tt_sky_health *out, tt_error *err)
         return -1;
     return tt_json_bind(&s->doc, res.data, health_fields, sizeof health_fields / sizeof health_fields[0], out, err);
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -1,7 +1,10 @@
 /*
  * vmm client: endpoint table over tt_api, VM records by struct binding.
  */
-#include "vmm.h"
+#include "tether/config.h"
+#if TT_FEATURE_VMM
+
+#include "tether/vmm.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -252,3 +255,7 @@ int tt_vmm_list(tt_vmm *v, tt_vmm_vm_fn fn, void *user, size_t *count, tt_error 
         *count = l.count;
     return 0;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -9,8 +9,8 @@
  * lwIP reports a refused connect as ECONNRESET (its RST handling); it is
  * mapped to TT_PORT_EREFUSED, as on Linux, when it happens during connect.
  */
-#include "port_lwip.h"
-#include "tether_config.h"
+#include "tether/port_lwip.h"
+#include "tether/config.h"
 
 #include "lwip/sockets.h"
 #include "lwip/sys.h"

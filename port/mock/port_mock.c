@@ -1,6 +1,6 @@
 /* Mock port: scripted connections and a fake clock, for tests. */
 #include "port_mock.h"
-#include "errors.h"
+#include "tether/errors.h"
 
 #include <string.h>
 

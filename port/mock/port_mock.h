@@ -15,7 +15,7 @@
 #ifndef TT_PORT_MOCK_H
 #define TT_PORT_MOCK_H
 
-#include "port.h"
+#include "tether/port.h"
 
 #ifndef TT_MOCK_MAX_CONNS
 #define TT_MOCK_MAX_CONNS 32

@@ -9,8 +9,8 @@
  */
 #define _GNU_SOURCE 1
 
-#include "port_posix.h"
-#include "tether_config.h"
+#include "tether/port_posix.h"
+#include "tether/config.h"
 
 #include <dirent.h>
 #include <errno.h>

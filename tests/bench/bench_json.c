@@ -15,7 +15,7 @@
 #define JSMN_PARENT_LINKS
 #include <jsmn.h>
 
-#include "json.h"
+#include "tether/json.h"
 
 #include <stddef.h>
 #include <stdio.h>

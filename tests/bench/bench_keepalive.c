@@ -7,8 +7,8 @@
  *
  * usage: bench_keepalive URL N [newconn]
  */
-#include "client.h"
-#include "port_posix.h"
+#include "tether/client.h"
+#include "tether/port_posix.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * usage: bench_parse [iterations]
  */
 #define _POSIX_C_SOURCE 200809L
-#include "http.h"
+#include "tether/http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

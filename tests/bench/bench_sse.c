@@ -6,7 +6,7 @@
  * usage: bench_sse
  */
 #define _POSIX_C_SOURCE 200809L
-#include "sse.h"
+#include "tether/sse.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
  * buffer; an array count never exceeds its capacity; bytes past the
  * records (a guard) are never written; a failure is a JSON-class error.
  */
-#include "json.h"
+#include "tether/json.h"
 
 #include <stddef.h>
 #include <stdint.h>

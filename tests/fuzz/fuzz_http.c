@@ -10,7 +10,7 @@
  * exceed a Content-Length; a header value is never handed over with
  * surrounding whitespace.
  */
-#include "http.h"
+#include "tether/http.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * of a parsed document is read back through every getter; strings written
  * by the writer must parse back to the same bytes. Any disagreement aborts.
  */
-#include "json.h"
+#include "tether/json.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * after the arena (a guard) are never written; a second load into a full
  * store fails cleanly.
  */
-#include "tls.h"
+#include "tls_internal.h" /* the store's fields */
 
 #include <stdint.h>
 #include <stdlib.h>

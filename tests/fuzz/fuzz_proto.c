@@ -10,12 +10,12 @@
  * a caller can act on (never NONE, never usage for a server's bytes), and
  * what a successful call decoded holds NUL-terminated strings.
  */
-#include "maas.h"
-#include "plexd.h"
-#include "poolmgr.h"
+#include "tether/maas.h"
+#include "tether/plexd.h"
+#include "tether/poolmgr.h"
 #include "port_mock.h"
-#include "skypilot.h"
-#include "vmm.h"
+#include "tether/skypilot.h"
+#include "tether/vmm.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * empty, ids never hold NUL, and every delivered text is valid UTF-8 (the
  * parser repairs what the server sent).
  */
-#include "sse.h"
+#include "tether/sse.h"
 
 #include <stdint.h>
 #include <stdlib.h>

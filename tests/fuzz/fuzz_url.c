@@ -9,7 +9,7 @@
  * encoding holds only the characters its mode allows and decodes back to
  * the input. Any disagreement aborts.
  */
-#include "url.h"
+#include "tether/url.h"
 
 #include <stdint.h>
 #include <stdlib.h>

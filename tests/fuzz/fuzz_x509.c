@@ -9,7 +9,6 @@
  * never written from the input (a canary struct around it), and the same
  * certificate in one piece and in small pieces gives the same verdict.
  */
-#include "tls.h"
 #include "tls_internal.h"
 
 #include <stdint.h>

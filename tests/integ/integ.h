@@ -3,8 +3,8 @@
 #define TT_INTEG_H
 
 #include "../testlib.h"
-#include "client.h"
-#include "port_posix.h"
+#include "tether/client.h"
+#include "tether/port_posix.h"
 
 #include <stdint.h>
 

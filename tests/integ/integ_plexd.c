@@ -6,8 +6,11 @@
  * skipped and the FetchState polling fallback.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "tether/config.h"
+#if TT_FEATURE_PLEXD
+
 #include "integ.h"
-#include "plexd.h"
+#include "tether/plexd.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -752,3 +755,7 @@ void suite_integ_plexd(void)
     };
     tt_run_suite("integ_plexd", tests, TT_COUNT(tests));
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

@@ -113,10 +113,16 @@ int integ_cp_port(const char *proto)
 
 int main(int argc, char **argv)
 {
+    (void)argc; /* the child modes below are per feature */
+    (void)argv;
+#if TT_FEATURE_JSON_STREAM && TT_FEATURE_JSON_BIND
     if (argc == 3 && strcmp(argv[1], "--json-stream-child") == 0)
         return integ_json_stream_child(atoi(argv[2]));
+#endif
+#if TT_FEATURE_PLEXD
     if (argc == 4 && strcmp(argv[1], "--plexd-state-child") == 0)
         return integ_plexd_state_child(argv[2], argv[3]);
+#endif
     if (integ_nginx_port() == 0 || integ_bad_port() == 0) {
         printf("integration tests need the servers of tests/env.sh "
                "(TT_NGINX_PORT, TT_BAD_PORT); run them with make test\n");
@@ -125,14 +131,32 @@ int main(int argc, char **argv)
     }
     suite_integ_http();
     suite_integ_bad();
+#if TT_FEATURE_VMM && TT_FEATURE_PLEXD && TT_FEATURE_MAAS && TT_FEATURE_SKYPILOT && TT_FEATURE_POOLMGR && TT_FEATURE_SSE
     suite_integ_fault();
+#endif
+#if TT_FEATURE_TLS
     suite_integ_tls();
+#endif
+#if TT_FEATURE_JSON_STREAM && TT_FEATURE_JSON_BIND
     suite_integ_json();
+#endif
+#if TT_FEATURE_SSE
     suite_integ_sse();
+#endif
+#if TT_FEATURE_VMM
     suite_integ_vmm();
+#endif
+#if TT_FEATURE_POOLMGR
     suite_integ_pool();
+#endif
+#if TT_FEATURE_SKYPILOT
     suite_integ_sky();
+#endif
+#if TT_FEATURE_MAAS
     suite_integ_maas();
+#endif
+#if TT_FEATURE_PLEXD
     suite_integ_plexd();
+#endif
     return tt_test_summary();
 }

@@ -10,9 +10,9 @@
 #include "lwip/netif.h"
 #include "netif/tapif.h"
 
-#include "client.h"
-#include "sse_stream.h"
-#include "port_lwip.h"
+#include "tether/client.h"
+#include "tether/sse_stream.h"
+#include "tether/port_lwip.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,8 +15,8 @@
  * memory at the start (after a warm-up) and at the end.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "plexd.h"
-#include "port_posix.h"
+#include "tether/plexd.h"
+#include "tether/port_posix.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,8 +1,8 @@
 /* HTTP client over the mock port: keep-alive, resend, redirects, deadlines. */
 #include "../testlib.h"
 #include "suites.h"
-#include "client.h"
-#include "tls.h"
+#include "tether/client.h"
+#include "tether/tls.h"
 #include "port_mock.h"
 
 #include <stdio.h>
@@ -806,6 +806,7 @@ static void test_bad_request_arguments(void)
     CHECK_INT(e.cls, TT_ERR_USAGE);
 }
 
+#if TT_FEATURE_TLS
 /*
  * A TLS server that answers the ClientHello with a fatal alert, or with
  * bytes that are no TLS record: each is named for what it is (version,
@@ -862,7 +863,9 @@ static void test_tls_alerts_named(void)
     CHECK_INT(e.cls, TT_ERR_TLS);
     CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
 }
+#endif
 
+#if TT_FEATURE_TLS
 /* Certificate dates need a clock: an unset one fails before the
  * handshake unless a time policy was chosen. */
 static void test_tls_clock_policies(void)
@@ -896,6 +899,7 @@ static void test_tls_clock_policies(void)
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
 }
+#endif
 
 /* --resolve: the address replaces the name for its port only (or every
  * port when none is given); an idle connection older than
@@ -1050,6 +1054,18 @@ static void test_pool_two_origins(void)
 }
 #endif
 
+#if TT_FEATURE_TLS
+/* The public headers reserve the TLS backend's state as opaque blocks sized
+ * by formulas; the library's real state must fit them (checked when it is
+ * compiled) and the formulas must not waste memory on this target. */
+static void test_tls_block_is_tight(void)
+{
+    size_t real = tt_tls_conn_size();
+    CHECK(sizeof(tt_tls_conn) >= real);
+    CHECK(sizeof(tt_tls_conn) - real < 16);
+}
+#endif
+
 void suite_client(void)
 {
     static const tt_test tests[] = {
@@ -1087,8 +1103,12 @@ void suite_client(void)
         { "status_error_and_retry_after", test_status_error_and_retry_after },
         { "retry_after_forms", test_retry_after_forms },
         { "config_and_request_checks", test_config_and_request_checks },
+#if TT_FEATURE_TLS
         { "tls_alerts_named", test_tls_alerts_named },
+#endif
+#if TT_FEATURE_TLS
         { "tls_clock_policies", test_tls_clock_policies },
+#endif
         { "resolve_and_idle_reuse", test_resolve_and_idle_reuse },
         { "trace_masks_query_secrets", test_trace_masks_query_secrets },
         { "produced_and_large_bodies", test_produced_and_large_bodies },
@@ -1096,6 +1116,9 @@ void suite_client(void)
         { "bad_request_arguments", test_bad_request_arguments },
         { "trace_masks_secrets", test_trace_masks_secrets },
         { "pool_two_origins", test_pool_two_origins },
+#if TT_FEATURE_TLS
+        { "tls_block_is_tight", test_tls_block_is_tight },
+#endif
     };
     tt_run_suite("client", tests, TT_COUNT(tests));
 }

@@ -1,10 +1,10 @@
 /* Errors and the core formatter. */
 #include "../testlib.h"
 #include "suites.h"
-#include "errors.h"
-#include "http.h"
-#include "url.h"
-#include "port.h"
+#include "tether/errors.h"
+#include "tether/http.h"
+#include "tether/url.h"
+#include "tether/port.h"
 #include <stddef.h>
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
  */
 #include "../testlib.h"
 #include "suites.h"
-#include "http.h"
+#include "tether/http.h"
 
 #include <stdio.h>
 

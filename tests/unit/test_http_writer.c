@@ -1,7 +1,7 @@
 /* Request head writer. */
 #include "../testlib.h"
 #include "suites.h"
-#include "http.h"
+#include "tether/http.h"
 
 static tt_url url_of(const char *s)
 {

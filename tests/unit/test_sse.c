@@ -4,9 +4,12 @@
  * whole, byte by byte, at every split point and in random splits), the
  * dispatcher, and the reconnect engine on the mock port's fake clock.
  */
+#include "tether/config.h"
+#if TT_FEATURE_SSE
+
 #include "../testlib.h"
 #include "suites.h"
-#include "sse_stream.h"
+#include "tether/sse_stream.h"
 #include "port_mock.h"
 
 #include <stdio.h>
@@ -1129,3 +1132,7 @@ void suite_sse(void)
     };
     tt_run_suite("sse", tests, TT_COUNT(tests));
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

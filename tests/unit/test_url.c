@@ -1,7 +1,7 @@
 /* URL parsing, reference resolution (RFC 3986 5.4) and percent-encoding. */
 #include "../testlib.h"
 #include "suites.h"
-#include "url.h"
+#include "tether/url.h"
 
 #include <stdio.h>
 

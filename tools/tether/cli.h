@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "client.h"
-#include "json.h"
-#include "port_posix.h"
+#include "tether/client.h"
+#include "tether/json.h"
+#include "tether/port_posix.h"
 
 /* Exit codes: documented in --help and README; scripts branch on them. */
 enum {

@@ -6,8 +6,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "json.h"
-#include "sse_stream.h"
+#include "tether/json.h"
+#include "tether/sse_stream.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "maas.h"
+#include "tether/maas.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,9 +3,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "plexd.h"
+#include "tether/plexd.h"
 
-#include "tls.h"
+#include "tether/tls.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

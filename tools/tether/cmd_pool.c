@@ -4,7 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "poolmgr.h"
+#include "tether/poolmgr.h"
 
 #include <string.h>
 

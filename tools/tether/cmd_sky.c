@@ -4,9 +4,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "skypilot.h"
+#include "tether/skypilot.h"
 
-#include "tls.h"
+#include "tether/tls.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -3,7 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "vmm.h"
+#include "tether/vmm.h"
 
 #include <string.h>
 

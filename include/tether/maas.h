@@ -18,6 +18,10 @@
 
 #include "api.h"
 
+#if !TT_FEATURE_MAAS
+#error "this build has no maas client (TT_FEATURE_MAAS is 0 or what it needs is off)"
+#endif
+
 typedef struct tt_maas_config {
     const char *url;             /* ".../MAAS" */
     const char *api_key;         /* "consumer:token:secret" */

@@ -18,6 +18,10 @@
 
 #include "api.h"
 
+#if !TT_FEATURE_VMM
+#error "this build has no vmm client (TT_FEATURE_VMM is 0 or what it needs is off)"
+#endif
+
 #define TT_VMM_NAME_MAX 64
 #define TT_VMM_DNS_MAX 4
 

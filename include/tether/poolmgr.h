@@ -15,6 +15,10 @@
 
 #include "api.h"
 
+#if !TT_FEATURE_POOLMGR
+#error "this build has no poolmgr client (TT_FEATURE_POOLMGR is 0 or what it needs is off)"
+#endif
+
 typedef struct tt_pool_config {
     const char *url;             /* NULL: http://127.0.0.1:9200 */
     const char *token;           /* NULL/"": no Authorization header */

@@ -21,6 +21,10 @@
 #include "sse_stream.h"
 #include "timefmt.h"
 
+#if !TT_FEATURE_PLEXD
+#error "this build has no plexd client (TT_FEATURE_PLEXD is 0 or what it needs is off)"
+#endif
+
 typedef struct tt_plexd_config {
     const char *base_url;        /* "https://cp.example:8443" (required) */
     int insecure_skip_verify;    /* TLS without verification (warns) */

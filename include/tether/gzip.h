@@ -18,10 +18,11 @@
 
 #include "errors.h"
 
-#if TT_FEATURE_GZIP
-#define Z_SOLO 1
-#include <zlib.h>
-#endif
+#include "opaque.h"
+
+/* zlib's z_stream, kept opaque (14 pointer-sized words on the targets
+ * tether is built for; gzip.c checks that it fits) */
+#define TT_GZIP_ZSTREAM_SIZE (14 * sizeof(void *))
 
 /* Where inflated bytes go. */
 typedef int (*tt_gzip_sink)(void *user, const unsigned char *data, size_t len,
@@ -29,7 +30,7 @@ typedef int (*tt_gzip_sink)(void *user, const unsigned char *data, size_t len,
 
 typedef struct tt_gzip {
 #if TT_FEATURE_GZIP
-    z_stream zs;
+    TT_OPAQUE_BLOCK(TT_GZIP_ZSTREAM_SIZE) zstream;
     int inflating;
 #endif
     size_t used;

@@ -3,7 +3,7 @@
  * with redirects, deadlines and streaming bodies.
  *
  * A tt_client is one caller-owned struct holding everything a request needs
- * (connection pool, parser, buffers; sizes from tether_config.h). It makes
+ * (connection pool, parser, buffers; sizes from config.h). It makes
  * one request at a time: it is not safe to use one client from two threads
  * at once; use one client per thread. Cancellation (cfg.cancel) is safe from
  * any thread or a signal handler.
@@ -168,7 +168,7 @@ typedef struct tt_client {
     unsigned char rbuf[TT_HTTP_RECV_BUF];
 } tt_client;
 
-/* Fill cfg with the defaults from tether_config.h. */
+/* Fill cfg with the defaults from config.h. */
 void tt_client_config_default(tt_client_config *cfg);
 
 /* Prepare a client. `cfg` may be NULL for defaults; it is copied, but the

@@ -3,9 +3,9 @@
  * host-name and IP-address checks, public-key pins, the caller's clock
  * policy and session resumption. No allocation anywhere.
  *
- * Two backends behind this one contract, chosen when building (TLS=...):
- *   bearssl   BearSSL 0.6, TLS 1.2 (the default; the smallest)
- *   mbedtls   Mbed TLS 3.6, TLS 1.2 and 1.3
+ * Two backends behind this one contract, chosen when building:
+ *   BearSSL 0.6, TLS 1.2 (the default; the smallest)
+ *   Mbed TLS 3.6, TLS 1.2 and 1.3 (TT_TLS_MBEDTLS=1)
  * Policy (fixed): ECDHE with AES-GCM or ChaCha20-Poly1305 (TLS 1.3: its
  * AEAD suites); ECDSA and RSA certificates; no renegotiation.
  *
@@ -24,11 +24,71 @@
 #include "port.h"
 #include "url.h"
 
-/* The backend's types: tt_tls_store, tt_tls_conn, tt_tls_session. */
+#include "opaque.h"
+
+/* ---- the backend's state: sizes and opaque blocks ------------------------
+ *
+ * tt_tls_store, tt_tls_conn, tt_tls_session and tt_sha256 hold the
+ * backend's own contexts. To the application they are blocks of the sizes
+ * below, computed from the configuration (the record buffer, the Mbed TLS
+ * arena, the host-name and session sizes) plus what the backend's contexts
+ * take, measured for 32- and 64-bit targets as bytes plus pointer-sized
+ * words. The backend checks at compile time that its state fits; a target
+ * whose state is larger fails to build and the *_EXTRA macros can be
+ * raised in the configuration file.
+ */
+
 #if TT_TLS_MBEDTLS
-#include "tls_mbedtls.h"
+/* Mbed TLS: every allocation of one connection comes from its arena */
+#ifndef TT_TLS_CONN_EXTRA
+#define TT_TLS_CONN_EXTRA (224 + 172 * sizeof(void *))
+#endif
+#ifndef TT_TLS_STORE_EXTRA
+#define TT_TLS_STORE_EXTRA (144 + 181 * sizeof(void *))
+#endif
+#define TT_TLS_CONN_SIZE TT_OPAQUE_ROUND(TT_TLS_MBEDTLS_ARENA + TT_TLS_CONN_EXTRA)
+#define TT_TLS_SESSION_SIZE \
+    TT_OPAQUE_ROUND(TT_URL_HOST_MAX + TT_TLS_SESSION_BLOB + 16 + sizeof(void *))
 #else
-#include "tls_bearssl.h"
+/* BearSSL: the record buffer, one fragment and its record overhead each way
+ * (only the incoming one unless TT_TLS_FULL_DUPLEX) */
+#define TT_TLS_IN_BUF  (TT_TLS_MAX_FRAGMENT + 325)
+#define TT_TLS_OUT_BUF (TT_TLS_MAX_FRAGMENT + 85)
+#if TT_TLS_FULL_DUPLEX
+#define TT_TLS_IOBUF_SIZE (TT_TLS_IN_BUF + TT_TLS_OUT_BUF)
+#else
+#define TT_TLS_IOBUF_SIZE TT_TLS_IN_BUF
+#endif
+#if TT_TLS_MAX_FRAGMENT != 16384 && TT_TLS_MAX_FRAGMENT != 4096 && \
+    TT_TLS_MAX_FRAGMENT != 2048 && TT_TLS_MAX_FRAGMENT != 1024 && \
+    TT_TLS_MAX_FRAGMENT != 512
+#error "TT_TLS_MAX_FRAGMENT must be 512, 1024, 2048, 4096 or 16384"
+#endif
+#ifndef TT_TLS_CONN_EXTRA
+#define TT_TLS_CONN_EXTRA (6419 + 120 * sizeof(void *))
+#endif
+#ifndef TT_TLS_STORE_EXTRA
+#define TT_TLS_STORE_EXTRA (25 * sizeof(void *))
+#endif
+#define TT_TLS_CONN_SIZE TT_OPAQUE_ROUND(TT_TLS_IOBUF_SIZE + TT_TLS_CONN_EXTRA)
+#define TT_TLS_SESSION_SIZE TT_OPAQUE_ROUND(TT_URL_HOST_MAX + 92)
+#endif
+#define TT_TLS_STORE_SIZE TT_OPAQUE_ROUND(TT_TLS_STORE_EXTRA)
+#define TT_SHA256_SIZE 112
+
+/* The backend's own files see its real structs instead: they define
+ * TT_TLS_BACKEND_IMPL as the name of the header that declares them. */
+#ifdef TT_TLS_BACKEND_IMPL
+#include TT_TLS_BACKEND_IMPL
+#else
+/* Credentials: tt_tls_store_init, tt_tls_load_*. */
+typedef struct tt_tls_store { TT_OPAQUE_BLOCK(TT_TLS_STORE_SIZE) opaque; } tt_tls_store;
+/* One connection: the backend's contexts and its record buffers. */
+typedef struct tt_tls_conn { TT_OPAQUE_BLOCK(TT_TLS_CONN_SIZE) opaque; } tt_tls_conn;
+/* A session remembered for resumption, per origin (kept by the client). */
+typedef struct tt_tls_session { TT_OPAQUE_BLOCK(TT_TLS_SESSION_SIZE) opaque; } tt_tls_session;
+/* A SHA-256 computation (tt_sha256_*). */
+typedef struct tt_sha256 { TT_OPAQUE_BLOCK(TT_SHA256_SIZE) opaque; } tt_sha256;
 #endif
 
 /* ---- store: anchors, chain, key ---------------------------------------- */
@@ -38,6 +98,10 @@ void tt_tls_store_init(tt_tls_store *st, void *arena, size_t cap);
 /* Bytes of the arena the loads so far have needed (Mbed TLS: at the most,
  * the parser's working space included). */
 size_t tt_tls_store_used(const tt_tls_store *st);
+
+/* How many trust anchors and client certificates the store holds. */
+size_t tt_tls_store_anchors(const tt_tls_store *st);
+size_t tt_tls_store_chain_len(const tt_tls_store *st);
 
 /*
  * Trust anchors from a PEM file (one CA or a whole bundle such as Debian's
@@ -152,6 +216,17 @@ long tt_tls_recv(tt_tls_conn *t, void *buf, size_t cap, int64_t deadline,
 
 /* 1 when the stream ended without close_notify. */
 int tt_tls_truncated(const tt_tls_conn *t);
+
+/* After tt_tls_open: 1 when the session was resumed (no certificate was
+ * sent), and the protocol version spoken (TT_TLS_VERSION_*). */
+int tt_tls_resumed(const tt_tls_conn *t);
+unsigned tt_tls_version(const tt_tls_conn *t);
+
+/* Session slots (the client keeps TT_TLS_SESSION_CACHE of them): 1 when s
+ * holds parameters for url's origin (scheme, host, port); claim empties s
+ * and gives it to url's origin, for tt_tls_open to fill. */
+int tt_tls_session_is_for(const tt_tls_session *s, const tt_url *url);
+void tt_tls_session_claim(tt_tls_session *s, const tt_url *url);
 
 /* Send close_notify without waiting for the peer's (a peer that never
  * answers cannot hold us), bounded by a short deadline. Does not close the

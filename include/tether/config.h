@@ -365,6 +365,14 @@
 #define TT_TLS_MBEDTLS_ARENA (64 * 1024)
 #endif
 
+/* Mbed TLS: bytes kept per remembered session (its own serialization: a
+ * TLS 1.3 ticket and the server's certificate, or a TLS 1.2 session). A
+ * session that does not fit is not kept (the next connection makes a full
+ * handshake). */
+#ifndef TT_TLS_SESSION_BLOB
+#define TT_TLS_SESSION_BLOB 3072
+#endif
+
 /* One record buffer per connection used both ways (half duplex, BearSSL's
  * "mono" mode), or separate input and output buffers (1). */
 #ifndef TT_TLS_FULL_DUPLEX
@@ -423,6 +431,65 @@
 /* Addresses tried per connect when a name resolves to several. */
 #ifndef TT_PORT_MAX_ADDRS
 #define TT_PORT_MAX_ADDRS 8
+#endif
+
+
+/* ---- Features ---------------------------------------------------------- */
+
+/* What the library contains; each 0 leaves its code out (the source files
+ * compile to nothing, so a build may list them all). TT_FEATURE_TLS,
+ * _GZIP and _ED25519 are above. A feature switched on while one it needs
+ * is off is a build error; left undefined, a feature is on when what it
+ * needs is. The build's make variables carry the same names (tether.mk). */
+
+/* Server-Sent Event streams: the parser (sse.c) and the reconnecting
+ * stream (sse_stream.c). */
+#ifndef TT_FEATURE_SSE
+#define TT_FEATURE_SSE 1
+#endif
+/* JSON: the document parser and validator are always in; these add the
+ * writer (tt_jw_*), struct binding (tt_json_bind*) and streaming of large
+ * lists (tt_json_stream*). */
+#ifndef TT_FEATURE_JSON_WRITE
+#define TT_FEATURE_JSON_WRITE 1
+#endif
+#ifndef TT_FEATURE_JSON_BIND
+#define TT_FEATURE_JSON_BIND 1
+#endif
+#ifndef TT_FEATURE_JSON_STREAM
+#define TT_FEATURE_JSON_STREAM 1
+#endif
+
+/* The protocol clients (and the API layer they share, api.c). */
+#ifndef TT_FEATURE_VMM
+#define TT_FEATURE_VMM (TT_FEATURE_TLS && TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_WRITE)
+#endif
+#ifndef TT_FEATURE_PLEXD
+#define TT_FEATURE_PLEXD (TT_FEATURE_SSE && TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_WRITE)
+#endif
+#ifndef TT_FEATURE_MAAS
+#define TT_FEATURE_MAAS TT_FEATURE_JSON_BIND
+#endif
+#ifndef TT_FEATURE_SKYPILOT
+#define TT_FEATURE_SKYPILOT (TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_WRITE)
+#endif
+#ifndef TT_FEATURE_POOLMGR
+#define TT_FEATURE_POOLMGR TT_FEATURE_JSON_BIND
+#endif
+#define TT_FEATURE_API (TT_FEATURE_VMM || TT_FEATURE_PLEXD || TT_FEATURE_MAAS || \
+                        TT_FEATURE_SKYPILOT || TT_FEATURE_POOLMGR)
+
+#if TT_FEATURE_API && !TT_FEATURE_JSON_BIND
+#error "the protocol clients need TT_FEATURE_JSON_BIND"
+#endif
+#if TT_FEATURE_VMM && !(TT_FEATURE_TLS && TT_FEATURE_JSON_WRITE)
+#error "TT_FEATURE_VMM needs TT_FEATURE_TLS and TT_FEATURE_JSON_WRITE (vmm is mutual TLS only)"
+#endif
+#if TT_FEATURE_PLEXD && !(TT_FEATURE_SSE && TT_FEATURE_JSON_WRITE)
+#error "TT_FEATURE_PLEXD needs TT_FEATURE_SSE and TT_FEATURE_JSON_WRITE"
+#endif
+#if TT_FEATURE_SKYPILOT && !TT_FEATURE_JSON_WRITE
+#error "TT_FEATURE_SKYPILOT needs TT_FEATURE_JSON_WRITE"
 #endif
 
 #endif /* TETHER_CONFIG_H */

@@ -26,6 +26,10 @@
 
 #include "api.h"
 
+#if !TT_FEATURE_SKYPILOT
+#error "this build has no skypilot client (TT_FEATURE_SKYPILOT is 0 or what it needs is off)"
+#endif
+
 #define TT_SKY_ID_MAX 80
 
 typedef struct tt_sky_config {

@@ -3,7 +3,7 @@
  * percent-encoding path segments, query values and form fields.
  *
  * A tt_url is a caller-owned struct of fixed arrays (sizes from
- * tether_config.h); parsing copies what it needs and keeps no pointer into
+ * config.h); parsing copies what it needs and keeps no pointer into
  * the input. Every problem is a usage-class error that names what is wrong.
  */
 #ifndef TT_URL_H

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
-#include "tether_config.h"
+#include "config.h"
 
 /* Error classes. The CLI maps each class to its own exit code. */
 typedef enum tt_err_class {

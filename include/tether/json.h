@@ -24,19 +24,19 @@
 #include "errors.h"
 
 /*
- * jsmn's types; json.c includes jsmn's code itself, in strict mode. Parent
- * links are on: without them jsmn finds the container a bracket closes by
- * scanning back over every token so far, which is quadratic in the length
- * of an array (2 MB/s on a 3.7 MB list instead of hundreds). They cost 4
- * bytes per token, and every file must see the same token layout.
+ * One token of a parsed document, in jsmn's layout: json.c tokenizes with
+ * jsmn (strict mode) straight into an array of these and checks at compile
+ * time that the layouts agree. Parent links are kept: without them jsmn
+ * finds the container a bracket closes by scanning back over every token
+ * so far, which is quadratic in the length of an array (2 MB/s on a 3.7 MB
+ * list instead of hundreds). They cost 4 bytes per token.
  */
-#ifndef JSMN_H
-#define JSMN_PARENT_LINKS
-#define JSMN_HEADER
-#include <jsmn.h>
-#elif !defined(JSMN_PARENT_LINKS)
-#error "include jsmn.h with JSMN_PARENT_LINKS, as json.h does"
-#endif
+typedef struct tt_json_token {
+    int type;                    /* jsmn's type of the value */
+    int start, end;              /* its text: js[start..end) */
+    int size;                    /* members or elements of a container */
+    int parent;                  /* the token of its container, or -1 */
+} tt_json_token;
 
 /* ---- streaming scanner (validation) ------------------------------------ */
 
@@ -110,7 +110,7 @@ typedef struct tt_json {
     const char *js;
     size_t len;
     int ntokens;
-    jsmntok_t tokens[TT_JSON_MAX_TOKENS];
+    tt_json_token tokens[TT_JSON_MAX_TOKENS];
 } tt_json;
 
 typedef int tt_json_val;
