@@ -133,6 +133,10 @@ $(BUILD)/tests/fuzz_replay_%: $(call obj,tests/fuzz/replay.c) $(BUILD)/obj/tests
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^
 
+# every object of the library linked whole (tests/features.sh)
+$(BUILD)/link-check: $(call obj,tests/link_check.c) $(LIB) $(DEP_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< -Wl,--whole-archive $(LIB) -Wl,--no-whole-archive $(DEP_LIBS)
+
 tests-build: $(BUILD)/tests/unit $(BUILD)/tests/integ $(CLI) \
 	$(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_TARGETS))
 

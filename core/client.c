@@ -205,11 +205,13 @@ static int conn_open(tt_client *c, tt_conn *k, const tt_url *u,
     k->requests = 0;
 #if TT_FEATURE_TLS
     if (u->tls && c->cfg.tls == NULL)
-#else
-    if (u->tls)
-#endif
         return tt_error_set(err, TT_ERR_USAGE, TT_E_CONFIG, u->host,
                             "https needs a TLS configuration");
+#else
+    if (u->tls)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_CONFIG, u->host,
+                            "https: this build has no TLS (TT_FEATURE_TLS 0)");
+#endif
     trace(c, "* connecting to %s port %u", u->host, (unsigned)u->port);
     rc = c->port.ops->connect(c->port.ctx, &k->sock, u->host, u->port,
                               resolve_for(c, u), cdl, c->cfg.cancel);

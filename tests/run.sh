@@ -66,6 +66,8 @@ run cli-musl-static     tests/cli/test_cli.sh build/tether-static
 run arm-qemu            tools/test-cross.sh arm-linux-gnueabihf aarch64-linux-gnu
 run lwip-tap-netns      tests/lwip/run.sh
 run readme-example      tests/readme_example.sh
+run public-headers      tests/headers.sh
+run feature-switches    tests/features.sh
 suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}
 [ -d "$suite" ] || suite=""
 run fuzz-regress-json   build/asan/tests/fuzz_replay_json tests/fuzz/regress/json tests/fuzz/corpus/json $suite

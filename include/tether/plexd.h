@@ -28,7 +28,9 @@
 typedef struct tt_plexd_config {
     const char *base_url;        /* "https://cp.example:8443" (required) */
     int insecure_skip_verify;    /* TLS without verification (warns) */
+#if TT_FEATURE_TLS
     const tt_tls_config *tls;    /* trust for https; NULL: none loaded */
+#endif
     int64_t connect_timeout_ms;  /* 0: 10 s */
     int64_t request_timeout_ms;  /* 0: 30 s */
     int64_t sse_idle_timeout_ms; /* 0: 90 s */

@@ -804,6 +804,9 @@ static void test_bad_request_arguments(void)
     get_request(&rq, "https://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
+#if !TT_FEATURE_TLS
+    CHECK(strstr(e.msg, "this build has no TLS") != NULL);
+#endif
 }
 
 #if TT_FEATURE_TLS
