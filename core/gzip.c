@@ -126,7 +126,17 @@ int tt_gzip_inflate_end(tt_gzip *g, tt_error *err)
     return 0;
 }
 
+const char *tt_gzip_version(void)
+{
+    return "zlib " ZLIB_VERSION;
+}
+
 #else /* !TT_FEATURE_GZIP */
+
+const char *tt_gzip_version(void)
+{
+    return NULL;
+}
 
 static int off(tt_error *err)
 {

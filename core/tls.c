@@ -41,7 +41,7 @@ size_t tt_tls_conn_used(const tt_tls_conn *t)
 
 const char *tt_tls_backend(void)
 {
-    return "BearSSL (TLS 1.2)";
+    return "BearSSL 0.6 (TLS 1.2)"; /* it has no version macro: Debian's 0.6 */
 }
 
 void tt_sha256_init(tt_sha256 *c)

@@ -52,4 +52,7 @@ int tt_gzip_inflate_feed(tt_gzip *g, const unsigned char *data, size_t len,
                          tt_gzip_sink sink, void *user, tt_error *err);
 int tt_gzip_inflate_end(tt_gzip *g, tt_error *err);
 
+/* The zlib compiled in, for people ("zlib 1.2.13"); NULL without gzip. */
+const char *tt_gzip_version(void);
+
 #endif /* TT_GZIP_H */

@@ -248,7 +248,7 @@ void tt_sha256_init(tt_sha256 *c);
 void tt_sha256_update(tt_sha256 *c, const void *data, size_t len);
 void tt_sha256_final(tt_sha256 *c, unsigned char out[32]);
 
-/* The backend and the versions it speaks, for people: "BearSSL (TLS 1.2)". */
+/* The backend and the versions it speaks, for people: "BearSSL 0.6 (TLS 1.2)". */
 const char *tt_tls_backend(void);
 
 #endif /* TT_TLS_H */

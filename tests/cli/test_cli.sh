@@ -12,11 +12,15 @@ pass=0; fail=0
 ok() { pass=$((pass+1)); [ -n "${TT_VERBOSE:-}" ] && echo "ok cli/$1"; return 0; }
 bad() { fail=$((fail+1)); echo "FAIL cli/$1: $2"; }
 
+# every run of the binary is bounded: a hung one fails its check (exit
+# 124), it does not hang the suite
+limit() { timeout -k 5 "${TT_CLI_TIMEOUT:-60}" "$@"; }
+
 # check NAME EXPECTED_EXIT COMMAND...: runs the command, stdout in $W/out,
 # stderr in $W/err, and compares the exit code
 check_exit() {
     name=$1; want=$2; shift 2
-    "$@" >"$W/out" 2>"$W/err"
+    limit "$@" >"$W/out" 2>"$W/err"
     got=$?
     if [ "$got" = "$want" ]; then ok "$name"; else bad "$name" "exit $got, want $want ($(head -c 200 "$W/err"))"; fi
 }
@@ -130,6 +134,83 @@ check_grep help-exit-codes "$W/out" "Exit codes"
 check_exit version 0 "$T" --version
 check_grep version-text "$W/out" "^tether "
 
+# The option tables: one per command drives parsing, --help and the man page.
+# A misspelt option names the nearest one; a bad number is refused whole.
+check_exit typo-suggest 2 "$T" pool health --urll http://127.0.0.1:1
+check_grep typo-suggest-msg "$W/err" "unknown option --urll for 'tether pool'; did you mean --url?"
+check_exit typo-suggest-request 2 "$T" --max-redir 3 "$N/hello.txt"
+check_grep typo-suggest-request-msg "$W/err" "unknown option --max-redir for 'tether'; did you mean --max-redirs?"
+check_exit typo-suggest-events 2 "$T" events --idle-timout 5 "$N/hello.txt"
+check_grep typo-suggest-events-msg "$W/err" "did you mean --idle-timeout?"
+check_exit typo-short 2 "$T" -Z "$N/hello.txt"
+check_grep typo-short-msg "$W/err" "unknown option -Z for 'tether'"
+check_exit typo-far 2 "$T" vmm status --bogus 1
+check_no_grep typo-far-no-guess "$W/err" "did you mean"
+check_exit typo-other-command 2 "$T" pool health --cacert /x --url http://127.0.0.1:1
+check_grep typo-other-command-msg "$W/err" "for 'tether pool'"
+check_exit number-range 2 "$T" --tls-min-rsa-bits 100 "$N/hello.txt"
+check_grep number-range-msg "$W/err" "bad --tls-min-rsa-bits '100' for 'tether': a whole number, 512 to 16384"
+check_exit number-junk 2 "$T" vmm create x --cpus 2x --address 127.0.0.1:1
+check_grep number-junk-msg "$W/err" "bad --cpus '2x' for 'tether vmm'"
+check_exit number-empty 2 "$T" plexd result e1 --exit-code "" --url http://127.0.0.1:1
+check_exit number-overflow-int 2 "$T" maas compose 3 --cores 4294967296 --memory 1 --url http://127.0.0.1:1
+check_exit number-seconds 2 "$T" sky status --timeout soon --url http://127.0.0.1:1
+check_grep number-seconds-msg "$W/err" "bad --timeout 'soon' for 'tether sky'"
+check_exit number-missing 2 "$T" events "$N/hello.txt" --max-events
+check_grep number-missing-msg "$W/err" "option --max-events needs a value"
+# tether --help: every command, one line each, and each one's --help
+check_exit help-commands 0 "$T" --help
+for c in events vmm plexd maas sky pool; do
+    check_grep "help-lists-$c-line" "$W/out" "^  $c  *[a-zA-Z]"
+done
+# each command's --help names every option of its table (which the man
+# page lists, from the same table)
+limit "$T" --man > "$W/tether.1" 2>"$W/err"
+for c in - events vmm plexd maas sky pool; do
+    if [ "$c" = - ]; then sec=".SH REQUESTS"; else sec=".SH \"TETHER $(echo "$c" | tr a-z A-Z)\""; fi
+    awk -v sec="$sec" '/^\.SH/ { on = ($0 == sec) } on && prev == ".TP" { print } { prev = $0 }' \
+        "$W/tether.1" | sed -e 's/.*\\fB\\-\\-//' -e 's/\\fR.*//' -e 's/\\-/-/g' > "$W/opts"
+    if [ "$c" = - ]; then limit "$T" --help; else limit "$T" "$c" --help; fi >"$W/out" 2>"$W/err"
+    missing=""
+    while read -r o; do
+        grep -q -- "--$o\([^a-z0-9.-]\|$\)" "$W/out" || missing="$missing --$o"
+    done < "$W/opts"
+    if [ "$(wc -l < "$W/opts")" -lt 4 ]; then bad "help-options-$c" "only $(wc -l < "$W/opts") options in the man page"
+    elif [ -n "$missing" ]; then bad "help-options-$c" "not in --help:$missing"
+    else ok "help-options-$c"; fi
+done
+check_exit help-vmm-exit-codes 0 "$T" vmm --help
+check_grep help-vmm-exit-codes-text "$W/out" "^  10  cancelled"
+# -V: version, TLS backend, features and the libraries' versions
+check_exit version-features 0 "$T" -V
+check_grep version-tls "$W/out" "^tls: \(BearSSL 0\.6\|Mbed TLS 3\.6\) (TLS 1\.2"
+check_grep version-gzip "$W/out" "^gzip: zlib [0-9]"
+check_grep version-ed25519 "$W/out" "^ed25519: "
+check_exit version-not-a-command-option 2 "$T" pool -V
+# tether --man: a roff page with every section, that groff renders
+# without a warning
+check_exit man 0 "$T" --man
+for s in '^\.TH TETHER 1 ' '^\.SH NAME' '^\.SH SYNOPSIS' '^\.SH DESCRIPTION' '^\.SH REQUESTS' \
+    '^\.SH "TETHER EVENTS"' '^\.SH "TETHER VMM"' '^\.SH "TETHER PLEXD"' '^\.SH "TETHER MAAS"' \
+    '^\.SH "TETHER SKY"' '^\.SH "TETHER POOL"' '^\.SH "EXIT STATUS"' '^\.SH "SEE ALSO"'; do
+    check_grep "man-section-$s" "$W/out" "$s"
+done
+n=0; while [ $n -le 10 ]; do check_grep "man-exit-$n" "$W/out" "^\.B $n\$"; n=$((n+1)); done
+check_no_grep man-no-stray-control-lines "$W/out" "^[.'][^A-Za-z\\]"
+if command -v groff >/dev/null; then
+    groff -man -Tutf8 -ww -z "$W/out" 2>"$W/err"
+    [ $? = 0 ] && [ ! -s "$W/err" ] && ok man-groff || bad man-groff "$(head -c 300 "$W/err")"
+    groff -man -Tutf8 -P-bcou "$W/out" 2>/dev/null | grep -q "^EXIT STATUS" && ok man-renders || bad man-renders "no EXIT STATUS"
+else
+    echo "SKIP cli/man-groff: groff is not installed (the page's structure is checked above)"
+fi
+if command -v man >/dev/null; then
+    MANWIDTH=80 man --warnings -l "$W/out" >/dev/null 2>"$W/err"
+    [ $? = 0 ] && [ ! -s "$W/err" ] && ok man-l || bad man-l "$(head -c 300 "$W/err")"
+else
+    echo "SKIP cli/man-l: man is not installed"
+fi
+
 # TLS
 C="$TT_ENV_DIR/certs"
 S="https://localhost:$TT_TLS_PORT"
@@ -175,7 +256,7 @@ tls_refused() { # name pattern command...
     name=$1; pat=$2; shift 2
     n=0; wrong=0; last=""
     while [ $n -lt 100 ]; do
-        "$@" >"$W/out" 2>"$W/err"
+        limit "$@" >"$W/out" 2>"$W/err"
         rc=$?
         if [ $rc != 5 ] || ! grep -q -- "$pat" "$W/err"; then
             wrong=$((wrong+1)); last="exit $rc: $(head -c 200 "$W/err")"

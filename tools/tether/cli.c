@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
-#include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <string.h>
 
@@ -103,17 +103,37 @@ int tt_cli_write_body(void *user, const unsigned char *data, size_t len,
 
 /* ---- options shared by the commands ------------------------------------- */
 
-int tt_cli_is_opt(const char *a, const char *s, const char *l)
-{
-    return (s != NULL && strcmp(a, s) == 0) || (l != NULL && strcmp(a, l) == 0);
-}
+static const tt_cli_opt general[] = {
+    { "help", 'h', TT_CLI_FLAG, NULL, 0, 0, NULL, "this text" },
+    { "verbose", 'v', TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "trace the exchange to stderr (secrets masked)" },
+};
+const tt_cli_group tt_cli_general_opts = TT_CLI_GROUP("Common options", general);
 
-const char *tt_cli_opt_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
+static const tt_cli_opt silent[] = {
+    { "silent", 's', TT_CLI_FLAG, NULL, 0, 0, NULL, "no error message (the exit code remains)" },
+};
+const tt_cli_group tt_cli_silent_opts = TT_CLI_GROUP(NULL, silent);
+
+static const tt_cli_opt connect_opts[] = {
+    { "connect-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL,
+      "connect timeout in seconds (default 10)" },
+};
+const tt_cli_group tt_cli_connect_opts = TT_CLI_GROUP(NULL, connect_opts);
+
+static const tt_cli_opt request_opts[] = {
+    { "header", 'H', TT_CLI_TEXT, "'Name: v'", 0, 0, NULL, "add a request header (repeatable)" },
+    { "resolve", 0, TT_CLI_TEXT, "H:P:ADDR", 0, 0, NULL,
+      "connect to ADDR for host H port P (no DNS)" },
+};
+const tt_cli_group tt_cli_request_opts = TT_CLI_GROUP(NULL, request_opts);
+
+static const tt_cli_opt config_opts[] = {
+    { "config", 0, TT_CLI_FILE, "FILE", 0, 0, NULL,
+      "settings as 'key = value' lines ('#' comments); keys are\n"
+      "the option names with '_' for '-' (long_timeout)" },
+};
+const tt_cli_group tt_cli_config_opts = TT_CLI_GROUP(NULL, config_opts);
 
 const char *tt_cli_full_url(const char *u, char *buf, size_t cap)
 {
@@ -121,12 +141,6 @@ const char *tt_cli_full_url(const char *u, char *buf, size_t cap)
         return u;
     snprintf(buf, cap, "http://%s", u);
     return buf;
-}
-
-void tt_cli_common_init(tt_cli_common *c)
-{
-    memset(c, 0, sizeof *c);
-    c->connect_ms = TT_CONNECT_TIMEOUT_MS;
 }
 
 static int add_header(tt_cli_common *c, const char *arg)
@@ -190,32 +204,23 @@ static int parse_resolve(tt_cli_common *c, const char *arg)
     return 0;
 }
 
-int tt_cli_common_option(tt_cli_common *c, int argc, char **argv, int *i)
+int tt_cli_common_read(tt_cli_common *c, const tt_cli_args *a)
 {
-    const char *a = argv[*i], *v;
-    int t = tt_cli_tls_option(&c->tls, argc, argv, i);
-    if (t != 0)
-        return t;
-    if (tt_cli_is_opt(a, "-v", "--verbose")) {
-        c->verbose = 1;
-        return 1;
-    }
-    if (tt_cli_is_opt(a, "-s", "--silent")) {
-        c->silent = 1;
-        return 1;
-    }
-    if (!tt_cli_is_opt(a, "-H", "--header") && !tt_cli_is_opt(a, NULL, "--connect-timeout") &&
-        !tt_cli_is_opt(a, NULL, "--resolve"))
-        return 0;
-    if ((v = tt_cli_opt_value(argc, argv, i)) == NULL)
-        return tt_cli_usage_error("option %s needs a value", a), -1;
-    if (tt_cli_is_opt(a, "-H", "--header"))
-        return add_header(c, v) == 0 ? 1 : -1;
-    if (tt_cli_is_opt(a, NULL, "--resolve"))
-        return parse_resolve(c, v) == 0 ? 1 : -1;
-    if ((c->connect_ms = tt_cli_parse_seconds(v)) < 0)
-        return tt_cli_usage_error("bad --connect-timeout '%s'", v), -1;
-    return 1;
+    const char *v;
+    size_t i;
+    memset(c, 0, sizeof *c);
+    c->verbose = tt_cli_arg(a, "verbose") != NULL;
+    c->silent = tt_cli_arg(a, "silent") != NULL;
+    c->connect_ms = TT_CONNECT_TIMEOUT_MS;
+    if ((v = tt_cli_arg(a, "connect-timeout")) != NULL)
+        c->connect_ms = tt_cli_parse_seconds(v);
+    for (i = 0; i < a->nopts; i++)
+        if (strcmp(a->names[i], "header") == 0 && add_header(c, a->values[i]) != 0)
+            return TT_EXIT_USAGE;
+    if ((v = tt_cli_arg(a, "resolve")) != NULL && parse_resolve(c, v) != 0)
+        return TT_EXIT_USAGE;
+    tt_cli_tls_read(&c->tls, a);
+    return 0;
 }
 
 int tt_cli_common_setup(tt_cli_common *c, tt_client_config *cfg, int need_tls)
@@ -314,63 +319,6 @@ int tt_cli_print_json(const char *json, size_t len)
 
 /* ---- protocol command arguments ---------------------------------------------- */
 
-static int is_switch(const char *switches, const char *name)
-{
-    const char *p = switches;
-    size_t n = strlen(name);
-    while (p != NULL && (p = strstr(p, name)) != NULL) {
-        if ((p == switches || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-            return 1;
-        p += n;
-    }
-    return 0;
-}
-
-int tt_cli_args_parse(tt_cli_args *a, int argc, char **argv, const char *switches)
-{
-    int i;
-    memset(a, 0, sizeof *a);
-    tt_cli_common_init(&a->common);
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        int t = tt_cli_common_option(&a->common, argc, argv, &i);
-        if (t < 0)
-            return TT_EXIT_USAGE;
-        if (t > 0)
-            continue;
-        if (arg[0] == '-' && arg[1] != '-' && arg[1] != '\0' && arg[2] == '\0' &&
-            strchr("o", arg[1]) != NULL) {
-            /* the few one-letter spellings: -o FILE */
-            if (a->nopts == 48 || i + 1 >= argc)
-                return tt_cli_usage_error("option %s needs a value", arg);
-            a->names[a->nopts] = arg + 1;
-            a->values[a->nopts++] = argv[++i];
-            continue;
-        }
-        if (arg[0] != '-' || arg[1] != '-') {
-            if (arg[0] == '-' && arg[1] != '\0')
-                return tt_cli_usage_error("unknown option %s", arg);
-            if (a->npos == 8)
-                return tt_cli_usage_error("too many arguments");
-            a->pos[a->npos++] = arg;
-            continue;
-        }
-        if (a->nopts == 48)
-            return tt_cli_usage_error("too many options");
-        a->names[a->nopts] = arg + 2;
-        if (is_switch(switches, arg + 2)) {
-            a->values[a->nopts++] = "1";
-            continue;
-        }
-        if (i + 1 >= argc)
-            return tt_cli_usage_error("option %s needs a value", arg);
-        a->values[a->nopts++] = argv[++i];
-        if (strcmp(arg, "--config") == 0)
-            a->config = argv[i];
-    }
-    return 0;
-}
-
 const char *tt_cli_arg(const tt_cli_args *a, const char *name)
 {
     size_t i;
@@ -389,62 +337,26 @@ size_t tt_cli_arg_all(const tt_cli_args *a, const char *name, const char **out, 
     return n;
 }
 
-int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long long *out)
+long tt_cli_arg_long(const tt_cli_args *a, const char *name, long def)
 {
     const char *v = tt_cli_arg(a, name);
-    char *end;
-    if (v == NULL) {
-        *out = def;
-        return 0;
-    }
-    *out = strtoll(v, &end, 10);
-    if (*v == '\0' || *end != '\0')
-        return tt_cli_usage_error("--%s wants a whole number, not '%s'", name, v), -1;
-    return 0;
+    long n;
+    return v != NULL && tt_cli_parse_long(v, LONG_MIN, LONG_MAX, &n) == 0 ? n : def;
 }
 
 /* ---- protocol command scaffolding ----------------------------------------------- */
 
-/* Whether the help text names --name (not as the start of a longer one):
- * the help is the one list of a command's options, so a misspelt option
- * is refused instead of silently falling back to a default. */
-static int help_names(const char *usage, const char *name)
+int tt_cli_proto_begin(const tt_cli_args *a, tt_cli_conf *conf)
 {
-    size_t n = strlen(name);
-    const char *p = usage;
-    while ((p = strstr(p, "--")) != NULL) {
-        p += 2;
-        if (strncmp(p, name, n) == 0 && !(isalnum((unsigned char)p[n]) || p[n] == '-'))
-            return 1;
-    }
-    return 0;
-}
-
-static int check_known(const tt_cli_args *a, const char *usage, const char *group)
-{
-    size_t i;
-    for (i = 0; i < a->nopts; i++)
-        if (strcmp(a->names[i], "o") != 0 && strcmp(a->names[i], "config") != 0 &&
-            !help_names(usage, a->names[i]))
-            return tt_cli_usage_error("unknown option --%s for 'tether %s'",
-                                      a->names[i], group);
-    return 0;
-}
-
-int tt_cli_proto_begin(int argc, char **argv, const char *usage, const char *switches,
-                       const char *group, tt_cli_args *a, tt_cli_conf *conf)
-{
+    const char *config = tt_cli_arg(a, "config");
     int rc;
-    if (argc < 2 || tt_cli_is_opt(argv[1], "-h", "--help")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? TT_EXIT_USAGE : 0;
+    if (a->npos == 0 && a->nopts == 0) {
+        tt_cli_help(NULL, a->cmd, stderr);
+        return TT_EXIT_USAGE;
     }
-    if ((rc = tt_cli_args_parse(a, argc, argv, switches)) != 0 ||
-        (rc = check_known(a, usage, group)) != 0)
-        return rc;
     if (a->npos == 0)
-        return tt_cli_usage_error("no %s command", group);
-    if (a->config != NULL && (rc = tt_cli_conf_load(conf, a->config)) != 0)
+        return tt_cli_usage_error("no %s command", a->cmd->name);
+    if (config != NULL && (rc = tt_cli_conf_load(conf, config)) != 0)
         return rc;
     tt_cli_signals();
     return -1;
@@ -476,14 +388,15 @@ int tt_cli_parse_long(const char *s, long lo, long hi, long *out)
 }
 
 int tt_cli_setting_int(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
-                       const char *key, const char *env, long lo, long hi, int *out)
+                       const char *key, const char *env, int *out)
 {
     const char *v = tt_cli_setting(conf, tt_cli_arg(a, name), key, env, NULL);
+    const tt_cli_opt *o = tt_cli_find(a->cmd, name);
     long n;
     if (v == NULL)
         return 0;
-    if (tt_cli_parse_long(v, lo, hi, &n) != 0)
-        return tt_cli_usage_error("bad --%s '%s' (%ld..%ld)", name, v, lo, hi);
+    if (tt_cli_parse_long(v, o->lo, o->hi, &n) != 0)
+        return tt_cli_usage_error("bad --%s '%s' (%ld..%ld)", name, v, o->lo, o->hi);
     *out = (int)n;
     return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * Shared pieces of the tether command-line program: exit codes, error
- * printing, number parsing, the trace hook and output sinks. The CLI may
- * use stdio; the library below it never does.
+ * printing, number parsing, the option tables and their parser, the trace
+ * hook and output sinks. The CLI may use stdio; the library below it
+ * never does.
  */
 #ifndef TT_CLI_H
 #define TT_CLI_H
@@ -14,7 +15,8 @@
 #include "tether/json.h"
 #include "tether/port_posix.h"
 
-/* Exit codes: documented in --help and README; scripts branch on them. */
+/* Exit codes: scripts branch on them. Their text for --help and the man
+ * page is the table in cli_opt.c; README lists them too. */
 enum {
     TT_EXIT_OK = 0,
     TT_EXIT_LOCAL = 1,     /* local failure: output file, stdin */
@@ -58,7 +60,51 @@ void tt_cli_signals(void);
 int tt_cli_write_body(void *user, const unsigned char *data, size_t len,
                       tt_error *err);
 
-/* TLS options shared by every command that talks https. */
+/*
+ * Options: one table per command drives parsing, --help and the man page.
+ * A tt_cli_opt is one option; a tt_cli_group a table of them, either a
+ * command's own or one that several commands share (TLS, -v, ...); a
+ * command lists its groups, its own first.
+ */
+struct tt_cli_args;
+struct tt_cli_cmd;
+
+typedef enum tt_cli_kind {
+    TT_CLI_FLAG,     /* no value: records `arg`, or "1" when that is NULL */
+    TT_CLI_TEXT,     /* any text */
+    TT_CLI_FILE,     /* a file name, read or written when the command runs */
+    TT_CLI_NUMBER,   /* a whole number lo..hi (tt_cli_parse_long) */
+    TT_CLI_SECONDS   /* a duration (tt_cli_parse_seconds) */
+} tt_cli_kind;
+
+typedef struct tt_cli_opt {
+    const char *name;     /* long spelling, without "--" */
+    char letter;          /* short spelling (-x), or 0 */
+    tt_cli_kind kind;
+    const char *arg;      /* the value's name in help ("FILE"); of a flag, what it records */
+    long lo, hi;          /* TT_CLI_NUMBER: the range */
+    const char *key;      /* recorded under this name (--capath as cacert); NULL: name */
+    const char *help;     /* what it does; '\n' continues the line */
+} tt_cli_opt;
+
+typedef struct tt_cli_group {
+    const char *title;    /* heading in help and man; NULL: under the previous one */
+    const tt_cli_opt *opts;
+    size_t n;
+} tt_cli_group;
+
+#define TT_CLI_GROUP(title, opts) { title, opts, sizeof opts / sizeof opts[0] }
+
+/* The shared groups (cli.c, cli_tls.c). */
+extern const tt_cli_group tt_cli_general_opts;   /* -h, -v: every command */
+extern const tt_cli_group tt_cli_silent_opts;    /* -s */
+extern const tt_cli_group tt_cli_connect_opts;   /* --connect-timeout */
+extern const tt_cli_group tt_cli_request_opts;   /* -H, --resolve */
+extern const tt_cli_group tt_cli_trust_opts;     /* --cacert, --cert, --key, --tlsv1.x */
+extern const tt_cli_group tt_cli_tls_opts;       /* -k, pins, --tls-time, --tls-max, ... */
+extern const tt_cli_group tt_cli_config_opts;    /* --config */
+
+/* TLS options, as parsed. */
 typedef struct tt_cli_tls {
     const char *cacert;     /* --cacert FILE|DIR (--capath DIR) */
     const char *cert;       /* --cert FILE */
@@ -66,27 +112,16 @@ typedef struct tt_cli_tls {
     const char *pins;       /* --pinnedpubkey sha256//... */
     const char *time;       /* --tls-time system|floor|UNIX-SECONDS */
     const char *tls_max;    /* --tls-max 1.2|1.3 */
-    const char *min_rsa;    /* --tls-min-rsa-bits N */
+    long min_rsa;           /* --tls-min-rsa-bits N, 0 unset */
     unsigned tls_min;       /* --tlsv1.2 / --tlsv1.3: TT_TLS_VERSION_*, 0 unset */
     int insecure;           /* -k */
 } tt_cli_tls;
-
-/* If argv[*i] is a TLS option, take it (and its value) and return 1; 0
- * when it is not one; -1 (usage error printed) when its value is missing. */
-int tt_cli_tls_option(tt_cli_tls *o, int argc, char **argv, int *i);
 
 /* Load what the options name and fill cfg (static storage inside).
  * `need` is 1 when https may be used; without --cacert the system bundle
  * /etc/ssl/certs/ca-certificates.crt is loaded then. Returns 0 or an exit
  * code (message printed). */
 int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg);
-
-/* Help lines for the TLS options. */
-extern const char tt_cli_tls_help[];
-
-/* Option helpers: a is short s or long l; the value after option i. */
-int tt_cli_is_opt(const char *a, const char *s, const char *l);
-const char *tt_cli_opt_value(int argc, char **argv, int *i);
 
 /* "host/path" without a scheme means http:// (as curl does). */
 const char *tt_cli_full_url(const char *u, char *buf, size_t cap);
@@ -97,8 +132,7 @@ const char *tt_cli_full_url(const char *u, char *buf, size_t cap);
 #define TT_CLI_STR_(x) #x
 #define TT_CLI_STR(x) TT_CLI_STR_(x)
 
-/* Options every command that talks HTTP shares: -H, -v, -s,
- * --connect-timeout, --resolve and the TLS options. */
+/* What the shared options say, once parsed. */
 typedef struct tt_cli_common {
     tt_header headers[TT_CLI_MAX_HEADERS];
     size_t nheaders;
@@ -113,21 +147,74 @@ typedef struct tt_cli_common {
     tt_cli_tls tls;
 } tt_cli_common;
 
-void tt_cli_common_init(tt_cli_common *c);
-
-/* Take argv[*i] when it is a common option: 1 taken, 0 not one, -1 usage
- * error (printed). */
-int tt_cli_common_option(tt_cli_common *c, int argc, char **argv, int *i);
+/* Read the shared options of a into c: 0, or TT_EXIT_USAGE (printed). */
+int tt_cli_common_read(tt_cli_common *c, const struct tt_cli_args *a);
+void tt_cli_tls_read(tt_cli_tls *o, const struct tt_cli_args *a);
 
 /* Apply the options to cfg (timeouts, trace, --resolve, cancel flag,
  * TLS). Returns 0 or an exit code (message printed). */
 int tt_cli_common_setup(tt_cli_common *c, tt_client_config *cfg, int need_tls);
 
-/* The generic request command (curl-like). */
-int tt_cli_http(int argc, char **argv);
+/* A command line, parsed by its command's table: positionals, and the
+ * options in the order given, each under its key (repeatable ones once
+ * per use); the shared ones read into common. */
+#define TT_CLI_MAX_POS 8
+#define TT_CLI_MAX_OPTS 64
 
-/* `tether events URL`: follow an event stream. */
-int tt_cli_events(int argc, char **argv);
+typedef struct tt_cli_args {
+    const struct tt_cli_cmd *cmd;
+    const char *pos[TT_CLI_MAX_POS];
+    size_t npos;
+    const char *names[TT_CLI_MAX_OPTS];
+    const char *values[TT_CLI_MAX_OPTS];
+    size_t nopts;
+    tt_cli_common common;
+} tt_cli_args;
+
+/* A command: its name (NULL for the request command, `tether URL`), one
+ * line for `tether --help`, its usage lines, what it does (its
+ * subcommands), its option groups (NULL-terminated) and what runs it. */
+typedef struct tt_cli_cmd {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    const char *text;
+    const tt_cli_group *const *groups;
+    int (*run)(tt_cli_args *a);
+} tt_cli_cmd;
+
+/* Run the command named by argv[1] (cmds[0], the request command, when
+ * none is): -h, -V, --man, parsing, then its run. cmds ends with NULL. */
+int tt_cli_main(const tt_cli_cmd *const *cmds, int argc, char **argv);
+
+/* Parse argv[1..] by cmd's table into a: 0, or TT_EXIT_USAGE (message
+ * printed: an unknown option with the nearest one, a missing value, a
+ * bad number). */
+int tt_cli_parse(const tt_cli_cmd *cmd, int argc, char **argv, tt_cli_args *a);
+
+/* The option of cmd spelt --name, or NULL. */
+const tt_cli_opt *tt_cli_find(const tt_cli_cmd *cmd, const char *name);
+
+/* How far apart two words are (Levenshtein), counted up to 255. */
+unsigned tt_cli_distance(const char *a, const char *b);
+
+/* Print cmd's usage (generated from its table). */
+void tt_cli_help(const tt_cli_cmd *const *cmds, const tt_cli_cmd *cmd, FILE *out);
+
+/* Print the man page tether.1 (roff) of every command. */
+int tt_cli_man(const tt_cli_cmd *const *cmds);
+
+/* Print the version, TLS backend and features. */
+int tt_cli_version(void);
+
+/* The commands (one file each). */
+extern const tt_cli_cmd tt_cli_request_cmd;
+extern const tt_cli_cmd tt_cli_events_cmd;
+extern const tt_cli_cmd tt_cli_vmm_cmd;
+extern const tt_cli_cmd tt_cli_pool_cmd;
+extern const tt_cli_cmd tt_cli_sky_cmd;
+extern const tt_cli_cmd tt_cli_maas_cmd;
+extern const tt_cli_cmd tt_cli_plexd_cmd;
 
 /*
  * Settings of the protocol commands, from (highest first) a flag, an
@@ -187,56 +274,32 @@ int tt_cli_printer_status(const tt_cli_printer *p);
 /* Print a JSON document that a writer built, with a newline. */
 int tt_cli_print_json(const char *json, size_t len);
 
-/* Arguments of a protocol command: positionals, "--name value" options
- * (repeatable), and boolean switches named in `switches` (" force detach ").
- * TLS and common options go to common (may be NULL). */
-typedef struct tt_cli_args {
-    const char *pos[8];
-    size_t npos;
-    const char *names[48];
-    const char *values[48];
-    size_t nopts;
-    tt_cli_common common;
-    const char *config;          /* --config FILE */
-} tt_cli_args;
-
-int tt_cli_args_parse(tt_cli_args *a, int argc, char **argv, const char *switches);
-
-/* The last value of --name, or NULL; switches read as "1". */
+/* The last value of --name (its key), or NULL; flags read as "1". */
 const char *tt_cli_arg(const tt_cli_args *a, const char *name);
 
 /* All values of a repeatable --name, in order, into out[max]; the count. */
 size_t tt_cli_arg_all(const tt_cli_args *a, const char *name, const char **out, size_t max);
 
-/* A whole number option (or def); -1 printed as a usage error when bad. */
-int tt_cli_arg_int(const tt_cli_args *a, const char *name, long long def, long long *out);
+/* A number option, already checked against its range by tt_cli_parse, or def. */
+long tt_cli_arg_long(const tt_cli_args *a, const char *name, long def);
 
 /*
- * The start every protocol command shares: help (-h or no arguments),
- * arguments (switches as for tt_cli_args_parse), a command word, the
- * --config file. Returns -1 to go on, else the exit code to return.
+ * The start every protocol command shares: a command word, the --config
+ * file, the signal handlers. Returns -1 to go on, else the exit code.
  */
-int tt_cli_proto_begin(int argc, char **argv, const char *usage, const char *switches,
-                       const char *group, tt_cli_args *a, tt_cli_conf *conf);
+int tt_cli_proto_begin(const tt_cli_args *a, tt_cli_conf *conf);
 
 /* A duration setting (flag --NAME, config key, env) in ms into *ms, left
  * alone when unset: 0, or the usage exit code (message printed). */
 int tt_cli_setting_ms(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
                       const char *key, const char *env, int64_t *ms);
 
-/* A whole-number setting in [lo, hi] into *out, left alone when unset: 0,
- * or the usage exit code (message printed). */
+/* A whole-number setting in the range of its option (--NAME) into *out,
+ * left alone when unset: 0, or the usage exit code (message printed). */
 int tt_cli_setting_int(const tt_cli_conf *conf, const tt_cli_args *a, const char *name,
-                       const char *key, const char *env, long lo, long hi, int *out);
+                       const char *key, const char *env, int *out);
 
 /* Hook a protocol client to the CLI: signals cancel it, -v traces it. */
 void tt_cli_attach(tt_client *c, const tt_cli_args *a);
-
-/* The protocol command groups. */
-int tt_cli_vmm(int argc, char **argv);
-int tt_cli_pool(int argc, char **argv);
-int tt_cli_sky(int argc, char **argv);
-int tt_cli_maas(int argc, char **argv);
-int tt_cli_plexd(int argc, char **argv);
 
 #endif

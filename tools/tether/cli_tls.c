@@ -7,61 +7,42 @@
 
 #define DEFAULT_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
-const char tt_cli_tls_help[] =
-    "TLS (https):\n"
-    "      --cacert FILE|DIR     trust these CAs (PEM file or directory; default\n"
-    "                            " DEFAULT_BUNDLE ")\n"
-    "      --capath DIR          same as --cacert DIR\n"
-    "      --cert FILE           client certificate chain (PEM) for mutual TLS\n"
-    "      --key FILE            client private key (PEM: PKCS#8, EC or RSA)\n"
-    "      --pinnedpubkey sha256//BASE64[;sha256//...]\n"
-    "                            accept only these server public keys; without\n"
-    "                            --cacert the pin alone is the trust\n"
-    "  -k, --insecure            do not verify the server (loud; never default)\n"
-    "      --tls-time system|floor|SECONDS\n"
-    "                            certificate dates against the clock (default),\n"
-    "                            a clock never earlier than the build floor\n"
-    "                            (devices without RTC), or a fixed Unix time\n"
-    "      --tlsv1.2, --tlsv1.3  the lowest TLS version to accept\n"
-    "      --tls-max 1.2|1.3     the highest TLS version to offer\n"
-    "      --tls-min-rsa-bits N  the smallest RSA key a server may have\n"
-    "                            (default " TT_CLI_STR(TT_TLS_MIN_RSA_BITS) ")\n";
+static const tt_cli_opt trust[] = {
+    { "cacert", 0, TT_CLI_FILE, "FILE|DIR", 0, 0, NULL,
+      "trust these CAs (PEM file or directory; default\n" DEFAULT_BUNDLE ")" },
+    { "capath", 0, TT_CLI_FILE, "DIR", 0, 0, "cacert", "same as --cacert DIR" },
+    { "cert", 'E', TT_CLI_FILE, "FILE", 0, 0, NULL, "client certificate chain (PEM) for mutual TLS" },
+    { "key", 0, TT_CLI_FILE, "FILE", 0, 0, NULL, "client private key (PEM: PKCS#8, EC or RSA)" },
+    { "tlsv1.2", 0, TT_CLI_FLAG, "1.2", 0, 0, "tls-min", "accept TLS 1.2 and later" },
+    { "tlsv1.3", 0, TT_CLI_FLAG, "1.3", 0, 0, "tls-min", "accept TLS 1.3 only" },
+};
+const tt_cli_group tt_cli_trust_opts = TT_CLI_GROUP("TLS (https)", trust);
 
-int tt_cli_tls_option(tt_cli_tls *o, int argc, char **argv, int *i)
+static const tt_cli_opt checks[] = {
+    { "pinnedpubkey", 0, TT_CLI_TEXT, "sha256//BASE64[;sha256//...]", 0, 0, NULL,
+      "accept only these server public keys; without\n--cacert the pin alone is the trust" },
+    { "insecure", 'k', TT_CLI_FLAG, NULL, 0, 0, NULL, "do not verify the server (loud; never default)" },
+    { "tls-time", 0, TT_CLI_TEXT, "system|floor|SECONDS", 0, 0, NULL,
+      "certificate dates against the clock (default),\n"
+      "a clock never earlier than the build floor\n(devices without RTC), or a fixed Unix time" },
+    { "tls-max", 0, TT_CLI_TEXT, "1.2|1.3", 0, 0, NULL, "the highest TLS version to offer" },
+    { "tls-min-rsa-bits", 0, TT_CLI_NUMBER, "N", 512, 16384, NULL,
+      "the smallest RSA key a server may have\n(default " TT_CLI_STR(TT_TLS_MIN_RSA_BITS) ")" },
+};
+const tt_cli_group tt_cli_tls_opts = TT_CLI_GROUP(NULL, checks);
+
+void tt_cli_tls_read(tt_cli_tls *o, const tt_cli_args *a)
 {
-    const char *a = argv[*i];
-    const char **slot = NULL;
-
-    if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
-        o->insecure = 1;
-        return 1;
-    }
-    if (strcmp(a, "--tlsv1.2") == 0 || strcmp(a, "--tlsv1.3") == 0) {
-        o->tls_min = a[8] == '3' ? TT_TLS_VERSION_1_3 : TT_TLS_VERSION_1_2;
-        return 1;
-    }
-    if (strcmp(a, "--cacert") == 0 || strcmp(a, "--capath") == 0)
-        slot = &o->cacert;
-    else if (strcmp(a, "--cert") == 0 || strcmp(a, "-E") == 0)
-        slot = &o->cert;
-    else if (strcmp(a, "--key") == 0)
-        slot = &o->key;
-    else if (strcmp(a, "--pinnedpubkey") == 0)
-        slot = &o->pins;
-    else if (strcmp(a, "--tls-time") == 0)
-        slot = &o->time;
-    else if (strcmp(a, "--tls-max") == 0)
-        slot = &o->tls_max;
-    else if (strcmp(a, "--tls-min-rsa-bits") == 0)
-        slot = &o->min_rsa;
-    else
-        return 0;
-    if (*i + 1 >= argc) {
-        tt_cli_usage_error("option %s needs a value", a);
-        return -1;
-    }
-    *slot = argv[++*i];
-    return 1;
+    const char *min = tt_cli_arg(a, "tls-min");
+    o->cacert = tt_cli_arg(a, "cacert");
+    o->cert = tt_cli_arg(a, "cert");
+    o->key = tt_cli_arg(a, "key");
+    o->pins = tt_cli_arg(a, "pinnedpubkey");
+    o->time = tt_cli_arg(a, "tls-time");
+    o->tls_max = tt_cli_arg(a, "tls-max");
+    o->min_rsa = tt_cli_arg_long(a, "tls-min-rsa-bits", 0);
+    o->tls_min = min == NULL ? 0 : min[2] == '3' ? TT_TLS_VERSION_1_3 : TT_TLS_VERSION_1_2;
+    o->insecure = tt_cli_arg(a, "insecure") != NULL;
 }
 
 static int tls_fail(const tt_error *err)
@@ -111,12 +92,8 @@ int tt_cli_tls_setup(const tt_cli_tls *o, int need, tt_client_config *cfg)
         else
             return tt_cli_usage_error("--tls-max wants 1.2 or 1.3");
     }
-    if (o->min_rsa != NULL) {
-        long bits;
-        if (tt_cli_parse_long(o->min_rsa, 512, 16384, &bits) != 0)
-            return tt_cli_usage_error("--tls-min-rsa-bits wants a number of bits, 512 to 16384");
-        tls.min_rsa_bits = (unsigned)bits;
-    }
+    if (o->min_rsa != 0)
+        tls.min_rsa_bits = (unsigned)o->min_rsa;
     if (o->insecure)
         fprintf(stderr, "tether: WARNING: --insecure: the server's certificate "
                         "is NOT verified; anyone on the path can read and change "

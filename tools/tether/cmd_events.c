@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 typedef struct events_opts {
-    tt_cli_common c;
+    tt_cli_common *c;
     const char *url;
     const char *last_id;
     const char *exec;
@@ -32,69 +32,51 @@ typedef struct events_run {
     int exec_failed;
 } events_run;
 
-static const char usage_text[] =
-    "usage: tether events URL [options]\n"
-    "\n"
+static const tt_cli_opt own[] = {
+    { "last-event-id", 0, TT_CLI_TEXT, "ID", 0, 0, NULL, "resume after this event id" },
+    { "exec", 0, TT_CLI_TEXT, "CMD", 0, 0, NULL,
+      "run CMD (with /bin/sh) per event instead of printing:\n"
+      "data on its stdin, TETHER_EVENT_TYPE and\nTETHER_EVENT_ID in its environment" },
+    { "max-events", 0, TT_CLI_NUMBER, "N", 1, LONG_MAX, NULL, "exit 0 after N events" },
+    { "idle-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL,
+      "no byte for S seconds: reconnect (default 90)" },
+};
+
+static const tt_cli_group own_group = TT_CLI_GROUP("Options", own);
+
+static const tt_cli_group *const groups[] = {
+    &own_group, &tt_cli_general_opts, &tt_cli_silent_opts, &tt_cli_request_opts,
+    &tt_cli_connect_opts, &tt_cli_trust_opts, &tt_cli_tls_opts, NULL,
+};
+
+static int run(tt_cli_args *a);
+
+const tt_cli_cmd tt_cli_events_cmd = {
+    "events", "follow a Server-Sent Events stream: a JSON line or a command per event",
+    "tether events URL [options]",
     "Follows a Server-Sent Events stream, reconnecting with backoff and\n"
     "Last-Event-ID, and prints each event as one JSON line:\n"
     "  {\"type\":\"message\",\"id\":\"42\",\"data\":\"...\"}\n"
-    "\n"
-    "Options:\n"
-    "      --last-event-id ID    resume after this event id\n"
-    "      --exec CMD            run CMD (with /bin/sh) per event instead of printing:\n"
-    "                            data on its stdin, TETHER_EVENT_TYPE and\n"
-    "                            TETHER_EVENT_ID in its environment\n"
-    "      --max-events N        exit 0 after N events\n"
-    "      --idle-timeout S      no byte for S seconds: reconnect (default 90)\n"
-    "  -H, --header 'Name: v'    add a request header (repeatable)\n"
-    "  -v, --verbose             trace requests and state changes to stderr\n"
-    "  -s, --silent              no messages about reconnects and dropped events\n"
-    "      --connect-timeout S   connect timeout in seconds (default 10)\n"
-    "      --resolve H:P:ADDR    connect to ADDR for host H port P (no DNS)\n"
-    "\n"
-    "%s"
-    "\n"
-    "Exit codes: 0 the server ended the stream (204) or --max-events reached;\n"
-    "10 interrupted; otherwise as for requests (8 for 403/404, 2 usage, ...).\n";
+    "It exits 0 when the server ends the stream (204) or --max-events is\n"
+    "reached, 10 when interrupted, otherwise as requests do (8 for 403/404).\n"
+    "Reconnects and dropped events are reported on stderr unless -s.\n",
+    groups, run,
+};
 
-static int parse_args(events_opts *o, int argc, char **argv)
+static int read_args(events_opts *o, tt_cli_args *a)
 {
-    int i;
-    tt_cli_common_init(&o->c);
-    o->idle_ms = TT_SSE_IDLE_TIMEOUT_MS;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int t = tt_cli_common_option(&o->c, argc, argv, &i);
-        if (t < 0)
-            return TT_EXIT_USAGE;
-        if (t > 0)
-            continue;
-        if (a[0] != '-') {
-            if (o->url != NULL)
-                return tt_cli_usage_error("more than one URL");
-            o->url = a;
-            continue;
-        }
-        if (!tt_cli_is_opt(a, NULL, "--last-event-id") && !tt_cli_is_opt(a, NULL, "--exec") &&
-            !tt_cli_is_opt(a, NULL, "--max-events") && !tt_cli_is_opt(a, NULL, "--idle-timeout"))
-            return tt_cli_usage_error("unknown option %s", a);
-        if ((v = tt_cli_opt_value(argc, argv, &i)) == NULL)
-            return tt_cli_usage_error("option %s needs a value", a);
-        if (tt_cli_is_opt(a, NULL, "--last-event-id")) {
-            o->last_id = v;
-        } else if (tt_cli_is_opt(a, NULL, "--exec")) {
-            o->exec = v;
-        } else if (tt_cli_is_opt(a, NULL, "--max-events")) {
-            long n;
-            if (tt_cli_parse_long(v, 1, LONG_MAX, &n) != 0)
-                return tt_cli_usage_error("bad --max-events '%s'", v);
-            o->max_events = (unsigned long)n;
-        } else if ((o->idle_ms = tt_cli_parse_seconds(v)) < 0) {
-            return tt_cli_usage_error("bad --idle-timeout '%s'", v);
-        }
-    }
-    if (o->url == NULL)
+    const char *idle = tt_cli_arg(a, "idle-timeout");
+    memset(o, 0, sizeof *o);
+    o->c = &a->common;
+    if (a->npos > 1)
+        return tt_cli_usage_error("more than one URL");
+    if (a->npos == 0)
         return tt_cli_usage_error("no URL given");
+    o->url = a->pos[0];
+    o->last_id = tt_cli_arg(a, "last-event-id");
+    o->exec = tt_cli_arg(a, "exec");
+    o->max_events = (unsigned long)tt_cli_arg_long(a, "max-events", 0);
+    o->idle_ms = idle != NULL ? tt_cli_parse_seconds(idle) : TT_SSE_IDLE_TIMEOUT_MS;
     return 0;
 }
 
@@ -182,7 +164,7 @@ static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
     if (r->o->exec != NULL) {
         /* a failing command is reported; the stream goes on */
         tt_error e;
-        if (exec_event(r->o->exec, ev, &e) != 0 && !r->o->c.silent)
+        if (exec_event(r->o->exec, ev, &e) != 0 && !r->o->c->silent)
             fprintf(stderr, "tether: %s\n", e.msg);
         rc = 0;
     } else {
@@ -196,7 +178,7 @@ static int on_event(void *user, const tt_sse_event *ev, tt_error *err)
 static void on_drop(void *user, const tt_error *why)
 {
     events_run *r = user;
-    if (!r->o->c.silent)
+    if (!r->o->c->silent)
         fprintf(stderr, "tether: %s\n", why->msg);
 }
 
@@ -204,13 +186,13 @@ static void on_state(void *user, tt_sse_state from, tt_sse_state to, int64_t del
                      const tt_error *why)
 {
     events_run *r = user;
-    if (r->o->c.verbose)
+    if (r->o->c->verbose)
         fprintf(stderr, "* events: %s -> %s\n", tt_sse_state_name(from), tt_sse_state_name(to));
-    if ((to == TT_SSE_BACKOFF || to == TT_SSE_POLLING) && !r->o->c.silent && why != NULL)
+    if ((to == TT_SSE_BACKOFF || to == TT_SSE_POLLING) && !r->o->c->silent && why != NULL)
         fprintf(stderr, "tether: %s; reconnecting in %lld ms\n", why->msg, (long long)delay);
 }
 
-int tt_cli_events(int argc, char **argv)
+static int run(tt_cli_args *a)
 {
     static events_opts o;
     static events_run r;
@@ -222,21 +204,16 @@ int tt_cli_events(int argc, char **argv)
     tt_sse_config scfg;
     tt_error err;
     tt_port port;
-    int rc, i;
+    int rc;
 
-    for (i = 1; i < argc; i++)
-        if (tt_cli_is_opt(argv[i], "-h", "--help")) {
-            printf(usage_text, tt_cli_tls_help);
-            return 0;
-        }
-    if ((rc = parse_args(&o, argc, argv)) != 0)
+    if ((rc = read_args(&o, a)) != 0)
         return rc;
     tt_cli_signals();
     tt_port_posix_init(&port);
     tt_client_config_default(&cfg);
     tt_sse_config_default(&scfg);
     scfg.url = tt_cli_full_url(o.url, urlbuf, sizeof urlbuf);
-    if ((rc = tt_cli_common_setup(&o.c, &cfg, strncmp(scfg.url, "https:", 6) == 0)) != 0)
+    if ((rc = tt_cli_common_setup(o.c, &cfg, strncmp(scfg.url, "https:", 6) == 0)) != 0)
         return rc;
     if (tt_client_init(&client, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
@@ -245,8 +222,8 @@ int tt_cli_events(int argc, char **argv)
     if (o.last_id != NULL && tt_sse_set_last_id(&parser, o.last_id, strlen(o.last_id)) != 0)
         return tt_cli_usage_error("--last-event-id is too long (max %d bytes)",
                                   TT_SSE_ID_MAX - 1);
-    scfg.headers = o.c.headers;
-    scfg.nheaders = o.c.nheaders;
+    scfg.headers = o.c->headers;
+    scfg.nheaders = o.c->nheaders;
     scfg.idle_timeout_ms = o.idle_ms;
     scfg.on_state = on_state;
     scfg.user = &r;
@@ -256,7 +233,7 @@ int tt_cli_events(int argc, char **argv)
     rc = tt_sse_stream_run(&r.stream, &err);
     tt_client_close(&client);
     if (rc != 0)
-        return o.c.silent ? tt_cli_exit_code(&err) : tt_cli_fail(&err);
+        return o.c->silent ? tt_cli_exit_code(&err) : tt_cli_fail(&err);
     if (o.max_events > 0 && r.seen >= o.max_events)
         return 0;
     if (tt_cli_cancel)

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 typedef struct http_opts {
-    tt_cli_common c;         /* -H, -v, -s, --connect-timeout, --resolve, TLS */
+    tt_cli_common *c;        /* -H, -v, -s, --connect-timeout, --resolve, TLS */
     const char *url;
     const char *method;
     const char *data;        /* -d text, or the name after '@' */
@@ -34,105 +34,80 @@ typedef struct http_run {
     int printed_status;
 } http_run;
 
-static const char usage_text[] =
-    "usage: tether [options] URL\n"
-    "       tether events URL [--last-event-id ID] [--exec CMD]\n"
-    "       tether PROTOCOL COMMAND [ARGS] [options]\n"
-    "\n"
-    "Protocol clients (tether PROTOCOL --help lists each one's commands):\n"
-    "  vmm      a VM host over mutual TLS (TLS 1.3 by default)\n"
-    "  plexd    a plexd node: register, state, signed events, artifacts\n"
-    "  maas     Canonical MAAS VM hosts and machines (OAuth 1.0a)\n"
-    "  sky      the SkyPilot API server\n"
-    "  pool     the GPU pool manager (poolmgr)\n"
-    "\n"
-    "Options (curl's spelling):\n"
-    "  -X, --request METHOD      request method (default GET, POST with -d)\n"
-    "  -H, --header 'Name: v'    add a request header (repeatable)\n"
-    "  -d, --data DATA           request body; @FILE reads a file, @- stdin\n"
-    "      --data-binary DATA    same as -d (bytes are sent unchanged)\n"
-    "  -o, --output FILE         write the body to FILE instead of stdout\n"
-    "  -i, --include             print the response status line and headers\n"
-    "  -I, --head                send a HEAD request and print the response head\n"
-    "  -v, --verbose             trace the exchange to stderr (secrets masked)\n"
-    "  -s, --silent              no error message (the exit code remains)\n"
-    "  -L, --location            follow redirects (301 302 303 307 308)\n"
-    "      --max-redirs N        redirect limit with -L (default 5)\n"
-    "  -f, --fail                HTTP status >= 400: no body, exit code 8\n"
-    "      --connect-timeout S   connect timeout in seconds (default 10)\n"
-    "  -m, --max-time S          whole-request deadline in seconds (default 30)\n"
-    "  -A, --user-agent UA       User-Agent (default tether/" TT_VERSION ")\n"
-    "      --resolve H:P:ADDR    connect to ADDR for host H port P (no DNS)\n"
-    "  -h, --help                this text\n"
-    "  -V, --version             version and features\n"
-    "\n"
-    "%s"
-    "\n"
-    "Exit codes:\n"
-    "  0 ok              1 local I/O       2 usage        3 network\n"
-    "  4 timeout         5 TLS             6 protocol     7 size limit\n"
-    "  8 HTTP >= 400     9 API error      10 cancelled (signal)\n";
+static const tt_cli_opt own[] = {
+    { "request", 'X', TT_CLI_TEXT, "METHOD", 0, 0, NULL,
+      "request method (default GET, POST with -d)" },
+    { "data", 'd', TT_CLI_TEXT, "DATA", 0, 0, NULL,
+      "request body; @FILE reads a file, @- stdin" },
+    { "data-binary", 0, TT_CLI_TEXT, "DATA", 0, 0, "data",
+      "same as -d (bytes are sent unchanged)" },
+    { "output", 'o', TT_CLI_FILE, "FILE", 0, 0, NULL,
+      "write the body to FILE instead of stdout" },
+    { "include", 'i', TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "print the response status line and headers" },
+    /* curl -I: HEAD, and the head shown */
+    { "head", 'I', TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "send a HEAD request and print the response head" },
+    { "location", 'L', TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "follow redirects (301 302 303 307 308)" },
+    { "max-redirs", 0, TT_CLI_NUMBER, "N", 0, 1000, NULL,
+      "redirect limit with -L (default " TT_CLI_STR(TT_HTTP_MAX_REDIRECTS) ")" },
+    { "fail", 'f', TT_CLI_FLAG, NULL, 0, 0, NULL, "HTTP status >= 400: no body, exit code 8" },
+    { "max-time", 'm', TT_CLI_SECONDS, "S", 0, 0, NULL,
+      "whole-request deadline in seconds (default 30)" },
+    { "user-agent", 'A', TT_CLI_TEXT, "UA", 0, 0, NULL,
+      "User-Agent (default tether/" TT_VERSION ")" },
+    { "version", 'V', TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "version, TLS backend, features and their libraries" },
+};
 
-static int parse_args(http_opts *o, int argc, char **argv)
+static const tt_cli_group own_group = TT_CLI_GROUP("Options (curl's spelling)", own);
+
+static const tt_cli_group *const groups[] = {
+    &own_group, &tt_cli_general_opts, &tt_cli_silent_opts, &tt_cli_request_opts,
+    &tt_cli_connect_opts, &tt_cli_trust_opts, &tt_cli_tls_opts, NULL,
+};
+
+static int run(tt_cli_args *a);
+
+const tt_cli_cmd tt_cli_request_cmd = {
+    NULL, "one HTTP request, with curl's options",
+    "tether [options] URL\n"
+    "       tether COMMAND [ARGS] [options]",
+    NULL, groups, run,
+};
+
+static int read_args(http_opts *o, tt_cli_args *a)
 {
-    int i;
-    tt_cli_common_init(&o->c);
-    o->max_redirs = TT_HTTP_MAX_REDIRECTS;
-    o->max_ms = TT_REQUEST_TIMEOUT_MS;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int t = tt_cli_common_option(&o->c, argc, argv, &i);
-        if (t < 0)
-            return TT_EXIT_USAGE;
-        if (t > 0)
-            continue;
-        if (a[0] != '-' || a[1] == '\0') {
-            if (o->url != NULL)
-                return tt_cli_usage_error("more than one URL");
-            o->url = a;
-            continue;
-        }
-        if (tt_cli_is_opt(a, "-i", "--include")) { o->include = 1; continue; }
-        if (tt_cli_is_opt(a, "-I", "--head")) { /* curl -I: HEAD, and the head shown */
-            o->method = "HEAD";
-            o->include = 1;
-            continue;
-        }
-        if (tt_cli_is_opt(a, "-L", "--location")) { o->follow = 1; continue; }
-        if (tt_cli_is_opt(a, "-f", "--fail")) { o->fail = 1; continue; }
-        if (tt_cli_is_opt(a, "-X", "--request") ||
-            tt_cli_is_opt(a, "-d", "--data") || tt_cli_is_opt(a, NULL, "--data-binary") ||
-            tt_cli_is_opt(a, "-o", "--output") || tt_cli_is_opt(a, NULL, "--max-redirs") ||
-            tt_cli_is_opt(a, "-m", "--max-time") || tt_cli_is_opt(a, "-A", "--user-agent")) {
-            v = tt_cli_opt_value(argc, argv, &i);
-            if (v == NULL)
-                return tt_cli_usage_error("option %s needs a value", a);
-        } else {
-            return tt_cli_usage_error("unknown option %s", a);
-        }
-        if (tt_cli_is_opt(a, "-X", "--request")) {
-            o->method = v;
-        } else if (tt_cli_is_opt(a, "-d", "--data") || tt_cli_is_opt(a, NULL, "--data-binary")) {
-            if (o->data != NULL)
-                return tt_cli_usage_error("only one -d is supported");
-            o->data_is_file = v[0] == '@';
-            o->data = o->data_is_file ? v + 1 : v;
-        } else if (tt_cli_is_opt(a, "-o", "--output")) {
-            o->output = v;
-        } else if (tt_cli_is_opt(a, NULL, "--max-redirs")) {
-            long n;
-            if (tt_cli_parse_long(v, 0, 1000, &n) != 0)
-                return tt_cli_usage_error("--max-redirs wants a number, 0 to 1000");
-            o->max_redirs = (int)n;
-        } else if (tt_cli_is_opt(a, "-m", "--max-time")) {
-            if ((o->max_ms = tt_cli_parse_seconds(v)) < 0)
-                return tt_cli_usage_error("bad --max-time '%s'", v);
-        } else {
-            o->user_agent = v;
-        }
-    }
-    if (o->url == NULL)
+    size_t i;
+    const char *data[2];
+    memset(o, 0, sizeof *o);
+    o->c = &a->common;
+    if (a->npos > 1)
+        return tt_cli_usage_error("more than one URL");
+    if (a->npos == 0)
         return tt_cli_usage_error("no URL given");
+    o->url = a->pos[0];
+    /* -X and -I: the last one given says the method */
+    for (i = 0; i < a->nopts; i++)
+        if (strcmp(a->names[i], "request") == 0)
+            o->method = a->values[i];
+        else if (strcmp(a->names[i], "head") == 0)
+            o->method = "HEAD";
+    o->include = tt_cli_arg(a, "include") != NULL || tt_cli_arg(a, "head") != NULL;
+    o->follow = tt_cli_arg(a, "location") != NULL;
+    o->fail = tt_cli_arg(a, "fail") != NULL;
+    o->output = tt_cli_arg(a, "output");
+    o->user_agent = tt_cli_arg(a, "user-agent");
+    o->max_redirs = (int)tt_cli_arg_long(a, "max-redirs", TT_HTTP_MAX_REDIRECTS);
+    o->max_ms = tt_cli_arg(a, "max-time") != NULL ? tt_cli_parse_seconds(tt_cli_arg(a, "max-time"))
+                                                  : TT_REQUEST_TIMEOUT_MS;
+    if (tt_cli_arg_all(a, "data", data, 2) > 1)
+        return tt_cli_usage_error("only one -d is supported");
+    if ((o->data = tt_cli_arg(a, "data")) != NULL && o->data[0] == '@') {
+        o->data_is_file = 1;
+        o->data++;
+    }
     return 0;
 }
 
@@ -229,7 +204,7 @@ static int open_body(http_opts *o, http_run *r, tt_request *rq)
     return 0;
 }
 
-int tt_cli_http(int argc, char **argv)
+static int run(tt_cli_args *a)
 {
     static http_opts o;
     static tt_client client;
@@ -243,22 +218,7 @@ int tt_cli_http(int argc, char **argv)
     int rc, has_ct = 0;
     size_t i;
 
-    for (i = 1; i < (size_t)argc; i++) {
-        if (tt_cli_is_opt(argv[i], "-h", "--help")) {
-            printf(usage_text, tt_cli_tls_help);
-            return 0;
-        }
-        if (tt_cli_is_opt(argv[i], "-V", "--version")) {
-            const char *tls = "";
-#if TT_FEATURE_TLS
-            tls = tt_tls_backend();
-#endif
-            printf("tether %s (http%s%s%s)\n", TT_VERSION, tls[0] != '\0' ? ", tls: " : "", tls,
-                   TT_FEATURE_ED25519 ? ", ed25519" : "");
-            return 0;
-        }
-    }
-    if ((rc = parse_args(&o, argc, argv)) != 0)
+    if ((rc = read_args(&o, a)) != 0)
         return rc;
     tt_cli_signals();
     tt_port_posix_init(&port);
@@ -267,7 +227,7 @@ int tt_cli_http(int argc, char **argv)
     cfg.max_redirects = o.follow ? o.max_redirs : 0;
     cfg.user_agent = o.user_agent;
     rq.url = tt_cli_full_url(o.url, urlbuf, sizeof urlbuf);
-    rc = tt_cli_common_setup(&o.c, &cfg, strncmp(rq.url, "https:", 6) == 0 || o.follow);
+    rc = tt_cli_common_setup(o.c, &cfg, strncmp(rq.url, "https:", 6) == 0 || o.follow);
     if (rc != 0)
         return rc;
     if (tt_client_init(&client, &port, &cfg, &err) != 0)
@@ -279,19 +239,19 @@ int tt_cli_http(int argc, char **argv)
     r.out = stdout;
     rq.method = o.method;
     rq.max_redirects = -1;
-    for (i = 0; i < o.c.nheaders; i++)
-        if (tt_http_name_eq(o.c.headers[i].name, strlen(o.c.headers[i].name), "content-type"))
+    for (i = 0; i < o.c->nheaders; i++)
+        if (tt_http_name_eq(o.c->headers[i].name, strlen(o.c->headers[i].name), "content-type"))
             has_ct = 1;
     if ((rc = open_body(&o, &r, &rq)) != 0)
         return rc;
-    if (o.data != NULL && !has_ct && o.c.nheaders < TT_CLI_MAX_HEADERS) {
+    if (o.data != NULL && !has_ct && o.c->nheaders < TT_CLI_MAX_HEADERS) {
         /* what curl -d sends */
-        o.c.headers[o.c.nheaders].name = "Content-Type";
-        o.c.headers[o.c.nheaders].value = "application/x-www-form-urlencoded";
-        o.c.nheaders++;
+        o.c->headers[o.c->nheaders].name = "Content-Type";
+        o.c->headers[o.c->nheaders].value = "application/x-www-form-urlencoded";
+        o.c->nheaders++;
     }
-    rq.headers = o.c.headers;
-    rq.nheaders = o.c.nheaders;
+    rq.headers = o.c->headers;
+    rq.nheaders = o.c->nheaders;
     rq.on_head = on_head;
     rq.on_header = on_header;
     rq.on_body = on_body;
@@ -314,6 +274,6 @@ int tt_cli_http(int argc, char **argv)
         return TT_EXIT_LOCAL;
     }
     if (rc != 0)
-        return o.c.silent ? tt_cli_exit_code(&err) : tt_cli_fail(&err);
+        return o.c->silent ? tt_cli_exit_code(&err) : tt_cli_fail(&err);
     return 0;
 }

@@ -5,12 +5,50 @@
 #include "cli.h"
 #include "tether/maas.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
-    "usage: tether maas COMMAND [ARGS] [options]\n"
-    "\n"
+static const tt_cli_opt own[] = {
+    { "url", 0, TT_CLI_TEXT, "URL", 0, 0, NULL, "$MAAS_URL: \"http://maas:5240/MAAS\"" },
+    { "api-key", 0, TT_CLI_TEXT, "KEY", 0, 0, NULL, "$MAAS_API_KEY: \"consumer:token:secret\"" },
+    { "timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "per request (default 30)" },
+    { "compose-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "of compose (default 180)" },
+    { "retries", 0, TT_CLI_NUMBER, "N", 0, 100, NULL,
+      "default 3 (compose and deploy only when MAAS\ncannot have acted)" },
+    { "type", 0, TT_CLI_TEXT, "lxd|virsh", 0, 0, NULL, "hosts: of this type" },
+    { "zone", 0, TT_CLI_TEXT, "Z", 0, 0, NULL, "hosts: in this zone; compose: into it (name or ID)" },
+    { "pool", 0, TT_CLI_TEXT, "P", 0, 0, NULL, "hosts: in this pool; compose: into it (name or ID)" },
+    { "tag", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "hosts: with this tag" },
+    { "cores", 0, TT_CLI_NUMBER, "N", 1, INT32_MAX, NULL, "compose: CPU cores" },
+    { "memory", 0, TT_CLI_NUMBER, "MIB", 1, LONG_MAX, NULL, "compose: memory in MiB" },
+    { "storage", 0, TT_CLI_TEXT, "SPEC", 0, 0, NULL, "compose: disks, 'root:20(ssd),data:100'" },
+    { "interfaces", 0, TT_CLI_TEXT, "SPEC", 0, 0, NULL, "compose: network interfaces" },
+    { "hostname", 0, TT_CLI_TEXT, "H", 0, 0, NULL, "compose: the machine's host name" },
+    { "domain", 0, TT_CLI_TEXT, "D", 0, 0, NULL, "compose: its domain (name or ID)" },
+    { "architecture", 0, TT_CLI_TEXT, "A", 0, 0, NULL, "compose: its architecture" },
+    { "cpu-speed", 0, TT_CLI_NUMBER, "MHZ", 1, INT32_MAX, NULL, "compose: CPU speed" },
+    { "pinned-cores", 0, TT_CLI_TEXT, "0,1", 0, 0, NULL, "compose: cores to pin" },
+    { "hugepages-backed", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "compose: memory backed by huge pages" },
+    { "skip-commissioning", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "compose: do not commission" },
+    { "user-data", 0, TT_CLI_FILE, "FILE", 0, 0, NULL, "deploy: cloud-init user data" },
+    { "distro-series", 0, TT_CLI_TEXT, "S", 0, 0, NULL, "deploy: the release (noble)" },
+    { "hwe-kernel", 0, TT_CLI_TEXT, "K", 0, 0, NULL, "deploy: the kernel" },
+};
+
+static const tt_cli_group own_group =
+    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+
+static const tt_cli_group *const groups[] = {
+    &own_group, &tt_cli_config_opts, &tt_cli_general_opts, NULL,
+};
+
+static int run_maas(tt_cli_args *a);
+
+const tt_cli_cmd tt_cli_maas_cmd = {
+    "maas", "Canonical MAAS VM hosts and machines (OAuth 1.0a)",
+    "tether maas COMMAND [ARGS] [options]",
     "Commands:\n"
     "  hosts [--type lxd|virsh] [--zone Z] [--pool P] [--tag T]   one JSON line per VM host\n"
     "  host ID                         one VM host with its resources\n"
@@ -18,16 +56,12 @@ static const char usage_text[] =
     "          [--interfaces SPEC] [--hostname H] [--zone Z] [--pool P] [--domain D]\n"
     "          [--architecture A] [--cpu-speed MHZ] [--pinned-cores 0,1]\n"
     "          [--hugepages-backed] [--skip-commissioning]\n"
-    "          (zone, pool and domain by name or ID; user data goes with deploy,\n"
-    "          and MAAS has no --profile or --project for compose)\n"
+    "          (user data goes with deploy, and MAAS has no --profile or\n"
+    "          --project for compose)\n"
     "  machine SYSTEM_ID               a machine: interfaces, links, block devices\n"
-    "  deploy SYSTEM_ID [--user-data FILE] [--distro-series S] [--hwe-kernel K]\n"
-    "\n"
-    "Settings (flag, else environment, else --config FILE key):\n"
-    "  --url URL       MAAS_URL       \"http://maas:5240/MAAS\"\n"
-    "  --api-key KEY   MAAS_API_KEY   \"consumer:token:secret\"\n"
-    "  --timeout S     default 30; --compose-timeout S default 180\n"
-    "  --retries N     default 3 (compose and deploy only when MAAS cannot have acted)\n";
+    "  deploy SYSTEM_ID [--user-data FILE] [--distro-series S] [--hwe-kernel K]\n",
+    groups, run_maas,
+};
 
 static tt_maas maas;
 static tt_cli_printer printer;
@@ -60,21 +94,16 @@ static int compose(const tt_cli_args *a)
     tt_maas_compose_req q;
     tt_error err;
     char sid[64];
-    long long cores, mem, speed;
     int32_t id = 0;
     if (host_id(a->npos > 1 ? a->pos[1] : NULL, &id) != 0)
         return TT_EXIT_USAGE;
-    if (tt_cli_arg(a, "user-data") != NULL || tt_cli_arg(a, "profile") != NULL ||
-        tt_cli_arg(a, "project") != NULL)
-        return tt_cli_usage_error("compose takes no --user-data, --profile or --project: MAAS "
-                                  "ignores them (user data goes with 'maas deploy')");
-    if (tt_cli_arg_int(a, "cores", 0, &cores) != 0 || tt_cli_arg_int(a, "memory", 0, &mem) != 0 ||
-        tt_cli_arg_int(a, "cpu-speed", 0, &speed) != 0)
-        return TT_EXIT_USAGE;
+    if (tt_cli_arg(a, "user-data") != NULL)
+        return tt_cli_usage_error("compose takes no --user-data: MAAS ignores it (user data "
+                                  "goes with 'maas deploy')");
     memset(&q, 0, sizeof q);
-    q.cores = (int32_t)cores;
-    q.memory = mem;
-    q.cpu_speed = (int32_t)speed;
+    q.cores = (int32_t)tt_cli_arg_long(a, "cores", 0);
+    q.memory = tt_cli_arg_long(a, "memory", 0);
+    q.cpu_speed = (int32_t)tt_cli_arg_long(a, "cpu-speed", 0);
     q.storage = tt_cli_arg(a, "storage");
     q.interfaces = tt_cli_arg(a, "interfaces");
     q.hostname = tt_cli_arg(a, "hostname");
@@ -169,32 +198,30 @@ static int run(const tt_cli_args *a)
     return tt_cli_usage_error("unknown maas command '%s' (or a missing argument)", cmd);
 }
 
-int tt_cli_maas(int argc, char **argv)
+static int run_maas(tt_cli_args *a)
 {
-    static tt_cli_args a;
     static tt_cli_conf conf;
     tt_maas_config cfg;
     tt_port port;
     tt_error err;
     int rc;
 
-    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "hugepages-backed skip-commissioning",
-                                 "maas", &a, &conf)) >= 0)
+    if ((rc = tt_cli_proto_begin(a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "MAAS_URL", NULL);
-    cfg.api_key = tt_cli_setting(&conf, tt_cli_arg(&a, "api-key"), "api_key", "MAAS_API_KEY", NULL);
+    cfg.url = tt_cli_setting(&conf, tt_cli_arg(a, "url"), "url", "MAAS_URL", NULL);
+    cfg.api_key = tt_cli_setting(&conf, tt_cli_arg(a, "api-key"), "api_key", "MAAS_API_KEY", NULL);
     cfg.max_retries = -1;
-    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0 ||
-        tt_cli_setting_ms(&conf, &a, "compose-timeout", "compose_timeout", NULL,
+    if (tt_cli_setting_ms(&conf, a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0 ||
+        tt_cli_setting_ms(&conf, a, "compose-timeout", "compose_timeout", NULL,
                           &cfg.compose_timeout_ms) != 0 ||
-        tt_cli_setting_int(&conf, &a, "retries", "retries", NULL, 0, 100, &cfg.max_retries) != 0)
+        tt_cli_setting_int(&conf, a, "retries", "retries", NULL, &cfg.max_retries) != 0)
         return TT_EXIT_USAGE;
     tt_port_posix_init(&port);
     if (tt_maas_init(&maas, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
-    tt_cli_attach(&maas.client, &a);
-    rc = run(&a);
+    tt_cli_attach(&maas.client, a);
+    rc = run(a);
     tt_maas_close(&maas);
     return rc;
 }

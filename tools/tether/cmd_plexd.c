@@ -6,13 +6,59 @@
 #include "tether/plexd.h"
 
 #include "tether/tls.h"
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
-    "usage: tether plexd COMMAND [ARGS] [options]\n"
-    "\n"
+static const tt_cli_opt own[] = {
+    { "url", 0, TT_CLI_TEXT, "URL", 0, 0, NULL, "$PLEXD_URL: control plane base URL" },
+    { "token", 0, TT_CLI_TEXT, "T", 0, 0, NULL,
+      "$PLEXD_TOKEN: bootstrap token, or the node's after\nregister" },
+    { "node-id", 0, TT_CLI_TEXT, "ID", 0, 0, NULL, "$PLEXD_NODE_ID" },
+    { "signing-key", 0, TT_CLI_TEXT, "K", 0, 0, NULL,
+      "$PLEXD_SIGNING_KEY: the control plane's Ed25519 key\n"
+      "(base64; register prints it as signing_public_key);\n"
+      "events are refused without it unless\n--insecure-unsigned (loud)" },
+    { "user-agent", 0, TT_CLI_TEXT, "UA", 0, 0, NULL, "default plexd/" TT_VERSION },
+    { "timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "per request" },
+    { "idle-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "events: reconnect after S silent seconds" },
+    { "public-key", 0, TT_CLI_TEXT, "K", 0, 0, NULL, "register, rotate-keys: the node's key" },
+    { "hostname", 0, TT_CLI_TEXT, "H", 0, 0, NULL, "register: the node's host name" },
+    { "metadata", 0, TT_CLI_TEXT, "JSON", 0, 0, NULL, "register: an object" },
+    { "status", 0, TT_CLI_TEXT, "S", 0, 0, NULL,
+      "heartbeat (healthy), ack (accepted|rejected),\nresult (succeeded)" },
+    { "uptime", 0, TT_CLI_TEXT, "U", 0, 0, NULL, "heartbeat" },
+    { "checksum", 0, TT_CLI_TEXT, "C", 0, 0, NULL, "heartbeat: of the agent's binary" },
+    { "json", 0, TT_CLI_TEXT, "JSON", 0, 0, NULL, "the body; @FILE reads a file" },
+    { "public-endpoint", 0, TT_CLI_TEXT, "E", 0, 0, NULL, "endpoint: host:port" },
+    { "nat-type", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "endpoint" },
+    { "reason", 0, TT_CLI_TEXT, "R", 0, 0, NULL, "ack" },
+    { "exit-code", 0, TT_CLI_NUMBER, "N", INT32_MIN, INT32_MAX, NULL, "result" },
+    { "stdout", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "result" },
+    { "stderr", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "result" },
+    { "duration", 0, TT_CLI_TEXT, "D", 0, 0, NULL, "result" },
+    { "output", 'o', TT_CLI_FILE, "FILE", 0, 0, NULL, "artifact: where to write it" },
+    { "sha256", 0, TT_CLI_TEXT, "HEX", 0, 0, NULL, "artifact: the digest it must have" },
+    { "max-events", 0, TT_CLI_NUMBER, "N", 0, LONG_MAX, NULL, "events: that many, then exit" },
+    { "insecure-unsigned", 0, TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "events: accept events without checking them (loud)" },
+};
+
+static const tt_cli_group own_group =
+    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+
+static const tt_cli_group *const groups[] = {
+    &own_group, &tt_cli_config_opts, &tt_cli_general_opts, &tt_cli_silent_opts,
+    &tt_cli_connect_opts, &tt_cli_trust_opts, &tt_cli_tls_opts, NULL,
+};
+
+static int run_plexd(tt_cli_args *a);
+
+const tt_cli_cmd tt_cli_plexd_cmd = {
+    "plexd", "a plexd node: register, state, signed events, artifacts",
+    "tether plexd COMMAND [ARGS] [options]",
     "Commands:\n"
     "  register --public-key K --hostname H [--metadata JSON]\n"
     "  heartbeat [--status S] [--uptime U] [--checksum C]\n"
@@ -25,17 +71,9 @@ static const char usage_text[] =
     "  metrics|logs|audit --json BATCH      (JSON arrays; @FILE reads a file)\n"
     "  artifact VERSION OS ARCH -o FILE [--sha256 HEX]\n"
     "  events [--max-events N] [--signing-key K | --insecure-unsigned]\n"
-    "                     verified envelopes as JSON lines (N: that many, then exit)\n"
-    "\n"
-    "Settings (flag, else environment, else --config FILE key):\n"
-    "  --url URL          PLEXD_URL        control plane base URL\n"
-    "  --token T          PLEXD_TOKEN      bootstrap token, or the node's after register\n"
-    "  --node-id ID       PLEXD_NODE_ID\n"
-    "  --signing-key K    PLEXD_SIGNING_KEY  the control plane's Ed25519 key (base64;\n"
-    "                     register prints it as signing_public_key); events are\n"
-    "                     refused without it unless --insecure-unsigned (loud)\n"
-    "  --user-agent UA    default plexd/" TT_VERSION "\n"
-    "  --timeout S, --idle-timeout S, --connect-timeout S, -k, --cacert FILE\n";
+    "                     verified envelopes as JSON lines (N: that many, then exit)\n",
+    groups, run_plexd,
+};
 
 static tt_plexd plexd;
 static tt_plexd_events events;
@@ -140,7 +178,7 @@ static int save_chunk(void *user, const unsigned char *data, size_t len, tt_erro
 static int do_artifact(const tt_cli_args *a, tt_error *err)
 {
     static download d;
-    const char *path = tt_cli_arg(a, "o"), *want = tt_cli_arg(a, "sha256");
+    const char *path = tt_cli_arg(a, "output"), *want = tt_cli_arg(a, "sha256");
     unsigned char sum[32];
     char hex[65];
     int i, rc;
@@ -249,11 +287,8 @@ static int events_trust(const tt_cli_args *a, const tt_cli_conf *conf, tt_error 
 static int do_events(const tt_cli_args *a, const tt_cli_conf *conf, tt_error *err)
 {
     static events_run r;
-    long long max;
     int rc;
-    if (tt_cli_arg_int(a, "max-events", 0, &max) != 0)
-        return TT_EXIT_USAGE;
-    r.max = (unsigned long)max;
+    r.max = (unsigned long)tt_cli_arg_long(a, "max-events", 0);
     if (tt_plexd_events_init(&events, &plexd, err) != 0 ||
         tt_plexd_on(&events, NULL, print_envelope, &r, err) != 0)
         return tt_cli_fail(err);
@@ -275,7 +310,6 @@ static int do_events(const tt_cli_args *a, const tt_cli_conf *conf, tt_error *er
 static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
 {
     const char *arg1 = a->npos > 1 ? a->pos[1] : NULL;
-    long long code;
     int rc = -2;
     if (strcmp(cmd, "heartbeat") == 0) {
         tt_plexd_heartbeat_req q;
@@ -321,12 +355,10 @@ static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
                                     tt_cli_arg(a, "reason"), err);
     else if (strcmp(cmd, "result") == 0 && arg1 != NULL) {
         tt_plexd_exec_result r;
-        if (tt_cli_arg_int(a, "exit-code", 0, &code) != 0)
-            return TT_EXIT_USAGE;
         memset(&r, 0, sizeof r);
         r.execution_id = arg1;
         r.status = tt_cli_arg(a, "status") != NULL ? tt_cli_arg(a, "status") : "succeeded";
-        r.exit_code = (int32_t)code;
+        r.exit_code = (int32_t)tt_cli_arg_long(a, "exit-code", 0);
         r.out = tt_cli_arg(a, "stdout");
         r.err = tt_cli_arg(a, "stderr");
         r.duration = tt_cli_arg(a, "duration");
@@ -357,9 +389,8 @@ static int run(const tt_cli_args *a, const tt_cli_conf *conf)
     return exec_cmd(a, cmd, &err);
 }
 
-int tt_cli_plexd(int argc, char **argv)
+static int run_plexd(tt_cli_args *a)
 {
-    static tt_cli_args a;
     static tt_cli_conf conf;
     tt_plexd_config cfg;
     tt_client_config cc;
@@ -368,35 +399,35 @@ int tt_cli_plexd(int argc, char **argv)
     const char *node;
     int rc;
 
-    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "insecure-unsigned", "plexd", &a, &conf)) >= 0)
+    if ((rc = tt_cli_proto_begin(a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
-    cfg.base_url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "PLEXD_URL", NULL);
-    cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", "PLEXD_TOKEN", NULL);
-    cfg.user_agent = tt_cli_setting(&conf, tt_cli_arg(&a, "user-agent"), "user_agent", NULL, NULL);
-    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.request_timeout_ms) != 0 ||
-        tt_cli_setting_ms(&conf, &a, "idle-timeout", "idle_timeout", NULL,
+    cfg.base_url = tt_cli_setting(&conf, tt_cli_arg(a, "url"), "url", "PLEXD_URL", NULL);
+    cfg.token = tt_cli_setting(&conf, tt_cli_arg(a, "token"), "token", "PLEXD_TOKEN", NULL);
+    cfg.user_agent = tt_cli_setting(&conf, tt_cli_arg(a, "user-agent"), "user_agent", NULL, NULL);
+    if (tt_cli_setting_ms(&conf, a, "timeout", "timeout", NULL, &cfg.request_timeout_ms) != 0 ||
+        tt_cli_setting_ms(&conf, a, "idle-timeout", "idle_timeout", NULL,
                           &cfg.sse_idle_timeout_ms) != 0)
         return TT_EXIT_USAGE;
-    cfg.connect_timeout_ms = a.common.connect_ms;
+    cfg.connect_timeout_ms = a->common.connect_ms;
     /* TLS from the common options (-k, --cacert) */
     tt_client_config_default(&cc);
     if (cfg.base_url != NULL &&
-        (rc = tt_cli_common_setup(&a.common, &cc, strncmp(cfg.base_url, "https:", 6) == 0)) != 0)
+        (rc = tt_cli_common_setup(&a->common, &cc, strncmp(cfg.base_url, "https:", 6) == 0)) != 0)
         return rc;
 #if TT_FEATURE_TLS
     cfg.tls = cc.tls;
 #endif
-    cfg.insecure_skip_verify = a.common.tls.insecure;
+    cfg.insecure_skip_verify = a->common.tls.insecure;
     tt_port_posix_init(&port);
     if (tt_plexd_init(&plexd, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
     plexd.client.cfg.cancel = &tt_cli_cancel;
     plexd.client.cfg.log = cc.log;
-    node = tt_cli_setting(&conf, tt_cli_arg(&a, "node-id"), "node_id", "PLEXD_NODE_ID", NULL);
+    node = tt_cli_setting(&conf, tt_cli_arg(a, "node-id"), "node_id", "PLEXD_NODE_ID", NULL);
     if (node != NULL && tt_plexd_set_node_id(&plexd, node, &err) != 0)
         return tt_cli_fail(&err);
-    rc = run(&a, &conf);
+    rc = run(a, &conf);
     tt_plexd_close(&plexd);
     return rc;
 }

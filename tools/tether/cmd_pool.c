@@ -8,18 +8,30 @@
 
 #include <string.h>
 
-static const char usage_text[] =
-    "usage: tether pool COMMAND [ARGS] [options]\n"
-    "\n"
+static const tt_cli_opt own[] = {
+    { "url", 0, TT_CLI_TEXT, "URL", 0, 0, NULL,
+      "$POOL_MANAGERD_URL; default http://127.0.0.1:9200" },
+    { "token", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "$LLORCH_API_TOKEN: bearer token for pool status" },
+    { "timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "per request (default 5)" },
+};
+
+static const tt_cli_group own_group =
+    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+
+static const tt_cli_group *const groups[] = {
+    &own_group, &tt_cli_config_opts, &tt_cli_general_opts, NULL,
+};
+
+static int run(tt_cli_args *a);
+
+const tt_cli_cmd tt_cli_pool_cmd = {
+    "pool", "the GPU pool manager (poolmgr)", "tether pool COMMAND [ARGS] [options]",
     "Commands:\n"
     "  health              the daemon's health\n"
     "  status POOL_ID      a pool's status\n"
-    "  available           exit 0 when the daemon answers its health check\n"
-    "\n"
-    "Settings (flag, else environment, else --config FILE key):\n"
-    "  --url URL       POOL_MANAGERD_URL   default http://127.0.0.1:9200\n"
-    "  --token T       LLORCH_API_TOKEN    bearer token for pool status\n"
-    "  --timeout S     default 5\n";
+    "  available           exit 0 when the daemon answers its health check\n",
+    groups, run,
+};
 
 static tt_pool pool;
 static char out[4096];
@@ -70,9 +82,8 @@ static int print_status(const tt_pool_status *s)
     return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
 }
 
-int tt_cli_pool(int argc, char **argv)
+static int run(tt_cli_args *a)
 {
-    static tt_cli_args a;
     static tt_cli_conf conf;
     tt_pool_config cfg;
     tt_pool_health h;
@@ -82,22 +93,22 @@ int tt_cli_pool(int argc, char **argv)
     const char *cmd;
     int rc;
 
-    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "", "pool", &a, &conf)) >= 0)
+    if ((rc = tt_cli_proto_begin(a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", "POOL_MANAGERD_URL", NULL);
-    cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", "LLORCH_API_TOKEN", NULL);
-    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
+    cfg.url = tt_cli_setting(&conf, tt_cli_arg(a, "url"), "url", "POOL_MANAGERD_URL", NULL);
+    cfg.token = tt_cli_setting(&conf, tt_cli_arg(a, "token"), "token", "LLORCH_API_TOKEN", NULL);
+    if (tt_cli_setting_ms(&conf, a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
         return TT_EXIT_USAGE;
     tt_port_posix_init(&port);
     if (tt_pool_init(&pool, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
-    tt_cli_attach(&pool.client, &a);
-    cmd = a.pos[0];
+    tt_cli_attach(&pool.client, a);
+    cmd = a->pos[0];
     if (strcmp(cmd, "health") == 0)
         rc = tt_pool_get_health(&pool, &h, &err) != 0 ? tt_cli_fail(&err) : print_health(&h);
-    else if (strcmp(cmd, "status") == 0 && a.npos > 1)
-        rc = tt_pool_get_status(&pool, a.pos[1], &st, &err) != 0 ? tt_cli_fail(&err)
+    else if (strcmp(cmd, "status") == 0 && a->npos > 1)
+        rc = tt_pool_get_status(&pool, a->pos[1], &st, &err) != 0 ? tt_cli_fail(&err)
                                                                  : print_status(&st);
     else if (strcmp(cmd, "available") == 0)
         rc = tt_pool_is_available(&pool, &err) ? tt_cli_print_json("{\"available\":true}", 18)

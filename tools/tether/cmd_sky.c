@@ -7,13 +7,56 @@
 #include "tether/skypilot.h"
 
 #include "tether/tls.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
-    "usage: tether sky COMMAND [ARGS] [options]\n"
-    "\n"
+static const tt_cli_opt own[] = {
+    { "url", 0, TT_CLI_TEXT, "URL", 0, 0, NULL,
+      "$SKYPILOT_API_SERVER_URL (or SKYPILOT_API_SERVER_ENDPOINT)" },
+    { "token", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "$SKYPILOT_SERVICE_ACCOUNT_TOKEN (\"sky_...\")" },
+    { "timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL,
+      "$SKYPILOT_REQUEST_TIMEOUT: per request (30; \"10m\")" },
+    { "retries", 0, TT_CLI_NUMBER, "N", 0, 100, NULL,
+      "$SKYPILOT_MAX_RETRIES (3; launch, exec and down\n"
+      "only when the server cannot have acted on them)" },
+    { "user-id", 0, TT_CLI_TEXT, "ID", 0, 0, NULL,
+      "$SKYPILOT_USER_ID: who asks, in every request's\n"
+      "env_vars (default: 8 hex digits of a hash of\n/etc/machine-id)" },
+    { "user", 0, TT_CLI_TEXT, "NAME", 0, 0, NULL, "$SKYPILOT_USER (default: $USER, else the user id)" },
+    { "task", 0, TT_CLI_FILE, "FILE", 0, 0, NULL, "launch, exec: the task YAML" },
+    { "retry-until-up", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "launch: retry until resources are up" },
+    { "detach", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "print the request id instead of waiting" },
+    { "wait-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "how long to wait for a request (30m)" },
+    { "aws-access-key-id", 0, TT_CLI_TEXT, "K", 0, 0, NULL, "launch: AWS credentials" },
+    { "aws-secret-access-key", 0, TT_CLI_TEXT, "S", 0, 0, NULL, "" },
+    { "aws-session-token", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "" },
+    { "azure-client-id", 0, TT_CLI_TEXT, "I", 0, 0, NULL, "launch: Azure credentials" },
+    { "azure-client-secret", 0, TT_CLI_TEXT, "S", 0, 0, NULL, "" },
+    { "azure-tenant-id", 0, TT_CLI_TEXT, "T", 0, 0, NULL, "" },
+    { "azure-subscription-id", 0, TT_CLI_TEXT, "U", 0, 0, NULL, "" },
+    { "gcp-credentials", 0, TT_CLI_FILE, "FILE", 0, 0, NULL, "launch: a GCP service-account key" },
+    { "purge", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "down: even when the cloud fails" },
+    { "job-id", 0, TT_CLI_NUMBER, "N", 0, LONG_MAX, NULL, "logs: this job (default the latest)" },
+    { "follow", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "logs: for as long as the job runs" },
+    { "tail", 0, TT_CLI_NUMBER, "N", 0, INT_MAX, NULL, "logs: the last N lines" },
+    { "idle-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL,
+      "logs: stop following after S seconds without\na byte (default 300), never at --timeout" },
+    { "days", 0, TT_CLI_NUMBER, "N", 1, 36500, NULL, "cost-report: of the last N days (30)" },
+};
+
+static const tt_cli_group own_group =
+    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+
+static const tt_cli_group *const groups[] = {
+    &own_group, &tt_cli_config_opts, &tt_cli_general_opts, NULL,
+};
+
+static int run_sky(tt_cli_args *a);
+
+const tt_cli_cmd tt_cli_sky_cmd = {
+    "sky", "the SkyPilot API server", "tether sky COMMAND [ARGS] [options]",
     "Commands:\n"
     "  health\n"
     "  launch CLUSTER --task FILE [--retry-until-up] [--detach]\n"
@@ -24,21 +67,12 @@ static const char usage_text[] =
     "  status [CLUSTER...] [--detach]   one JSON line per cluster, then the request\n"
     "  exec CLUSTER --task FILE [--detach]\n"
     "  logs CLUSTER [--job-id N] [--follow] [--tail N] [--idle-timeout S]\n"
-    "                      the job's output on stdout; following stops after S\n"
-    "                      seconds without a byte (default 300), never at --timeout\n"
+    "                      the job's output on stdout\n"
     "  cost-report [--days N] [--detach]\n"
     "  request ID          a request's state now\n"
-    "  wait ID             wait for a request (--wait-timeout S, default 30m)\n"
-    "\n"
-    "Settings (flag, else environment, else --config FILE key):\n"
-    "  --url URL        SKYPILOT_API_SERVER_URL (or SKYPILOT_API_SERVER_ENDPOINT)\n"
-    "  --token T        SKYPILOT_SERVICE_ACCOUNT_TOKEN   (\"sky_...\")\n"
-    "  --timeout S      SKYPILOT_REQUEST_TIMEOUT          per request (30; \"10m\")\n"
-    "  --retries N      SKYPILOT_MAX_RETRIES              (3; launch, exec and down\n"
-    "                   only when the server cannot have acted on them)\n"
-    "  --user-id ID     SKYPILOT_USER_ID   who asks, in every request's env_vars\n"
-    "                   (default: 8 hex digits of a hash of /etc/machine-id)\n"
-    "  --user NAME      SKYPILOT_USER      (default: $USER, else the user id)\n";
+    "  wait ID             wait for a request (--wait-timeout S, default 30m)\n",
+    groups, run_sky,
+};
 
 static tt_sky sky;
 static tt_cli_printer printer;
@@ -139,8 +173,8 @@ static int finish(const tt_cli_args *a, const char *id, int rc, tt_error *err)
         return tt_cli_fail(err);
     if (tt_cli_arg(a, "detach") != NULL)
         return print_id(id);
-    if (v != NULL && (wt = tt_cli_parse_seconds(v)) < 0)
-        return tt_cli_usage_error("bad --wait-timeout '%s'", v);
+    if (v != NULL)
+        wt = tt_cli_parse_seconds(v);
     request_sinks(&r);
     if (tt_sky_wait(&sky, id, p->ops->now_ms(p->ctx) + wt, &r, err) != 0) {
         if (r.kind == TT_SKY_FAILED)
@@ -196,7 +230,6 @@ static int run(const tt_cli_args *a)
     tt_sky_health h;
     tt_sky_request r;
     tt_error err;
-    long long n;
 
     if (strcmp(cmd, "health") == 0) {
         tt_json_writer w;
@@ -217,11 +250,9 @@ static int run(const tt_cli_args *a)
         return launch(a, &err);
     if (strcmp(cmd, "status") == 0)
         return finish(a, id, tt_sky_status(&sky, a->pos + 1, a->npos - 1, id, sizeof id, &err), &err);
-    if (strcmp(cmd, "cost-report") == 0) {
-        if (tt_cli_arg_int(a, "days", 30, &n) != 0)
-            return TT_EXIT_USAGE;
-        return finish(a, id, tt_sky_cost_report(&sky, (int)n, id, sizeof id, &err), &err);
-    }
+    if (strcmp(cmd, "cost-report") == 0)
+        return finish(a, id, tt_sky_cost_report(&sky, (int)tt_cli_arg_long(a, "days", 30), id,
+                                                sizeof id, &err), &err);
     if (arg1 == NULL)
         return tt_cli_usage_error("%s needs an argument", cmd);
     if (strcmp(cmd, "down") == 0)
@@ -235,13 +266,10 @@ static int run(const tt_cli_args *a)
             return rc;
         return finish(a, id, tt_sky_exec(&sky, arg1, task, id, sizeof id, &err), &err);
     }
-    if (strcmp(cmd, "logs") == 0) {
-        long long job, tail;
-        if (tt_cli_arg_int(a, "job-id", 0, &job) != 0 || tt_cli_arg_int(a, "tail", 0, &tail) != 0)
-            return TT_EXIT_USAGE;
-        return tt_sky_logs(&sky, arg1, job, tt_cli_arg(a, "follow") != NULL, (int)tail,
+    if (strcmp(cmd, "logs") == 0)
+        return tt_sky_logs(&sky, arg1, tt_cli_arg_long(a, "job-id", 0),
+                           tt_cli_arg(a, "follow") != NULL, (int)tt_cli_arg_long(a, "tail", 0),
                            write_log, NULL, &err) != 0 ? tt_cli_fail(&err) : 0;
-    }
     if (strcmp(cmd, "request") == 0 || strcmp(cmd, "wait") == 0) {
         request_sinks(&r);
         if (strcmp(cmd, "wait") == 0)
@@ -285,9 +313,8 @@ static void default_user_id(char *hex, size_t cap)
     hex[2 * i] = '\0';
 }
 
-int tt_cli_sky(int argc, char **argv)
+static int run_sky(tt_cli_args *a)
 {
-    static tt_cli_args a;
     static tt_cli_conf conf;
     static char user_id[16];
     tt_sky_config cfg;
@@ -295,33 +322,32 @@ int tt_cli_sky(int argc, char **argv)
     tt_error err;
     int rc;
 
-    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "retry-until-up detach purge follow",
-                                 "sky", &a, &conf)) >= 0)
+    if ((rc = tt_cli_proto_begin(a, &conf)) >= 0)
         return rc;
     memset(&cfg, 0, sizeof cfg);
     cfg.max_retries = -1;
     if (tt_sky_config_from_env(&cfg, &err) != 0)
         return tt_cli_fail(&err);
-    cfg.url = tt_cli_setting(&conf, tt_cli_arg(&a, "url"), "url", NULL, cfg.url);
-    cfg.token = tt_cli_setting(&conf, tt_cli_arg(&a, "token"), "token", NULL, cfg.token);
-    if (tt_cli_setting_ms(&conf, &a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
+    cfg.url = tt_cli_setting(&conf, tt_cli_arg(a, "url"), "url", NULL, cfg.url);
+    cfg.token = tt_cli_setting(&conf, tt_cli_arg(a, "token"), "token", NULL, cfg.token);
+    if (tt_cli_setting_ms(&conf, a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
         return TT_EXIT_USAGE;
-    if (tt_cli_setting_int(&conf, &a, "retries", "retries", NULL, 0, 100, &cfg.max_retries) != 0 ||
-        tt_cli_setting_ms(&conf, &a, "idle-timeout", "idle_timeout", NULL, &cfg.logs_idle_ms) != 0)
+    if (tt_cli_setting_int(&conf, a, "retries", "retries", NULL, &cfg.max_retries) != 0 ||
+        tt_cli_setting_ms(&conf, a, "idle-timeout", "idle_timeout", NULL, &cfg.logs_idle_ms) != 0)
         return TT_EXIT_USAGE;
-    cfg.user_id = tt_cli_setting(&conf, tt_cli_arg(&a, "user-id"), "user_id", "SKYPILOT_USER_ID",
+    cfg.user_id = tt_cli_setting(&conf, tt_cli_arg(a, "user-id"), "user_id", "SKYPILOT_USER_ID",
                                  NULL);
     if (cfg.user_id == NULL) {
         default_user_id(user_id, sizeof user_id);
         cfg.user_id = user_id;
     }
-    cfg.user = tt_cli_setting(&conf, tt_cli_arg(&a, "user"), "user", "SKYPILOT_USER",
+    cfg.user = tt_cli_setting(&conf, tt_cli_arg(a, "user"), "user", "SKYPILOT_USER",
                               getenv("USER"));
     tt_port_posix_init(&port);
     if (tt_sky_init(&sky, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
-    tt_cli_attach(&sky.client, &a);
-    rc = run(&a);
+    tt_cli_attach(&sky.client, a);
+    rc = run(a);
     tt_sky_close(&sky);
     return rc;
 }

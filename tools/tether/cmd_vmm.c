@@ -5,28 +5,53 @@
 #include "cli.h"
 #include "tether/vmm.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
-static const char usage_text[] =
-    "usage: tether vmm COMMAND [ARGS] [options]\n"
-    "\n"
+static const tt_cli_opt own[] = {
+    { "address", 0, TT_CLI_TEXT, "H:P", 0, 0, NULL,
+      "$TETHER_VMM_ADDRESS: the host, \"192.168.1.10:8443\"" },
+    { "name", 0, TT_CLI_TEXT, "NAME", 0, 0, NULL, "$TETHER_VMM_NAME: names the host in messages" },
+    { "ca", 0, TT_CLI_FILE, "FILE", 0, 0, NULL,
+      "$TETHER_VMM_CA: CA of the host's certificate\n(--cacert too)" },
+    { "labels", 0, TT_CLI_TEXT, "TEXT", 0, 0, NULL, "$TETHER_VMM_LABELS: free text kept with the host" },
+    { "timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "request timeout (default 30)" },
+    { "long-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "timeout of create (default 300)" },
+    { "scheme", 0, TT_CLI_TEXT, "http", 0, 0, NULL, "plain HTTP instead of mutual TLS (test hosts only)" },
+    { "cpus", 0, TT_CLI_NUMBER, "N", 1, INT32_MAX, NULL, "create: virtual CPUs" },
+    { "memory-mb", 0, TT_CLI_NUMBER, "N", 1, LONG_MAX, NULL, "create: memory in MiB" },
+    { "disk-size-mb", 0, TT_CLI_NUMBER, "N", 1, LONG_MAX, NULL, "create: disk size in MiB" },
+    { "ssh-key", 0, TT_CLI_TEXT, "KEY", 0, 0, NULL, "create: an SSH public key" },
+    { "dns", 0, TT_CLI_TEXT, "IP", 0, 0, NULL, "create: a DNS server (repeatable)" },
+    { "image", 0, TT_CLI_TEXT, "IMAGE", 0, 0, NULL, "create: the disk image" },
+    { "kernel", 0, TT_CLI_TEXT, "KERNEL", 0, 0, NULL, "create: the kernel" },
+    { "force", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "delete: a running VM too" },
+};
+
+static const tt_cli_group own_group =
+    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+
+static const tt_cli_group *const groups[] = {
+    &own_group, &tt_cli_config_opts, &tt_cli_general_opts, &tt_cli_connect_opts,
+    &tt_cli_trust_opts, NULL,
+};
+
+static int run_vmm(tt_cli_args *a);
+
+const tt_cli_cmd tt_cli_vmm_cmd = {
+    "vmm", "a VM host over mutual TLS (TLS 1.3 by default)", "tether vmm COMMAND [ARGS] [options]",
     "Commands:\n"
     "  health | status | list | get NAME | start NAME | stop NAME\n"
     "  delete NAME [--force]\n"
     "  create NAME --cpus N --memory-mb N [--disk-size-mb N] [--ssh-key KEY]\n"
     "         [--dns IP]... [--image IMAGE] [--kernel KERNEL]\n"
     "\n"
-    "Settings (flag, else environment, else --config FILE key):\n"
-    "  --address H:P   TETHER_VMM_ADDRESS   the host, \"192.168.1.10:8443\"\n"
-    "  --name NAME     TETHER_VMM_NAME      names the host in messages\n"
-    "  --ca FILE       TETHER_VMM_CA        CA of the host's certificate\n"
-    "  --cert FILE     TETHER_VMM_CERT      client certificate (PEM)\n"
-    "  --key FILE      TETHER_VMM_KEY       client key (PEM)\n"
-    "  --labels TEXT   TETHER_VMM_LABELS    free text kept with the host\n"
-    "  --tlsv1.2       TETHER_VMM_TLS_MIN   lowest TLS version, 1.3 by default as the\n"
-    "                                       host's own client; 1.2 lowers it\n"
-    "  --timeout S     request timeout (30), --long-timeout S for create (300)\n"
-    "  --scheme http   plain HTTP instead of mutual TLS (test hosts only)\n";
+    "--cert and --key come from TETHER_VMM_CERT and TETHER_VMM_KEY too. The\n"
+    "lowest TLS version is 1.3, as the host's own client has it; --tlsv1.2\n"
+    "(or TETHER_VMM_TLS_MIN=1.2, tls_min = 1.2) lowers it.\n",
+    groups, run_vmm,
+};
 
 static tt_vmm vmm;
 static char out[TT_API_BODY_MAX];
@@ -148,17 +173,13 @@ static int create(tt_cli_args *a)
     tt_vmm_create_req q;
     tt_vmm_vm vm;
     tt_error err;
-    long long cpus, mem, disk;
     memset(&q, 0, sizeof q);
     if (a->npos < 2)
         return tt_cli_usage_error("create needs a NAME");
-    if (tt_cli_arg_int(a, "cpus", 0, &cpus) != 0 || tt_cli_arg_int(a, "memory-mb", 0, &mem) != 0 ||
-        tt_cli_arg_int(a, "disk-size-mb", 0, &disk) != 0)
-        return TT_EXIT_USAGE;
     q.name = a->pos[1];
-    q.cpus = (int32_t)cpus;
-    q.memory_mb = mem;
-    q.disk_size_mb = disk;
+    q.cpus = (int32_t)tt_cli_arg_long(a, "cpus", 0);
+    q.memory_mb = tt_cli_arg_long(a, "memory-mb", 0);
+    q.disk_size_mb = tt_cli_arg_long(a, "disk-size-mb", 0);
     q.ssh_public_key = tt_cli_arg(a, "ssh-key");
     q.ndns = tt_cli_arg_all(a, "dns", q.dns_servers, TT_VMM_DNS_MAX);
     q.image = tt_cli_arg(a, "image");
@@ -208,16 +229,15 @@ static int run(tt_cli_args *a)
     return rc != 0 ? tt_cli_fail(&err) : print_vm(&vm);
 }
 
-int tt_cli_vmm(int argc, char **argv)
+static int run_vmm(tt_cli_args *a)
 {
-    static tt_cli_args a;
     static tt_cli_conf conf;
     int rc;
-    if ((rc = tt_cli_proto_begin(argc, argv, usage_text, "force", "vmm", &a, &conf)) >= 0)
+    if ((rc = tt_cli_proto_begin(a, &conf)) >= 0)
         return rc;
-    if ((rc = setup(&a, &conf)) != 0)
+    if ((rc = setup(a, &conf)) != 0)
         return rc;
-    rc = run(&a);
+    rc = run(a);
     tt_vmm_close(&vmm);
     return rc;
 }

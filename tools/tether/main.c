@@ -1,21 +1,13 @@
 /* tether: the command-line program. One static binary, subcommands by name. */
 #include "cli.h"
 
-#include <string.h>
+/* The request command first: it runs when argv[1] names no other. */
+static const tt_cli_cmd *const commands[] = {
+    &tt_cli_request_cmd, &tt_cli_events_cmd, &tt_cli_vmm_cmd, &tt_cli_plexd_cmd,
+    &tt_cli_maas_cmd, &tt_cli_sky_cmd, &tt_cli_pool_cmd, NULL,
+};
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "events") == 0)
-        return tt_cli_events(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "vmm") == 0)
-        return tt_cli_vmm(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "pool") == 0)
-        return tt_cli_pool(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "sky") == 0)
-        return tt_cli_sky(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "maas") == 0)
-        return tt_cli_maas(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "plexd") == 0)
-        return tt_cli_plexd(argc - 1, argv + 1);
-    return tt_cli_http(argc, argv);
+    return tt_cli_main(commands, argc, argv);
 }
