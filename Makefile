@@ -86,7 +86,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps check test tests-build static demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
+.PHONY: all lib cli deps install check test tests-build static demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
 .DEFAULT_GOAL := all
 
 # make and make static only check for the compilers (tools/deps.sh
@@ -313,6 +313,40 @@ coverage:
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/cov OPT=-O0 CFLAGS=--coverage \
 		LDFLAGS=--coverage tests-build
 	@tools/coverage.sh
+
+# make install PREFIX=/usr/local DESTDIR=: libtether.a (with the third-party
+# libraries' objects inside, so that -ltether is the whole link), the public
+# headers, tether.pc, the CLI and its man page (generated from the option
+# tables that also make --help). The installed config.h starts with this
+# build's switches (and names its TETHER_CONFIG_FILE, installed beside it):
+# a program is compiled with the values the library was, with no -D flags.
+PREFIX ?= /usr/local
+INSTALL_ROOT = $(DESTDIR)$(PREFIX)
+$(BUILD)/libtether-full.a: $(LIB) $(DEP_LIBS)
+	$(Q)rm -f $@
+	$(Q)(echo "CREATE $@"; for l in $^; do echo "ADDLIB $$l"; done; echo SAVE; echo END) | $(AR) -M
+$(BUILD)/tether.1: $(CLI)
+	$(Q)$(CLI) --man > $@
+$(BUILD)/config.h: include/tether/config.h $(LIB)
+	$(Q)(echo "/* the switches libtether.a was built with (make install) */"; \
+		for d in $(subst \",@,$(filter -D%,$(TETHER_APP_CFLAGS))); do \
+			echo "$${d#-D}" | sed 's/@/"/g; s/^\([A-Z0-9_]*\)=\(.*\)/#define \1 \2/'; done; \
+		cat include/tether/config.h) > $@
+install: $(BUILD)/libtether-full.a $(BUILD)/tether.1 $(BUILD)/config.h $(CLI)
+	install -d $(INSTALL_ROOT)/lib/pkgconfig $(INSTALL_ROOT)/include/tether \
+		$(INSTALL_ROOT)/bin $(INSTALL_ROOT)/share/man/man1
+	install -m 644 $(BUILD)/libtether-full.a $(INSTALL_ROOT)/lib/libtether.a
+	install -m 644 include/tether/*.h $(INSTALL_ROOT)/include/tether/
+	install -m 644 $(BUILD)/config.h $(INSTALL_ROOT)/include/tether/config.h
+	$(if $(TETHER_CONFIG_FILE),install -m 644 $(TETHER_CONFIG_FILE) $(INSTALL_ROOT)/include/tether/)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' 'libdir=$${prefix}/lib' '' \
+		'Name: tether' 'Description: control-plane client for appliances, BMCs and boot hooks' \
+		'Version: $(shell sed -n 's/^#define TT_VERSION "\(.*\)"/\1/p' include/tether/config.h)' \
+		'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -ltether$(if $(TT_TLS_MBEDTLS), -lpthread)' \
+		> $(INSTALL_ROOT)/lib/pkgconfig/tether.pc
+	install -m 755 $(CLI) $(INSTALL_ROOT)/bin/tether
+	install -m 644 $(BUILD)/tether.1 $(INSTALL_ROOT)/share/man/man1/tether.1
 
 clean:
 	rm -rf build

@@ -43,6 +43,8 @@
 #   TETHER_DEP_CFLAGS    their compiler flags (default -O2)
 
 TETHER_DIR ?= .
+# the rules below must not become the includer's default goal
+tt_goal := $(.DEFAULT_GOAL)
 TETHER_PORT ?= posix
 TETHER_DEP_CFLAGS ?= -O2
 TETHER_LIBDIR ?= $(TETHER_DIR)/build/third_party/lib-$(notdir $(CC))
@@ -127,3 +129,5 @@ $(tt_third)/jsmn/.unpacked: /usr/include/jsmn.h
 # Debian's sources, pinned to their release
 $(tt_third)/%/.unpacked:
 	@$(TETHER_DIR)/tools/fetch-src.sh $*/$(if $(filter mbedtls,$*),trixie,bookworm)
+
+.DEFAULT_GOAL := $(tt_goal)

@@ -8,9 +8,8 @@ awk '/^```c$/{f=1; n++; next} /^```$/{f=0} f{print > ("'$out'/example" n ".c")}'
 pass=0; fail=0
 for f in "$out"/example*.c; do
     [ -f "$f" ] || continue
-    if cc -std=c99 -Wall -Wextra -Werror -Iconfig -Icore -Icore/api -Iport -Iport/posix \
-          -Ibuild/third_party/bearssl/inc \
-          -Ibuild/deps/include -c "$f" -o "${f%.c}.o" 2>"${f%.c}.err"; then
+    if cc -std=c99 -Wall -Wextra -Werror -Iinclude \
+          -c "$f" -o "${f%.c}.o" 2>"${f%.c}.err"; then
         pass=$((pass+1))
     else
         fail=$((fail+1)); echo "FAIL readme/$(basename "$f"):"; cat "${f%.c}.err"

@@ -67,6 +67,8 @@ run arm-qemu            tools/test-cross.sh arm-linux-gnueabihf aarch64-linux-gn
 run lwip-tap-netns      tests/lwip/run.sh
 run readme-example      tests/readme_example.sh
 run public-headers      tests/headers.sh
+run install-pkg-config  tests/install.sh
+run embed-tether-mk     tests/embed/run.sh
 run feature-switches    tests/features.sh
 suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}
 [ -d "$suite" ] || suite=""

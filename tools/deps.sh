@@ -16,7 +16,7 @@
 set -eu
 
 need_build="gcc make libjsmn-dev dpkg-dev xz-utils"
-need_test="nginx-light curl openssl gnutls-bin golang-go python3 clang libclang-rt-14-dev valgrind libh2o-evloop0.13 procps"
+need_test="pkg-config nginx-light curl openssl gnutls-bin golang-go python3 clang libclang-rt-14-dev valgrind libh2o-evloop0.13 procps"
 need_demo="openssl python3 nginx-light curl procps"
 need_static="musl-tools"
 need_size="gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"

@@ -392,6 +392,12 @@ int tt_cli_version(void)
      * build does not run: its version is not known here */
     printf("ed25519: %s\n", TT_FEATURE_ED25519 ? "libsodium (verification only)"
                                                : "no (TT_FEATURE_ED25519 0)");
+    printf("features:%s%s%s%s%s%s%s%s%s\n", TT_FEATURE_SSE ? " sse" : "",
+           TT_FEATURE_JSON_WRITE ? " json-write" : "", TT_FEATURE_JSON_BIND ? " json-bind" : "",
+           TT_FEATURE_JSON_STREAM ? " json-stream" : "", TT_FEATURE_VMM ? " vmm" : "",
+           TT_FEATURE_PLEXD ? " plexd" : "", TT_FEATURE_MAAS ? " maas" : "",
+           TT_FEATURE_SKYPILOT ? " skypilot" : "", TT_FEATURE_POOLMGR ? " poolmgr" : "");
+    printf("profile: %s\n", TT_PROFILE_NAME);
     return fflush(stdout) != 0 ? TT_EXIT_LOCAL : 0;
 }
 
