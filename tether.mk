@@ -130,4 +130,14 @@ $(tt_third)/jsmn/.unpacked: /usr/include/jsmn.h
 $(tt_third)/%/.unpacked:
 	@$(TETHER_DIR)/tools/fetch-src.sh $*/$(if $(filter mbedtls,$*),trixie,bookworm)
 
+# For other build systems (CMake's execute_process, an IDF or Zephyr
+# component script): the lists above, one per line.
+#   make -s -f path/to/tether.mk TETHER_DIR=path/to [switches] tether-vars
+.PHONY: tether-vars
+tether-vars:
+	@echo "TETHER_SRCS=$(strip $(TETHER_SRCS))"
+	@echo "TETHER_CFLAGS=$(strip $(TETHER_CFLAGS))"
+	@echo "TETHER_APP_CFLAGS=$(strip $(TETHER_APP_CFLAGS))"
+	@echo "TETHER_LIBS=$(strip $(TETHER_LIBS))"
+
 .DEFAULT_GOAL := $(tt_goal)

@@ -19,5 +19,9 @@ check no-tls-sources sh -c "! grep -q 'core/tls' '$out/build.log'"
 check fetches sh -c "test \"\$('$out/get' http://127.0.0.1:$TT_NGINX_PORT/hello.txt)\" = 'hello, tether'"
 "$out/get" https://127.0.0.1:"$TT_NGINX_PORT"/ >/dev/null 2>"$out/err"
 check https-refused grep -q 'this build has no TLS' "$out/err"
+vars=$(make -s -f tether.mk TETHER_DIR=. TT_FEATURE_TLS=0 TT_FEATURE_SSE=0 tether-vars)
+check vars-list-sources sh -c "echo '$vars' | grep -q '^TETHER_SRCS=.*core/client.c'"
+check vars-leave-out-tls sh -c "! echo '$vars' | grep -q 'tls\|sse.c\|bearssl'"
+check vars-carry-switches sh -c "echo '$vars' | grep -q '^TETHER_APP_CFLAGS=.*-DTT_FEATURE_TLS=0'"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
