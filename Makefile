@@ -260,7 +260,7 @@ $(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB)
 # port, and the in-process test on a TAP device (tests/lwip/run.sh)
 LWIP_SRC := build/third_party/lwip
 LWIP_LIB := build/third_party/lwip-$(notdir $(CC))/liblwip.a
-LWIP_INC := -I$(LWIP_SRC)/src/include -I$(LWIP_SRC)/port/include
+LWIP_INC := -Iport/lwip -I$(LWIP_SRC)/src/include -I$(LWIP_SRC)/port/include
 $(LWIP_SRC)/.unpacked:
 	@tools/fetch-src.sh lwip/bookworm
 $(LWIP_LIB): port/lwip/lwipopts.h | $(LWIP_SRC)/.unpacked
