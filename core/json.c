@@ -331,13 +331,16 @@ int tt_json_get_string(const tt_json *doc, tt_json_val v, char *buf, size_t cap,
         return type_error(err, what, "a string");
     p = doc->js + doc->tokens[v].start;
     end = doc->js + doc->tokens[v].end;
-    while (p < end) {
+    for (;;) {
         char u[4];
-        size_t k = unescape_one(&p, u);
+        size_t k = p < end ? unescape_one(&p, u) : 0;
+        /* k 0 is the terminator, which needs its byte too (cap 0) */
         if (n + k + 1 > cap)
             return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_STRING, NULL,
                                 "%s: string longer than its %zu-byte buffer",
                                 what != NULL ? what : "value", cap);
+        if (k == 0)
+            break;
         memcpy(buf + n, u, k);
         n += k;
     }

@@ -227,6 +227,34 @@ static size_t finish(tt_json_writer *w, tt_error *err)
     return tt_jw_finish(w, &n, err) == 0 ? n : 0;
 }
 
+/* A caller's JSON document, checked before it goes into a request: the
+ * writer copies raw text as it is, and the server would get what it cannot
+ * parse. Its faults are the caller's (usage), not the server's (protocol);
+ * NULL is one of them, not a crash. stream: a sequence of values (batches). */
+static int check_caller_json(tt_plexd *p, const char *json, int stream, tt_error *err)
+{
+    int rc;
+    if (json == NULL)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
+                            "no JSON document to send");
+    rc = stream ? tt_json_validate_stream(json, strlen(json), err)
+                : tt_json_validate(json, strlen(json), err);
+    if (rc != 0 && err != NULL)
+        err->cls = TT_ERR_USAGE;
+    return rc;
+}
+
+/* The caller's document as the value of key. */
+static int put_json_member(tt_plexd *p, tt_json_writer *w, const char *key, const char *json,
+                           tt_error *err)
+{
+    if (check_caller_json(p, json, 0, err) != 0)
+        return -1;
+    tt_jw_key(w, key);
+    tt_jw_raw(w, json, strlen(json));
+    return 0;
+}
+
 static int bind_data(tt_plexd *p, const tt_api_resp *res, const tt_json_field *f, size_t nf,
                      void *out, tt_error *err)
 {
@@ -323,14 +351,11 @@ int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_regi
     tt_jw_string(&w, q->public_key);
     tt_jw_key(&w, "hostname");
     tt_jw_string(&w, q->hostname);
-    if (q->metadata_json != NULL) {
-        tt_jw_key(&w, "metadata");
-        tt_jw_raw(&w, q->metadata_json, strlen(q->metadata_json));
-    }
-    if (q->capabilities_json != NULL) {
-        tt_jw_key(&w, "capabilities");
-        tt_jw_raw(&w, q->capabilities_json, strlen(q->capabilities_json));
-    }
+    if (q->metadata_json != NULL && put_json_member(p, &w, "metadata", q->metadata_json, err) != 0)
+        return -1;
+    if (q->capabilities_json != NULL &&
+        put_json_member(p, &w, "capabilities", q->capabilities_json, err) != 0)
+        return -1;
     tt_jw_end(&w);
     if ((n = finish(&w, err)) == 0)
         return -1;
@@ -444,10 +469,8 @@ static int send_json(tt_plexd *p, const char *method, const char *tail, const ch
                      tt_error *err)
 {
     char path[160];
-    if (json == NULL || node_path(p, path, sizeof path, tail, err) != 0)
-        return json == NULL ? tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
-                                           "no JSON document to send") : -1;
-    if (tt_json_validate_stream(json, strlen(json), err) != 0)
+    if (check_caller_json(p, json, 1, err) != 0 ||
+        node_path(p, path, sizeof path, tail, err) != 0)
         return -1;
     return call(p, method, path, json, strlen(json), NULL, err);
 }
@@ -488,8 +511,8 @@ int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *e
     tt_jw_object(&w);
     tt_jw_key(&w, "timestamp");
     tt_jw_string(&w, ts);
-    tt_jw_key(&w, "corrections");
-    tt_jw_raw(&w, corrections_json, strlen(corrections_json));
+    if (put_json_member(p, &w, "corrections", corrections_json, err) != 0)
+        return -1;
     tt_jw_end(&w);
     if ((n = finish(&w, err)) == 0)
         return -1;

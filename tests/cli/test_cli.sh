@@ -554,6 +554,14 @@ check_exit plexd-artifact-bad-digest 6 "$T" plexd artifact 1.2.3 linux arm64 -o 
 check_grep plexd-artifact-bad-msg "$W/err" "checksum mismatch"
 [ -e "$W/plexd3.bin" ] && bad plexd-artifact-bad-removed "file kept" || ok plexd-artifact-bad-removed
 check_exit plexd-secret-missing 8 "$T" plexd secret nope
+# a document from a file: whole, or refused (too large, unreadable, not JSON)
+printf '[{"type": "peer", "detail": "re-added"}]' > "$W/drift.json"
+check_exit plexd-drift-file 0 "$T" plexd drift --json @"$W/drift.json"
+head -c 300000 /dev/zero | tr '\0' ' ' > "$W/drift-big.json"
+check_exit plexd-drift-file-too-large 2 "$T" plexd drift --json @"$W/drift-big.json"
+check_grep plexd-drift-file-too-large-msg "$W/err" "larger than the"
+check_exit plexd-drift-file-missing 2 "$T" plexd drift --json @"$W/nope.json"
+check_exit plexd-drift-not-json 2 "$T" plexd drift --json '[{"type": '
 curl -s -X POST -d '{"count": 3}' "$X/_emit" >/dev/null
 # events are verified: without the control plane's key, nothing starts
 check_exit plexd-events-no-key 2 "$T" plexd events --max-events 3

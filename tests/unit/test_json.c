@@ -391,6 +391,15 @@ static void test_get_string_too_small(void)
     CHECK_INT(e.code, TT_E_JSON_TYPE);
     CHECK_INT(tt_json_get_string(&doc, -1, s, 8, NULL, "x", &e), -1);
     CHECK_INT(e.code, TT_E_JSON_TYPE);
+    /* "" needs one byte for its NUL: a 0-byte buffer is too small, and
+     * is not written to */
+    CHECK_INT(tt_json_parse(&doc, "{\"a\":\"\"}", 8, &e), 0);
+    s[0] = 'x';
+    CHECK_INT(tt_json_get_string(&doc, tt_json_find(&doc, 0, "a"), s, 0, NULL, "a", &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_JSON_STRING);
+    CHECK_INT(s[0], 'x');
+    CHECK_INT(tt_json_get_string(&doc, tt_json_find(&doc, 0, "a"), s, 1, NULL, "a", &e), 0);
+    CHECK_INT(s[0], '\0');
 }
 
 static void test_get_numbers(void)

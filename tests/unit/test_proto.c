@@ -894,6 +894,19 @@ static void test_plexd_no_node_and_oversize(void)
     CHECK_INT(tt_plexd_report_result(&plexd, &r, &e), -1);
     CHECK_INT(tt_plexd_rotate_keys(&plexd, huge, &rot, NULL, NULL, &e), -1);
     CHECK_INT(tt_plexd_send_metrics(&plexd, huge_json, &e), -1);
+    /* a caller's JSON that is not JSON, or none at all: refused, not sent
+     * raw inside the document */
+    CHECK_INT(tt_plexd_report_drift(&plexd, "[{\"type\": ", &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_SYNTAX);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(tt_plexd_send_logs(&plexd, "{} {", &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(tt_plexd_report_drift(&plexd, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    q.hostname = "h";
+    q.metadata_json = "{\"region\": }";
+    CHECK_INT(tt_plexd_register(&plexd, &q, &reg, NULL, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_SYNTAX);
     CHECK_INT(mock.written_len, 0);
     tt_plexd_close(&plexd);
 }

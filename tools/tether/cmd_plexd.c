@@ -81,21 +81,27 @@ static tt_cli_printer printer;
 static char out[TT_API_BODY_MAX];
 static char file_json[TT_API_REQUEST_MAX];
 
-/* "--json X": the text, or the contents of @FILE. */
-static const char *json_arg(const tt_cli_args *a)
+/* "--json X": the text, or the contents of @FILE; *json stays NULL when
+ * the option is absent. A file that cannot be read or does not fit the
+ * request buffer is a usage error (exit 2), never a shortened document. */
+static int json_arg(const tt_cli_args *a, const char **json)
 {
     const char *v = tt_cli_arg(a, "json");
     FILE *f;
     size_t n;
+    *json = v;
     if (v == NULL || v[0] != '@')
-        return v;
-    f = fopen(v + 1, "rb");
-    if (f == NULL)
-        return NULL;
-    n = fread(file_json, 1, sizeof file_json - 1, f);
+        return 0;
+    if ((f = fopen(v + 1, "rb")) == NULL)
+        return tt_cli_usage_error("cannot read %s", v + 1);
+    n = fread(file_json, 1, sizeof file_json, f);
     fclose(f);
+    if (n == sizeof file_json)
+        return tt_cli_usage_error("%s: larger than the %zu-byte request buffer", v + 1,
+                                  sizeof file_json - 1);
     file_json[n] = '\0';
-    return file_json;
+    *json = file_json;
+    return 0;
 }
 
 static int ok_json(void)
@@ -310,7 +316,10 @@ static int do_events(const tt_cli_args *a, const tt_cli_conf *conf, tt_error *er
 static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
 {
     const char *arg1 = a->npos > 1 ? a->pos[1] : NULL;
+    const char *json;
     int rc = -2;
+    if (json_arg(a, &json) != 0)
+        return TT_EXIT_USAGE;
     if (strcmp(cmd, "heartbeat") == 0) {
         tt_plexd_heartbeat_req q;
         tt_plexd_heartbeat_resp h;
@@ -333,22 +342,22 @@ static int exec_cmd(const tt_cli_args *a, const char *cmd, tt_error *err)
                                   &printer, err);
         return print_bound(rc, &r, 0, err);
     } else if (strcmp(cmd, "capabilities") == 0)
-        rc = tt_plexd_update_capabilities(&plexd, json_arg(a), err);
+        rc = tt_plexd_update_capabilities(&plexd, json, err);
     else if (strcmp(cmd, "endpoint") == 0)
         rc = tt_plexd_report_endpoint(&plexd, tt_cli_arg(a, "public-endpoint"),
                                       tt_cli_arg(a, "nat-type"), err);
-    else if (strcmp(cmd, "drift") == 0 && json_arg(a) == NULL)
+    else if (strcmp(cmd, "drift") == 0 && json == NULL)
         return tt_cli_usage_error("drift needs --json");
     else if (strcmp(cmd, "drift") == 0)
-        rc = tt_plexd_report_drift(&plexd, json_arg(a), err);
+        rc = tt_plexd_report_drift(&plexd, json, err);
     else if (strcmp(cmd, "report") == 0)
-        rc = tt_plexd_sync_reports(&plexd, json_arg(a), err);
+        rc = tt_plexd_sync_reports(&plexd, json, err);
     else if (strcmp(cmd, "metrics") == 0)
-        rc = tt_plexd_send_metrics(&plexd, json_arg(a), err);
+        rc = tt_plexd_send_metrics(&plexd, json, err);
     else if (strcmp(cmd, "logs") == 0)
-        rc = tt_plexd_send_logs(&plexd, json_arg(a), err);
+        rc = tt_plexd_send_logs(&plexd, json, err);
     else if (strcmp(cmd, "audit") == 0)
-        rc = tt_plexd_send_audit(&plexd, json_arg(a), err);
+        rc = tt_plexd_send_audit(&plexd, json, err);
     else if (strcmp(cmd, "ack") == 0 && arg1 != NULL)
         rc = tt_plexd_ack_execution(&plexd, arg1, tt_cli_arg(a, "status") != NULL ?
                                     tt_cli_arg(a, "status") : "accepted",
