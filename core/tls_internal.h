@@ -3,7 +3,11 @@
 #ifndef TT_TLS_INTERNAL_H
 #define TT_TLS_INTERNAL_H
 
-/* the real structs of tls.h's opaque blocks */
+/* the real structs of tls.h's opaque blocks; tls.h read before this would
+ * have declared the blocks instead */
+#ifdef TT_TLS_H
+#error "include tls_internal.h before tether/tls.h"
+#endif
 #if TT_TLS_MBEDTLS
 #define TT_TLS_BACKEND_IMPL "tls_mbedtls.h"
 #else

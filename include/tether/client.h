@@ -34,6 +34,13 @@
 #include "tls.h"
 #endif
 
+/* A file that sees the TLS backend's real structs (tls_internal.h) would
+ * lay tt_conn and tt_client out differently from every other file: the
+ * real structs are smaller than their opaque blocks. */
+#ifdef TT_TLS_BACKEND_IMPL
+#error "tether/client.h and tls_internal.h cannot meet in one file"
+#endif
+
 /* Trace hook: one line of text without newline (for -v). Secrets such as
  * Authorization values are masked before the hook sees them. */
 typedef void (*tt_log_fn)(void *user, const char *line);
