@@ -8,6 +8,7 @@
 #ifdef TT_TLS_H
 #error "include tls_internal.h before tether/tls.h"
 #endif
+#include "tether/config.h" /* TT_TLS_MBEDTLS may come from tether_config.h */
 #if TT_TLS_MBEDTLS
 #define TT_TLS_BACKEND_IMPL "tls_mbedtls.h"
 #else
