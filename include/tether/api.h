@@ -7,7 +7,9 @@
  *
  * Ownership: the tt_api holds no memory of its own beyond its struct; the
  * response buffer and the JSON token array are the caller's (sized by the
- * client that embeds it), and so is the tt_client underneath.
+ * client that embeds it), and so is the tt_client underneath: all three
+ * must outlive it. One call at a time per tt_api (its URL, header and
+ * body buffers are per call); only tt_api_set_token may run alongside.
  */
 #ifndef TT_API_H
 #define TT_API_H
@@ -44,6 +46,7 @@ typedef struct tt_retry_policy {
                                   * the 429 is returned with retry_after */
 } tt_retry_policy;
 
+/* Counters since init, for people and tests. */
 typedef struct tt_api_stats {
     unsigned long calls;
     unsigned long attempts;      /* requests sent, retries included */
@@ -53,7 +56,8 @@ typedef struct tt_api_stats {
 typedef struct tt_api {
     tt_client *client;
     char base[TT_URL_MAX];       /* "https://h:8443/api/v1", no trailing slash */
-    char label[TT_URL_HOST_MAX]; /* names the server in messages ("host-a") */
+    char label[TT_URL_HOST_MAX]; /* names the server in messages ("host-a");
+                                  * a longer label is cut (messages only) */
     tt_api_auth auth;
     /* the secret: a bearer token or MAAS's key, behind a sequence count
      * (odd while a write is in progress): tt_api_token_copy retries until
@@ -84,25 +88,34 @@ typedef struct tt_api {
 } tt_api;
 
 /*
- * Prepare: base URL (kept without its trailing slash), label for messages
- * (NULL: the URL's host), buffers. -1 with a usage error when the URL is
- * not http(s) or is too long.
+ * Prepare: base URL (copied, without its trailing slash), label for
+ * messages (copied; NULL or "": the URL's host), buffers (kept by
+ * pointer: client, buf[cap] and doc must outlive a). Retries start off
+ * (retry.max_retries 0, the other fields the defaults). -1 with err: no
+ * URL (TT_E_INVALID_ARG), a URL tt_url_parse refuses, or one of
+ * TT_URL_MAX bytes or more (TT_E_LIMIT_URL, usage class).
  */
 int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *label,
                 char *buf, size_t cap, tt_json *doc, tt_error *err);
 
-/* Set or swap the secret (bearer token, or MAAS key "ck:tk:ts"). -1
- * when longer than TT_API_TOKEN_MAX - 1 or, for MAAS, not three parts. */
+/* Set or swap the secret (bearer token, or MAAS key "ck:tk:ts"), copied.
+ * NULL is "" (no Authorization header) for a bearer token only: it must
+ * not be NULL with TT_API_AUTH_OAUTH_PLAINTEXT. -1 with TT_E_INVALID_ARG
+ * (usage), the old secret kept, when longer than TT_API_TOKEN_MAX - 1 or,
+ * for MAAS, not three parts. */
 int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *err);
 
 /* Copy the current secret into buf[cap] (NUL-terminated): safe against a
- * concurrent tt_api_set_token. */
+ * concurrent tt_api_set_token. cap must be TT_API_TOKEN_MAX: a smaller
+ * buf receives the secret silently cut. */
 void tt_api_token_copy(tt_api *a, char *buf, size_t cap);
 
 /* The default policy: TT_API_RETRIES retries, TT_API_RETRY_BASE_MS doubling
  * to TT_API_RETRY_MAX_MS, +-TT_API_RETRY_JITTER_PCT. */
 void tt_retry_default(tt_retry_policy *p);
 
+/* One request, read during tt_api_call only: its strings, body and
+ * headers are the caller's and need last no longer. */
 typedef struct tt_api_req {
     const char *method;          /* NULL: GET, POST with a body */
     const char *path;            /* appended to base; escaped by the caller */
@@ -118,7 +131,9 @@ typedef struct tt_api_req {
      * timeout) */
     int stream;
     int64_t idle_timeout_ms;
-    const tt_header *headers;    /* more headers */
+    const tt_header *headers;    /* more headers: with tt_api's own (up to
+                                  * four) at most TT_API_HEADERS_MAX, else
+                                  * TT_E_LIMIT_HEADER_COUNT, nothing sent */
     size_t nheaders;
     /* stream a 2xx body here instead of collecting it (an error body is
      * still collected, for its message; with bind_errors it is streamed
@@ -130,13 +145,17 @@ typedef struct tt_api_req {
      * when it has an "error" member */
     int raw;
     /* capture one response header (e.g. a request id), or the alternative
-     * name when the first is absent */
+     * name when the first is absent, into capture_buf[capture_cap] (NUL-
+     * terminated, "" when absent). A longer value is cut to fit without
+     * an error: size the buffer for the longest value. */
     const char *capture_name;
     const char *capture_alt;
     char *capture_buf;
     size_t capture_cap;
 } tt_api_req;
 
+/* What a call got. data and body_len refer to a->doc and a->buf: valid
+ * until the next call on the same tt_api. */
 typedef struct tt_api_resp {
     int status;
     tt_json_val data;            /* the envelope's data in a->doc; -1 none */
@@ -153,7 +172,12 @@ typedef struct tt_api_resp {
  * reports them, TT_ERR_API ("label: message", api_code, http_status,
  * retry_after) for an error envelope, TT_ERR_HTTP for other statuses
  * (short text bodies appended), TT_ERR_PROTOCOL for a 2xx body that is
- * not JSON.
+ * not JSON. Limits: base + path + query of TT_URL_MAX bytes or more is
+ * TT_E_LIMIT_URL (usage, nothing sent); a collected 2xx body larger than
+ * a->cap is TT_E_LIMIT_BODY; an error body is kept as far as it fits and
+ * the message read from that. A cancelled retry wait is TT_E_CANCELLED.
+ * With a capture, a failure's message ends in " (request ID)". out may
+ * be NULL.
  */
 int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err);
 
@@ -168,7 +192,8 @@ int tt_api_call(tt_api *a, const tt_api_req *r, tt_api_resp *out, tt_error *err)
 int tt_api_call_bind(tt_api *a, const tt_api_req *r, tt_json_binder *b, tt_api_resp *out,
                      tt_error *err);
 
-/* Error checks for callers and CLIs. */
+/* Error checks for callers and CLIs: 1 only for TT_ERR_HTTP and
+ * TT_ERR_API errors with that status; err must not be NULL. */
 int tt_api_is_not_found(const tt_error *err);     /* HTTP 404 */
 int tt_api_is_unauthorized(const tt_error *err);  /* 401 or 403 */
 int tt_api_is_rate_limited(const tt_error *err);  /* 429 */
@@ -176,9 +201,10 @@ int tt_api_is_server(const tt_error *err);        /* 5xx */
 int tt_api_is_conflict(const tt_error *err);      /* 409 */
 
 
-/* Percent-encode one path segment (a VM name) into out; -1 when it does
- * not fit (never a truncated name) and for "." and "..", which a server
- * would resolve as dot segments. */
+/* Percent-encode one path segment (a VM name) into out[cap], NUL-
+ * terminated; -1 (no tt_error: callers name the argument) when it does
+ * not fit (out is then "", never a truncated name) and for "." and "..",
+ * which a server would resolve as dot segments. s must not be NULL. */
 int tt_api_segment(char *out, size_t cap, const char *s);
 
 #endif /* TT_API_H */

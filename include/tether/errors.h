@@ -141,14 +141,18 @@ typedef struct tt_error {
     char msg[TT_ERROR_MSG_MAX];           /* one line, no trailing newline */
 } tt_error;
 
-/* Reset to "no error". Safe on an uninitialised struct. */
+/* Reset to "no error" (retry_after -1, the rest 0 or ""). Safe on an
+ * uninitialised struct. */
 void tt_error_clear(tt_error *err);
 
 /*
  * Set class, code and a message formatted by tt_fmt() (see below). When
  * `host` is non-NULL and non-empty the message is prefixed "host: ".
  * Returns -1 so that callers can write `return tt_error_set(...)`.
- * A NULL `err` is accepted and ignored.
+ * A NULL `err` is accepted and ignored. A message longer than
+ * TT_ERROR_MSG_MAX - 1 is cut without a mark (it is for people). sys,
+ * http_status, retry_after and api_code are left as they were: clear a
+ * reused error first when those matter.
  */
 int tt_error_set(tt_error *err, tt_err_class cls, tt_errcode code,
                  const char *host, const char *fmt, ...);
@@ -175,10 +179,11 @@ int tt_error_vset(tt_error *err, tt_err_class cls, tt_errcode code,
 
 /* True for the classes that mean "the server was not reached or the
  * exchange broke": network, timeout, TLS. One call to tell a network failure
- * from an API error. */
+ * from an API error. 0 for a NULL err. */
 int tt_error_is_network(const tt_error *err);
 
-/* True when the server answered and said no: HTTP status or API envelope. */
+/* True when the server answered and said no: HTTP status or API envelope.
+ * 0 for a NULL err. */
 int tt_error_is_api(const tt_error *err);
 
 /* Static names: "network", "request-timeout", ... Never NULL. */

@@ -24,10 +24,14 @@
  * tether is built for; gzip.c checks that it fits) */
 #define TT_GZIP_ZSTREAM_SIZE (14 * sizeof(void *))
 
-/* Where inflated bytes go. */
+/* Where inflated bytes go: data is g->out, valid during the call only;
+ * -1 (with err) stops the feed and is returned by it. */
 typedef int (*tt_gzip_sink)(void *user, const unsigned char *data, size_t len,
                             tt_error *err);
 
+/* Caller-owned (the arena and the output chunk are inside it); it needs
+ * none of the caller's buffers once a call returns. One stream at a
+ * time. */
 typedef struct tt_gzip {
 #if TT_FEATURE_GZIP
     TT_OPAQUE_BLOCK(TT_GZIP_ZSTREAM_SIZE) zstream;
@@ -39,14 +43,18 @@ typedef struct tt_gzip {
 } tt_gzip;
 
 /* Compress in[0..n) as one gzip member into out[cap]: 0 with *len, or -1
- * (TT_E_LIMIT_BUFFER when it does not fit: send the body uncompressed). */
+ * (TT_E_LIMIT_BUFFER when it does not fit: send the body uncompressed;
+ * out then holds a cut stream). n or cap over 4 GiB is TT_E_LIMIT_BUFFER
+ * too. */
 int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap,
                      size_t *len, tt_error *err);
 
 /* Inflate a gzip body as it arrives, handing the bytes to sink in pieces
  * of up to TT_GZIP_CHUNK. begin, feed any split, end (which checks that
  * the stream was complete: a cut body is TT_E_EOF, never a quiet
- * truncation). Corrupt data is TT_ERR_PROTOCOL. */
+ * truncation). Corrupt data, or bytes after the gzip member, is
+ * TT_ERR_PROTOCOL (TT_E_GZIP). begin fails with TT_E_LIMIT_BUFFER when
+ * TT_GZIP_ARENA is too small for inflate. */
 int tt_gzip_inflate_begin(tt_gzip *g, tt_error *err);
 int tt_gzip_inflate_feed(tt_gzip *g, const unsigned char *data, size_t len,
                          tt_gzip_sink sink, void *user, tt_error *err);

@@ -86,6 +86,8 @@ typedef struct tt_json_scan {
     void *user;
 } tt_json_scan;
 
+/* Start a scan; ev (may be NULL) and user are kept by pointer. The token
+ * cap is TT_JSON_MAX_TOKENS until the caller sets max_tokens. */
 void tt_json_scan_init(tt_json_scan *s, const tt_json_events *ev, void *user);
 
 /* Feed len bytes; 0, or -1 with err set at the first offending byte. */
@@ -118,6 +120,7 @@ typedef int tt_json_val;
 /* Validate and tokenize. The root value is token 0. */
 int tt_json_parse(tt_json *doc, const char *js, size_t len, tt_error *err);
 
+/* The type of v; TT_JSON_NONE for -1 or any index outside the document. */
 tt_json_type tt_json_type_of(const tt_json *doc, tt_json_val v);
 
 /* Member of an object by key (counted; compared with the key after
@@ -150,6 +153,8 @@ typedef struct tt_json_iter {
     int object;
 } tt_json_iter;
 
+/* Start at the first element or member; a value that is no container
+ * iterates nothing. doc must outlive it. */
 void tt_json_iter_init(tt_json_iter *it, const tt_json *doc, tt_json_val container);
 /* Next element (key = -1) or member (key = its key token): 1, or 0 at the end. */
 int tt_json_iter_next(tt_json_iter *it, tt_json_val *key, tt_json_val *value);
@@ -491,6 +496,9 @@ typedef struct tt_json_writer {
     int after_key;
 } tt_json_writer;
 
+/* Write JSON into the caller's buf[cap]. The calls below return nothing:
+ * an overflow or a misuse is remembered and reported once, by
+ * tt_jw_finish; what was written until then is never a valid result. */
 void tt_jw_init(tt_json_writer *w, char *buf, size_t cap);
 void tt_jw_object(tt_json_writer *w);
 void tt_jw_array(tt_json_writer *w);
@@ -566,6 +574,9 @@ typedef struct tt_json_stream {
     int failed;
 } tt_json_stream;
 
+/* Prepare; path, doc and elem_buf[elem_cap] are the caller's, kept by
+ * pointer until finish. fn sees each element in doc, valid during fn
+ * only; its -1 stops the feed and is returned by it. */
 void tt_json_stream_init(tt_json_stream *s, const char *path, tt_json *doc,
                          char *elem_buf, size_t elem_cap, tt_json_elem_fn fn,
                          void *user);

@@ -22,14 +22,16 @@
 #error "this build has no maas client (TT_FEATURE_MAAS is 0 or what it needs is off)"
 #endif
 
+/* Read only by tt_maas_init (URL and key copied): cfg may go after it. */
 typedef struct tt_maas_config {
     const char *url;             /* ".../MAAS" */
     const char *api_key;         /* "consumer:token:secret" */
     int64_t timeout_ms;          /* 0: 30 s */
     int64_t compose_timeout_ms;  /* 0: TT_MAAS_COMPOSE_TIMEOUT_MS (the
                                   * server itself waits up to 120 s) */
-    int max_retries;             /* < 0: TT_API_RETRIES (compose and deploy
-                                  * only when MAAS cannot have acted) */
+    int max_retries;             /* < 0: TT_API_RETRIES; 0: none (compose
+                                  * and deploy only when MAAS cannot have
+                                  * acted) */
 } tt_maas_config;
 
 /*
@@ -39,7 +41,10 @@ typedef struct tt_maas_config {
  * (interfaces, their links, block devices, their partitions) reach the
  * caller one element at a time through a tt_json_item_fn, from the
  * record's slot; tt_maas_which() tells which list. A field that does not
- * fit is that record's error: the listing goes on.
+ * fit is that record's error (TT_E_LIMIT_JSON_STRING, or
+ * TT_E_LIMIT_JSON_ARRAY past a fixed array's count): the listing goes on.
+ * Only strings marked "cut" are ever shortened, and visibly ("...").
+ * Strings are "" and numbers 0 when absent. All are caller-owned.
  */
 typedef struct tt_maas_named {
     int32_t id;
@@ -76,7 +81,8 @@ typedef struct tt_maas_vmhost {
     size_t nstorage_pools;
 } tt_maas_vmhost;
 
-/* A zone or pool matches by name or by numeric id. */
+/* A zone or pool matches by name or by numeric id; type and tag
+ * exactly. Read during the call only. */
 typedef struct tt_maas_filter {
     const char *type, *zone, *pool, *tag;    /* NULL: any */
 } tt_maas_filter;
@@ -85,7 +91,8 @@ typedef struct tt_maas_filter {
  * Compose (forms/pods.py ComposeMachineForm): only what MAAS takes. zone,
  * pool and domain are IDs to MAAS; a name is looked up here first (zones/,
  * resourcepools/, domains/). User data is not a compose parameter: it goes
- * with tt_maas_deploy.
+ * with tt_maas_deploy. Read during the call only; NULL or "" (0 for
+ * numbers) leaves a parameter out.
  */
 typedef struct tt_maas_compose_req {
     int32_t cores;               /* required */
@@ -103,6 +110,7 @@ typedef struct tt_maas_compose_req {
     int skip_commissioning;
 } tt_maas_compose_req;
 
+/* Read during the call only. */
 typedef struct tt_maas_deploy_req {
     const char *user_data;       /* cloud-init text, sent base64 (NULL: none) */
     size_t user_data_len;
@@ -233,12 +241,16 @@ typedef enum tt_maas_list {
     TT_MAAS_LIST_VMHOSTS         /* tt_maas_vmhost */
 } tt_maas_list;
 
+/* Which list of a MAAS answer an item handed to a callback is from. */
 tt_maas_list tt_maas_which(const tt_json_item *item);
 
 /* The record tables (to print the records, or bind a caller's own text). */
 extern const tt_json_field tt_maas_machine_json;
 extern const tt_json_field tt_maas_vmhosts_json;
 
+/* Caller-owned (118 KiB in the default configuration: the client's pool,
+ * buffers, tokens, slots); points into itself after init: never copy or
+ * move it. One call at a time. */
 typedef struct tt_maas {
     tt_client client;
     tt_api api;
@@ -249,7 +261,13 @@ typedef struct tt_maas {
     tt_maas_vmhost host;         /* slot of VM host listings */
 } tt_maas;
 
+/* Prepare m (the port is copied). -1 with err: no URL or no key
+ * (TT_E_INVALID_ARG), a URL that is bad or too long with /api/2.0
+ * (TT_E_URL_*, TT_E_LIMIT_URL), a key that is not three parts or of
+ * TT_API_TOKEN_MAX bytes or more (TT_E_INVALID_ARG). */
 int tt_maas_init(tt_maas *m, const tt_port *port, const tt_maas_config *cfg, tt_error *err);
+
+/* Close pooled connections; m may be used again. */
 void tt_maas_close(tt_maas *m);
 
 /* 1 when the host passes the filter (NULL passes everything). */
@@ -259,24 +277,35 @@ int tt_maas_vmhost_matches(const tt_maas_filter *f, const tt_maas_vmhost *h);
  * VM hosts, one at a time while the list streams: fn gets each host that
  * matches the filter, and every host that could not be read whole, with
  * its problem (which field, how big; the rest of it is bound), so that one
- * odd host never hides the others. -1 from fn stops the listing.
+ * odd host never hides the others. -1 from fn stops the listing and is
+ * returned with fn's err. h and problem are m's: valid during fn only.
  */
 typedef int (*tt_maas_vmhost_fn)(void *user, const tt_maas_vmhost *h, const tt_error *problem,
                                  tt_error *err);
 int tt_maas_vmhosts(tt_maas *m, const tt_maas_filter *f, tt_maas_vmhost_fn fn, void *user,
                     tt_error *err);
 
-/* One VM host. A host with a field that did not fit: -1, out bound but for it. */
+/* One VM host into out (zeroed first). A host with a field that did not
+ * fit: -1, out bound but for it. Call errors as tt_api_call. */
 int tt_maas_read_vmhost(tt_maas *m, int32_t id, tt_maas_vmhost *out, tt_error *err);
 
 /* Resolve a zone, pool or domain given as a name or an id: its id into
- * *id. kind is "zones", "resourcepools" or "domains". */
+ * *id. kind is "zones", "resourcepools" or "domains" (a kind over 29
+ * bytes is cut, unchecked, into the path). A decimal 0..INT32_MAX is
+ * taken as the id without asking; a name is matched exactly (the last of
+ * several wins; records with a problem are skipped). -1 with
+ * TT_E_INVALID_ARG (usage) for NULL, "" or no match, else call errors. */
 int tt_maas_lookup(tt_maas *m, const char *kind, const char *name_or_id, int32_t *id,
                    tt_error *err);
 
 /* Compose a VM on host id: its system id into system_id[cap]. Sent once
  * unless MAAS cannot have acted on it; it may take the server 120 s. A
- * form error comes back as "zone: Select a valid choice. ...". */
+ * form error comes back as "zone: Select a valid choice. ...". Zone, pool
+ * and domain names cost a lookup each first. -1 with err: cores or memory
+ * not > 0, bad pinned_cores (TT_E_INVALID_ARG); a form longer than
+ * TT_API_REQUEST_MAX (TT_E_LIMIT_JSON_BODY); an id that does not fit cap
+ * (TT_E_LIMIT_JSON_STRING: the VM exists, its id is in the message,
+ * system_id holds it cut); lookup and call errors. */
 int tt_maas_compose(tt_maas *m, int32_t id, const tt_maas_compose_req *q, char *system_id,
                     size_t cap, tt_error *err);
 
@@ -284,14 +313,20 @@ int tt_maas_compose(tt_maas *m, int32_t id, const tt_maas_compose_req *q, char *
  * A machine, in constant memory whatever its size: the fixed parts into
  * out, interfaces (with their links) and block devices (with their
  * partitions) to on_item (may be NULL; then the first element's problem is
- * returned). -1 when a field of the machine itself did not fit (out holds
- * the rest).
+ * returned, once the whole answer is read). -1 when a field of the
+ * machine itself did not fit (out holds the rest). out is zeroed first;
+ * items point into out and are valid during on_item only. system_id is
+ * percent-encoded; NULL, "" or an encoding of 64 bytes or more is
+ * TT_E_INVALID_ARG (usage).
  */
 int tt_maas_read_machine(tt_maas *m, const char *system_id, tt_maas_machine *out,
                          tt_json_item_fn on_item, void *user, tt_error *err);
 
 /* Deploy a machine (op=deploy) with user data; the machine as MAAS
- * answers it (status "Deploying"), as tt_maas_read_machine. */
+ * answers it (status "Deploying"), as tt_maas_read_machine. The user data
+ * in base64, form-encoded, must fit TT_API_REQUEST_MAX with the other
+ * parameters, else TT_E_LIMIT_JSON_BODY (nothing sent). q must not be
+ * NULL. */
 int tt_maas_deploy(tt_maas *m, const char *system_id, const tt_maas_deploy_req *q,
                    tt_maas_machine *out, tt_json_item_fn on_item, void *user, tt_error *err);
 

@@ -25,20 +25,28 @@
 #error "this build has no plexd client (TT_FEATURE_PLEXD is 0 or what it needs is off)"
 #endif
 
+/* Copied by tt_plexd_init: base_url, user_agent and token are copied
+ * too, but tls is kept by pointer and must outlive the client. */
 typedef struct tt_plexd_config {
     const char *base_url;        /* "https://cp.example:8443" (required) */
-    int insecure_skip_verify;    /* TLS without verification (warns) */
+    /* only lets validation pass without tls: it does not switch
+     * verification off (that is tls->insecure, which warns). With tls
+     * NULL every https call fails with TT_E_CONFIG. */
+    int insecure_skip_verify;
 #if TT_FEATURE_TLS
     const tt_tls_config *tls;    /* trust for https; NULL: none loaded */
 #endif
     int64_t connect_timeout_ms;  /* 0: 10 s */
     int64_t request_timeout_ms;  /* 0: 30 s */
     int64_t sse_idle_timeout_ms; /* 0: 90 s */
-    const char *user_agent;      /* NULL: "plexd/" TT_VERSION */
+    const char *user_agent;      /* NULL: "plexd/" TT_VERSION; silently cut
+                                  * at 63 bytes */
     const char *token;           /* the bootstrap token */
 } tt_plexd_config;
 
-/* Check a configuration before use: usage error naming the bad field. */
+/* Check a configuration before use: -1 with a usage error naming the bad
+ * field: no base_url or a negative timeout (TT_E_INVALID_ARG), a URL
+ * tt_url_parse refuses, https with neither tls nor insecure_skip_verify. */
 int tt_plexd_config_validate(const tt_plexd_config *cfg, tt_error *err);
 
 /*
@@ -49,7 +57,9 @@ int tt_plexd_config_validate(const tt_plexd_config *cfg, tt_error *err);
  * record's slot and handed to the caller's tt_json_item_fn, with its own
  * error when one of its fields did not fit (the others are complete).
  * tt_plexd_which() tells which list an element is from. Go's encoder
- * writes an empty list as null: that is an empty list here too.
+ * writes an empty list as null: that is an empty list here too. A string
+ * or JSON text longer than its array is an error (TT_E_LIMIT_JSON_STRING
+ * or TT_E_LIMIT_JSON_BODY), never cut; absent is "" or 0. Caller-owned.
  */
 typedef struct tt_plexd_peer {
     char id[64];
@@ -61,6 +71,8 @@ typedef struct tt_plexd_peer {
     char psk[64];
 } tt_plexd_peer;
 
+/* Read during tt_plexd_register only. The JSON texts must be valid JSON
+ * (else TT_E_INVALID_ARG); the body must fit TT_API_REQUEST_MAX. */
 typedef struct tt_plexd_register_req {
     const char *public_key;      /* required */
     const char *hostname;        /* required */
@@ -77,8 +89,11 @@ typedef struct tt_plexd_registration {
     tt_plexd_peer peer;          /* slot: each peer */
 } tt_plexd_registration;
 
+/* Read during tt_plexd_heartbeat only; status, uptime and binary_checksum
+ * are left out when NULL or "". */
 typedef struct tt_plexd_heartbeat_req {
-    const char *timestamp;       /* RFC 3339; NULL: now from the port clock */
+    const char *timestamp;       /* RFC 3339; NULL: now from the port's wall
+                                  * clock (unset: 1969-12-31T23:59:59Z) */
     const char *status;          /* "healthy" */
     const char *uptime;          /* "36h5m" */
     const char *binary_checksum;
@@ -90,9 +105,9 @@ typedef struct tt_plexd_heartbeat_resp {
 } tt_plexd_heartbeat_resp;
 
 typedef struct tt_plexd_signing_keys {
-    char current[128];
-    char previous[128];
-    char transition_expires[40];
+    char current[128];           /* base64 of the 32-byte Ed25519 key */
+    char previous[128];          /* the same, or "" */
+    char transition_expires[40]; /* RFC 3339: previous is good until then */
 } tt_plexd_signing_keys;
 
 typedef struct tt_plexd_rule {
@@ -165,14 +180,15 @@ typedef struct tt_plexd_secret {
     int64_t version;
 } tt_plexd_secret;
 
+/* Read during tt_plexd_report_result only. */
 typedef struct tt_plexd_exec_result {
     const char *execution_id;
-    const char *status;          /* "succeeded", "failed" */
+    const char *status;          /* "succeeded", "failed"; NULL: null */
     int32_t exit_code;
-    const char *out;             /* stdout */
-    const char *err;             /* stderr */
+    const char *out;             /* stdout; NULL: "" */
+    const char *err;             /* stderr; NULL: "" */
     const char *duration;        /* "1.5s" */
-    const char *finished_at;     /* RFC 3339; NULL: now */
+    const char *finished_at;     /* RFC 3339; NULL: now (port wall clock) */
 } tt_plexd_exec_result;
 
 typedef enum tt_plexd_error_kind {
@@ -188,13 +204,19 @@ typedef enum tt_plexd_error_kind {
     TT_PLEXD_OTHER               /* network, TLS, protocol, other statuses */
 } tt_plexd_error_kind;
 
+/* The sentinel of an error: by status for TT_ERR_HTTP and TT_ERR_API,
+ * TT_PLEXD_OK for TT_ERR_NONE, else TT_PLEXD_OTHER. */
 tt_plexd_error_kind tt_plexd_error_kind_of(const tt_error *err);
 
+/* Caller-owned (163 KiB in the default configuration, most of it the
+ * client's TLS connections and the gzip arena); points into itself after
+ * init: never copy or move it. One call at a time (the events' polling
+ * fallback is a call too); only tt_plexd_set_token may run alongside. */
 typedef struct tt_plexd {
     tt_client client;
     tt_api api;
     tt_plexd_config cfg;
-    char node_id[64];
+    char node_id[64];            /* percent-encoded, as it goes in paths */
     char user_agent[64];
     char buf[TT_API_BODY_MAX];
     char req[TT_API_REQUEST_MAX];
@@ -205,13 +227,21 @@ typedef struct tt_plexd {
 #endif
 } tt_plexd;
 
+/* Validate cfg (tt_plexd_config_validate) and prepare p; the port is
+ * copied. A token of TT_API_TOKEN_MAX bytes or more is TT_E_INVALID_ARG. */
 int tt_plexd_init(tt_plexd *p, const tt_port *port, const tt_plexd_config *cfg, tt_error *err);
+
+/* Close pooled connections; p may be used again. */
 void tt_plexd_close(tt_plexd *p);
 
-/* Swap the bearer token (safe while another thread is inside a call). */
+/* Swap the bearer token, copied (safe while another thread is inside a
+ * call). -1 with TT_E_INVALID_ARG, the old token kept, for one of
+ * TT_API_TOKEN_MAX bytes or more. */
 int tt_plexd_set_token(tt_plexd *p, const char *token, tt_error *err);
 
-/* The node id used in paths (set by register, or by the caller). */
+/* The node id used in paths (set by register, or by the caller), stored
+ * percent-encoded. NULL, "", "." or "..", or an encoding of 64 bytes or
+ * more: TT_E_INVALID_ARG, and p then has no node id at all. */
 int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err);
 
 /*
@@ -223,37 +253,74 @@ int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err);
  * created the node, and its identity must not be lost. A key of
  * TT_API_TOKEN_MAX bytes or more is a TT_ERR_LIMIT error: the node is
  * registered, out holds the key whole, the client keeps its old token.
+ * public_key and hostname must not be NULL (TT_E_INVALID_ARG). out is
+ * zeroed first; on_item's items are valid during it only; without
+ * on_item the first peer's problem is returned once the answer is read.
  */
 int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_registration *out,
                       tt_json_item_fn on_item, void *user, tt_error *err);
+
+/*
+ * The calls below that name the node need its id: without one they fail
+ * with TT_E_INVALID_ARG before sending. Each fails otherwise with the
+ * call's errors (tt_api_call; see tt_plexd_error_kind_of), a request body
+ * over TT_API_REQUEST_MAX (TT_E_LIMIT_JSON_BODY), or a caller's JSON text
+ * that is not JSON (TT_E_INVALID_ARG from the writer, or the validator's
+ * TT_E_JSON_* for the documents sent as they are).
+ */
+
+/* POST .../heartbeat; out zeroed once the call succeeded (an empty answer
+ * leaves it so). */
 int tt_plexd_heartbeat(tt_plexd *p, const tt_plexd_heartbeat_req *q,
                        tt_plexd_heartbeat_resp *out, tt_error *err);
+/* POST .../deregister; the node id stays set. */
 int tt_plexd_deregister(tt_plexd *p, tt_error *err);
 /* The node's state in constant memory, whatever the size of the mesh:
- * the fixed parts into out, every list element to on_item (may be NULL). */
+ * the fixed parts into out (zeroed first), every list element to on_item
+ * (may be NULL; then the first element's problem is returned once the
+ * answer is read). metadata larger than its array is a limit error. */
 int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_json_item_fn on_item, void *user,
                          tt_error *err);
-/* Send a new WireGuard key: the peers that changed to on_item. */
+/* Send a new WireGuard key: the peers that changed to on_item, counted in
+ * out (zeroed first). The bearer token is not changed. */
 int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_rotation *out,
                          tt_json_item_fn on_item, void *user, tt_error *err);
+/* PUT .../capabilities: the caller's JSON document, sent as it is (NULL:
+ * TT_E_INVALID_ARG). */
 int tt_plexd_update_capabilities(tt_plexd *p, const char *capabilities_json, tt_error *err);
+/* PUT .../endpoint (public_endpoint NULL: null; nat_type NULL or "":
+ * left out). */
 int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const char *nat_type,
                              tt_error *err);
+/* POST .../drift with the port's wall-clock time; corrections_json must
+ * not be NULL. */
 int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *err);
+/* One secret into out (zeroed first). key is percent-encoded; NULL, ""
+ * or an encoding of 192 bytes or more is TT_E_INVALID_ARG. */
 int tt_plexd_get_secret(tt_plexd *p, const char *key, tt_plexd_secret *out, tt_error *err);
+/* POST .../report: as tt_plexd_update_capabilities. */
 int tt_plexd_sync_reports(tt_plexd *p, const char *report_json, tt_error *err);
+/* Acknowledge an execution (status NULL: null; reason NULL or "": left
+ * out). execution_id is percent-encoded: NULL or an encoding of 192
+ * bytes or more is TT_E_INVALID_ARG; "" is not refused and yields the
+ * path .../executions//ack. */
 int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *status,
                            const char *reason, tt_error *err);
+/* An execution's result; execution_id as tt_plexd_ack_execution. */
 int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error *err);
 
-/* Batches: a JSON array of points, entries or records (the agent's). */
+/* Batches: a JSON array of points, entries or records (the agent's), sent
+ * as it is (gzip over 1 KiB); NULL is TT_E_INVALID_ARG. */
 int tt_plexd_send_metrics(tt_plexd *p, const char *batch_json, tt_error *err);
 int tt_plexd_send_logs(tt_plexd *p, const char *batch_json, tt_error *err);
 int tt_plexd_send_audit(tt_plexd *p, const char *batch_json, tt_error *err);
 
 /* The agent binary for version/os/arch, streamed to fn (the CLI writes a
  * file and checks its SHA-256). The request timeout bounds the answer's
- * head and every silence in the body, not the whole download. */
+ * head and every silence in the body, not the whole download. Each part
+ * is percent-encoded: NULL, or one longer than 95, 47, 47 bytes encoded,
+ * is TT_E_INVALID_ARG. fn's pieces (inflated when gzipped) are valid
+ * during fn only; its -1 stops, returned with its err. */
 int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
                             const char *arch, tt_body_fn fn, void *user, tt_error *err);
 
@@ -263,7 +330,8 @@ int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
  * accepted and dispatched too: newer control planes send more). */
 extern const char *const tt_plexd_event_types[12];
 
-/* A signed envelope, decoded from an event's data. */
+/* A signed envelope, decoded from an event's data. A string longer than
+ * its array makes the envelope malformed (TT_E_LIMIT_JSON_STRING). */
 typedef struct tt_plexd_envelope {
     char event_type[64];         /* required */
     char event_id[64];           /* required */
@@ -275,7 +343,11 @@ typedef struct tt_plexd_envelope {
     tt_json_slice payload;       /* raw JSON, valid during the handler */
 } tt_plexd_envelope;
 
+/* A handler: env is valid during the call only; -1 (with err) is reported
+ * and counted, never fatal. */
 typedef int (*tt_plexd_event_fn)(void *user, const tt_plexd_envelope *env, tt_error *err);
+/* A caller's verifier: 0 accepts; -1 rejects (err, or TT_E_SSE_REJECTED
+ * when it left err empty). */
 typedef int (*tt_plexd_verify_fn)(void *user, const tt_plexd_envelope *env, tt_error *err);
 /* Reports what was skipped (malformed, rejected, handler errors). */
 typedef void (*tt_plexd_report_fn)(void *user, const tt_plexd_envelope *env,
@@ -290,6 +362,10 @@ typedef struct tt_plexd_handler {
     void *user;
 } tt_plexd_handler;
 
+/* Caller-owned (97 KiB in the default configuration, its own client's
+ * connections included); it keeps p, the keys and the handlers' type
+ * strings by pointer: they must outlive it. It points into itself: never
+ * copy or move it. */
 typedef struct tt_plexd_events {
     tt_plexd *plexd;
     tt_client client;            /* the stream's own connection */
@@ -320,12 +396,21 @@ typedef struct tt_plexd_events {
     unsigned long delivered, malformed, rejected, handler_errors, polls, rotations;
 } tt_plexd_events;
 
-/* Prepare the stream for the registered node (p must have a node id).
- * scfg defaults from the plexd config (idle timeout) and TT_SSE_*. */
+/* Prepare the stream for the registered node (p must have a node id,
+ * else TT_E_INVALID_ARG). scfg defaults from the plexd config (idle
+ * timeout) and TT_SSE_*. Its own connection takes p's client settings;
+ * the token is read from p before every connection. An events URL of
+ * TT_URL_MAX bytes or more is TT_E_LIMIT_URL. */
 int tt_plexd_events_init(tt_plexd_events *ev, tt_plexd *p, tt_error *err);
+/* Add a handler for type (NULL: every type), kept by pointer. Past
+ * TT_SSE_HANDLERS_MAX: TT_E_LIMIT_SSE_HANDLERS. */
 int tt_plexd_on(tt_plexd_events *ev, const char *type, tt_plexd_event_fn fn, void *user,
                 tt_error *err);
-/* Run until tt_sse_stop(&ev->stream) or a permanent error. */
+/* Run until tt_sse_stop(&ev->stream) or a permanent error (as
+ * tt_sse_stream_run); closes ev's connection when it returns. Without
+ * keys, verify or insecure_unsigned it refuses to start
+ * (TT_E_INVALID_ARG). Malformed, rejected and failed events are reported
+ * and counted, never fatal. */
 int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err);
 
 /*
@@ -334,7 +419,8 @@ int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err);
  * keeps the last. issued_at is read by Go's RFC 3339 rules into
  * env->issued (0001-01-01T00:00:00Z when absent). payload points into
  * json, which must outlive env; doc receives the tokens. -1 with err set
- * (protocol class: TT_E_JSON_* ) when malformed.
+ * (protocol class: TT_E_JSON_* ) when malformed, TT_E_LIMIT_JSON_STRING
+ * (limit class) for a field longer than its array; env is zeroed first.
  */
 int tt_plexd_envelope_decode(tt_json *doc, const char *json, size_t len,
                              tt_plexd_envelope *env, tt_error *err);
@@ -361,7 +447,7 @@ typedef struct tt_plexd_nonce {
  * plexd's verifier, as its agent runs it (internal/api/verifier.go): the
  * control plane's signing keys and the nonces of the events accepted in
  * the last five minutes. Caller-owned; about 16 KiB with TT_PLEXD_NONCES
- * 1024. Not shared between threads.
+ * 1024. Not shared between threads. It keeps port by pointer.
  */
 typedef struct tt_plexd_keys {
     const tt_port *port;         /* its wall clock judges the age of events */
@@ -397,7 +483,9 @@ int tt_plexd_keys_install(tt_plexd_keys *k, const tt_plexd_signing_keys *sk, tt_
  * the previous one before its deadline, over tt_plexd_canonical_bytes);
  * duplicate nonce. The nonce of an accepted event is recorded; a forged
  * event records nothing. When TT_PLEXD_NONCES nonces are all younger than
- * five minutes, an event is refused rather than one forgotten. Built
+ * five minutes, an event is refused rather than one forgotten. A device
+ * whose wall clock is not set refuses every event (TT_E_SSE_REJECTED);
+ * canonical bytes over TT_SSE_EVENT_MAX + 512 are a limit error. Built
  * without TT_FEATURE_ED25519 it refuses every envelope (usage class).
  */
 int tt_plexd_verify(tt_plexd_keys *k, const tt_plexd_envelope *env, tt_error *err);

@@ -20,7 +20,8 @@ typedef struct tt_port_lwip_hooks {
     int (*random)(void *buf, size_t len);   /* TT_PORT_OK or a code */
 } tt_port_lwip_hooks;
 
-/* Fill *port; hooks must outlive it. */
+/* Fill *port; hooks is kept by pointer and must outlive it (and every
+ * client that copied it). */
 void tt_port_lwip_init(tt_port *port, const tt_port_lwip_hooks *hooks);
 
 #endif /* TT_PORT_LWIP_H */

@@ -8,7 +8,8 @@
 
 #include "port.h"
 
-/* Fill *port with the POSIX implementation. */
+/* Fill *port with the POSIX implementation (a static table, no context:
+ * *port may be copied freely). */
 void tt_port_posix_init(tt_port *port);
 
 #endif /* TT_PORT_POSIX_H */

@@ -32,6 +32,7 @@
 
 #define TT_SKY_ID_MAX 80
 
+/* Read only by tt_sky_init (strings copied): cfg may go after it. */
 typedef struct tt_sky_config {
     const char *url;             /* NULL: http://127.0.0.1:46580 */
     const char *token;           /* service-account token, "sky_..." */
@@ -42,17 +43,20 @@ typedef struct tt_sky_config {
      * reads both from env_vars whenever env_vars is present (a KeyError,
      * HTTP 500, otherwise), so without a user id no env_vars are sent, and
      * per-launch credentials are refused. */
-    const char *user_id;
-    const char *user;            /* NULL: user_id */
+    const char *user_id;         /* < 64 bytes, else TT_E_INVALID_ARG */
+    const char *user;            /* NULL: user_id; < 128 bytes */
     int64_t logs_idle_ms;        /* logs: longest silence; 0: 300 s */
 } tt_sky_config;
 
 /* Fill cfg from the environment (getenv is the caller's platform's: this
- * is the one function here that reads it). Unset values keep cfg's. -1
- * with a usage error for a bad timeout or retry count. */
+ * is the one function here that reads it). Unset values keep cfg's; the
+ * strings set point into the environment (valid while it is unchanged).
+ * -1 with TT_E_INVALID_ARG (usage) for a bad timeout or a retry count
+ * outside 0..100, cfg filled up to it. */
 int tt_sky_config_from_env(tt_sky_config *cfg, tt_error *err);
 
-/* Cloud credentials for one launch, sent as the request's env_vars. */
+/* Cloud credentials for one launch, sent as the request's env_vars (NULL
+ * or "": left out); read during the call only. They need a user id. */
 typedef struct tt_sky_credentials {
     const char *aws_access_key_id, *aws_secret_access_key, *aws_session_token;
     const char *azure_client_id, *azure_client_secret, *azure_tenant_id,
@@ -60,11 +64,13 @@ typedef struct tt_sky_credentials {
     const char *gcp_credentials_json;  /* service-account key JSON text */
 } tt_sky_credentials;
 
+/* Read during tt_sky_launch only. */
 typedef struct tt_sky_launch_req {
     const char *cluster_name;    /* required */
     const char *task_yaml;       /* required: the task as YAML text */
     int retry_until_up;
-    int detach;                  /* tt_sky_launch_wait only: do not wait */
+    int detach;                  /* not read by the library (tt_sky_launch
+                                  * never waits): the caller's own flag */
     const tt_sky_credentials *credentials;  /* NULL: the server's own */
 } tt_sky_launch_req;
 
@@ -78,7 +84,9 @@ typedef enum tt_sky_status_kind {
 } tt_sky_status_kind;
 
 /* One cluster of a status result (StatusResponse without its pickled
- * handle), sized for real records. */
+ * handle), sized for real records. A string longer than its array is
+ * that cluster's problem (TT_E_LIMIT_JSON_STRING), except those marked
+ * "cut", shortened visibly ("..."). */
 typedef struct tt_sky_cluster {
     char name[256];
     char status[16];             /* "INIT", "UP", "STOPPED" */
@@ -116,7 +124,9 @@ typedef int (*tt_sky_cluster_fn)(void *user, const tt_sky_cluster *c, const tt_e
  * result[result_cap] (a result that does not fit is a limit error with
  * its size). The error is read from the JSON the server nests in a string
  * ({"object": <pickle, often KBs>, "type", "message"}): only type and
- * message are kept.
+ * message are kept. With no sink at all (on_result NULL, result_cap 0)
+ * the result is only counted in result_len. Caller-owned; strings as in
+ * tt_sky_cluster; the calls clear it but for its sinks.
  */
 typedef struct tt_sky_request {
     char request_id[TT_SKY_ID_MAX];
@@ -135,7 +145,8 @@ typedef struct tt_sky_request {
     tt_sky_cluster_fn on_cluster;
     tt_body_fn on_result;
     void *user;
-    char *result;                /* caller's buffer, or NULL */
+    char *result;                /* caller's buffer, or NULL; NUL-terminated;
+                                  * after a limit error it holds a prefix */
     size_t result_cap;
     size_t result_len;           /* bytes of the result in all */
 } tt_sky_request;
@@ -143,6 +154,7 @@ typedef struct tt_sky_request {
 /* The table of a status result's clusters (to print them). */
 extern const tt_json_field tt_sky_clusters_json;
 
+/* Caller-owned; strings as tt_sky_cluster's (none cut). */
 typedef struct tt_sky_health {
     char status[24];             /* "healthy" */
     char api_version[16];
@@ -157,7 +169,8 @@ typedef struct tt_sky_error {
     char message[512];           /* for people: cut, marked */
 } tt_sky_error;
 
-/* What is decoded from the JSON nested in a string (error, clusters). */
+/* What is decoded from the JSON nested in a string (error, clusters).
+ * Internal to tt_sky: callers do not touch it. */
 typedef struct tt_sky_inner {
     tt_json_binder binder;
     int kind;                    /* which field (skypilot.c) */
@@ -174,6 +187,9 @@ typedef struct tt_sky_inner {
     unsigned long clusters;
 } tt_sky_inner;
 
+/* Caller-owned (111 KiB in the default configuration, mostly the
+ * client's pool and the buffers); points into itself after init: never
+ * copy or move it. One call at a time. */
 typedef struct tt_sky {
     tt_client client;
     tt_api api;
@@ -189,10 +205,25 @@ typedef struct tt_sky {
     tt_sky_inner inner;
 } tt_sky;
 
+/* Prepare s (the port is copied). -1 with err: a bad or too long URL
+ * (TT_E_URL_*, TT_E_LIMIT_URL), a token of TT_API_TOKEN_MAX bytes or
+ * more, a user id or name too long (TT_E_INVALID_ARG). */
 int tt_sky_init(tt_sky *s, const tt_port *port, const tt_sky_config *cfg, tt_error *err);
+
+/* Close pooled connections; s may be used again. */
 void tt_sky_close(tt_sky *s);
 
-/* The asynchronous calls: the request id into id[cap]. */
+/*
+ * The asynchronous calls: the request id into id[cap] (NUL-terminated;
+ * cap > 0; TT_SKY_ID_MAX holds SkyPilot's UUIDs). An id longer than
+ * cap - 1 is cut without an error: size id for the longest. -1 with err:
+ * a missing cluster name or task (TT_E_INVALID_ARG), credentials without
+ * a user id (TT_E_INVALID_ARG), a body over TT_API_REQUEST_MAX
+ * (TT_E_LIMIT_JSON_BODY), no id header in a 2xx answer
+ * (TT_E_JSON_MISSING), call errors (their message names the request id
+ * when the server gave one). status: n 0 means every cluster.
+ * cost_report: days <= 0 means 30.
+ */
 int tt_sky_launch(tt_sky *s, const tt_sky_launch_req *q, char *id, size_t cap, tt_error *err);
 int tt_sky_down(tt_sky *s, const char *cluster, int purge, char *id, size_t cap, tt_error *err);
 int tt_sky_status(tt_sky *s, const char *const *clusters, size_t n, char *id, size_t cap,
@@ -201,18 +232,24 @@ int tt_sky_exec(tt_sky *s, const char *cluster, const char *task_yaml, char *id,
                 tt_error *err);
 int tt_sky_cost_report(tt_sky *s, int days, char *id, size_t cap, tt_error *err);
 
-/* A request's state now, without waiting (GET /api/status). */
+/* A request's state now, without waiting (GET /api/status): out (cleared
+ * but for its sinks) gets request_id, name, status, kind, user_name,
+ * cluster_name, status_msg and created_at only. -1 with err: NULL, "" or
+ * an id too long to encode (TT_E_INVALID_ARG); no such request (TT_ERR_API,
+ * TT_E_API); call errors. */
 int tt_sky_request_status(tt_sky *s, const char *id, tt_sky_request *out, tt_error *err);
 
 /* A finished request's outcome (GET /api/get; the server holds the answer
- * until the request is done). A FAILED request is returned with its error
- * text in out->error and -1 with TT_ERR_API. */
+ * until the request is done; never retried). out is cleared but for its
+ * sinks, and the result goes to them. A FAILED request is returned with
+ * its error text in out->error and -1 with TT_ERR_API. An answer without
+ * a request id is TT_E_JSON_MISSING; id as tt_sky_request_status. */
 int tt_sky_get_request(tt_sky *s, const char *id, tt_sky_request *out, tt_error *err);
 
 /* Poll until a terminal status, every 5 s growing to 30 s (poll_first_ms,
  * poll_max_ms), but never past
  * deadline_ms (port clock; 0: none): then TT_ERR_TIMEOUT. The outcome as
- * tt_sky_get_request. */
+ * tt_sky_get_request. A cancelled wait is TT_E_CANCELLED. */
 int tt_sky_wait(tt_sky *s, const char *id, int64_t deadline_ms, tt_sky_request *out,
                 tt_error *err);
 
@@ -220,10 +257,13 @@ int tt_sky_wait(tt_sky *s, const char *id, int64_t deadline_ms, tt_sky_request *
  * job runs when following: bounded by the logs idle timeout (the server's
  * heartbeats count), never by the request deadline. SkyPilot's control
  * lines (<sky-payload>...</sky-payload>: spinners, heartbeats) are not
- * passed on. */
+ * passed on. job_id <= 0: the latest job. fn's pieces are valid during
+ * fn only; its -1 stops, returned with its err. */
 int tt_sky_logs(tt_sky *s, const char *cluster, int64_t job_id, int follow, int tail,
                 tt_body_fn fn, void *user, tt_error *err);
 
+/* GET /api/health into out (zeroed first): TT_E_JSON_MISSING without a
+ * status, TT_E_LIMIT_JSON_STRING for a field too long, call errors. */
 int tt_sky_get_health(tt_sky *s, tt_sky_health *out, tt_error *err);
 
 #endif /* TT_SKYPILOT_H */

@@ -153,6 +153,7 @@ typedef struct tt_sse_dispatch {
     tt_sse_dispatch_stats stats;
 } tt_sse_dispatch;
 
+/* An empty dispatcher: no handlers, no JSON decoding, no verifier. */
 void tt_sse_dispatch_init(tt_sse_dispatch *d);
 
 /* Register a handler for an event type (NULL type: the default handler

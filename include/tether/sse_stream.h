@@ -40,6 +40,7 @@ typedef enum tt_sse_state {
     TT_SSE_STOPPED
 } tt_sse_state;
 
+/* Static lower-case name ("backoff"); "unknown" out of range. */
 const char *tt_sse_state_name(tt_sse_state s);
 
 /* A state change; delay_ms is the wait that begins (BACKOFF, POLLING),
@@ -55,13 +56,15 @@ typedef int (*tt_sse_auth_fn)(void *user, const tt_error *why);
  * through on_state's why only, never fatal). */
 typedef int (*tt_sse_poll_fn)(void *user, tt_error *err);
 
+/* Copied by tt_sse_stream_init; the strings, headers and cancel flag it
+ * points to are kept by pointer and must outlive the stream. */
 typedef struct tt_sse_config {
-    const char *url;
+    const char *url;               /* required */
     const tt_header *headers;      /* caller headers, e.g. Authorization */
     size_t nheaders;               /* at most TT_SSE_HEADERS_MAX */
-    int64_t backoff_base_ms;       /* TT_SSE_BACKOFF_BASE_MS */
-    int64_t backoff_max_ms;        /* TT_SSE_BACKOFF_MAX_MS */
-    unsigned jitter_pct;           /* TT_SSE_JITTER_PCT */
+    int64_t backoff_base_ms;       /* TT_SSE_BACKOFF_BASE_MS; >= 0 */
+    int64_t backoff_max_ms;        /* TT_SSE_BACKOFF_MAX_MS; >= base */
+    unsigned jitter_pct;           /* TT_SSE_JITTER_PCT; <= 100 */
     int64_t healthy_ms;            /* TT_SSE_HEALTHY_MS */
     int64_t idle_timeout_ms;       /* TT_SSE_IDLE_TIMEOUT_MS */
     int64_t poll_after_ms;         /* TT_SSE_POLL_AFTER_MS */
@@ -75,6 +78,8 @@ typedef struct tt_sse_config {
     volatile sig_atomic_t *cancel;
 } tt_sse_config;
 
+/* Zero cfg and set the TT_SSE_* defaults: the caller sets url and the
+ * rest. */
 void tt_sse_config_default(tt_sse_config *cfg);
 
 typedef struct tt_sse_stream_stats {
@@ -84,6 +89,8 @@ typedef struct tt_sse_stream_stats {
     unsigned failures;             /* consecutive, for the backoff */
 } tt_sse_stream_stats;
 
+/* Caller-owned; the client and parser are the caller's too, kept by
+ * pointer. The client is the engine's while it runs. */
 typedef struct tt_sse_stream {
     tt_sse_config cfg;
     tt_client *client;
@@ -105,8 +112,9 @@ typedef struct tt_sse_stream {
 /*
  * Prepare an engine over a client and a parser (with its event callback,
  * usually tt_sse_dispatch_event). The engine sets the client's cancel flag
- * to its stop flag (cfg.cancel or its own). -1 with a usage error for a
- * bad configuration.
+ * to its stop flag (cfg.cancel or its own). -1 with TT_E_INVALID_ARG
+ * (usage) for a bad configuration: no URL, more than TT_SSE_HEADERS_MAX
+ * headers, bad backoff settings.
  */
 int tt_sse_stream_init(tt_sse_stream *s, tt_client *client, tt_sse_parser *parser,
                        const tt_sse_config *cfg, tt_error *err);

@@ -13,7 +13,8 @@
 
 #include "port.h"
 
-/* The port's wall clock in seconds, < 0 when it is not set. */
+/* The port's wall clock in seconds, -1 when it is not set. Callers that
+ * format it unchecked write 1969-12-31T23:59:59Z. */
 int64_t tt_port_wall_s(const tt_port *p);
 
 /* Days from 1970-01-01 to y-m-d (month 1..12); negative before 1970. */
@@ -40,15 +41,17 @@ typedef struct tt_rfc3339_time {
  */
 int tt_rfc3339_parse_time(const char *s, size_t n, tt_rfc3339_time *t);
 
-/* The same for a NUL-terminated text, as seconds. */
+/* The same for a NUL-terminated text, as seconds (the fraction dropped):
+ * 0, or -1 with *out untouched. */
 int tt_rfc3339_parse(const char *s, int64_t *out);
 
 /*
  * t as Go's time.Time.MarshalJSON writes it (RFC3339Nano): the local time
  * of its offset, the fraction without trailing zeros (none when zero),
  * "Z" for a zero offset. Returns the length it needs, as tt_fmt does (cap
- * >= 36 is always enough), or 0 when Go refuses to write it: a year
- * outside 0000..9999 or an offset of 24 hours or more.
+ * >= 36 is always enough; a return >= cap means out holds it cut), or 0,
+ * out untouched, when Go refuses to write it: a year outside 0000..9999,
+ * an offset of 24 hours or more, or nsec over 999999999.
  */
 size_t tt_rfc3339_format_time(const tt_rfc3339_time *t, char *out, size_t cap);
 

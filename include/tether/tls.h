@@ -93,6 +93,9 @@ typedef struct tt_sha256 { TT_OPAQUE_BLOCK(TT_SHA256_SIZE) opaque; } tt_sha256;
 
 /* ---- store: anchors, chain, key ---------------------------------------- */
 
+/* An empty store over the caller's arena[cap], where the loads below
+ * keep what they parse: arena must outlive the store and every
+ * connection that uses it. Nothing to free. */
 void tt_tls_store_init(tt_tls_store *st, void *arena, size_t cap);
 
 /* Bytes of the arena the loads so far have needed (Mbed TLS: at the most,
@@ -107,7 +110,9 @@ size_t tt_tls_store_chain_len(const tt_tls_store *st);
  * Trust anchors from a PEM file (one CA or a whole bundle such as Debian's
  * /etc/ssl/certs/ca-certificates.crt) or a directory of PEM files (every
  * file is read; duplicates are kept once; files holding no certificate are
- * skipped). Once per store. A missing final newline is fine.
+ * skipped; so is, without an error, an entry whose "dir/name" needs 512
+ * bytes or more: BearSSL builds skip it, Mbed TLS builds try the path cut
+ * to 511 bytes). Once per store. A missing final newline is fine.
  * Errors: TT_E_TLS_LOAD (usage class: missing file, no certificate, bad
  * PEM or certificate), TT_E_LIMIT_TLS_ARENA.
  */

@@ -42,9 +42,11 @@ int tt_url_parse(tt_url *url, const char *text, size_t len, tt_error *err);
 /*
  * Resolve a URI reference (a Location header value) against `base` per
  * RFC 3986 section 5: absolute URLs, "//authority…", "/path", "?query" and
- * relative paths with dot segments removed. `out` may not alias `base`.
- * Errors as tt_url_parse, reported with code TT_E_HTTP_BAD_LOCATION is the
- * caller's choice; this function reports the URL code.
+ * relative paths with dot segments removed; an empty reference or a bare
+ * fragment is base itself. `out` may not alias `base`. Errors as
+ * tt_url_parse, with the URL codes (a caller following a redirect may
+ * report TT_E_HTTP_BAD_LOCATION instead); a path that outgrows
+ * TT_URL_TARGET_MAX is TT_E_LIMIT_URL, never cut.
  */
 int tt_url_resolve(tt_url *out, const tt_url *base, const char *ref,
                    size_t len, tt_error *err);
@@ -52,6 +54,7 @@ int tt_url_resolve(tt_url *out, const tt_url *base, const char *ref,
 /*
  * Write the URL as text ("https://[::1]:8443/x?y") into buf; returns the
  * length the full text needs (like snprintf), NUL-terminating when cap > 0.
+ * A return >= cap means buf holds the text cut: the caller must check.
  */
 size_t tt_url_format(const tt_url *url, char *buf, size_t cap);
 
@@ -59,12 +62,12 @@ size_t tt_url_format(const tt_url *url, char *buf, size_t cap);
  * ":port" when the port is not the scheme's default. Same return rule. */
 size_t tt_url_host_header(const tt_url *url, char *buf, size_t cap);
 
-/* 1 when the text is a dotted-quad IPv4 address ("10.0.0.1"). When out is
- * non-NULL the 4 address bytes are stored there. */
+/* 1 when the text is a dotted-quad IPv4 address ("10.0.0.1"), else 0.
+ * When out is non-NULL the 4 address bytes are stored there. */
 int tt_parse_ipv4(const char *s, size_t len, unsigned char out[4]);
 
-/* 1 when the text is an IPv6 address literal (no brackets, no zone). When
- * out is non-NULL the 16 address bytes are stored there. */
+/* 1 when the text is an IPv6 address literal (no brackets, no zone), else
+ * 0. When out is non-NULL the 16 address bytes are stored there. */
 int tt_parse_ipv6(const char *s, size_t len, unsigned char out[16]);
 
 /* Percent-encoding modes. */
@@ -77,9 +80,11 @@ typedef enum tt_pct_mode {
 } tt_pct_mode;
 
 /*
- * Append the encoding of src[0..n) to dst, which holds *len bytes of cap.
- * On success *len grows and dst stays NUL-terminated. When the encoding does
- * not fit, returns -1 with a TT_E_LIMIT_BUFFER error and dst unchanged.
+ * Append the encoding of src[0..n) to dst, which holds *len bytes of cap
+ * (*len < cap). On success *len grows and dst stays NUL-terminated. When
+ * the encoding (and its NUL) does not fit, returns -1 with a
+ * TT_E_LIMIT_BUFFER error (limit class), *len unchanged and dst[*len]
+ * NUL again: never a cut encoding. err may be NULL.
  */
 int tt_pct_encode(char *dst, size_t cap, size_t *len, const char *src,
                   size_t n, tt_pct_mode mode, tt_error *err);

@@ -11,7 +11,8 @@
  * class, never confused with an API error.
  *
  * Memory: one tt_vmm holds its client, trust store, buffers and tokens
- * (about 30 KiB plus the TLS connection buffers of the pool).
+ * (113 KiB in the default configuration, of which 64 KiB is the client
+ * with the TLS connection buffers of its pool).
  */
 #ifndef TT_VMM_H
 #define TT_VMM_H
@@ -25,10 +26,14 @@
 #define TT_VMM_NAME_MAX 64
 #define TT_VMM_DNS_MAX 4
 
+/* Read only by tt_vmm_init: strings are copied and the PEM files loaded
+ * there, so cfg may go once init returns. */
 typedef struct tt_vmm_config {
-    const char *name;            /* host name in messages, "host-a" */
+    const char *name;            /* host name in messages, "host-a"; NULL:
+                                  * the address's host; cut at 255 bytes */
     const char *address;         /* "192.168.1.10:8443" or "host:port" */
-    const char *labels;          /* free text, "rack=r1,zone=a" (kept, not sent) */
+    const char *labels;          /* free text, "rack=r1,zone=a" (kept, not
+                                  * sent); silently cut at 127 bytes */
     const char *ca;              /* PEM file of the CA that signed the host */
     const char *cert;            /* client certificate chain (PEM) */
     const char *key;             /* client key (PEM) */
@@ -42,17 +47,21 @@ typedef struct tt_vmm_config {
     unsigned tls_min_version;
 } tt_vmm_config;
 
+/* A VM as the host answers it; caller-owned. A string longer than its
+ * array is an error (TT_E_LIMIT_JSON_STRING), never cut; "" when absent. */
 typedef struct tt_vmm_vm {
-    char name[TT_VMM_NAME_MAX];
+    char name[TT_VMM_NAME_MAX];  /* required */
     char state[16];              /* "running", "stopped", ... */
     int32_t cpus;
     int64_t memory_mb;
     int64_t disk_size_mb;
     char image[128];
     char ip[48];
-    char created_at[40];
+    char created_at[40];         /* as the host wrote it */
 } tt_vmm_vm;
 
+/* Read during tt_vmm_create only. The JSON body must fit
+ * TT_API_REQUEST_MAX, else TT_E_LIMIT_JSON_BODY. */
 typedef struct tt_vmm_create_req {
     const char *name;            /* required */
     int32_t cpus;                /* required, > 0 */
@@ -60,11 +69,13 @@ typedef struct tt_vmm_create_req {
     int64_t disk_size_mb;        /* 0: omitted */
     const char *ssh_public_key;  /* NULL/"": omitted */
     const char *dns_servers[TT_VMM_DNS_MAX];
-    size_t ndns;                 /* 0: omitted */
+    size_t ndns;                 /* 0: omitted; beyond TT_VMM_DNS_MAX the
+                                  * rest are dropped without an error */
     const char *image;           /* NULL/"": omitted */
     const char *kernel;          /* NULL/"": omitted */
 } tt_vmm_create_req;
 
+/* Caller-owned; hostname as tt_vmm_vm's strings. */
 typedef struct tt_vmm_status {
     char hostname[64];
     int32_t total_cpus, used_cpus;
@@ -72,6 +83,8 @@ typedef struct tt_vmm_status {
     int32_t running_vms, total_vms;
 } tt_vmm_status;
 
+/* Caller-owned; points into itself after init: never copy or move it.
+ * One call at a time. */
 typedef struct tt_vmm {
     tt_client client;
     tt_api api;
@@ -82,27 +95,50 @@ typedef struct tt_vmm {
     char req[TT_API_REQUEST_MAX];
     tt_json doc;
     tt_vmm_vm slot;              /* ListVMs: each VM while it is handed over */
-    char labels[128];
+    char labels[128];            /* cfg->labels, cut to fit */
 } tt_vmm;
 
-/* Load the CA and the client credentials and prepare the client. -1 with
- * a usage or TLS-load error naming what is wrong. */
+/* Load the CA and the client credentials (https only; the port reads the
+ * files) and prepare the client. -1 with err: no address, or https
+ * without ca, cert and key (TT_E_INVALID_ARG); TT_E_TLS_LOAD or
+ * TT_E_LIMIT_TLS_ARENA from loading; a URL that is bad or longer than
+ * TT_URL_MAX (TT_E_URL_*, TT_E_LIMIT_URL). */
 int tt_vmm_init(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt_error *err);
 
-/* Close pooled connections. */
+/* Close pooled connections; v may be used again. */
 void tt_vmm_close(tt_vmm *v);
 
+/* POST /vms with the long timeout, never retried; the new VM into out.
+ * TT_E_INVALID_ARG (usage) without name, cpus > 0 and memory_mb > 0. */
 int tt_vmm_create(tt_vmm *v, const tt_vmm_create_req *req, tt_vmm_vm *out, tt_error *err);
+
+/*
+ * One VM by name: get, start, stop (POST .../start, .../stop), delete
+ * (force: ?force=true). name is percent-encoded here; NULL, "", "." or
+ * "..", or an encoding of 3 * TT_VMM_NAME_MAX bytes or more is
+ * TT_E_INVALID_ARG (usage). out may be NULL; it is zeroed and bound only
+ * once the call succeeded (untouched when it failed): TT_E_JSON_TYPE when
+ * the data is no object, TT_E_JSON_MISSING without a name,
+ * TT_E_LIMIT_JSON_STRING for a field too long (the others bound). Call
+ * errors as tt_api_call, an API error naming the host.
+ */
 int tt_vmm_get(tt_vmm *v, const char *name, tt_vmm_vm *out, tt_error *err);
 int tt_vmm_delete(tt_vmm *v, const char *name, int force, tt_error *err);
 int tt_vmm_start(tt_vmm *v, const char *name, tt_vmm_vm *out, tt_error *err);
 int tt_vmm_stop(tt_vmm *v, const char *name, tt_vmm_vm *out, tt_error *err);
+
+/* GET /status into out (zeroed once the call succeeded); errors as
+ * tt_vmm_get. */
 int tt_vmm_get_status(tt_vmm *v, tt_vmm_status *out, tt_error *err);
+
+/* GET /health: 0 for a 2xx answer that is no error envelope. */
 int tt_vmm_health(tt_vmm *v, tt_error *err);
 
 /* ListVMs: fn once per VM while the list streams in, with the VM's own
  * problem when a field of it did not fit (the rest of it is bound, the
- * list goes on); fn's -1 stops. The count goes to *count when not NULL. */
+ * list goes on); fn's -1 stops, and is returned with fn's err. vm and
+ * problem are v's, valid during fn only. The count goes to *count (when
+ * not NULL) only on success. */
 typedef int (*tt_vmm_vm_fn)(void *user, const tt_vmm_vm *vm, const tt_error *problem,
                             tt_error *err);
 int tt_vmm_list(tt_vmm *v, tt_vmm_vm_fn fn, void *user, size_t *count, tt_error *err);
