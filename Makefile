@@ -23,14 +23,18 @@
 # config/tether_config.h), SAN=1 (ASan+UBSan), BUILD=dir, TLS=bearssl|mbedtls.
 
 # CROSS=aarch64-linux-gnu- (or arm-linux-gnueabihf-): static binaries for
-# ARM Linux BMCs, built with Debian's cross compilers into build/cross-TRIPLE
+# ARM Linux BMCs into build/cross-TRIPLE, linked with musl (a static glibc
+# cannot resolve names): Debian's cross gcc with musl built for the triple
+# (tools/build-musl.sh) as the compiler, TRIPLE-musl-gcc; the third-party
+# libraries are built with it too (lib-TRIPLE-musl-gcc)
 # TLS=mbedtls builds go to their own folder (build/mbedtls,
 # build/cross-TRIPLE-mbedtls) unless BUILD is given: objects compiled for
 # one backend must never be linked with the other's
 TLS ?= bearssl
 TLS_DIR_SUFFIX := $(if $(filter mbedtls,$(TLS)),-mbedtls)
 ifdef CROSS
-CC := $(CROSS)gcc
+MUSL_CC := $(CURDIR)/build/third_party/musl-$(CROSS:-=)/bin/$(CROSS)musl-gcc
+CC := $(MUSL_CC)
 AR := $(CROSS)ar
 BUILD ?= build/cross-$(patsubst %-,%,$(CROSS))$(TLS_DIR_SUFFIX)
 LDFLAGS += -static
@@ -58,6 +62,12 @@ endif
 TETHER_DIR := .
 include tether.mk
 DEP_LIBS := $(TETHER_LIBS)
+ifdef CROSS
+TETHER_PREREQS += $(MUSL_CC)
+$(DEP_LIBS): | $(MUSL_CC)
+$(MUSL_CC):
+	@tools/build-musl.sh $(CROSS:-=)
+endif
 
 CPPFLAGS_ALL := $(TETHER_CFLAGS) -Iport/mock $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
