@@ -300,10 +300,13 @@ test-cross:
 		TETHER_CONFIG_FILE=config/profiles/tiny.h build/tiny/tests/unit build/tiny/tests/integ
 	@tools/test-cross.sh $(CROSS_TRIPLES)
 
-# Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static CLI
+# Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static
+# CLIs (x86-64, armhf, aarch64)
 size-report:
-	@tools/deps.sh static size
+	@tools/deps.sh static size cross
 	@$(MAKE) --no-print-directory static
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static cli
+	@$(MAKE) --no-print-directory NODEPS=1 cross-build
 	@tools/size-report.sh
 
 # The soak: an agent against the reference control plane with random

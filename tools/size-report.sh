@@ -6,7 +6,9 @@
 #  2. BearSSL and tether's TLS glue compiled the same way, linked with
 #     --gc-sections so that only what the configured suites use counts;
 #  3. RAM of the structures per profile (host build of tools/sizes.c);
-#  4. the static musl x86-64 CLI, stripped, and what each part costs.
+#  4. the static musl x86-64 CLI, stripped, and what each part costs;
+#  5. every static musl CLI (x86-64, armhf, aarch64; BearSSL and Mbed
+#     TLS), stripped.
 set -eu
 cd "$(dirname "$0")/.."
 out=build/size-report
@@ -72,3 +74,18 @@ echo
 echo "== static musl x86-64 CLI"
 python3 tools/size_map.py build/musl-mbedtls/tether.map x86
 echo "build/tether-static: $(wc -c < build/tether-static) bytes stripped (goal 184320)"
+
+echo
+echo "== static musl CLIs, stripped (make static, make cross-build)"
+# stripped NAME STRIP BINARY: one row cell, the binary's stripped bytes
+stripped() {
+    [ -f "$3" ] || { echo "missing"; return; }
+    $2 -o "$out/$1" "$3" && wc -c < "$out/$1"
+}
+printf '%-22s %12s %12s\n' target BearSSL "Mbed TLS"
+printf '%-22s %12s %12s\n' x86-64 "$(stripped x86-64 strip build/musl/tether)" \
+    "$(stripped x86-64-mbedtls strip build/musl-mbedtls/tether)"
+for t in arm-linux-gnueabihf aarch64-linux-gnu; do
+    printf '%-22s %12s %12s\n' "$t" "$(stripped "$t" "$t-strip" "build/cross-$t/tether")" \
+        "$(stripped "$t-mbedtls" "$t-strip" "build/cross-$t-mbedtls/tether")"
+done
