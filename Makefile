@@ -23,14 +23,18 @@
 # config/tether_config.h), SAN=1 (ASan+UBSan), BUILD=dir, TLS=bearssl|mbedtls.
 
 # CROSS=aarch64-linux-gnu- (or arm-linux-gnueabihf-): static binaries for
-# ARM Linux BMCs, built with Debian's cross compilers into build/cross-TRIPLE
+# ARM Linux BMCs into build/cross-TRIPLE, linked with musl (a static glibc
+# cannot resolve names): Debian's cross gcc with musl built for the triple
+# (tools/build-musl.sh) as the compiler, TRIPLE-musl-gcc; the third-party
+# libraries are built with it too (lib-TRIPLE-musl-gcc)
 # TLS=mbedtls builds go to their own folder (build/mbedtls,
 # build/cross-TRIPLE-mbedtls) unless BUILD is given: objects compiled for
 # one backend must never be linked with the other's
 TLS ?= bearssl
 TLS_DIR_SUFFIX := $(if $(filter mbedtls,$(TLS)),-mbedtls)
 ifdef CROSS
-CC := $(CROSS)gcc
+MUSL_CC := $(CURDIR)/build/third_party/musl-$(CROSS:-=)/bin/$(CROSS)musl-gcc
+CC := $(MUSL_CC)
 AR := $(CROSS)ar
 BUILD ?= build/cross-$(patsubst %-,%,$(CROSS))$(TLS_DIR_SUFFIX)
 LDFLAGS += -static
@@ -58,6 +62,12 @@ endif
 TETHER_DIR := .
 include tether.mk
 DEP_LIBS := $(TETHER_LIBS)
+ifdef CROSS
+TETHER_PREREQS += $(MUSL_CC)
+$(DEP_LIBS): | $(MUSL_CC)
+$(MUSL_CC):
+	@tools/build-musl.sh $(CROSS:-=)
+endif
 
 CPPFLAGS_ALL := $(TETHER_CFLAGS) -Iport/mock $(CPPFLAGS)
 LDFLAGS_ALL := $(LDFLAGS)
@@ -290,10 +300,13 @@ test-cross:
 		TETHER_CONFIG_FILE=config/profiles/tiny.h build/tiny/tests/unit build/tiny/tests/integ
 	@tools/test-cross.sh $(CROSS_TRIPLES)
 
-# Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static CLI
+# Footprint: Cortex-M4 core and TLS, struct RAM per profile, the static
+# CLIs (x86-64, armhf, aarch64)
 size-report:
-	@tools/deps.sh static size
+	@tools/deps.sh static size cross
 	@$(MAKE) --no-print-directory static
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static cli
+	@$(MAKE) --no-print-directory NODEPS=1 cross-build
 	@tools/size-report.sh
 
 # The soak: an agent against the reference control plane with random

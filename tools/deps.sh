@@ -7,6 +7,7 @@
 #   tools/deps.sh test     also the servers and tools `make test` runs
 #   tools/deps.sh demo     what `make demo` runs
 #   tools/deps.sh static   musl-gcc for `make static`
+#   tools/deps.sh cross    cross compilers, qemu-user, file (ARM builds)
 #
 # Debian packages are installed with apt-get when running as root; otherwise
 # the missing ones are named and the script fails. Sources that must be built
@@ -21,7 +22,9 @@ need_demo="openssl python3 nginx-light curl procps"
 need_static="musl-tools"
 need_size="gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi"
 need_coverage="lcov"
-need_cross="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu libc6-dev-armhf-cross libc6-dev-arm64-cross qemu-user"
+# the ARM builds link musl, built from source with these compilers
+# (tools/build-musl.sh): no glibc for the targets is needed
+need_cross="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu qemu-user file"
 
 check=0
 if [ "${1:-}" = --check ]; then check=1; shift; fi
@@ -63,5 +66,16 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 echo "deps.sh: installing$missing"
-apt-get update -q >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
+# another apt (a concurrent make test) may hold a lock: dpkg's is waited
+# for by apt itself, the package lists' is retried here
+apt_get() {
+    err=$(mktemp); n=0
+    until DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >/dev/null 2>"$err"; do
+        n=$((n+1))
+        if ! grep -qi lock "$err" || [ $n -gt 40 ]; then cat "$err" >&2; rm -f "$err"; return 1; fi
+        sleep 15
+    done
+    rm -f "$err"
+}
+apt_get update -q
+apt_get install -y -q --no-install-recommends $missing

@@ -3,9 +3,10 @@
 # Nothing here is ever committed: keys are made fresh on every run.
 #
 #   root-ca          EC P-256 root; inter-ca signed by it; server certs below
-#   server           EC, localhost + 127.0.0.1 + ::1, signed by inter-ca
+#   server           EC, localhost + cp.tether.test (the resolver tests
+#                    of tools/test-cross.sh) + 127.0.0.1 + ::1, by inter-ca
 #                    (server-chain.pem = server + inter-ca)
-#   server-rsa       RSA-2048, same names, signed by root-ca
+#   server-rsa       RSA-2048, localhost + 127.0.0.1, signed by root-ca
 #   wrongname        EC, only other.example
 #   noip             EC, only DNS localhost (no IP SAN)
 #   expired          EC, valid 2020-01-01 .. 2021-01-01
@@ -83,7 +84,7 @@ keyUsage=critical,keyCertSign,cRLSign"
 ec_key server.key
 csr server server.key localhost
 sign server inter-ca "$SERVER_EXT
-subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
+subjectAltName=DNS:localhost,DNS:cp.tether.test,IP:127.0.0.1,IP:::1"
 cat server.pem inter-ca.pem > server-chain.pem
 
 rsa_key server-rsa.key
