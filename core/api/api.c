@@ -185,7 +185,6 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
     attempt_ctx *x = user;
     const tt_api_req *r = x->r;
     (void)trailer;
-    (void)err;
     /* content codings are case-insensitive (RFC 9110 8.4.1) */
     if (tt_http_name_eq(name, nl, "content-encoding") && tt_http_name_eq(value, vl, "gzip"))
         x->gzipped = 1;
@@ -193,10 +192,18 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
         x->a->date = -1;
     if (r->capture_cap == 0)
         return 0;
-    if ((r->capture_name != NULL && tt_http_name_eq(name, nl, r->capture_name)) ||
-        (r->capture_alt != NULL && tt_http_name_eq(name, nl, r->capture_alt) &&
-         r->capture_buf[0] == '\0'))
-        tt_fmt(r->capture_buf, r->capture_cap, "%.*s", (int)vl, value);
+    if (!(r->capture_name != NULL && tt_http_name_eq(name, nl, r->capture_name)) &&
+        !(r->capture_alt != NULL && tt_http_name_eq(name, nl, r->capture_alt) &&
+          r->capture_buf[0] == '\0'))
+        return 0;
+    /* a cut request id would name another request (or none) */
+    if (vl >= r->capture_cap)
+        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_HEADER_LINE, x->a->label,
+                            "%.*s \"%.*s...\" (%zu bytes) does not fit its %zu-byte buffer",
+                            (int)nl, name, (int)(vl < 64 ? vl : 64), value, vl,
+                            r->capture_cap);
+    memcpy(r->capture_buf, value, vl);
+    r->capture_buf[vl] = '\0';
     return 0;
 }
 

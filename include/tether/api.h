@@ -146,8 +146,8 @@ typedef struct tt_api_req {
     int raw;
     /* capture one response header (e.g. a request id), or the alternative
      * name when the first is absent, into capture_buf[capture_cap] (NUL-
-     * terminated, "" when absent). A longer value is cut to fit without
-     * an error: size the buffer for the longest value. */
+     * terminated, "" when absent). A value of capture_cap bytes or more
+     * fails the call (TT_E_LIMIT_HEADER_LINE) rather than being cut. */
     const char *capture_name;
     const char *capture_alt;
     char *capture_buf;

@@ -215,8 +215,9 @@ void tt_sky_close(tt_sky *s);
 
 /*
  * The asynchronous calls: the request id into id[cap] (NUL-terminated;
- * cap > 0; TT_SKY_ID_MAX holds SkyPilot's UUIDs). An id longer than
- * cap - 1 is cut without an error: size id for the longest. -1 with err:
+ * cap > 0; TT_SKY_ID_MAX holds SkyPilot's UUIDs). An id of cap bytes or
+ * more fails with TT_E_LIMIT_HEADER_LINE (the server may have started the
+ * request: the id's first 64 bytes are in the message). -1 with err:
  * a missing cluster name or task (TT_E_INVALID_ARG), credentials without
  * a user id (TT_E_INVALID_ARG), a body over TT_API_REQUEST_MAX
  * (TT_E_LIMIT_JSON_BODY), no id header in a 2xx answer

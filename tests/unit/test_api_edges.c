@@ -1794,6 +1794,28 @@ static void test_api_post_retried_only_when_not_taken(void)
     tt_sky_close(&sky);
 }
 
+/* SkyPilot's ids are uuid4 strings (36 bytes): one that does not fit the
+ * caller's buffer fails the call instead of naming another request. */
+#define UUID_ID "b6a8f0a2-6c1e-4e0f-9a51-2f8d6b7c9e13"
+#define ACCEPTED_UUID "HTTP/1.1 200 OK\r\nX-Skypilot-Request-ID: " UUID_ID \
+    "\r\nContent-Length: 4\r\n\r\nnull"
+static void test_api_request_id_never_cut(void)
+{
+    char id[TT_SKY_ID_MAX];
+    tt_error e;
+    CHECK_INT(sky_start(), 0);
+    tt_mock_add(&mock, ACCEPTED_UUID, sizeof ACCEPTED_UUID - 1);
+    CHECK_INT(sky_launch_once(id, 37, &e), 0);
+    CHECK_STR(id, UUID_ID);
+    tt_mock_add(&mock, ACCEPTED_UUID, sizeof ACCEPTED_UUID - 1);
+    CHECK_INT(sky_launch_once(id, 36, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_INT(e.code, TT_E_LIMIT_HEADER_LINE);
+    CHECK(strstr(e.msg, "X-Skypilot-Request-ID \"" UUID_ID "...\" (36 bytes)") != NULL);
+    CHECK_INT(mock.connects, 2);  /* a launch the server took is not sent again */
+    tt_sky_close(&sky);
+}
+
 /* A read goes again after anything that may pass, a status that is only
  * read (POST /status) too; a streamed answer only while nothing of it
  * reached the caller. */
@@ -1878,6 +1900,7 @@ void suite_api_edges(void)
 {
     static const tt_test tests[] = {
         { "api_post_retried_only_when_not_taken", test_api_post_retried_only_when_not_taken },
+        { "api_request_id_never_cut", test_api_request_id_never_cut },
         { "api_reads_retried", test_api_reads_retried },
         { "maas_timestamp_corrected_from_date", test_maas_timestamp_corrected_from_date },
         { "api_empty_label_names_the_host", test_api_empty_label_names_the_host },
