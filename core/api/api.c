@@ -67,7 +67,7 @@ int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
                             "token longer than TT_API_TOKEN_MAX (%d)", TT_API_TOKEN_MAX);
     if (kind == TT_API_AUTH_OAUTH_PLAINTEXT) {
-        const char *c1 = strchr(secret, ':');
+        const char *c1 = secret != NULL ? strchr(secret, ':') : NULL;
         if (c1 == NULL || strchr(c1 + 1, ':') == NULL || strchr(strchr(c1 + 1, ':') + 1, ':'))
             return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
                                 "API key is not consumer:token:secret");

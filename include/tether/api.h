@@ -99,10 +99,9 @@ int tt_api_init(tt_api *a, tt_client *client, const char *base_url, const char *
                 char *buf, size_t cap, tt_json *doc, tt_error *err);
 
 /* Set or swap the secret (bearer token, or MAAS key "ck:tk:ts"), copied.
- * NULL is "" (no Authorization header) for a bearer token only: it must
- * not be NULL with TT_API_AUTH_OAUTH_PLAINTEXT. -1 with TT_E_INVALID_ARG
- * (usage), the old secret kept, when longer than TT_API_TOKEN_MAX - 1 or,
- * for MAAS, not three parts. */
+ * NULL is "" (no Authorization header) for a bearer token. -1 with
+ * TT_E_INVALID_ARG (usage), the old secret kept, when longer than
+ * TT_API_TOKEN_MAX - 1 or, for MAAS, NULL or not three parts. */
 int tt_api_set_token(tt_api *a, tt_api_auth kind, const char *secret, tt_error *err);
 
 /* Copy the current secret into buf[cap] (NUL-terminated): safe against a

@@ -72,6 +72,8 @@ static void test_token_limits(void)
     CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "a:b:c", &e), 0);
     CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, ":b:c", &e), 0);
     CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, "abc", &e), -1);
+    CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_OAUTH_PLAINTEXT, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_INVALID_ARG);
     CHECK_INT(tt_api_set_token(&api, TT_API_AUTH_BEARER, NULL, &e), 0); /* no token */
 }
 
