@@ -59,6 +59,9 @@ int tt_vmm_init(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt_err
     if (cfg->address == NULL || cfg->address[0] == '\0')
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, cfg->name,
                             "vmm needs the host's address (\"192.168.1.10:8443\")");
+    if (cfg->labels != NULL && strlen(cfg->labels) >= sizeof v->labels)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, cfg->name,
+                            "vmm labels longer than %zu bytes", sizeof v->labels - 1);
     tt_client_config_default(&cc);
     if (strcmp(scheme, "https") == 0) {
         if (load_tls(v, port, cfg, err) != 0)
@@ -164,7 +167,7 @@ static size_t write_create(tt_vmm *v, const tt_vmm_create_req *q, tt_error *err)
     if (q->ndns > 0) {
         tt_jw_key(&w, "dns_servers");
         tt_jw_array(&w);
-        for (i = 0; i < q->ndns && i < TT_VMM_DNS_MAX; i++)
+        for (i = 0; i < q->ndns; i++)
             tt_jw_string(&w, q->dns_servers[i]);
         tt_jw_end(&w);
     }
@@ -184,6 +187,9 @@ int tt_vmm_create(tt_vmm *v, const tt_vmm_create_req *q, tt_vmm_vm *out, tt_erro
     if (q->name == NULL || q->name[0] == '\0' || q->cpus <= 0 || q->memory_mb <= 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, v->api.label,
                             "create needs a name, cpus > 0 and memory_mb > 0");
+    if (q->ndns > TT_VMM_DNS_MAX)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, v->api.label,
+                            "at most %d DNS servers", TT_VMM_DNS_MAX);
     if ((n = write_create(v, q, err)) == 0)
         return -1;
     memset(&r, 0, sizeof r);

@@ -33,7 +33,7 @@ typedef struct tt_vmm_config {
                                   * the address's host; cut at 255 bytes */
     const char *address;         /* "192.168.1.10:8443" or "host:port" */
     const char *labels;          /* free text, "rack=r1,zone=a" (kept, not
-                                  * sent); silently cut at 127 bytes */
+                                  * sent); 127 bytes at most */
     const char *ca;              /* PEM file of the CA that signed the host */
     const char *cert;            /* client certificate chain (PEM) */
     const char *key;             /* client key (PEM) */
@@ -69,8 +69,8 @@ typedef struct tt_vmm_create_req {
     int64_t disk_size_mb;        /* 0: omitted */
     const char *ssh_public_key;  /* NULL/"": omitted */
     const char *dns_servers[TT_VMM_DNS_MAX];
-    size_t ndns;                 /* 0: omitted; beyond TT_VMM_DNS_MAX the
-                                  * rest are dropped without an error */
+    size_t ndns;                 /* 0: omitted; more than TT_VMM_DNS_MAX
+                                  * is TT_E_INVALID_ARG */
     const char *image;           /* NULL/"": omitted */
     const char *kernel;          /* NULL/"": omitted */
 } tt_vmm_create_req;
@@ -95,12 +95,12 @@ typedef struct tt_vmm {
     char req[TT_API_REQUEST_MAX];
     tt_json doc;
     tt_vmm_vm slot;              /* ListVMs: each VM while it is handed over */
-    char labels[128];            /* cfg->labels, cut to fit */
+    char labels[128];            /* cfg->labels */
 } tt_vmm;
 
 /* Load the CA and the client credentials (https only; the port reads the
- * files) and prepare the client. -1 with err: no address, or https
- * without ca, cert and key (TT_E_INVALID_ARG); TT_E_TLS_LOAD or
+ * files) and prepare the client. -1 with err: no address, labels over
+ * 127 bytes, or https without ca, cert and key (TT_E_INVALID_ARG); TT_E_TLS_LOAD or
  * TT_E_LIMIT_TLS_ARENA from loading; a URL that is bad or longer than
  * TT_URL_MAX (TT_E_URL_*, TT_E_LIMIT_URL). */
 int tt_vmm_init(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt_error *err);

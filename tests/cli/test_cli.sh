@@ -421,6 +421,9 @@ tls_min = $VMM_MIN
 CONF
 check_exit vmm-create-config 0 "$T" vmm create cli-1 --cpus 2 --memory-mb 1024 --dns 9.9.9.9 --config "$W/vmm.conf"
 check_grep vmm-create-json "$W/out" '"name":"cli-1","state":"stopped","cpus":2'
+check_exit vmm-create-five-dns 2 "$T" vmm create cli-5 --cpus 1 --memory-mb 64 --dns 1.1.1.1 \
+    --dns 1.0.0.1 --dns 8.8.8.8 --dns 8.8.4.4 --dns 9.9.9.9 --config "$W/vmm.conf"
+check_grep vmm-create-five-dns-msg "$W/err" "at most 4 DNS servers"
 TETHER_VMM_ADDRESS="$VM" TETHER_VMM_NAME=host-a TETHER_VMM_CA="$C/root-ca.pem" \
 TETHER_VMM_CERT="$C/client-ec.pem" TETHER_VMM_KEY="$C/client-ec.key" TETHER_VMM_TLS_MIN=$VMM_MIN \
     check_exit vmm-env-list 0 "$T" vmm list

@@ -351,13 +351,25 @@ static void test_more_refusals(void)
     cr.ndns = TT_VMM_DNS_MAX + 3;                           /* more than the array holds */
     for (k = 0; k < TT_VMM_DNS_MAX; k++)
         cr.dns_servers[k] = "1.1.1.1";
+    CHECK_REFUSED(tt_vmm_create(&vmm, &cr, &vm, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
+    cr.ndns = TT_VMM_DNS_MAX;                               /* all of them sent */
     tt_mock_init(&mock);                                    /* the same port, answered */
     tt_mock_add(&mock, "HTTP/1.1 201 Created\r\nContent-Length: 22\r\n\r\n"
                 "{\"data\":{\"name\":\"vm\"}}", 66);
     CHECK_INT(tt_vmm_create(&vmm, &cr, &vm, &e), 0);
     CHECK_STR(vm.name, "vm");
-    CHECK(strstr((const char *)mock.written, "\"dns_servers\":[\"1.1.1.1\"") != NULL);
+    CHECK(strstr((const char *)mock.written, "\"dns_servers\":[\"1.1.1.1\",\"1.1.1.1\","
+                                             "\"1.1.1.1\",\"1.1.1.1\"]") != NULL);
     CHECK_INT(tt_vmm_start(&vmm, NULL, &vm, &e), -1);
+    tt_vmm_close(&vmm);
+    tt_mock_init(&mock);
+    memset(long_token, 'l', sizeof long_token - 1);         /* labels: 127 bytes at most */
+    long_token[sizeof vmm.labels] = '\0';
+    vc.labels = long_token;
+    CHECK_REFUSED(tt_vmm_init(&vmm, &port, &vc, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
+    long_token[sizeof vmm.labels - 1] = '\0';
+    CHECK_INT(tt_vmm_init(&vmm, &port, &vc, &e), 0);
+    CHECK_INT((int)strlen(vmm.labels), (int)sizeof vmm.labels - 1);
     tt_vmm_close(&vmm);
     vc.ca = "/nonexistent/ca.pem";
     vc.scheme = NULL;

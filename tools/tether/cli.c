@@ -332,8 +332,11 @@ size_t tt_cli_arg_all(const tt_cli_args *a, const char *name, const char **out, 
 {
     size_t i, n = 0;
     for (i = 0; i < a->nopts; i++)
-        if (strcmp(a->names[i], name) == 0 && n < max)
-            out[n++] = a->values[i];
+        if (strcmp(a->names[i], name) == 0) {
+            if (n < max)
+                out[n] = a->values[i];
+            n++;
+        }
     return n;
 }
 

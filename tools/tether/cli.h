@@ -277,7 +277,8 @@ int tt_cli_print_json(const char *json, size_t len);
 /* The last value of --name (its key), or NULL; flags read as "1". */
 const char *tt_cli_arg(const tt_cli_args *a, const char *name);
 
-/* All values of a repeatable --name, in order, into out[max]; the count. */
+/* The values of a repeatable --name, in order, the first max into out;
+ * how many were given (more than max when some did not fit). */
 size_t tt_cli_arg_all(const tt_cli_args *a, const char *name, const char **out, size_t max);
 
 /* A number option, already checked against its range by tt_cli_parse, or def. */
