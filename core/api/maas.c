@@ -306,6 +306,17 @@ static int on_named(void *user, const tt_json_item *it, tt_error *err)
     return 0;
 }
 
+/* the collections a name can be looked up in */
+static int lookup_kind(const char *kind)
+{
+    static const char *const kinds[] = { "zones", "resourcepools", "domains" };
+    size_t i;
+    for (i = 0; kind != NULL && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kind, kinds[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int tt_maas_lookup(tt_maas *m, const char *kind, const char *name_or_id, int32_t *id,
                    tt_error *err)
 {
@@ -313,6 +324,9 @@ int tt_maas_lookup(tt_maas *m, const char *kind, const char *name_or_id, int32_t
     lookup_ctx l;
     tt_api_req r;
     int64_t v;
+    if (!lookup_kind(kind))
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, m->api.label,
+                            "lookup kind is zones, resourcepools or domains");
     if (name_or_id == NULL || name_or_id[0] == '\0')
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, m->api.label,
                             "no %s given", kind);
@@ -331,6 +345,10 @@ int tt_maas_lookup(tt_maas *m, const char *kind, const char *name_or_id, int32_t
     if (l.found == 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, m->api.label,
                             "%s: no '%s' on the server", kind, name_or_id);
+    /* MAAS keeps these names unique; two would make the pick a guess */
+    if (l.found > 1)
+        return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_RANGE, m->api.label,
+                            "%s: %d records named '%s'", kind, l.found, name_or_id);
     *id = l.id;
     return 0;
 }

@@ -290,11 +290,12 @@ int tt_maas_vmhosts(tt_maas *m, const tt_maas_filter *f, tt_maas_vmhost_fn fn, v
 int tt_maas_read_vmhost(tt_maas *m, int32_t id, tt_maas_vmhost *out, tt_error *err);
 
 /* Resolve a zone, pool or domain given as a name or an id: its id into
- * *id. kind is "zones", "resourcepools" or "domains" (a kind over 29
- * bytes is cut, unchecked, into the path). A decimal 0..INT32_MAX is
- * taken as the id without asking; a name is matched exactly (the last of
- * several wins; records with a problem are skipped). -1 with
- * TT_E_INVALID_ARG (usage) for NULL, "" or no match, else call errors. */
+ * *id. kind is "zones", "resourcepools" or "domains". A decimal
+ * 0..INT32_MAX is taken as the id without asking; a name is matched
+ * exactly (records with a problem are skipped). -1 with TT_E_INVALID_ARG
+ * (usage) for another kind, a NULL or "" name, or no match; with
+ * TT_E_JSON_RANGE (protocol) when several records carry the name (MAAS
+ * keeps them unique); else call errors. */
 int tt_maas_lookup(tt_maas *m, const char *kind, const char *name_or_id, int32_t *id,
                    tt_error *err);
 

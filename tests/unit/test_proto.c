@@ -1112,6 +1112,36 @@ static void test_plexd_event_envelopes(void)
     tt_plexd_close(&plexd);
 }
 
+/* MAAS zone lookup by name: records as api/zones.py renders them; a kind
+ * outside the three collections and a name given twice are refused. */
+#define ZONE(id, name) "{\"name\":\"" name "\",\"description\":\"\",\"id\":" #id \
+    ",\"resource_uri\":\"/MAAS/api/2.0/zones/" name "/\"}"
+static void test_maas_lookup(void)
+{
+    tt_maas_config mc;
+    int32_t id = -1;
+    tt_error e;
+    serve(200, "[" ZONE(1, "default") "," ZONE(4, "rack-2") "]");
+    memset(&mc, 0, sizeof mc);
+    mc.url = "http://maas.test/MAAS/";
+    mc.api_key = "ck:tk:ts";
+    CHECK_INT(tt_maas_init(&maas, &port, &mc, &e), 0);
+    CHECK_REFUSED(tt_maas_lookup(&maas, "zonesandmoreandmoreandmoreandmore", "rack-2", &id,
+                                 &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
+    CHECK_REFUSED(tt_maas_lookup(&maas, NULL, "rack-2", &id, &last), TT_ERR_USAGE,
+                  TT_E_INVALID_ARG);
+    CHECK_INT(tt_maas_lookup(&maas, "zones", "rack-2", &id, &e), 0);
+    CHECK_INT(id, 4);
+    CHECK(strstr((const char *)mock.written, "GET /MAAS/api/2.0/zones/ ") != NULL);
+    tt_maas_close(&maas);
+    serve(200, "[" ZONE(1, "default") "," ZONE(4, "rack-2") "," ZONE(5, "rack-2") "]");
+    CHECK_INT(tt_maas_init(&maas, &port, &mc, &e), 0);
+    CHECK_INT(tt_maas_lookup(&maas, "zones", "rack-2", &id, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_PROTOCOL);
+    CHECK(strstr(e.msg, "2 records named 'rack-2'") != NULL);
+    tt_maas_close(&maas);
+}
+
 /* MAAS compose: what it sends, and forms too large for the request. */
 static void test_maas_compose_form(void)
 {
@@ -1259,6 +1289,7 @@ void suite_proto(void)
         { "sky_refuses_bad_arguments", test_sky_refuses_bad_arguments },
         { "sky_request_states", test_sky_request_states },
         { "maas_vmm_pool_refuse_bad_arguments", test_maas_vmm_pool_refuse_bad_arguments },
+        { "maas_lookup", test_maas_lookup },
         { "every_endpoint_refuses_bad_answers", test_every_endpoint_refuses_bad_answers },
     };
     tt_run_suite("proto", tests, TT_COUNT(tests));
