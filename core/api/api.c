@@ -510,8 +510,9 @@ int tt_api_segment(char *out, size_t cap, const char *s)
     if (cap == 0)
         return -1;
     out[0] = '\0';
-    /* "." and ".." would be dot segments to the server: another resource */
-    if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+    /* "" would join its neighbours ("/executions//ack"); "." and ".."
+     * would be dot segments to the server: another resource either way */
+    if (s == NULL || s[0] == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
         return -1;
     return tt_pct_encode(out, cap, &len, s, strlen(s), TT_PCT_SEGMENT, &e);
 }

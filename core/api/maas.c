@@ -479,8 +479,7 @@ static int machine_path(tt_maas *m, char *path, size_t cap, const char *system_i
                         tt_error *err)
 {
     char seg[64];
-    if (system_id == NULL || system_id[0] == '\0' ||
-        tt_api_segment(seg, sizeof seg, system_id) != 0)
+    if (tt_api_segment(seg, sizeof seg, system_id) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, m->api.label, "bad system id");
     tt_fmt(path, cap, "/machines/%s/", seg);
     return 0;

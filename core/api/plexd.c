@@ -167,11 +167,10 @@ int tt_plexd_set_token(tt_plexd *p, const char *token, tt_error *err)
 
 int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err)
 {
-    if (node_id == NULL || node_id[0] == '\0' ||
-        tt_api_segment(p->node_id, sizeof p->node_id, node_id) != 0) {
-        p->node_id[0] = '\0';
+    /* a bad id clears the old one (tt_api_segment leaves ""): a caller
+     * that missed the error then acts as no node rather than the last */
+    if (tt_api_segment(p->node_id, sizeof p->node_id, node_id) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad node id");
-    }
     return 0;
 }
 
@@ -522,7 +521,7 @@ int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *e
 int tt_plexd_get_secret(tt_plexd *p, const char *key, tt_plexd_secret *out, tt_error *err)
 {
     char seg[3 * 64], tail[16 + 3 * 64], path[256];
-    if (key == NULL || key[0] == '\0' || tt_api_segment(seg, sizeof seg, key) != 0)
+    if (tt_api_segment(seg, sizeof seg, key) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad secret key");
     tt_fmt(tail, sizeof tail, "/secrets/%s", seg);
     if (node_path(p, path, sizeof path, tail, err) != 0)
@@ -542,7 +541,7 @@ int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *st
     char seg[3 * 64], tail[32 + 3 * 64], path[256];
     tt_json_writer w;
     size_t n;
-    if (execution_id == NULL || tt_api_segment(seg, sizeof seg, execution_id) != 0)
+    if (tt_api_segment(seg, sizeof seg, execution_id) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad execution id");
     tt_fmt(tail, sizeof tail, "/executions/%s/ack", seg);
     if (node_path(p, path, sizeof path, tail, err) != 0)
@@ -565,7 +564,7 @@ int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error 
     char seg[3 * 64], tail[32 + 3 * 64], path[256], ts[40];
     tt_json_writer w;
     size_t n;
-    if (r->execution_id == NULL || tt_api_segment(seg, sizeof seg, r->execution_id) != 0)
+    if (tt_api_segment(seg, sizeof seg, r->execution_id) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad execution id");
     tt_fmt(tail, sizeof tail, "/executions/%s/result", seg);
     if (node_path(p, path, sizeof path, tail, err) != 0)
@@ -613,8 +612,7 @@ int tt_plexd_fetch_artifact(tt_plexd *p, const char *version, const char *os,
 {
     char v[96], o[48], a[48], path[256];
     tt_api_req r;
-    if (version == NULL || os == NULL || arch == NULL ||
-        tt_api_segment(v, sizeof v, version) != 0 || tt_api_segment(o, sizeof o, os) != 0 ||
+    if (tt_api_segment(v, sizeof v, version) != 0 || tt_api_segment(o, sizeof o, os) != 0 ||
         tt_api_segment(a, sizeof a, arch) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
                             "artifact needs version, os and arch");

@@ -71,7 +71,7 @@ int tt_pool_get_health(tt_pool *p, tt_pool_health *out, tt_error *err)
 int tt_pool_get_status(tt_pool *p, const char *pool_id, tt_pool_status *out, tt_error *err)
 {
     char seg[192], path[224];
-    if (pool_id == NULL || pool_id[0] == '\0' || tt_api_segment(seg, sizeof seg, pool_id) != 0)
+    if (tt_api_segment(seg, sizeof seg, pool_id) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad pool id");
     tt_fmt(path, sizeof path, "/pools/%s/status", seg);
     memset(out, 0, sizeof *out);

@@ -95,7 +95,7 @@ static int vm_path(tt_vmm *v, char *path, size_t cap, const char *name, const ch
                    tt_error *err)
 {
     char seg[3 * TT_VMM_NAME_MAX];
-    if (name == NULL || name[0] == '\0' || tt_api_segment(seg, sizeof seg, name) != 0)
+    if (tt_api_segment(seg, sizeof seg, name) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, v->api.label,
                             "bad VM name");
     tt_fmt(path, cap, "/vms/%s%s", seg, action != NULL ? action : "");

@@ -202,8 +202,9 @@ int tt_api_is_conflict(const tt_error *err);      /* 409 */
 
 /* Percent-encode one path segment (a VM name) into out[cap], NUL-
  * terminated; -1 (no tt_error: callers name the argument) when it does
- * not fit (out is then "", never a truncated name) and for "." and "..",
- * which a server would resolve as dot segments. s must not be NULL. */
+ * not fit (out is then "", never a truncated name), for NULL and "" (no
+ * segment), and for "." and "..", which a server would resolve as dot
+ * segments. */
 int tt_api_segment(char *out, size_t cap, const char *s);
 
 #endif /* TT_API_H */

@@ -241,7 +241,8 @@ int tt_plexd_set_token(tt_plexd *p, const char *token, tt_error *err);
 
 /* The node id used in paths (set by register, or by the caller), stored
  * percent-encoded. NULL, "", "." or "..", or an encoding of 64 bytes or
- * more: TT_E_INVALID_ARG, and p then has no node id at all. */
+ * more: TT_E_INVALID_ARG, and p then has no node id at all (so a caller
+ * that missed the error cannot act as the node it was before). */
 int tt_plexd_set_node_id(tt_plexd *p, const char *node_id, tt_error *err);
 
 /*

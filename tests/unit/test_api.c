@@ -136,6 +136,8 @@ static void test_segment(void)
     CHECK_INT(tt_api_segment(out, sizeof out, ".."), -1);
     CHECK_INT(tt_api_segment(out, sizeof out, "."), -1);
     CHECK_INT(tt_api_segment(out, sizeof out, "..."), 0);
+    CHECK_INT(tt_api_segment(out, sizeof out, ""), -1);
+    CHECK_INT(tt_api_segment(out, sizeof out, NULL), -1);
 }
 
 static tt_mock mock;

@@ -104,11 +104,18 @@ static void test_plexd_refuses_bad_arguments(void)
     CHECK_INT(tt_plexd_set_node_id(&plexd, "..", &last), -1);
     CHECK_INT(tt_plexd_set_node_id(&plexd, "", &last), -1);
     CHECK_INT(tt_plexd_set_node_id(&plexd, "n-1", &last), 0);
+    CHECK_INT(tt_plexd_set_node_id(&plexd, "..", &last), -1);   /* no id rather than the old */
+    CHECK_STR(plexd.node_id, "");
+    CHECK_INT(tt_plexd_set_node_id(&plexd, "n-1", &last), 0);
     CHECK_REFUSED(tt_plexd_get_secret(&plexd, "", &sec, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
     CHECK_REFUSED(tt_plexd_get_secret(&plexd, "..", &sec, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
     CHECK_REFUSED(tt_plexd_ack_execution(&plexd, NULL, "accepted", NULL, &last), TT_ERR_USAGE,
                   TT_E_INVALID_ARG);
+    CHECK_REFUSED(tt_plexd_ack_execution(&plexd, "", "accepted", NULL, &last), TT_ERR_USAGE,
+                  TT_E_INVALID_ARG);                 /* not ".../executions//ack" */
     memset(&res, 0, sizeof res);
+    CHECK_REFUSED(tt_plexd_report_result(&plexd, &res, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
+    res.execution_id = "";
     CHECK_REFUSED(tt_plexd_report_result(&plexd, &res, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
     CHECK_REFUSED(tt_plexd_send_metrics(&plexd, NULL, &last), TT_ERR_USAGE, TT_E_INVALID_ARG);
     CHECK_REFUSED(tt_plexd_update_capabilities(&plexd, NULL, &last), TT_ERR_USAGE,
@@ -116,6 +123,8 @@ static void test_plexd_refuses_bad_arguments(void)
     CHECK_REFUSED(tt_plexd_rotate_keys(&plexd, NULL, &rot, NULL, NULL, &last), TT_ERR_USAGE,
                   TT_E_INVALID_ARG);
     CHECK_REFUSED(tt_plexd_fetch_artifact(&plexd, "1.0", "..", "arm64", NULL, NULL, &last),
+                  TT_ERR_USAGE, TT_E_INVALID_ARG);
+    CHECK_REFUSED(tt_plexd_fetch_artifact(&plexd, "1.0", "", "arm64", NULL, NULL, &last),
                   TT_ERR_USAGE, TT_E_INVALID_ARG);
     {
         static char long_token[TT_API_TOKEN_MAX + 1];
