@@ -8,14 +8,19 @@ int64_t tt_backoff_ms(int64_t base, int64_t max, unsigned failures)
     int64_t d = base;
     unsigned i;
     for (i = 0; i < failures && d < max; i++)
-        d *= 2;
+        d = d > max / 2 ? max : d * 2;   /* never past max, never overflowing */
     return d < max ? d : max;
 }
 
 int64_t tt_jitter_ms(int64_t delay, unsigned pct, uint16_t rnd)
 {
-    int64_t span = delay * (int64_t)pct / 100;
-    return delay - span + (2 * span * (int64_t)rnd) / 65535;
+    int64_t span, wide;
+    if (pct > 100)
+        pct = 100;                       /* a delay is never negative */
+    /* split so that no product overflows (delays below INT64_MAX / 2) */
+    span = delay / 100 * (int64_t)pct + delay % 100 * (int64_t)pct / 100;
+    wide = span / 65535 * 2 * rnd + span % 65535 * 2 * rnd / 65535;
+    return delay - span + wide;
 }
 
 int64_t tt_backoff_jittered(const tt_port *port, int64_t base, int64_t max, unsigned pct,

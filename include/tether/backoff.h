@@ -11,13 +11,13 @@
 
 #include "port.h"
 
-/* base * 2^failures, capped at max (max when base >= max). The doubling
- * is not checked for overflow: keep max below INT64_MAX / 2. */
+/* base * 2^failures, capped at max (max when base >= max); any max up to
+ * INT64_MAX. */
 int64_t tt_backoff_ms(int64_t base, int64_t max, unsigned failures);
 
 /* delay scaled into [delay * (1 - pct%), delay * (1 + pct%)] by rnd
- * (0: the low end, 65535: the high end). pct is not checked: above 100
- * the result can be negative. */
+ * (0: the low end, 65535: the high end). pct above 100 counts as 100, so
+ * a delay >= 0 gives a result >= 0. */
 int64_t tt_jitter_ms(int64_t delay, unsigned pct, uint16_t rnd);
 
 /* The backoff for `failures` with jitter drawn from the port's random
