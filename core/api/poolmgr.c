@@ -87,8 +87,15 @@ int tt_pool_is_available(tt_pool *p, tt_error *err)
     if (tt_pool_get_health(p, &h, err) != 0)
         return 0;
     if (strcmp(h.status, "ok") != 0) {
-        tt_error_set(err, TT_ERR_PROTOCOL, TT_E_INVALID_ARG, p->api.label,
-                     "daemon health is \"%s\"", h.status);
+        /* the daemon answered, and its answer is "not now": an API error,
+         * not a fault of the protocol */
+        tt_error_clear(err);
+        tt_error_set(err, TT_ERR_API, TT_E_API, p->api.label, "daemon health is \"%s\"",
+                     h.status);
+        if (err != NULL) {
+            err->http_status = 200;
+            tt_fmt(err->api_code, sizeof err->api_code, "%s", h.status);
+        }
         return 0;
     }
     return 1;

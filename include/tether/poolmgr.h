@@ -82,8 +82,8 @@ int tt_pool_get_status(tt_pool *p, const char *pool_id, tt_pool_status *out, tt_
 
 /* 1 when the daemon answered its health check within the timeout with
  * status "ok", else 0 with err saying why (a network error, a status, a
- * bad body; another status text is TT_ERR_PROTOCOL, code
- * TT_E_INVALID_ARG). Never -1. */
+ * bad body; another status text is TT_ERR_API, code TT_E_API, with
+ * the text in api_code and http_status 200). Never -1. */
 int tt_pool_is_available(tt_pool *p, tt_error *err);
 
 #endif /* TT_POOLMGR_H */

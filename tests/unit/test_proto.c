@@ -1219,6 +1219,9 @@ static void test_vmm_tls_files_and_pool_available(void)
     pc.token = "pool-token";
     CHECK_INT(tt_pool_init(&pool, &port, &pc, &e), 0);  /* the default URL */
     CHECK_INT(tt_pool_is_available(&pool, &e), 0);
+    CHECK_INT(e.cls, TT_ERR_API);                       /* it answered: "not now" */
+    CHECK_INT(e.code, TT_E_API);
+    CHECK_STR(e.api_code, "degraded");
     CHECK(strstr((const char *)mock.written, "Authorization: Bearer pool-token") != NULL);
     tt_pool_close(&pool);
 }
