@@ -98,13 +98,21 @@ void tt_api_token_copy(tt_api *a, char *buf, size_t cap)
 
 /* ---- headers ------------------------------------------------------------------ */
 
+int64_t tt_api_now_s(tt_api *a)
+{
+    int64_t wall = tt_port_wall_s(&a->client->port);
+    if (wall + a->clock_offset_s < TT_TLS_CLOCK_FLOOR && a->date >= 0)
+        a->clock_offset_s = a->date - wall;
+    return wall + a->clock_offset_s;
+}
+
 static const char *oauth_header(tt_api *a, const char *key)
 {
     const char *c1 = strchr(key, ':'), *c2 = strchr(c1 + 1, ':');
     const tt_port *p = &a->client->port;
     unsigned char rnd[12];
     char nonce[25];
-    int64_t now = tt_port_wall_s(p) + a->clock_offset_s;
+    int64_t now = tt_api_now_s(a);
     size_t i;
 
     if (p->ops->random == NULL || p->ops->random(p->ctx, rnd, sizeof rnd) != TT_PORT_OK)

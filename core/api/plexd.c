@@ -265,8 +265,7 @@ static int bind_data(tt_plexd *p, const tt_api_resp *res, const tt_json_field *f
 
 static void now_rfc3339(tt_plexd *p, char *out, size_t cap)
 {
-    const tt_port *port = &p->client.port;
-    tt_rfc3339_format(tt_port_wall_s(port), out, cap);
+    tt_rfc3339_format(tt_api_now_s(&p->api), out, cap);
 }
 
 /* Counts the elements of each list into its record while passing them on

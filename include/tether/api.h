@@ -207,4 +207,10 @@ int tt_api_is_conflict(const tt_error *err);      /* 409 */
  * segments. */
 int tt_api_segment(char *out, size_t cap, const char *s);
 
+/* Now in Unix seconds for what a request carries (timestamps, OAuth): the
+ * port's wall clock plus a->clock_offset_s. A clock that reads before
+ * TT_TLS_CLOCK_FLOOR was never set (a board without RTC, before NTP):
+ * then the last answer's Date, when there was one, sets the offset. */
+int64_t tt_api_now_s(tt_api *a);
+
 #endif /* TT_API_H */

@@ -920,6 +920,26 @@ static void test_plexd_heartbeat_clock_time_padded(void)
     tt_plexd_close(&plexd);
 }
 
+/* A device whose clock was never set stamps its heartbeat from the last
+ * answer's Date, not 1970. */
+static void test_plexd_heartbeat_clock_unset(void)
+{
+    tt_plexd_heartbeat_req q;
+    tt_plexd_heartbeat_resp r;
+    tt_error e;
+    plexd_start("n1");
+    mock.wall = -mock.now / 1000;                 /* 1970-01-01 on the device */
+    memset(&q, 0, sizeof q);
+    answer_with(200, "Content-Type: application/json\r\nDate: Sat, 05 Dec 2026 10:00:00 GMT\r\n",
+                "{\"reconcile\":false}");
+    CHECK_INT(tt_plexd_heartbeat(&plexd, &q, &r, &e), 0);
+    CHECK(sent("\"timestamp\":\"1970-01-01T00:00:0"));  /* nothing better known yet */
+    answer(200, "{\"reconcile\":false}");
+    CHECK_INT(tt_plexd_heartbeat(&plexd, &q, &r, &e), 0);
+    CHECK(sent("\"timestamp\":\"2026-12-05T10:00:0"));
+    tt_plexd_close(&plexd);
+}
+
 static void test_plexd_heartbeat_oversize_refused(void)
 {
     tt_plexd_heartbeat_req q;
@@ -1937,6 +1957,7 @@ void suite_api_edges(void)
         { "plexd_artifact_needs_each_part", test_plexd_artifact_needs_each_part },
         { "plexd_heartbeat_given_time_empty_answer", test_plexd_heartbeat_given_time_empty_answer },
         { "plexd_heartbeat_clock_time_padded", test_plexd_heartbeat_clock_time_padded },
+        { "plexd_heartbeat_clock_unset", test_plexd_heartbeat_clock_unset },
         { "plexd_heartbeat_oversize_refused", test_plexd_heartbeat_oversize_refused },
         { "plexd_state_empty_answer_refused", test_plexd_state_empty_answer_refused },
         { "plexd_rotate_keys_updated_peers", test_plexd_rotate_keys_updated_peers },
