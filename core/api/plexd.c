@@ -115,6 +115,10 @@ int tt_plexd_config_validate(const tt_plexd_config *cfg, tt_error *err)
     if (cfg->connect_timeout_ms < 0 || cfg->request_timeout_ms < 0 || cfg->sse_idle_timeout_ms < 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
                             "plexd: timeouts must not be negative");
+    if (cfg->user_agent != NULL && strlen(cfg->user_agent) >= TT_PLEXD_USER_AGENT_MAX)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                            "plexd: user agent longer than %d bytes",
+                            TT_PLEXD_USER_AGENT_MAX - 1);
 #if TT_FEATURE_TLS
     if (u.tls && cfg->tls == NULL && !cfg->insecure_skip_verify)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,

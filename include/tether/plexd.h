@@ -25,6 +25,9 @@
 #error "this build has no plexd client (TT_FEATURE_PLEXD is 0 or what it needs is off)"
 #endif
 
+/* the User-Agent's buffer, NUL included */
+#define TT_PLEXD_USER_AGENT_MAX 64
+
 /* Copied by tt_plexd_init: base_url, user_agent and token are copied
  * too, but tls is kept by pointer and must outlive the client. */
 typedef struct tt_plexd_config {
@@ -39,14 +42,15 @@ typedef struct tt_plexd_config {
     int64_t connect_timeout_ms;  /* 0: 10 s */
     int64_t request_timeout_ms;  /* 0: 30 s */
     int64_t sse_idle_timeout_ms; /* 0: 90 s */
-    const char *user_agent;      /* NULL: "plexd/" TT_VERSION; silently cut
-                                  * at 63 bytes */
+    const char *user_agent;      /* NULL: "plexd/" TT_VERSION; at most
+                                  * TT_PLEXD_USER_AGENT_MAX - 1 bytes */
     const char *token;           /* the bootstrap token */
 } tt_plexd_config;
 
 /* Check a configuration before use: -1 with a usage error naming the bad
- * field: no base_url or a negative timeout (TT_E_INVALID_ARG), a URL
- * tt_url_parse refuses, https with neither tls nor insecure_skip_verify. */
+ * field: no base_url, a negative timeout or a user_agent too long
+ * (TT_E_INVALID_ARG), a URL tt_url_parse refuses, https with neither tls
+ * nor insecure_skip_verify. */
 int tt_plexd_config_validate(const tt_plexd_config *cfg, tt_error *err);
 
 /*
@@ -217,7 +221,7 @@ typedef struct tt_plexd {
     tt_api api;
     tt_plexd_config cfg;
     char node_id[64];            /* percent-encoded, as it goes in paths */
-    char user_agent[64];
+    char user_agent[TT_PLEXD_USER_AGENT_MAX];
     char buf[TT_API_BODY_MAX];
     char req[TT_API_REQUEST_MAX];
     tt_json doc;

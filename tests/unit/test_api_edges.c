@@ -563,6 +563,12 @@ static void test_plexd_config_refusals(void)
     cfg.sse_idle_timeout_ms = -5;
     CHECK_INT(tt_plexd_config_validate(&cfg, &e), -1);
     cfg.sse_idle_timeout_ms = 0;
+    cfg.user_agent = "plexd/1.2.3 (linux; arm; bmc-9f2c) tether-compatible client build 2026-12";
+    CHECK_INT(tt_plexd_config_validate(&cfg, &e), -1);     /* 71 bytes: not cut */
+    CHECK(strstr(e.msg, "user agent longer than 63") != NULL);
+    cfg.user_agent = "plexd/1.2.3 (linux; arm)";
+    CHECK_INT(tt_plexd_config_validate(&cfg, &e), 0);
+    cfg.user_agent = NULL;
     cfg.base_url = "https://cp.test";
     tt_tls_config_init(&tls);
     cfg.tls = &tls;                        /* trust given: https is fine */
