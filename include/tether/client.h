@@ -131,9 +131,7 @@ struct tt_response {
                                   * acted on it); 0: it never left whole */
     char content_type[TT_HTTP_CONTENT_TYPE_MAX]; /* "" when absent or too long */
     char reason[TT_HTTP_REASON_MAX];             /* "" when absent or too long */
-    char url[TT_URL_MAX];        /* final URL, for people: cut without a
-                                  * mark when a long host and a long target
-                                  * need more than TT_URL_MAX - 1 bytes */
+    char url[TT_URL_TEXT_MAX];   /* the final URL, whole */
 };
 
 typedef struct tt_conn {

@@ -51,6 +51,10 @@ int tt_url_parse(tt_url *url, const char *text, size_t len, tt_error *err);
 int tt_url_resolve(tt_url *out, const tt_url *base, const char *ref,
                    size_t len, tt_error *err);
 
+/* The longest text tt_url_format writes for any tt_url, NUL included
+ * (the host's and target's arrays already count one NUL each). */
+#define TT_URL_TEXT_MAX (sizeof "https://[]:65535" - 1 + TT_URL_HOST_MAX + TT_URL_TARGET_MAX)
+
 /*
  * Write the URL as text ("https://[::1]:8443/x?y") into buf; returns the
  * length the full text needs (like snprintf), NUL-terminating when cap > 0.

@@ -297,6 +297,25 @@ static void test_hosts_and_references(void)
     CHECK_INT(tt_url_format(&u, NULL, 0), 23);
 }
 
+/* The fullest tt_url there can be still formats whole into
+ * TT_URL_TEXT_MAX (what a response's url is sized by). */
+static void test_format_fits_text_max(void)
+{
+    static tt_url u;
+    static char text[TT_URL_TEXT_MAX];
+    size_t n;
+    u.tls = 1;
+    u.host_kind = TT_HOST_IPV6;             /* brackets: the longest form */
+    u.port = 65535;
+    memset(u.host, 'a', sizeof u.host - 1);
+    u.target[0] = '/';
+    memset(u.target + 1, 'b', sizeof u.target - 2);
+    n = tt_url_format(&u, text, sizeof text);
+    CHECK(n < sizeof text);
+    CHECK_INT((int)n, (int)(sizeof "https://[]:65535" - 1 + sizeof u.host - 1 + sizeof u.target - 1));
+    CHECK(text[n - 1] == 'b');
+}
+
 void suite_url(void)
 {
     static const tt_test tests[] = {
@@ -309,6 +328,7 @@ void suite_url(void)
         { "percent_encoding_overflow", test_percent_encoding_overflow },
         { "ip_literals", test_ip_literals },
         { "hosts_and_references", test_hosts_and_references },
+        { "format_fits_text_max", test_format_fits_text_max },
     };
     tt_run_suite("url", tests, TT_COUNT(tests));
 }
