@@ -23,6 +23,10 @@ void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
                    uint32_t days, uint32_t seconds);
 #endif
 
+/* A file's path inside an anchor directory, NUL included: a longer one
+ * fails the load (cut, it could name another file). */
+#define TT_TLS_PATH_MAX 512
+
 /* The smallest RSA key accepted, in bits (cfg's, or TT_TLS_MIN_RSA_BITS). */
 unsigned tt_tls_rsa_floor(const tt_tls_config *cfg);
 

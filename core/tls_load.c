@@ -336,16 +336,21 @@ typedef struct dir_walk {
     pem_sink *sink;
     const tt_port *port;
     const char *dir;
+    tt_error *err;
+    int failed;
 } dir_walk;
 
 static int dir_entry(void *user, const char *name)
 {
     dir_walk *dw = user;
-    char path[512];
+    char path[TT_TLS_PATH_MAX];
     tt_error ignored;
     size_t n = tt_fmt(path, sizeof path, "%s/%s", dw->dir, name);
-    if (n >= sizeof path)
-        return 0;
+    if (n >= sizeof path) {
+        dw->failed = 1;
+        load_fail(dw->err, "a file's path there is longer than TT_TLS_PATH_MAX", dw->dir);
+        return -1;
+    }
     dw->sink->path = path;
     /* files that are not PEM certificates are not anchors: skip them,
      * giving back what a half-read certificate took */
@@ -386,9 +391,13 @@ int tt_tls_load_anchors(tt_tls_store *st, const tt_port *port, const char *path,
         dw.sink = &sink;
         dw.port = port;
         dw.dir = path;
+        dw.err = err;
+        dw.failed = 0;
         al.lenient = 1;
         rc = port->ops->list_dir(port->ctx, path, dir_entry, &dw);
         sink.path = path;
+        if (dw.failed)
+            return -1;
     }
     if (rc == TT_PORT_ENOTFOUND) {
         /* not a directory: one PEM file */

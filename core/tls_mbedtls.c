@@ -434,7 +434,7 @@ static int load_file(tt_tls_store *st, int want, const tt_port *port, const char
 typedef struct dir_load {
     tt_tls_store *st;
     const tt_port *port;
-    char path[512];
+    char path[TT_TLS_PATH_MAX];
     const char *dir;
     tt_error *err;
     int failed;
@@ -446,7 +446,11 @@ static int dir_entry(void *user, const char *name)
     tt_error ignored;
     if (name[0] == '.')
         return 0;
-    tt_fmt(d->path, sizeof d->path, "%s/%s", d->dir, name);
+    if (tt_fmt(d->path, sizeof d->path, "%s/%s", d->dir, name) >= sizeof d->path) {
+        d->failed = 1;
+        load_fail(d->err, "a file's path there is longer than TT_TLS_PATH_MAX", d->dir);
+        return -1;
+    }
     /* files that are not PEM certificates are skipped, as with BearSSL */
     if (load_file(d->st, WANT_ANCHORS, d->port, d->path, &ignored) != 0 &&
         ignored.code == TT_E_LIMIT_TLS_ARENA) {
