@@ -140,7 +140,13 @@ int tt_plexd_init(tt_plexd *p, const tt_port *port, const tt_plexd_config *cfg, 
     cc.user_agent = p->user_agent;
     cc.connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
 #if TT_FEATURE_TLS
-    cc.tls = cfg->tls;
+    if (cfg->tls != NULL)
+        p->tls = *cfg->tls;
+    else
+        tt_tls_config_init(&p->tls);
+    if (cfg->insecure_skip_verify)
+        p->tls.insecure = 1;
+    cc.tls = cfg->tls != NULL || cfg->insecure_skip_verify ? &p->tls : NULL;
 #endif
     if (tt_client_init(&p->client, port, &cc, err) != 0 ||
         tt_api_init(&p->api, &p->client, cfg->base_url, NULL, p->buf, sizeof p->buf, &p->doc,

@@ -28,13 +28,13 @@
 /* the User-Agent's buffer, NUL included */
 #define TT_PLEXD_USER_AGENT_MAX 64
 
-/* Copied by tt_plexd_init: base_url, user_agent and token are copied
- * too, but tls is kept by pointer and must outlive the client. */
+/* Copied by tt_plexd_init: base_url, user_agent, token and *tls are
+ * copied too; the store tls points to must outlive the client. */
 typedef struct tt_plexd_config {
     const char *base_url;        /* "https://cp.example:8443" (required) */
-    /* only lets validation pass without tls: it does not switch
-     * verification off (that is tls->insecure, which warns). With tls
-     * NULL every https call fails with TT_E_CONFIG. */
+    /* plexd's TLSInsecureSkipVerify: the server's certificate is not
+     * checked at all (tls->insecure set on the client's copy of tls, or
+     * on an empty configuration when tls is NULL). Tests only. */
     int insecure_skip_verify;
 #if TT_FEATURE_TLS
     const tt_tls_config *tls;    /* trust for https; NULL: none loaded */
@@ -222,6 +222,9 @@ typedef struct tt_plexd {
     tt_plexd_config cfg;
     char node_id[64];            /* percent-encoded, as it goes in paths */
     char user_agent[TT_PLEXD_USER_AGENT_MAX];
+#if TT_FEATURE_TLS
+    tt_tls_config tls;           /* cfg->tls, with insecure_skip_verify */
+#endif
     char buf[TT_API_BODY_MAX];
     char req[TT_API_REQUEST_MAX];
     tt_json doc;

@@ -13,6 +13,7 @@
 #include "tether/plexd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -140,6 +141,44 @@ static void test_config_validation(void)
     cfg.base_url = "ftp://x";
     CHECK_INT(tt_plexd_config_validate(&cfg, &e), -1);
 }
+
+#if TT_FEATURE_TLS
+/* TLSInsecureSkipVerify does what plexd's does: against nginx's chain,
+ * which no anchor here vouches for, the call reaches HTTP (nginx has no
+ * plexd API: 404); without it and with no anchors, the handshake fails. */
+static void test_insecure_skip_verify(void)
+{
+    tt_plexd_config cfg;
+    tt_plexd_heartbeat_req hb;
+    tt_plexd_heartbeat_resp hr;
+    tt_port port;
+    static tt_tls_config empty;
+    static char url[64];
+    const char *tls_port = getenv("TT_TLS_PORT");
+    tt_error e;
+    CHECK(tls_port != NULL);
+    snprintf(url, sizeof url, "https://127.0.0.1:%s", tls_port != NULL ? tls_port : "1");
+    memset(&cfg, 0, sizeof cfg);
+    memset(&hb, 0, sizeof hb);
+    cfg.base_url = url;
+    cfg.token = "t";
+    cfg.insecure_skip_verify = 1;
+    tt_port_posix_init(&port);
+    CHECK_INT(tt_plexd_init(&plexd, &port, &cfg, &e), 0);
+    CHECK_INT(tt_plexd_set_node_id(&plexd, "n1", &e), 0);
+    CHECK_INT(tt_plexd_heartbeat(&plexd, &hb, &hr, &e), -1);
+    CHECK_INT(e.http_status, 404);
+    tt_plexd_close(&plexd);
+    tt_tls_config_init(&empty);
+    cfg.insecure_skip_verify = 0;
+    cfg.tls = &empty;
+    CHECK_INT(tt_plexd_init(&plexd, &port, &cfg, &e), 0);
+    CHECK_INT(tt_plexd_set_node_id(&plexd, "n1", &e), 0);
+    CHECK_INT(tt_plexd_heartbeat(&plexd, &hb, &hr, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TLS);
+    tt_plexd_close(&plexd);
+}
+#endif
 
 static void test_register_and_token_switch(void)
 {
@@ -738,6 +777,9 @@ void suite_integ_plexd(void)
 {
     static const tt_test tests[] = {
         { "config_validation", test_config_validation },
+#if TT_FEATURE_TLS
+        { "insecure_skip_verify", test_insecure_skip_verify },
+#endif
         { "register_and_token_switch", test_register_and_token_switch },
         { "every_endpoint", test_every_endpoint },
         { "state_of_a_large_mesh", test_state_of_a_large_mesh },
