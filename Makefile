@@ -77,8 +77,8 @@ CFLAGS_ALL += $(SANFLAGS)
 LDFLAGS_ALL += $(SANFLAGS)
 endif
 
-PORT_SRC := port/posix/port_posix.c
-CORE_SRC := $(patsubst ./%,%,$(filter-out %/$(PORT_SRC),$(TETHER_SRCS)))
+PORT_SRC := port/posix/port_posix.c port/posix/dns.c
+CORE_SRC := $(patsubst ./%,%,$(filter-out $(addprefix %/,$(PORT_SRC)),$(TETHER_SRCS)))
 FUZZ_TARGETS := json sse url http bind pem proto x509
 MOCK_SRC := port/mock/port_mock.c
 CLI_SRC  := $(wildcard tools/tether/*.c)

@@ -74,7 +74,8 @@ tt_api := $(if $(call tt_on,VMM),api/vmm.c) \
 	$(if $(call tt_on,MAAS),api/maas.c) $(if $(call tt_on,SKYPILOT),api/skypilot.c) \
 	$(if $(call tt_on,POOLMGR),api/poolmgr.c)
 TETHER_SRCS += $(if $(strip $(tt_api)),$(call tt_src,api/api.c $(tt_api)))
-TETHER_SRCS += $(if $(filter posix,$(TETHER_PORT)),$(TETHER_DIR)/port/posix/port_posix.c)
+TETHER_SRCS += $(if $(filter posix,$(TETHER_PORT)),$(TETHER_DIR)/port/posix/port_posix.c \
+	$(TETHER_DIR)/port/posix/dns.c)
 TETHER_SRCS += $(if $(filter lwip,$(TETHER_PORT)),$(TETHER_DIR)/port/lwip/port_lwip.c)
 
 # ---- flags -------------------------------------------------------------------

@@ -63,6 +63,9 @@ run cli-mbedtls         tests/cli/test_cli.sh build/mbedtls/tether
 run unit-musl-static    build/musl/tests/unit
 run integration-musl    build/musl/tests/integ
 run cli-musl-static     tests/cli/test_cli.sh build/tether-static
+run dns-stub            tests/cli/test_dns.sh build/tether
+run dns-stub-asan       tests/cli/test_dns.sh build/asan/tether
+run dns-stub-musl       tests/cli/test_dns.sh build/tether-static
 run arm-qemu            tools/test-cross.sh arm-linux-gnueabihf aarch64-linux-gnu
 run lwip-tap-netns      tests/lwip/run.sh
 run readme-example      tests/readme_example.sh

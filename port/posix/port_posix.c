@@ -3,19 +3,20 @@
  * the caller's deadline and cut into slices of TT_PORT_POLL_SLICE_MS so that
  * a cancel flag set from another thread or a signal handler is seen soon.
  *
- * Allocation: none here, except what the platform resolver (getaddrinfo)
- * does internally; directory listing uses getdents64 into a stack buffer
+ * Allocation: none. Names resolve through the stub resolver below (its
+ * messages and file lines in dns.c), not getaddrinfo, which allocates and
+ * has no deadline; directory listing uses getdents64 into a stack buffer
  * because opendir() allocates.
  */
 #define _GNU_SOURCE 1
 
 #include "tether/port_posix.h"
 #include "tether/config.h"
+#include "dns.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -97,35 +98,64 @@ static int map_errno(int e)
     }
 }
 
+/* addr and port as a socket address; its length. */
+static socklen_t sockaddr_of(const tt_dns_addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    if (a->family == 4) {
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        memcpy(&in->sin_addr, a->a, 4);
+        return sizeof *in;
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        memcpy(&in6->sin6_addr, a->a, 16);
+        return sizeof *in6;
+    }
+}
+
+/* A non-blocking socket of type for a's family, connected (UDP) or with
+ * its connect under way (TCP: EINPROGRESS); -1 with errno. */
+static int socket_to(const tt_dns_addr *a, uint16_t port, int type)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sockaddr_of(a, port, &ss);
+    int fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 /* One non-blocking connect attempt to one address, bounded by deadline. */
-static int connect_one(tt_sock *s, const struct addrinfo *ai,
+static int connect_one(tt_sock *s, const tt_dns_addr *a, uint16_t port,
                        int64_t deadline, volatile sig_atomic_t *cancel)
 {
     int fd, rc, soerr = 0, one = 1;
     socklen_t len = sizeof soerr;
 
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                ai->ai_protocol);
+    fd = socket_to(a, port, SOCK_STREAM);
     if (fd < 0) {
         s->sys = errno;
         return map_errno(errno);
     }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        if (errno != EINPROGRESS) {
-            s->sys = errno;
-            close(fd);
-            return map_errno(s->sys);
-        }
-        rc = wait_fd(fd, POLLOUT, deadline, cancel);
-        if (rc == TT_PORT_OK &&
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
-            soerr != 0)
-            rc = map_errno(soerr);
-        if (rc != TT_PORT_OK) {
-            s->sys = soerr != 0 ? soerr : (rc == TT_PORT_ETIMEDOUT ? ETIMEDOUT : 0);
-            close(fd);
-            return rc;
-        }
+    /* writable once connected (at once if it already is), or failed */
+    rc = wait_fd(fd, POLLOUT, deadline, cancel);
+    if (rc == TT_PORT_OK && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
+        soerr != 0)
+        rc = map_errno(soerr);
+    if (rc != TT_PORT_OK) {
+        s->sys = soerr != 0 ? soerr : (rc == TT_PORT_ETIMEDOUT ? ETIMEDOUT : 0);
+        close(fd);
+        return rc;
     }
     /* Requests and TLS records are written whole; do not let Nagle hold
      * the last segment back waiting for an ACK. */
@@ -149,46 +179,250 @@ static int64_t attempt_deadline(int64_t deadline, int left)
     return now + share < deadline ? now + share : deadline;
 }
 
-static int px_connect(void *ctx, tt_sock *s, const char *host,
-                         uint16_t port, const char *addr, int64_t deadline,
-                         volatile sig_atomic_t *cancel)
-{
-    struct addrinfo hints, *res = NULL, *ai;
-    char service[8];
-    int rc, n = 0, tried = 0, last = TT_PORT_EIO;
-    unsigned p = port;
-    size_t i = sizeof service;
+/* ---- the stub resolver ------------------------------------------------------ */
 
-    (void)ctx;
+/* Call fn for every line of the file at path (no newline; a line longer
+ * than the buffer comes in pieces of it, which match nothing: no hosts or
+ * resolv.conf line is that long). -1 when it cannot be opened. */
+static int each_line(const char *path, void (*fn)(void *user, const char *line, size_t len),
+                     void *user)
+{
+    char buf[1024];
+    size_t have = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        ssize_t got = read(fd, buf + have, sizeof buf - have);
+        size_t start = 0, i;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+        for (i = 0; i < have; i++)
+            if (buf[i] == '\n') {
+                fn(user, buf + start, i - start);
+                start = i + 1;
+            }
+        if (start == 0 && have == sizeof buf) {
+            fn(user, buf, have);         /* a piece of an overlong line */
+            start = have;
+        }
+        memmove(buf, buf + start, have - start);
+        have -= start;
+    }
+    if (have > 0)
+        fn(user, buf, have);
+    close(fd);
+    return 0;
+}
+
+typedef struct hosts_find {
+    const char *name;
+    tt_dns_addr *out;
+    size_t max, n;
+} hosts_find;
+
+static void hosts_cb(void *user, const char *line, size_t len)
+{
+    hosts_find *h = user;
+    tt_hosts_line(line, len, h->name, h->out, h->max, &h->n);
+}
+
+static void conf_cb(void *user, const char *line, size_t len)
+{
+    tt_resolv_conf_line(user, line, len);
+}
+
+/* "localhost" and names under it are loopback (RFC 6761 6.3). */
+static size_t localhost(const char *name, tt_dns_addr *out, size_t max)
+{
+    static const char suffix[] = ".localhost";
+    size_t len = strlen(name), sl = sizeof suffix - 1, n = 0;
+    if (len > 0 && name[len - 1] == '.')
+        len--;
+    if (!tt_dns_name_eq(name, len, "localhost", 9) &&
+        !(len > sl && tt_dns_name_eq(name + len - sl, sl, suffix, sl)))
+        return 0;
+    if (n < max)
+        tt_dns_addr_parse("127.0.0.1", 9, &out[n++]);
+    if (n < max)
+        tt_dns_addr_parse("::1", 3, &out[n++]);
+    return n;
+}
+
+/* What one exchange with the servers came to. */
+enum { ASK_FOUND, ASK_NONE, ASK_NXDOMAIN, ASK_SILENT, ASK_TIMEOUT, ASK_CANCELLED };
+
+/* The A and AAAA questions for name to one server until both are
+ * answered, the server fails, or until (the try's end) passes. */
+static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int64_t until,
+                      volatile sig_atomic_t *cancel, tt_dns_addr *out, size_t max, size_t *n)
+{
+    static const uint16_t types[2] = { TT_DNS_A, TT_DNS_AAAA };
+    unsigned char q[TT_DNS_MSG_MAX], msg[TT_DNS_MSG_MAX];
+    uint16_t ids[2];
+    int done[2] = { 0, 0 }, fd, k, rc_wait;
+    if (getrandom(ids, sizeof ids, GRND_NONBLOCK) != (ssize_t)sizeof ids) {
+        ids[0] = (uint16_t)px_now_ms(NULL);
+        ids[1] = (uint16_t)(ids[0] ^ 0x5a5a);
+    }
+    if ((fd = socket_to(&rc->ns[i], rc->ns_port[i], SOCK_DGRAM)) < 0)
+        return ASK_SILENT;
+    for (k = 0; k < 2; k++) {
+        size_t ql = tt_dns_query(q, sizeof q, ids[k], name, types[k]);
+        if (ql == 0 || send(fd, q, ql, MSG_NOSIGNAL) != (ssize_t)ql) {
+            close(fd);
+            return ql == 0 ? ASK_NXDOMAIN : ASK_SILENT;   /* a name no server has */
+        }
+    }
+    while (!(done[0] && done[1])) {
+        ssize_t got;
+        size_t got_n = 0;
+        if ((rc_wait = wait_fd(fd, POLLIN, until, cancel)) != TT_PORT_OK)
+            break;
+        if ((got = recv(fd, msg, sizeof msg, 0)) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            rc_wait = TT_PORT_EREFUSED;    /* ICMP: nothing listens there */
+            break;
+        }
+        for (k = 0; k < 2; k++) {
+            tt_dns_result r;
+            if (done[k])
+                continue;
+            r = tt_dns_answer(msg, (size_t)got, ids[k], name, types[k], out + *n, max - *n, &got_n);
+            if (r == TT_DNS_NOT_OURS)
+                continue;
+            if (r == TT_DNS_NXDOMAIN) {
+                close(fd);
+                return ASK_NXDOMAIN;
+            }
+            if (r != TT_DNS_OK) {          /* SERVFAIL, truncated: the next server */
+                close(fd);
+                return *n > 0 ? ASK_FOUND : ASK_SILENT;
+            }
+            *n += got_n;
+            done[k] = 1;
+            break;
+        }
+    }
+    close(fd);
+    if (done[0] && done[1])
+        return *n > 0 ? ASK_FOUND : ASK_NONE;
+    if (*n > 0)
+        return ASK_FOUND;                  /* one family answered: enough */
+    return rc_wait == TT_PORT_ECANCELLED ? ASK_CANCELLED : ASK_SILENT;
+}
+
+/* Every server, attempts times over, each try bounded by the resolver's
+ * timeout and by the deadline. */
+static int ask(const tt_resolv_conf *rc, const char *name, int64_t deadline,
+               volatile sig_atomic_t *cancel, tt_dns_addr *out, size_t max, size_t *n)
+{
+    int attempt;
+    size_t i;
+    for (attempt = 0; attempt < rc->attempts; attempt++)
+        for (i = 0; i < rc->nns; i++) {
+            int64_t now = px_now_ms(NULL), until = now + rc->timeout_ms;
+            int r;
+            if (deadline != TT_PORT_NO_DEADLINE && now >= deadline)
+                return ASK_TIMEOUT;
+            if (deadline != TT_PORT_NO_DEADLINE && until > deadline)
+                until = deadline;
+            *n = 0;
+            r = ask_server(rc, i, name, until, cancel, out, max, n);
+            if (r != ASK_SILENT)
+                return r;
+        }
+    return deadline != TT_PORT_NO_DEADLINE && px_now_ms(NULL) >= deadline ? ASK_TIMEOUT
+                                                                          : ASK_SILENT;
+}
+
+/* resolv.conf (or the configured servers) read afresh. -1: a bad
+ * dns_servers list. */
+static int load_conf(const tt_port_posix_config *cfg, tt_resolv_conf *rc)
+{
+    tt_resolv_conf_init(rc);
+    each_line(cfg != NULL && cfg->resolv_conf != NULL ? cfg->resolv_conf : "/etc/resolv.conf",
+              conf_cb, rc);
+    if (cfg != NULL && cfg->dns_servers != NULL)
+        return tt_resolv_conf_servers(rc, cfg->dns_servers);
+    if (rc->nns == 0) {                    /* libc's default */
+        tt_dns_addr_parse("127.0.0.1", 9, &rc->ns[0]);
+        rc->ns_port[0] = 53;
+        rc->nns = 1;
+    }
+    return 0;
+}
+
+/* host's addresses into out[max] (*n); TT_PORT_OK, TT_PORT_ERESOLVE (no
+ * such name, or no server answered: *sys ETIMEDOUT then), ETIMEDOUT when
+ * the deadline passed while asking, ECANCELLED. */
+static int resolve(const tt_port_posix_config *cfg, const char *host, int64_t deadline,
+                   volatile sig_atomic_t *cancel, tt_dns_addr *out, size_t max, size_t *n,
+                   int *sys)
+{
+    hosts_find h;
+    tt_resolv_conf rc;
+    char cand[TT_DNS_NAME_MAX];
+    size_t k;
+    int r = ASK_NXDOMAIN, c;
+    *n = 0;
+    *sys = 0;
+    if (tt_dns_addr_parse(host, strlen(host), &out[0]) == 0) {
+        *n = 1;
+        return TT_PORT_OK;
+    }
+    h.name = host;
+    h.out = out;
+    h.max = max;
+    h.n = 0;
+    each_line(cfg != NULL && cfg->hosts != NULL ? cfg->hosts : "/etc/hosts", hosts_cb, &h);
+    if ((*n = h.n) > 0 || (*n = localhost(host, out, max)) > 0)
+        return TT_PORT_OK;
+    if (load_conf(cfg, &rc) != 0)
+        return TT_PORT_ERESOLVE;
+    for (k = 0; (c = tt_dns_candidate(&rc, host, k, cand)) >= 0; k++) {
+        if (c == 0)
+            continue;
+        r = ask(&rc, cand, deadline, cancel, out, max, n);
+        if (r != ASK_NXDOMAIN && r != ASK_NONE)
+            break;                         /* found, or the servers are not there */
+    }
+    switch (r) {
+    case ASK_FOUND: return TT_PORT_OK;
+    case ASK_TIMEOUT: return TT_PORT_ETIMEDOUT;
+    case ASK_CANCELLED: return TT_PORT_ECANCELLED;
+    case ASK_SILENT: *sys = ETIMEDOUT; return TT_PORT_ERESOLVE;
+    default: return TT_PORT_ERESOLVE;
+    }
+}
+
+static int px_connect(void *ctx, tt_sock *s, const char *host,
+                      uint16_t port, const char *addr, int64_t deadline,
+                      volatile sig_atomic_t *cancel)
+{
+    tt_dns_addr addrs[TT_PORT_MAX_ADDRS];
+    size_t n = 0, tried;
+    int last;
+
     s->fd = -1;
     s->impl = NULL;
     s->sys = 0;
-    service[--i] = '\0';
-    do {
-        service[--i] = (char)('0' + p % 10);
-        p /= 10;
-    } while (p != 0);
-
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
-    if (addr != NULL)
-        hints.ai_flags |= AI_NUMERICHOST;
-    rc = getaddrinfo(addr != NULL ? addr : host, service + i, &hints, &res);
-    if (rc == EAI_ADDRFAMILY || rc == EAI_FAMILY) {
-        /* AI_ADDRCONFIG hides loopback-only families; ask again without */
-        hints.ai_flags &= ~AI_ADDRCONFIG;
-        rc = getaddrinfo(addr != NULL ? addr : host, service + i, &hints, &res);
+    if (addr != NULL) {                    /* --resolve: a literal only */
+        if (tt_dns_addr_parse(addr, strlen(addr), &addrs[0]) != 0)
+            return TT_PORT_ERESOLVE;
+        n = 1;
+    } else if ((last = resolve(ctx, host, deadline, cancel, addrs, TT_PORT_MAX_ADDRS, &n,
+                               &s->sys)) != TT_PORT_OK) {
+        return last;
     }
-    if (rc != 0) {
-        s->sys = rc == EAI_SYSTEM ? errno : rc;
-        return TT_PORT_ERESOLVE;
-    }
-    for (ai = res; ai != NULL && n < TT_PORT_MAX_ADDRS; ai = ai->ai_next)
-        n++;
-    for (ai = res; ai != NULL && tried < n; ai = ai->ai_next, tried++) {
-        last = connect_one(s, ai, attempt_deadline(deadline, n - tried), cancel);
+    last = TT_PORT_EIO;
+    for (tried = 0; tried < n; tried++) {
+        last = connect_one(s, &addrs[tried], port, attempt_deadline(deadline, (int)(n - tried)),
+                           cancel);
         if (last == TT_PORT_OK || last == TT_PORT_ECANCELLED)
             break;
         if (deadline != TT_PORT_NO_DEADLINE && px_now_ms(NULL) >= deadline) {
@@ -196,7 +430,6 @@ static int px_connect(void *ctx, tt_sock *s, const char *host,
             break;
         }
     }
-    freeaddrinfo(res);
     return last;
 }
 
@@ -375,4 +608,17 @@ void tt_port_posix_init(tt_port *port)
 {
     port->ops = &px_ops;
     port->ctx = NULL;
+}
+
+int tt_port_posix_check_dns_servers(const char *list)
+{
+    tt_resolv_conf rc;
+    tt_resolv_conf_init(&rc);
+    return tt_resolv_conf_servers(&rc, list);
+}
+
+void tt_port_posix_init_config(tt_port *port, const tt_port_posix_config *cfg)
+{
+    port->ops = &px_ops;
+    port->ctx = (void *)cfg;
 }

@@ -7,6 +7,7 @@ int main(void)
 {
     suite_errors();
     suite_url();
+    suite_dns();
     suite_http_writer();
     suite_http_parser();
     suite_client();

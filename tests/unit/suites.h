@@ -4,6 +4,7 @@
 
 void suite_errors(void);
 void suite_url(void);
+void suite_dns(void);
 void suite_http_writer(void);
 void suite_http_parser(void);
 void suite_client(void);

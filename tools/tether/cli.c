@@ -117,7 +117,9 @@ const tt_cli_group tt_cli_silent_opts = TT_CLI_GROUP(NULL, silent);
 
 static const tt_cli_opt connect_opts[] = {
     { "connect-timeout", 0, TT_CLI_SECONDS, "S", 0, 0, NULL,
-      "connect timeout in seconds (default 10)" },
+      "connect timeout in seconds (default 10; name resolution counts)" },
+    { "dns-servers", 0, TT_CLI_TEXT, "A[:P],..", 0, 0, NULL,
+      "name servers to ask instead of /etc/resolv.conf's (up to 3)" },
 };
 const tt_cli_group tt_cli_connect_opts = TT_CLI_GROUP(NULL, connect_opts);
 
@@ -219,8 +221,19 @@ int tt_cli_common_read(tt_cli_common *c, const tt_cli_args *a)
             return TT_EXIT_USAGE;
     if ((v = tt_cli_arg(a, "resolve")) != NULL && parse_resolve(c, v) != 0)
         return TT_EXIT_USAGE;
+    if ((v = tt_cli_arg(a, "dns-servers")) != NULL) {
+        if (tt_port_posix_check_dns_servers(v) != 0)
+            return tt_cli_usage_error("--dns-servers: '%s' is not up to 3 ADDR[:PORT] "
+                                      "separated by commas ([ADDR6]:PORT)", v);
+        c->port_cfg.dns_servers = v;
+    }
     tt_cli_tls_read(&c->tls, a);
     return 0;
+}
+
+void tt_cli_port_init(const tt_cli_common *c, tt_port *port)
+{
+    tt_port_posix_init_config(port, &c->port_cfg);
 }
 
 int tt_cli_common_setup(tt_cli_common *c, tt_client_config *cfg, int need_tls)

@@ -144,12 +144,16 @@ typedef struct tt_cli_common {
     char resolve_host[TT_URL_HOST_MAX];
     char resolve_addr[64];
     unsigned resolve_port;
+    tt_port_posix_config port_cfg; /* --dns-servers */
     tt_cli_tls tls;
 } tt_cli_common;
 
 /* Read the shared options of a into c: 0, or TT_EXIT_USAGE (printed). */
 int tt_cli_common_read(tt_cli_common *c, const struct tt_cli_args *a);
 void tt_cli_tls_read(tt_cli_tls *o, const struct tt_cli_args *a);
+
+/* The POSIX port with c's name-resolution options (c must outlive it). */
+void tt_cli_port_init(const tt_cli_common *c, tt_port *port);
 
 /* Apply the options to cfg (timeouts, trace, --resolve, cancel flag,
  * TLS). Returns 0 or an exit code (message printed). */

@@ -209,7 +209,7 @@ static int run(tt_cli_args *a)
     if ((rc = read_args(&o, a)) != 0)
         return rc;
     tt_cli_signals();
-    tt_port_posix_init(&port);
+    tt_cli_port_init(&a->common, &port);
     tt_client_config_default(&cfg);
     tt_sse_config_default(&scfg);
     scfg.url = tt_cli_full_url(o.url, urlbuf, sizeof urlbuf);

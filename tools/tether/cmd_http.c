@@ -221,7 +221,7 @@ static int run(tt_cli_args *a)
     if ((rc = read_args(&o, a)) != 0)
         return rc;
     tt_cli_signals();
-    tt_port_posix_init(&port);
+    tt_cli_port_init(&a->common, &port);
     tt_client_config_default(&cfg);
     cfg.request_timeout_ms = o.max_ms;
     cfg.max_redirects = o.follow ? o.max_redirs : 0;

@@ -217,7 +217,7 @@ static int run_maas(tt_cli_args *a)
                           &cfg.compose_timeout_ms) != 0 ||
         tt_cli_setting_int(&conf, a, "retries", "retries", NULL, &cfg.max_retries) != 0)
         return TT_EXIT_USAGE;
-    tt_port_posix_init(&port);
+    tt_cli_port_init(&a->common, &port);
     if (tt_maas_init(&maas, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
     tt_cli_attach(&maas.client, a);

@@ -428,7 +428,7 @@ static int run_plexd(tt_cli_args *a)
     cfg.tls = cc.tls;
 #endif
     cfg.insecure_skip_verify = a->common.tls.insecure;
-    tt_port_posix_init(&port);
+    tt_cli_port_init(&a->common, &port);
     if (tt_plexd_init(&plexd, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
     plexd.client.cfg.cancel = &tt_cli_cancel;

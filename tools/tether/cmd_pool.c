@@ -100,7 +100,7 @@ static int run(tt_cli_args *a)
     cfg.token = tt_cli_setting(&conf, tt_cli_arg(a, "token"), "token", "LLORCH_API_TOKEN", NULL);
     if (tt_cli_setting_ms(&conf, a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0)
         return TT_EXIT_USAGE;
-    tt_port_posix_init(&port);
+    tt_cli_port_init(&a->common, &port);
     if (tt_pool_init(&pool, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
     tt_cli_attach(&pool.client, a);

@@ -343,7 +343,7 @@ static int run_sky(tt_cli_args *a)
     }
     cfg.user = tt_cli_setting(&conf, tt_cli_arg(a, "user"), "user", "SKYPILOT_USER",
                               getenv("USER"));
-    tt_port_posix_init(&port);
+    tt_cli_port_init(&a->common, &port);
     if (tt_sky_init(&sky, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
     tt_cli_attach(&sky.client, a);

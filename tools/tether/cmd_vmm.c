@@ -159,7 +159,7 @@ static int setup(tt_cli_args *a, tt_cli_conf *conf)
     if (tt_cli_setting_ms(conf, a, "timeout", "timeout", NULL, &cfg.timeout_ms) != 0 ||
         tt_cli_setting_ms(conf, a, "long-timeout", "long_timeout", NULL, &cfg.long_timeout_ms) != 0)
         return TT_EXIT_USAGE;
-    tt_port_posix_init(&port);
+    tt_cli_port_init(&a->common, &port);
     if (tt_vmm_init(&vmm, &port, &cfg, &err) != 0)
         return tt_cli_fail(&err);
     /* the common options (-v, --connect-timeout) apply too */
