@@ -96,7 +96,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps install check test tests-build static demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
+.PHONY: all lib cli deps install check test tests-build static bmc demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
 .DEFAULT_GOAL := all
 
 # make and make static only check for the compilers (tools/deps.sh
@@ -291,6 +291,20 @@ cross-build:
 		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- cli build/cross-$$t/tests/unit || exit 1; \
 		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- TLS=mbedtls cli || exit 1; \
 	done
+	@$(MAKE) --no-print-directory NODEPS=1 CROSS=arm-linux-gnueabihf- \
+		BUILD=build/cross-arm-linux-gnueabihf-bmc $(BMC_SWITCHES) cli
+
+# The BMC agent: what a management controller runs (plexd registration,
+# heartbeat, signed events, artifacts over HTTP+TLS) in the bmc profile's
+# buffers, as a static ARMv7 musl binary: build/tether-bmc-armhf
+BMC_SWITCHES := TETHER_CONFIG_FILE=config/profiles/bmc.h TT_FEATURE_VMM=0 TT_FEATURE_MAAS=0 \
+	TT_FEATURE_SKYPILOT=0 TT_FEATURE_POOLMGR=0
+bmc:
+	@tools/deps.sh cross
+	@$(MAKE) --no-print-directory NODEPS=1 CROSS=arm-linux-gnueabihf- \
+		BUILD=build/cross-arm-linux-gnueabihf-bmc $(BMC_SWITCHES) cli
+	@arm-linux-gnueabihf-strip -o build/tether-bmc-armhf build/cross-arm-linux-gnueabihf-bmc/tether
+	@echo "build/tether-bmc-armhf: $$(wc -c < build/tether-bmc-armhf) bytes (stripped, static, musl, ARMv7)"
 
 test-cross:
 	@tools/deps.sh test cross

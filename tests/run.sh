@@ -71,6 +71,7 @@ run lwip-tap-netns      tests/lwip/run.sh
 run readme-example      tests/readme_example.sh
 run public-headers      tests/headers.sh
 run install-pkg-config  tests/install.sh
+run packaging-bmc       tests/packaging.sh
 run embed-tether-mk     tests/embed/run.sh
 run feature-switches    tests/features.sh
 suite=${TT_JSON_SUITE:-../shared/conformance/json/test_parsing}

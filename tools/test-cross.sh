@@ -96,6 +96,35 @@ resolv_checks() {
     echo "$out" | grep -q "could not resolve" && ok "$t/dns-nxdomain" || bad "$t/dns-nxdomain" "$out"
 }
 
+# bmc_checks TRIPLE QEMU CLI: the BMC agent build (make bmc: the bmc
+# profile, plexd and events only) registers as a plexd node, heartbeats,
+# reads its state and downloads an artifact with its SHA-256 checked
+bmc_checks() {
+    t=$1; q=$2; b=$3
+    why=$(is_musl "$b") && ok "$t/bmc-static-musl-binary" || bad "$t/bmc-static-musl-binary" "$why"
+    out=$($q "$b" --help 2>&1)
+    if echo "$out" | grep -q "^  plexd" && ! echo "$out" | grep -q "^  vmm"; then
+        ok "$t/bmc-commands"
+    else
+        bad "$t/bmc-commands" "$(echo "$out" | grep '^  [a-z]')"
+    fi
+    X="http://127.0.0.1:$TT_CP_PLEXD_PORT"
+    out=$($q "$b" plexd register --public-key cHVi --hostname "bmc-$t" --url "$X" \
+        --token boot-demo-token 2>&1)
+    node=$(echo "$out" | sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p')
+    nsk=$(echo "$out" | sed -n 's/.*"node_secret_key":"\([^"]*\)".*/\1/p')
+    [ -n "$node" ] && ok "$t/bmc-plexd-register" || bad "$t/bmc-plexd-register" "$out"
+    set -- --url "$X" --node-id "$node" --token "$nsk"
+    out=$($q "$b" plexd heartbeat "$@" 2>&1) && ok "$t/bmc-plexd-heartbeat" || bad "$t/bmc-plexd-heartbeat" "$out"
+    out=$($q "$b" plexd state "$@" 2>&1)
+    echo "$out" | grep -q '"peers":\[' && ok "$t/bmc-plexd-state" || bad "$t/bmc-plexd-state" "$(echo "$out" | head -c 300)"
+    out=$($q "$b" plexd artifact 1.2.3 linux arm64 -o "$TT_ENV_DIR/bmc-artifact" "$@" 2>&1)
+    sum=$(sha256sum "$TT_ENV_DIR/bmc-artifact" 2>/dev/null | cut -d' ' -f1)
+    out=$($q "$b" plexd artifact 1.2.3 linux arm64 -o "$TT_ENV_DIR/bmc-artifact2" \
+        --sha256 "sha256:$sum" "$@" 2>&1) && [ -n "$sum" ] &&
+        ok "$t/bmc-plexd-artifact-sha256" || bad "$t/bmc-plexd-artifact-sha256" "$out"
+}
+
 for t in "$@"; do
     case "$t" in
         arm-linux-gnueabihf) q=qemu-arm ;;
@@ -134,6 +163,7 @@ for t in "$@"; do
         "https://localhost:$TT_GNUTLS_PORT/" 2>&1)
     echo "$out" | grep -q 'GnuTLS' && ok "$t/mbedtls-gnutls13-mtls" || bad "$t/mbedtls-gnutls13-mtls" "$(echo "$out" | head -c 300)"
     resolv_checks "$t" "$q" "$d/tether" "$m"
+    [ -f "$d-bmc/tether" ] && bmc_checks "$t" "$q" "$d-bmc/tether"
 done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#if TT_FEATURE_PLEXD /* else the command is left out (main.c) */
 #include "tether/plexd.h"
 
 #include "tether/tls.h"
@@ -440,3 +441,7 @@ static int run_plexd(tt_cli_args *a)
     tt_plexd_close(&plexd);
     return rc;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif

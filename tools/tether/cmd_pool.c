@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#if TT_FEATURE_POOLMGR /* else the command is left out (main.c) */
 #include "tether/poolmgr.h"
 
 #include <string.h>
@@ -118,3 +119,7 @@ static int run(tt_cli_args *a)
     tt_pool_close(&pool);
     return rc;
 }
+
+#else
+typedef int tt_feature_off; /* ISO C wants a declaration in every file */
+#endif
