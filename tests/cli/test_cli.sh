@@ -446,6 +446,43 @@ POOL_MANAGERD_URL="$P" LLORCH_API_TOKEN=llorch-demo-token check_exit pool-status
 check_grep pool-status-json "$W/out" '"live":true,"ready":true,"active_leases":2'
 check_exit pool-unavailable 3 "$T" pool available --url http://127.0.0.1:1
 
+# --retry, as a boot hook waits for its control plane: transient answers
+# (two 503s with Retry-After: 1) are held back and retried, the third
+# answer is the one shown; the waits follow Retry-After
+curl -s -X POST -d '{"status": 503, "count": 2, "retry_after": 1}' "$P/_faults" >/dev/null
+t0=$(ms)
+check_exit retry-503 0 "$T" --retry 3 --retry-delay 0.1 "$P/health"
+took=$(($(ms) - t0))
+check_grep retry-503-body "$W/out" '"status": "ok"'
+check_no_grep retry-503-held "$W/out" 'injected fault'
+[ "$(grep -c 'HTTP 503; retrying in 1.000 s' "$W/err")" = 2 ] && ok retry-503-said || bad retry-503-said "$(cat "$W/err")"
+[ "$took" -ge 1900 ] && ok retry-after-honoured || bad retry-after-honoured "$took ms"
+# out of retries: the last answer stands (-f: exit 8)
+curl -s -X POST -d '{"status": 503, "count": 2}' "$P/_faults" >/dev/null
+check_exit retry-exhausted 8 "$T" -f --retry 1 --retry-delay 0.1 "$P/health"
+curl -s -X POST -d '{}' "$P/_faults" >/dev/null
+# a refused connection is transient only when asked; --retry-max-time ends it
+CLOSED=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+check_exit retry-refused-not-transient 3 "$T" --retry 5 --retry-delay 0.1 "http://127.0.0.1:$CLOSED/"
+check_no_grep retry-refused-not-transient-msg "$W/err" retrying
+t0=$(ms)
+check_exit retry-connrefused 3 "$T" --retry 3 --retry-connrefused --retry-delay 0.2 "http://127.0.0.1:$CLOSED/"
+took=$(($(ms) - t0))
+[ "$(grep -c 'connection refused; retrying' "$W/err")" = 3 ] && [ "$took" -ge 550 ] &&
+    ok retry-connrefused-count || bad retry-connrefused-count "$took ms: $(cat "$W/err")"
+t0=$(ms)
+check_exit retry-max-time 3 "$T" --retry 1000 --retry-connrefused --retry-max-time 1 "http://127.0.0.1:$CLOSED/"
+took=$(($(ms) - t0))
+[ "$took" -lt 2500 ] && ok retry-max-time-bound || bad retry-max-time-bound "$took ms"
+# a server that comes up while tether waits (the network of a booting device)
+mkdir -p "$W/late" && echo "late hello" > "$W/late/hello.txt"
+(sleep 1; cd "$W/late" && exec python3 -m http.server "$CLOSED" --bind 127.0.0.1) >/dev/null 2>&1 &
+LATE=$!
+check_exit retry-late-server 0 "$T" --retry 30 --retry-all-errors --retry-delay 0.2 "http://127.0.0.1:$CLOSED/hello.txt"
+check_grep retry-late-server-body "$W/out" "late hello"
+kill $LATE 2>/dev/null
+check_exit retry-bad-number 2 "$T" --retry -1 "$P/health"
+
 S="http://127.0.0.1:$TT_CP_SKY_PORT"
 printf 'run: echo hi\n' > "$W/task.yaml"
 export SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_demo_token

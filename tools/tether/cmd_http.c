@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "tether/backoff.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,11 @@ typedef struct http_opts {
     int fail;
     long long max_ms;
     const char *user_agent;
+    long retries;            /* --retry N */
+    long long retry_delay_ms; /* --retry-delay; -1: backoff */
+    long long retry_max_ms;  /* --retry-max-time; 0: no limit */
+    int retry_connrefused;
+    int retry_all;
 } http_opts;
 
 typedef struct http_run {
@@ -32,6 +38,8 @@ typedef struct http_run {
     tt_response *res;
     int suppress_body;    /* -f and status >= 400 */
     int printed_status;
+    int retry_left;       /* retries this attempt may still be followed by */
+    int wrote;            /* body bytes reached the output: no retry then */
 } http_run;
 
 static const tt_cli_opt own[] = {
@@ -59,6 +67,18 @@ static const tt_cli_opt own[] = {
       "User-Agent (default tether/" TT_VERSION ")" },
     { "version", 'V', TT_CLI_FLAG, NULL, 0, 0, NULL,
       "version, TLS backend, features and their libraries" },
+    /* a boot hook waits for a control plane whose network may not be up */
+    { "retry", 0, TT_CLI_NUMBER, "N", 0, 1000000, NULL,
+      "retry a transient failure N times: a timeout, HTTP\n"
+      "408 429 500 502 503 504 (waits 1 s, doubling to 10 min)" },
+    { "retry-delay", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "wait S between retries instead" },
+    { "retry-max-time", 0, TT_CLI_SECONDS, "S", 0, 0, NULL,
+      "no retry once S have passed since the first try" },
+    { "retry-connrefused", 0, TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "with --retry: a refused connection is transient too" },
+    { "retry-all-errors", 0, TT_CLI_FLAG, NULL, 0, 0, NULL,
+      "with --retry: every failure but a usage error is\n"
+      "(names that do not resolve yet, unreachable networks)" },
 };
 
 static const tt_cli_group own_group = TT_CLI_GROUP("Options (curl's spelling)", own);
@@ -102,6 +122,13 @@ static int read_args(http_opts *o, tt_cli_args *a)
     o->max_redirs = (int)tt_cli_arg_long(a, "max-redirs", TT_HTTP_MAX_REDIRECTS);
     o->max_ms = tt_cli_arg(a, "max-time") != NULL ? tt_cli_parse_seconds(tt_cli_arg(a, "max-time"))
                                                   : TT_REQUEST_TIMEOUT_MS;
+    o->retries = tt_cli_arg_long(a, "retry", 0);
+    o->retry_delay_ms = tt_cli_arg(a, "retry-delay") != NULL
+                            ? tt_cli_parse_seconds(tt_cli_arg(a, "retry-delay")) : -1;
+    o->retry_max_ms = tt_cli_arg(a, "retry-max-time") != NULL
+                          ? tt_cli_parse_seconds(tt_cli_arg(a, "retry-max-time")) : 0;
+    o->retry_connrefused = tt_cli_arg(a, "retry-connrefused") != NULL;
+    o->retry_all = tt_cli_arg(a, "retry-all-errors") != NULL;
     if (tt_cli_arg_all(a, "data", data, 2) > 1)
         return tt_cli_usage_error("only one -d is supported");
     if ((o->data = tt_cli_arg(a, "data")) != NULL && o->data[0] == '@') {
@@ -111,12 +138,27 @@ static int read_args(http_opts *o, tt_cli_args *a)
     return 0;
 }
 
+/* curl's transient statuses */
+static int transient_status(int status)
+{
+    return status == 408 || status == 429 || status == 500 || status == 502 ||
+           status == 503 || status == 504;
+}
+
+/* A response that will be retried shows nothing: the next one is the answer. */
+static int held(const http_run *r)
+{
+    return r->retry_left > 0 && transient_status(r->res->status);
+}
+
 static int on_head(void *user, const tt_response *res, tt_error *err)
 {
     http_run *r = user;
     (void)err;
-    if (r->o->fail && res->status >= 400)
+    if ((r->o->fail && res->status >= 400) || held(r))
         r->suppress_body = 1;
+    if (held(r))
+        return 0;
     if (r->o->include && !r->printed_status) {
         fprintf(r->out, "HTTP/1.%d %d %s\r\n", res->minor_version, res->status,
                 res->reason);
@@ -132,7 +174,7 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
 {
     http_run *r = user;
     (void)err;
-    if (!r->o->include || trailer)
+    if (!r->o->include || trailer || held(r))
         return 0;
     if (!r->printed_status) {
         fprintf(r->out, "HTTP/1.%d %d %s\r\n", r->res->minor_version,
@@ -148,6 +190,7 @@ static int on_body(void *user, const unsigned char *data, size_t len, tt_error *
     http_run *r = user;
     if (r->suppress_body)
         return 0;
+    r->wrote |= len > 0;
     return tt_cli_write_body(r->out, data, len, err);
 }
 
@@ -202,6 +245,71 @@ static int open_body(http_opts *o, http_run *r, tt_request *rq)
         rq->body_len = 0;
     }
     return 0;
+}
+
+/* Worth another try (--retry): curl's transient failures, and what the
+ * --retry-connrefused and --retry-all-errors flags add. */
+static int transient(const http_opts *o, int rc, const tt_error *err, const tt_response *res)
+{
+    if (rc == 0)
+        return transient_status(res->status);
+    if (err->cls == TT_ERR_USAGE || err->cls == TT_ERR_CANCELLED)
+        return 0;
+    if (o->retry_all || err->cls == TT_ERR_TIMEOUT)
+        return 1;
+    if (err->cls == TT_ERR_HTTP)                    /* -f */
+        return transient_status(err->http_status);
+    return o->retry_connrefused && err->code == TT_E_CONNECT_REFUSED;
+}
+
+/* The wait before retry n + 1 (n from 0). */
+static long long retry_wait(const http_opts *o, unsigned n)
+{
+    return o->retry_delay_ms >= 0 ? o->retry_delay_ms : tt_backoff_ms(1000, 600000, n);
+}
+
+/* The request, again after a transient failure while retries and time
+ * are left and nothing reached the output; the last outcome is the
+ * answer (its exit code is what a script branches on). */
+static int request_with_retries(const http_opts *o, tt_client *client, tt_request *rq,
+                                tt_response *res, http_run *r, tt_error *err)
+{
+    const tt_port *port = &client->port;
+    int64_t start = port->ops->now_ms(port->ctx);
+    unsigned n;
+    int rc;
+    for (n = 0;; n++) {
+        long long wait = retry_wait(o, n);
+        int64_t used = port->ops->now_ms(port->ctx) - start;
+        int32_t after;
+        /* decided before the answer comes: a held answer is never shown */
+        r->retry_left = (long)n < o->retries &&
+                        (o->retry_max_ms == 0 || used + wait <= o->retry_max_ms)
+                            ? (int)(o->retries - (long)n) : 0;
+        r->suppress_body = 0;
+        r->printed_status = 0;
+        rc = tt_client_request(client, rq, res, err);
+        if (rc == 0 && o->fail && res->status >= 400)
+            rc = tt_error_from_status(err, client->url.host, res->status, res->retry_after);
+        if (r->retry_left == 0 || r->wrote || r->body_in == stdin || !transient(o, rc, err, res))
+            return rc;
+        after = rc == 0 ? res->retry_after : err->retry_after;
+        if (after >= 0 && (long long)after * 1000 > wait &&
+            (o->retry_max_ms == 0 || used + (long long)after * 1000 <= o->retry_max_ms))
+            wait = (long long)after * 1000;       /* Retry-After, within the budget */
+        if (!o->c->silent) {
+            if (rc == 0)
+                fprintf(stderr, "tether: HTTP %d", res->status);
+            else
+                fprintf(stderr, "tether: %s", err->msg);
+            fprintf(stderr, "; retrying in %lld.%03lld s, %d left\n", wait / 1000, wait % 1000,
+                    r->retry_left);
+        }
+        if (port->ops->sleep_ms(port->ctx, wait, &tt_cli_cancel) != TT_PORT_OK)
+            return tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, NULL, "cancelled");
+        if (r->body_in != NULL && fseek(r->body_in, 0, SEEK_SET) != 0)
+            return rc;
+    }
 }
 
 static int run(tt_cli_args *a)
@@ -263,9 +371,7 @@ static int run(tt_cli_args *a)
             return TT_EXIT_LOCAL;
         }
     }
-    rc = tt_client_request(&client, &rq, &res, &err);
-    if (rc == 0 && o.fail && res.status >= 400)
-        rc = tt_error_from_status(&err, client.url.host, res.status, res.retry_after);
+    rc = request_with_retries(&o, &client, &rq, &res, &r, &err);
     tt_client_close(&client);
     if (r.body_in != NULL && r.body_in != stdin)
         fclose(r.body_in);
