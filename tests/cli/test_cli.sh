@@ -457,6 +457,10 @@ check_grep retry-503-body "$W/out" '"status": "ok"'
 check_no_grep retry-503-held "$W/out" 'injected fault'
 [ "$(grep -c 'HTTP 503; retrying in 1.000 s' "$W/err")" = 2 ] && ok retry-503-said || bad retry-503-said "$(cat "$W/err")"
 [ "$took" -ge 1900 ] && ok retry-after-honoured || bad retry-after-honoured "$took ms"
+# a body from standard input cannot go twice: no retry, the answer shown
+curl -s -X POST -d '{"status": 503, "count": 1}' "$P/_faults" >/dev/null
+echo '{}' | limit "$T" --retry 3 --retry-delay 0.1 -d @- "$P/health" >"$W/out" 2>"$W/err"
+grep -q "injected fault 503" "$W/out" && ok retry-stdin-shown || bad retry-stdin-shown "$(cat "$W/out" "$W/err")"
 # out of retries: the last answer stands (-f: exit 8)
 curl -s -X POST -d '{"status": 503, "count": 2}' "$P/_faults" >/dev/null
 check_exit retry-exhausted 8 "$T" -f --retry 1 --retry-delay 0.1 "$P/health"

@@ -283,7 +283,8 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
         int64_t used = port->ops->now_ms(port->ctx) - start;
         int32_t after;
         /* decided before the answer comes: a held answer is never shown */
-        r->retry_left = (long)n < o->retries &&
+        /* standard input cannot be sent twice: no retry, nothing held */
+        r->retry_left = (long)n < o->retries && r->body_in != stdin &&
                         (o->retry_max_ms == 0 || used + wait <= o->retry_max_ms)
                             ? (int)(o->retries - (long)n) : 0;
         r->suppress_body = 0;
@@ -291,7 +292,7 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
         rc = tt_client_request(client, rq, res, err);
         if (rc == 0 && o->fail && res->status >= 400)
             rc = tt_error_from_status(err, client->url.host, res->status, res->retry_after);
-        if (r->retry_left == 0 || r->wrote || r->body_in == stdin || !transient(o, rc, err, res))
+        if (r->retry_left == 0 || r->wrote || !transient(o, rc, err, res))
             return rc;
         after = rc == 0 ? res->retry_after : err->retry_after;
         if (after >= 0 && (long long)after * 1000 > wait &&
