@@ -17,6 +17,14 @@ void tt_tls_config_init(tt_tls_config *cfg)
     memset(cfg, 0, sizeof *cfg);
 }
 
+int tt_tls_dir_path(char *path, const char *dir, const char *name, tt_error *err)
+{
+    if (tt_fmt(path, TT_TLS_PATH_MAX, "%s/%s", dir, name) < TT_TLS_PATH_MAX)
+        return 0;
+    return tt_error_set(err, TT_ERR_USAGE, TT_E_TLS_LOAD, NULL,
+                        "%s: a file's path there is longer than TT_TLS_PATH_MAX", dir);
+}
+
 unsigned tt_tls_rsa_floor(const tt_tls_config *cfg)
 {
     return cfg->min_rsa_bits > 0 ? cfg->min_rsa_bits : TT_TLS_MIN_RSA_BITS;

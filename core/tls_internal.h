@@ -27,6 +27,10 @@ void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
  * fails the load (cut, it could name another file). */
 #define TT_TLS_PATH_MAX 512
 
+/* "dir/name" into path[TT_TLS_PATH_MAX]: 0, or -1 with TT_E_TLS_LOAD
+ * naming dir when it does not fit. Both backends' directory walks. */
+int tt_tls_dir_path(char *path, const char *dir, const char *name, tt_error *err);
+
 /* The smallest RSA key accepted, in bits (cfg's, or TT_TLS_MIN_RSA_BITS). */
 unsigned tt_tls_rsa_floor(const tt_tls_config *cfg);
 

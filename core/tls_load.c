@@ -345,10 +345,8 @@ static int dir_entry(void *user, const char *name)
     dir_walk *dw = user;
     char path[TT_TLS_PATH_MAX];
     tt_error ignored;
-    size_t n = tt_fmt(path, sizeof path, "%s/%s", dw->dir, name);
-    if (n >= sizeof path) {
+    if (tt_tls_dir_path(path, dw->dir, name, dw->err) != 0) {
         dw->failed = 1;
-        load_fail(dw->err, "a file's path there is longer than TT_TLS_PATH_MAX", dw->dir);
         return -1;
     }
     dw->sink->path = path;

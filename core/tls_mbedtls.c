@@ -446,9 +446,8 @@ static int dir_entry(void *user, const char *name)
     tt_error ignored;
     if (name[0] == '.')
         return 0;
-    if (tt_fmt(d->path, sizeof d->path, "%s/%s", d->dir, name) >= sizeof d->path) {
+    if (tt_tls_dir_path(d->path, d->dir, name, d->err) != 0) {
         d->failed = 1;
-        load_fail(d->err, "a file's path there is longer than TT_TLS_PATH_MAX", d->dir);
         return -1;
     }
     /* files that are not PEM certificates are skipped, as with BearSSL */

@@ -264,6 +264,8 @@ static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int6
     unsigned char q[TT_DNS_MSG_MAX], msg[TT_DNS_MSG_MAX];
     uint16_t ids[2];
     int done[2] = { 0, 0 }, fd, k, rc_wait;
+    /* not px_random: that waits for the kernel's entropy, which early in
+     * a boot may take long; a query id only has to be hard to guess */
     if (getrandom(ids, sizeof ids, GRND_NONBLOCK) != (ssize_t)sizeof ids) {
         ids[0] = (uint16_t)px_now_ms(NULL);
         ids[1] = (uint16_t)(ids[0] ^ 0x5a5a);

@@ -276,6 +276,7 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
 {
     const tt_port *port = &client->port;
     int64_t start = port->ops->now_ms(port->ctx);
+    tt_error unsent;
     unsigned n;
     int rc;
     for (n = 0;; n++) {
@@ -308,8 +309,8 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
         }
         if (port->ops->sleep_ms(port->ctx, wait, &tt_cli_cancel) != TT_PORT_OK)
             return tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, NULL, "cancelled");
-        if (r->body_in != NULL && fseek(r->body_in, 0, SEEK_SET) != 0)
-            return rc;
+        if (r->body_in != NULL && rewind_body(r, &unsent) != 0)
+            return rc;                            /* the last outcome stands */
     }
 }
 
