@@ -462,6 +462,7 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
     engine_setup(t);
     tt_x509_setup(&t->x509, cfg, url, (uint32_t)(now / 86400 + 719528),
                   (uint32_t)(now % 86400));
+    t->x509.open_start = tt_tls_open_start(cfg, port);
     br_ssl_engine_set_x509(eng, &t->x509.vtable);
     setup_client_auth(t, cfg->store);
     br_ssl_engine_set_buffer(eng, t->iobuf, sizeof t->iobuf, TT_TLS_FULL_DUPLEX);

@@ -100,6 +100,7 @@ typedef struct tt_x509 {
     /* what the walk saw of every certificate, to name a refusal */
     int64_t now;                 /* validation time, Unix seconds */
     int64_t not_before;          /* of the certificate being walked */
+    int open_start;              /* notBefore not checked (tt_tls_open_start) */
     int weak_cert;               /* first certificate signed with SHA-1 or MD5, or -1 */
     const char *weak_hash;       /* "SHA-1" or "MD5" */
     int date_cert;               /* first certificate outside its dates, or -1 */

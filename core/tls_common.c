@@ -89,6 +89,11 @@ int tt_tls_time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,
     return 0;
 }
 
+int tt_tls_open_start(const tt_tls_config *cfg, const tt_port *port)
+{
+    return cfg->time_policy == TT_TLS_TIME_FLOOR && tt_port_wall_s(port) < TT_TLS_CLOCK_FLOOR;
+}
+
 /* ---- pins ---------------------------------------------------------------- */
 
 /* Exactly 32 bytes of standard base64: 44 characters, one '='. */

@@ -45,4 +45,8 @@ int tt_tls_is_cert_alert(int alert);
 int tt_tls_time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,
                    tt_error *err, const char *host);
 
+/* 1 when certificates' notBefore dates are not checked: TT_TLS_TIME_FLOOR
+ * with a clock that reads before the floor (see tt_tls_time_policy). */
+int tt_tls_open_start(const tt_tls_config *cfg, const tt_port *port);
+
 #endif

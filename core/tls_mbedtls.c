@@ -603,9 +603,9 @@ static int verify_cert(void *user, mbedtls_x509_crt *crt, int depth, uint32_t *f
         refuse(t, TT_E_TLS_WEAK_SIGNATURE, depth, flags);
     }
     /* an anchor's own dates are not checked (BearSSL's anchors have none) */
-    if (!anchor &&
-        (t->now < x509_seconds(&crt->valid_from) || t->now > x509_seconds(&crt->valid_to))) {
-        int future = t->now < x509_seconds(&crt->valid_from);
+    if (!anchor && ((!t->open_start && t->now < x509_seconds(&crt->valid_from)) ||
+                    t->now > x509_seconds(&crt->valid_to))) {
+        int future = !t->open_start && t->now < x509_seconds(&crt->valid_from);
         if (t->reason == 0 || depth <= t->bad_cert) {
             t->date_future = future;
             t->date_limit = x509_seconds(future ? &crt->valid_from : &crt->valid_to);
@@ -976,6 +976,7 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
     t->iplen = 0;
     if (tt_tls_time_of(cfg, port, &t->now, err, url->host) != 0)
         return -1;
+    t->open_start = tt_tls_open_start(cfg, port);
     heap_init(&t->heap, t->arena.bytes, sizeof t->arena.bytes);
     enter(&t->heap, port);
     mbedtls_ssl_init(&t->ssl);

@@ -78,6 +78,7 @@ typedef struct tt_tls_conn {
     int bad_cert;                /* which certificate of the chain (0: the server's) */
     int64_t date_limit;
     int date_future;
+    int open_start;              /* notBefore not checked (tt_tls_open_start) */
     const char *weak_hash;
     unsigned rsa_bits;
     int verified;                /* the certificate was checked: a full handshake */

@@ -133,11 +133,20 @@ static void saw_date(tt_x509 *x, int not_after)
         return; /* the X.509 engine refuses it on its own */
     if (!not_after) {
         x->not_before = t;
+        /* the walk sees this certificate's bytes before x509_minimal does:
+         * checking it at its own start date leaves only notAfter, against
+         * a time never before the floor */
+        if (x->open_start && !x->insecure) {
+            int64_t at = t > x->now ? t : x->now;
+            br_x509_minimal_set_time(&x->u.minimal, (uint32_t)(at / 86400 + 719528),
+                                     (uint32_t)(at % 86400));
+        }
         return;
     }
-    if (x->date_cert < 0 && (x->now < x->not_before || x->now > t)) {
+    int64_t at = x->open_start && x->not_before > x->now ? x->not_before : x->now;
+    if (x->date_cert < 0 && (at < x->not_before || at > t)) {
         x->date_cert = x->cert_index;
-        x->date_future = x->now < x->not_before;
+        x->date_future = at < x->not_before;
         x->date_limit = x->date_future ? x->not_before : t;
     }
 }

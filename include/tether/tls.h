@@ -41,7 +41,7 @@
 #if TT_TLS_MBEDTLS
 /* Mbed TLS: every allocation of one connection comes from its arena */
 #ifndef TT_TLS_CONN_EXTRA
-#define TT_TLS_CONN_EXTRA (224 + 172 * sizeof(void *))
+#define TT_TLS_CONN_EXTRA (232 + 171 * sizeof(void *))
 #endif
 #ifndef TT_TLS_STORE_EXTRA
 #define TT_TLS_STORE_EXTRA (144 + 181 * sizeof(void *))
@@ -65,7 +65,7 @@
 #error "TT_TLS_MAX_FRAGMENT must be 512, 1024, 2048, 4096 or 16384"
 #endif
 #ifndef TT_TLS_CONN_EXTRA
-#define TT_TLS_CONN_EXTRA (6419 + 120 * sizeof(void *))
+#define TT_TLS_CONN_EXTRA (6427 + 120 * sizeof(void *))
 #endif
 #ifndef TT_TLS_STORE_EXTRA
 #define TT_TLS_STORE_EXTRA (25 * sizeof(void *))
@@ -148,9 +148,11 @@ typedef enum tt_tls_time_policy {
      * set) the handshake fails with TT_E_TLS_CLOCK. The default. */
     TT_TLS_TIME_SYSTEM = 0,
     /* For devices without a real-time clock, chosen explicitly: use the wall
-     * clock, but never a time before TT_TLS_CLOCK_FLOOR. Certificates that
-     * expired before the floor are still refused; a certificate that only
-     * becomes valid after the floor is refused while the clock is unset. */
+     * clock, but never a time before TT_TLS_CLOCK_FLOOR. While the clock
+     * reads before the floor, a certificate's notBefore is not checked (one
+     * issued after the build, as every renewed certificate is, cannot be
+     * told from one not valid yet), and one that expired before the floor
+     * is still refused. Once the clock is set, both dates are checked. */
     TT_TLS_TIME_FLOOR,
     /* Use fixed_time (Unix seconds), e.g. from a trusted source. */
     TT_TLS_TIME_FIXED
