@@ -96,7 +96,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps install check test tests-build static bmc demo bench fuzz fuzz-run soak coverage size-report test-cross clean check-alloc
+.PHONY: all lib cli deps install check test tests-build static bmc demo bench fuzz fuzz-run soak coverage size-report test-cross boot-test clean check-alloc
 .DEFAULT_GOAL := all
 
 # make and make static only check for the compilers (tools/deps.sh
@@ -188,7 +188,7 @@ fuzz-run: fuzz
 HTTP_ONLY := TT_FEATURE_TLS=0 TT_FEATURE_GZIP=0 TT_FEATURE_ED25519=0 TT_FEATURE_SSE=0 \
 	TT_FEATURE_JSON_WRITE=0 TT_FEATURE_JSON_BIND=0 TT_FEATURE_JSON_STREAM=0
 test:
-	@tools/deps.sh test static cross
+	@tools/deps.sh test static cross boot
 	@$(MAKE) --no-print-directory NODEPS=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/asan SAN=1 tests-build
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/clang CC=clang lib
@@ -211,6 +211,15 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/mbedtls TLS=mbedtls \
 		build/mbedtls/tests/unit build/mbedtls/tests/integ build/mbedtls/tether
 	@tests/run.sh
+
+# make boot-test: Debian's amd64 and arm64 kernels boot an initramfs with
+# the static musl tether (x86-64, and aarch64 from the cross build) and a
+# boot hook under qemu-system; tests/boot/run.sh says what it checks
+boot-test:
+	@tools/deps.sh test static cross boot
+	@$(MAKE) --no-print-directory NODEPS=1 static
+	@$(MAKE) --no-print-directory NODEPS=1 cross-build
+	@tests/boot/run.sh
 
 # make check: the unit suites only (seconds), for the edit-compile loop
 check:

@@ -68,6 +68,7 @@ run dns-stub-asan       tests/cli/test_dns.sh build/asan/tether
 run dns-stub-musl       tests/cli/test_dns.sh build/tether-static
 run arm-qemu            tools/test-cross.sh arm-linux-gnueabihf aarch64-linux-gnu
 run lwip-tap-netns      tests/lwip/run.sh
+run boot-qemu           tests/boot/run.sh
 run readme-example      tests/readme_example.sh
 run public-headers      tests/headers.sh
 run install-pkg-config  tests/install.sh

@@ -8,6 +8,9 @@
 #   tools/deps.sh demo     what `make demo` runs
 #   tools/deps.sh static   musl-gcc for `make static`
 #   tools/deps.sh cross    cross compilers, qemu-user, file (ARM builds)
+#   tools/deps.sh boot     qemu-system and what builds an initramfs (make
+#                          boot-test; the kernels and busybox are fetched by
+#                          tools/fetch-deb.sh, never installed)
 #
 # Debian packages are installed with apt-get when running as root; otherwise
 # the missing ones are named and the script fails. Sources that must be built
@@ -25,6 +28,7 @@ need_coverage="lcov"
 # the ARM builds link musl, built from source with these compilers
 # (tools/build-musl.sh): no glibc for the targets is needed
 need_cross="gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu qemu-user file"
+need_boot="qemu-system-x86 qemu-system-arm cpio binutils iproute2 curl python3 debian-archive-keyring"
 
 check=0
 if [ "${1:-}" = --check ]; then check=1; shift; fi
@@ -37,6 +41,7 @@ for group in "$@"; do
         static) want="$want $need_build $need_static" ;;
         size) want="$want $need_build $need_size" ;;
         cross) want="$want $need_build $need_cross" ;;
+        boot) want="$want $need_build $need_boot" ;;
         coverage) want="$want $need_build $need_test $need_coverage" ;;
         *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
     esac

@@ -6,6 +6,7 @@ not part of any firmware.
 
   vmm      HTTPS, client certificate required; /api/v1/...
   plexd    HTTP with bearer tokens; /v1/... with an SSE event stream, gzip
+           (plexd_mtls: the same, behind mutual TLS)
   maas     HTTP with OAuth 1.0 PLAINTEXT; /MAAS/api/2.0/...
   sky      HTTP with a bearer service-account token; /api/...
   pool     HTTP, no auth; /health, /pools/{id}/status
@@ -1252,6 +1253,7 @@ class Plexd:
         if rest == ["heartbeat"] and method == "POST":
             r["heartbeats"] += 1
             req = json.loads(body)
+            r["heartbeat_timestamp"] = req.get("timestamp")
             if req.get("node_id") != nid or "T" not in req.get("timestamp", ""):
                 return h.send(400, "bad heartbeat", ctype="text/plain")
             return self.reply(h, 200, {"reconcile": r["heartbeats"] % 5 == 0, "rotate_keys": False})
@@ -1383,8 +1385,11 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--fixed-ports", type=int, default=0)
     a = ap.parse_args()
+    plexd = Plexd()
+    # plexd_mtls: the same control plane behind mutual TLS (the boot test's
+    # node reaches it so); faults are set per listener
     protos = [("vmm", Vmm(), mtls_context(a.certs)), ("pool", Pool(), None), ("sky", Sky(), None), ("maas", Maas(), None),
-              ("plexd", Plexd(), None)]
+              ("plexd", plexd, None), ("plexd_mtls", plexd, mtls_context(a.certs))]
     ports = {}
     for i, (name, proto, ctx) in enumerate(protos):
         srv = Server(name, proto, a.fixed_ports + i if a.fixed_ports else 0, ctx)
