@@ -40,6 +40,16 @@ BUILD ?= build/cross-$(patsubst %-,%,$(CROSS))$(TLS_DIR_SUFFIX)
 LDFLAGS += -static
 endif
 BUILD ?= build$(subst -,/,$(TLS_DIR_SUFFIX))
+# SMALL=1: built for size, as the static binaries are (make static, bmc,
+# cross-build): -Os, a section per function and object so that the link
+# drops what nothing calls, the third-party libraries too (in their own
+# folder: objects built with other flags are never mixed in)
+ifeq ($(SMALL),1)
+OPT ?= -Os -ffunction-sections -fdata-sections
+TETHER_DEP_CFLAGS ?= $(OPT)
+TETHER_LIBDIR ?= build/third_party/lib-$(notdir $(CC))-small
+SMALL_LDFLAGS := -Wl,--gc-sections
+endif
 OPT ?= -O2
 SAN ?= 0
 AR ?= ar
@@ -70,7 +80,7 @@ $(MUSL_CC):
 endif
 
 CPPFLAGS_ALL := $(TETHER_CFLAGS) -Iport/mock $(CPPFLAGS)
-LDFLAGS_ALL := $(LDFLAGS)
+LDFLAGS_ALL := $(LDFLAGS) $(SMALL_LDFLAGS)
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS_ALL += $(SANFLAGS)
@@ -232,7 +242,7 @@ endif
 
 static:
 	@tools/deps.sh --check static
-	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl-mbedtls CC=musl-gcc TLS=mbedtls \
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl-mbedtls CC=musl-gcc TLS=mbedtls SMALL=1 \
 		LDFLAGS="-static -Wl,-Map=build/musl-mbedtls/tether.map" cli
 	@strip -o build/tether-static build/musl-mbedtls/tether
 	@echo "build/tether-static: $$(wc -c < build/tether-static) bytes (stripped, static, musl)"
@@ -297,10 +307,10 @@ CROSS_TRIPLES := arm-linux-gnueabihf aarch64-linux-gnu
 # (the CLI twice: BearSSL, and Mbed TLS in build/cross-TRIPLE-mbedtls)
 cross-build:
 	@for t in $(CROSS_TRIPLES); do \
-		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- cli build/cross-$$t/tests/unit || exit 1; \
-		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- TLS=mbedtls cli || exit 1; \
+		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- SMALL=1 cli build/cross-$$t/tests/unit || exit 1; \
+		$(MAKE) --no-print-directory NODEPS=1 CROSS=$$t- TLS=mbedtls SMALL=1 cli || exit 1; \
 	done
-	@$(MAKE) --no-print-directory NODEPS=1 CROSS=arm-linux-gnueabihf- \
+	@$(MAKE) --no-print-directory NODEPS=1 CROSS=arm-linux-gnueabihf- SMALL=1 \
 		BUILD=build/cross-arm-linux-gnueabihf-bmc $(BMC_SWITCHES) cli
 
 # The BMC agent: what a management controller runs (plexd registration,
@@ -310,7 +320,7 @@ BMC_SWITCHES := TETHER_CONFIG_FILE=config/profiles/bmc.h TT_FEATURE_VMM=0 TT_FEA
 	TT_FEATURE_SKYPILOT=0 TT_FEATURE_POOLMGR=0
 bmc:
 	@tools/deps.sh cross
-	@$(MAKE) --no-print-directory NODEPS=1 CROSS=arm-linux-gnueabihf- \
+	@$(MAKE) --no-print-directory NODEPS=1 CROSS=arm-linux-gnueabihf- SMALL=1 \
 		BUILD=build/cross-arm-linux-gnueabihf-bmc $(BMC_SWITCHES) cli
 	@arm-linux-gnueabihf-strip -o build/tether-bmc-armhf build/cross-arm-linux-gnueabihf-bmc/tether
 	@echo "build/tether-bmc-armhf: $$(wc -c < build/tether-bmc-armhf) bytes (stripped, static, musl, ARMv7)"
@@ -328,7 +338,8 @@ test-cross:
 size-report:
 	@tools/deps.sh static size cross
 	@$(MAKE) --no-print-directory static
-	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static cli
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl-small CC=musl-gcc SMALL=1 \
+		LDFLAGS="-static -Wl,-Map=build/musl-small/tether.map" cli
 	@$(MAKE) --no-print-directory NODEPS=1 cross-build
 	@tools/size-report.sh
 

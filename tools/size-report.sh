@@ -89,7 +89,7 @@ stripped() {
     $2 -o "$out/$1" "$3" && wc -c < "$out/$1"
 }
 printf '%-22s %12s %12s\n' target BearSSL "Mbed TLS"
-printf '%-22s %12s %12s\n' x86-64 "$(stripped x86-64 strip build/musl/tether)" \
+printf '%-22s %12s %12s\n' x86-64 "$(stripped x86-64 strip build/musl-small/tether)" \
     "$(stripped x86-64-mbedtls strip build/musl-mbedtls/tether)"
 for t in arm-linux-gnueabihf aarch64-linux-gnu; do
     printf '%-22s %12s %12s\n' "$t" "$(stripped "$t" "$t-strip" "build/cross-$t/tether")" \
@@ -114,3 +114,42 @@ if [ -f "$b" ]; then
 else
     echo "missing: $b (make cross-build builds it)"
 fi
+
+echo
+echo "== goals (issue 18): measured above, the gap where one is not met"
+# goal NAME MEASURED LIMIT WHAT-WOULD-CLOSE-IT
+goal() {
+    if [ -z "$2" ]; then
+        printf '  %-52s not measured (%s)\n' "$1" "a build above is missing"
+    elif [ "$2" -le "$3" ]; then
+        printf '  %-52s %8d <= %8d  met\n' "$1" "$2" "$3"
+    else
+        printf '  %-52s %8d >  %8d  NOT met by %d: %s\n' "$1" "$2" "$3" $(($2 - $3)) "$4"
+    fi
+}
+size_of() { [ -f "$1" ] && wc -c < "$1"; }
+m4() { # the Cortex-M4 text+data of some of core's objects
+    for f in "$@"; do echo "$out/m4/$f.o"; done | xargs arm-none-eabi-size | awk 'NR > 1 { s += $1 + $2 } END { print s }'
+}
+parts() { [ -f "$1" ] && python3 tools/size_map.py "$1" x86 --parts; }
+largest() { # the three largest of some of core's objects on the M4
+    for f in "$@"; do echo "$out/m4/$f.o"; done | xargs arm-none-eabi-size |
+        awk 'NR > 1 { n = $6; sub(/.*\//, "", n); print $1 + $2, n }' | sort -rn | head -3 |
+        awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1 }'
+}
+own=$([ -f build/musl-small/tether.map ] && python3 tools/size_map.py build/musl-small/tether.map x86 --own)
+goal "tether's own code in the static CLI (x86-64, BearSSL)" "$own" 61440 \
+    "$(parts build/musl-small/tether.map | sed 's/, BearSSL.*//')"
+goal "static musl CLI, everything, BearSSL (x86-64)" "$(size_of "$out/x86-64")" 256000 \
+    "$(parts build/musl-small/tether.map)"
+goal "static musl CLI, everything, Mbed TLS (x86-64)" "$(size_of "$out/x86-64-mbedtls")" 358400 \
+    "$(parts build/musl-mbedtls/tether.map)"
+goal "plexd agent, BearSSL (make bmc, ARMv7)" "$(size_of "$out/bmc-armhf")" 174080 \
+    "the whole CLI with its plexd commands, BearSSL, zlib, libsodium and musl (no link map for it yet)"
+goal "core: HTTP client + SSE parser + JSON validator (M4)" "$(m4 errors url http client sse json_scan)" 8192 \
+    "largest: $(largest errors url http client sse json_scan)"
+goal "core, all of it, no TLS (M4)" "$(m4 $CORE)" 24576 "largest: $(largest $CORE)"
+mtls=$("$out/sizes-default" | sed -n 's/.*mTLS connection RAM: tt_client with one connection *\([0-9]*\).*/\1/p')
+conn=$("$out/sizes-default" | sed -n 's/.*tt_tls_conn (one TLS connection[^)]*) *\([0-9]*\).*/\1/p')
+goal "RAM of one mTLS connection, default profile (BearSSL)" "$mtls" 28672 \
+    "tt_tls_conn $conn (its 16 KiB record buffer), the rest tt_client's"

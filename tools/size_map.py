@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Sum a GNU ld map file's allocated input sections by part of tether:
-core, TLS glue, protocols, CLI, BearSSL, zlib, libc/runtime.
+core, TLS glue, protocols, CLI, BearSSL or Mbed TLS, zlib, libsodium,
+libc/runtime. With --own, print only tether's own code+data (core, TLS
+glue, protocols, CLI); with --parts, one line of every part's.
 
-usage: size_map.py MAP arm|x86"""
+usage: size_map.py MAP arm|x86 [--own|--parts]"""
 import re
 import sys
 
@@ -14,6 +16,10 @@ alloc = re.compile(r"^ (\.text|\.rodata|\.data|\.sdata|\.bss|\.tbss|\.tdata)(\S*
 def part_of(obj):
     if "bearssl" in obj:
         return "BearSSL"
+    if "libmbedtls" in obj:
+        return "Mbed TLS"
+    if "libsodium" in obj:
+        return "libsodium"
     if "libz.a" in obj or "zlib" in obj:
         return "zlib"
     if "/tls" in obj or "tls_" in obj or "(tls" in obj:
@@ -60,7 +66,14 @@ with open(path) as f:
                     key = "bss" if pending in (".bss", ".tbss") else "flash"
                     parts.setdefault(p, {"flash": 0, "bss": 0})[key] += int(g[1], 16)
             pending = None
-order = ["core", "TLS glue", "protocols", "CLI", "BearSSL", "zlib", "libc/runtime"]
+order = ["core", "TLS glue", "protocols", "CLI", "BearSSL", "Mbed TLS", "zlib", "libsodium", "libc/runtime"]
+OWN = ["core", "TLS glue", "protocols", "CLI"]
+if len(sys.argv) > 3 and sys.argv[3] == "--own":
+    print(sum(parts[p]["flash"] for p in OWN if p in parts))
+    sys.exit(0)
+if len(sys.argv) > 3 and sys.argv[3] == "--parts":
+    print(", ".join("%s %d" % (p, parts[p]["flash"]) for p in order if p in parts))
+    sys.exit(0)
 print("  %-14s %10s %10s" % ("part", "code+data", "bss"))
 for p in order:
     if p in parts:

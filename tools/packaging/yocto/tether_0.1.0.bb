@@ -29,7 +29,7 @@ SYSTEMD_SERVICE:${PN} = "tether-plexd-events.service"
 
 # NODEPS: never apt; the *_DIR variables: the trees fetched above; the
 # switches and profile of `make bmc`
-EXTRA_OEMAKE = "NODEPS=1 BUILD=build/yocto \
+EXTRA_OEMAKE = "NODEPS=1 SMALL=1 BUILD=build/yocto \
     BEARSSL_DIR=${D_DEPS}/bearssl-0.6 ZLIB_DIR=${D_DEPS}/zlib-1.2.13.dfsg \
     SODIUM_DIR=${D_DEPS}/libsodium-1.0.18 JSMN_DIR=${D_DEPS}/jsmn \
     TETHER_CONFIG_FILE=config/profiles/bmc.h TT_FEATURE_VMM=0 TT_FEATURE_MAAS=0 \

@@ -31,7 +31,7 @@ endef
 TETHER_POST_EXTRACT_HOOKS += TETHER_UNPACK_DEPS
 
 # NODEPS: never apt; the switches and profile of `make bmc`
-TETHER_MAKE_OPTS = NODEPS=1 BUILD=build/br CC="$(TARGET_CC)" AR="$(TARGET_AR)" \
+TETHER_MAKE_OPTS = NODEPS=1 SMALL=1 BUILD=build/br CC="$(TARGET_CC)" AR="$(TARGET_AR)" \
 	BEARSSL_DIR=$(TETHER_DEPS_DIR)/bearssl-0.6 \
 	ZLIB_DIR=$(TETHER_DEPS_DIR)/zlib-1.2.13.dfsg \
 	SODIUM_DIR=$(TETHER_DEPS_DIR)/libsodium-1.0.18 \
