@@ -104,6 +104,21 @@ printf 'from stdin' | "$T" -d @- "$B/echo" >"$W/out" 2>"$W/err"
 check_grep data-stdin-chunked "$W/out" "transfer-encoding: chunked"
 check_grep data-stdin-body "$W/out" "from stdin"
 
+# feed_fifo TEXT: $W/fifo, with a writer that gives TEXT to its reader
+# (killed by unfeed, should the reader never come)
+feed_fifo() {
+    rm -f "$W/fifo" && mkfifo "$W/fifo"
+    (printf '%s' "$1" > "$W/fifo") &
+    FEED=$!
+}
+unfeed() { kill $FEED 2>/dev/null; wait $FEED 2>/dev/null; }
+# a FIFO (a pipe, a device) has no length before its end: sent whole, chunked
+feed_fifo 'through a fifo'
+check_exit data-fifo 0 "$T" -d @"$W/fifo" "$B/echo"
+unfeed
+check_grep data-fifo-chunked "$W/out" "transfer-encoding: chunked"
+check_grep data-fifo-body "$W/out" "^through a fifo"
+
 check_exit put-dav 0 "$T" -X PUT -d "stored" "$N/dav/cli.txt"
 check_exit get-dav 0 "$T" "$N/dav/cli.txt"
 check_grep get-dav-body "$W/out" "^stored$"
@@ -461,6 +476,13 @@ check_no_grep retry-503-held "$W/out" 'injected fault'
 curl -s -X POST -d '{"status": 503, "count": 1}' "$P/_faults" >/dev/null
 echo '{}' | limit "$T" --retry 3 --retry-delay 0.1 -d @- "$P/health" >"$W/out" 2>"$W/err"
 grep -q "injected fault 503" "$W/out" && ok retry-stdin-shown || bad retry-stdin-shown "$(cat "$W/out" "$W/err")"
+# nor can a FIFO's
+curl -s -X POST -d '{"status": 503, "count": 1}' "$P/_faults" >/dev/null
+feed_fifo '{}'
+check_exit retry-fifo 0 "$T" --retry 2 --retry-delay 0.1 -d @"$W/fifo" "$P/health"
+unfeed
+check_grep retry-fifo-shown "$W/out" "injected fault 503"
+check_no_grep retry-fifo-not-retried "$W/err" retrying
 # out of retries: the last answer stands (-f: exit 8)
 curl -s -X POST -d '{"status": 503, "count": 2}' "$P/_faults" >/dev/null
 check_exit retry-exhausted 8 "$T" -f --retry 1 --retry-delay 0.1 "$P/health"

@@ -40,6 +40,7 @@ typedef struct http_run {
     int printed_status;
     int retry_left;       /* retries this attempt may still be followed by */
     int wrote;            /* body bytes reached the output: no retry then */
+    int once;             /* the body can be read only once: no retry */
 } http_run;
 
 static const tt_cli_opt own[] = {
@@ -207,13 +208,16 @@ static long read_body(void *user, unsigned char *buf, size_t cap, tt_error *err)
 static int rewind_body(void *user, tt_error *err)
 {
     http_run *r = user;
-    if (r->body_in == stdin || fseek(r->body_in, 0, SEEK_SET) != 0)
+    if (fseek(r->body_in, 0, SEEK_SET) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_IO, NULL,
-                            "cannot send standard input twice");
+                            "cannot read the request body again");
     return 0;
 }
 
-/* "localhost:8080/x" means http://, as curl reads it. */
+/* -d @FILE or @-: a regular file goes with its length and can be read
+ * again (fseek) for a retry or a redirect; standard input, a pipe, a FIFO
+ * or a device goes once, chunked, since its length is not known before
+ * its end. */
 static int open_body(http_opts *o, http_run *r, tt_request *rq)
 {
     struct stat st;
@@ -224,26 +228,21 @@ static int open_body(http_opts *o, http_run *r, tt_request *rq)
         rq->body_len = strlen(o->data);
         return 0;
     }
-    if (strcmp(o->data, "-") == 0) {
-        r->body_in = stdin;
-    } else {
-        r->body_in = fopen(o->data, "rb");
-        if (r->body_in == NULL) {
-            fprintf(stderr, "tether: cannot open %s: %s\n", o->data, strerror(errno));
-            return TT_EXIT_LOCAL;
-        }
-        if (fstat(fileno(r->body_in), &st) == 0 && S_ISREG(st.st_mode))
-            rq->produce_len = (long long)st.st_size;
+    r->body_in = strcmp(o->data, "-") == 0 ? stdin : fopen(o->data, "rb");
+    if (r->body_in == NULL) {
+        fprintf(stderr, "tether: cannot open %s: %s\n", o->data, strerror(errno));
+        return TT_EXIT_LOCAL;
+    }
+    r->once = r->body_in == stdin || fstat(fileno(r->body_in), &st) != 0 ||
+              !S_ISREG(st.st_mode);
+    if (!r->once && st.st_size == 0) {
+        rq->body = "";                   /* an empty body with Content-Length 0 */
+        return 0;
     }
     rq->produce = read_body;
-    rq->rewind = rewind_body;
+    rq->produce_len = r->once ? 0 : (long long)st.st_size;
+    rq->rewind = r->once ? NULL : rewind_body;
     rq->produce_user = r;
-    if (rq->produce_len == 0 && r->body_in != stdin) {
-        /* an empty regular file: an empty body with Content-Length 0 */
-        rq->produce = NULL;
-        rq->body = "";
-        rq->body_len = 0;
-    }
     return 0;
 }
 
@@ -276,7 +275,6 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
 {
     const tt_port *port = &client->port;
     int64_t start = port->ops->now_ms(port->ctx);
-    tt_error unsent;
     unsigned n;
     int rc;
     for (n = 0;; n++) {
@@ -284,8 +282,8 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
         int64_t used = port->ops->now_ms(port->ctx) - start;
         int32_t after;
         /* decided before the answer comes: a held answer is never shown */
-        /* standard input cannot be sent twice: no retry, nothing held */
-        r->retry_left = (long)n < o->retries && r->body_in != stdin &&
+        /* a body that goes once cannot be sent twice: no retry, nothing held */
+        r->retry_left = (long)n < o->retries && !r->once &&
                         (o->retry_max_ms == 0 || used + wait <= o->retry_max_ms)
                             ? (int)(o->retries - (long)n) : 0;
         r->suppress_body = 0;
@@ -309,8 +307,8 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
         }
         if (port->ops->sleep_ms(port->ctx, wait, &tt_cli_cancel) != TT_PORT_OK)
             return tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, NULL, "cancelled");
-        if (r->body_in != NULL && rewind_body(r, &unsent) != 0)
-            return rc;                            /* the last outcome stands */
+        if (rq->rewind != NULL && rq->rewind(rq->produce_user, err) != 0)
+            return -1;                            /* the file failed: that is the outcome */
     }
 }
 
