@@ -263,7 +263,7 @@ static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int6
     static const uint16_t types[2] = { TT_DNS_A, TT_DNS_AAAA };
     unsigned char q[TT_DNS_MSG_MAX], msg[TT_DNS_MSG_MAX];
     uint16_t ids[2];
-    int done[2] = { 0, 0 }, fd, k, rc_wait;
+    int done[2] = { 0, 0 }, nx = 0, fd, k, rc_wait = TT_PORT_OK;
     /* not px_random: that waits for the kernel's entropy, which early in
      * a boot may take long; a query id only has to be hard to guess */
     if (getrandom(ids, sizeof ids, GRND_NONBLOCK) != (ssize_t)sizeof ids) {
@@ -297,9 +297,10 @@ static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int6
             r = tt_dns_answer(msg, (size_t)got, ids[k], name, types[k], out + *n, max - *n, &got_n);
             if (r == TT_DNS_NOT_OURS)
                 continue;
-            if (r == TT_DNS_NXDOMAIN) {
-                close(fd);
-                return ASK_NXDOMAIN;
+            if (r == TT_DNS_NXDOMAIN) {    /* yet the other family may have
+                                            * addresses (glibc takes them) */
+                nx = done[k] = 1;
+                break;
             }
             if (r != TT_DNS_OK) {          /* SERVFAIL, truncated: the next server */
                 close(fd);
@@ -311,11 +312,13 @@ static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int6
         }
     }
     close(fd);
-    if (done[0] && done[1])
-        return *n > 0 ? ASK_FOUND : ASK_NONE;
     if (*n > 0)
         return ASK_FOUND;                  /* one family answered: enough */
-    return rc_wait == TT_PORT_ECANCELLED ? ASK_CANCELLED : ASK_SILENT;
+    if (rc_wait == TT_PORT_ECANCELLED)
+        return ASK_CANCELLED;
+    if (nx)
+        return ASK_NXDOMAIN;
+    return done[0] && done[1] ? ASK_NONE : ASK_SILENT;
 }
 
 /* Every server, attempts times over, each try bounded by the resolver's

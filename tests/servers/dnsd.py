@@ -17,6 +17,8 @@ networks do:
                             (to be ignored), then the right one
   NAME=garbage              12 bytes of nonsense with the query's id
   NAME=cname:TARGET         a CNAME to TARGET, then TARGET's A record
+  NAME=nx6:MS:IPV4          the A record after MS milliseconds, NXDOMAIN
+                            for AAAA at once (as some broken servers do)
 
 usage: dnsd.py ADDR PORT READY_FILE NAME=SPEC...
   binds ADDR:PORT, then writes "ADDR PORT" to READY_FILE
@@ -92,8 +94,10 @@ def answers(msg, names):
         target = wire_name(rest)
         cname = b"\xc0\x0c" + struct.pack(">HHIH", 5, 1, 60, len(target)) + target
         return [(0, reply(msg, end, records=[cname, a_record(target, names[rest])]))]
+    if kind == "nx6" and qtype != 1:
+        return [(0, reply(msg, end, rcode=3))]
     delay, ipv4 = 0, spec
-    if kind == "slow":
+    if kind in ("slow", "nx6"):
         ms, _, ipv4 = rest.partition(":")
         delay = int(ms) / 1000.0
     elif kind == "spoof":
