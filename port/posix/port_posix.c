@@ -181,38 +181,52 @@ static int64_t attempt_deadline(int64_t deadline, int left)
 
 /* ---- the stub resolver ------------------------------------------------------ */
 
-/* Call fn for every line of the file at path (no newline; a line longer
- * than the buffer comes in pieces of it, which match nothing: no hosts or
- * resolv.conf line is that long). -1 when it cannot be opened. */
-static int each_line(const char *path, void (*fn)(void *user, const char *line, size_t len),
-                     void *user)
+typedef void (*line_fn)(void *user, const char *line, size_t len);
+
+/* The whole lines of buf[have] to fn, but those of an overlong line
+ * (*skip: its start did not fit the buffer) up to its end; how many bytes
+ * were used. A full buffer with no newline starts such a line. */
+static size_t whole_lines(const char *buf, size_t have, size_t cap, int *skip, line_fn fn,
+                          void *user)
+{
+    size_t start = 0, i;
+    for (i = 0; i < have; i++)
+        if (buf[i] == '\n') {
+            if (!*skip)
+                fn(user, buf + start, i - start);
+            *skip = 0;
+            start = i + 1;
+        }
+    if (start == 0 && have == cap) {
+        *skip = 1;
+        start = have;
+    }
+    return start;
+}
+
+/* Call fn for every line of the file at path (no newline). A line longer
+ * than the buffer is passed over whole: no hosts or resolv.conf line is
+ * that long, and its tail read as a line of its own could turn a comment
+ * into an entry ("# ... 10.0.0.9 name"). -1 when it cannot be opened. */
+static int each_line(const char *path, line_fn fn, void *user)
 {
     char buf[1024];
-    size_t have = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t have = 0, used;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), skip = 0;
     if (fd < 0)
         return -1;
     for (;;) {
         ssize_t got = read(fd, buf + have, sizeof buf - have);
-        size_t start = 0, i;
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
             break;
         have += (size_t)got;
-        for (i = 0; i < have; i++)
-            if (buf[i] == '\n') {
-                fn(user, buf + start, i - start);
-                start = i + 1;
-            }
-        if (start == 0 && have == sizeof buf) {
-            fn(user, buf, have);         /* a piece of an overlong line */
-            start = have;
-        }
-        memmove(buf, buf + start, have - start);
-        have -= start;
+        used = whole_lines(buf, have, sizeof buf, &skip, fn, user);
+        memmove(buf, buf + used, have - used);
+        have -= used;
     }
-    if (have > 0)
+    if (have > 0 && !skip)
         fn(user, buf, have);
     close(fd);
     return 0;
