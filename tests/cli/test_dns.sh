@@ -19,7 +19,8 @@ python3 tests/servers/dnsd.py 127.0.0.1 0 "$W/ready" \
     trunc.tether.test=trunc servfail.tether.test=servfail \
     spoof.tether.test=spoof:127.0.0.1 garbage.tether.test=garbage \
     alias.tether.test=cname:good.tether.test nx6.tether.test=nx6:0:127.0.0.1 \
-    nx6late.tether.test=nx6:300:127.0.0.1 >"$W/dnsd.log" 2>&1 &
+    nx6late.tether.test=nx6:300:127.0.0.1 many6.tether.test=many6:10:200:127.0.0.1 \
+    >"$W/dnsd.log" 2>&1 &
 DNSD=$!
 trap 'kill $DNSD 2>/dev/null' EXIT INT TERM
 i=0
@@ -56,6 +57,8 @@ case_ spoof.tether.test 0 3000 "" --dns-servers "$DNS" --connect-timeout 2
 # an address for A though AAAA says NXDOMAIN, before or after it
 case_ nx6.tether.test 0 3000 "" --dns-servers "$DNS"
 case_ nx6late.tether.test 0 3000 "" --dns-servers "$DNS"
+# ten AAAA records (refused) before the A record leave room for the A
+case_ many6.tether.test 0 3000 "" --dns-servers "$DNS"
 case_ good.tether.test 0 3000 "" --dns-servers "$DEAD,$DNS"       # first one refuses
 case_ nosuch.tether.test 3 2000 "could not resolve host name" --dns-servers "$DNS"
 case_ trunc.tether.test 3 2000 "could not resolve host name" --dns-servers "$DNS"
