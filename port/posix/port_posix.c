@@ -266,8 +266,9 @@ static size_t localhost(const char *name, tt_dns_addr *out, size_t max)
     return n;
 }
 
-/* What one exchange with the servers came to. */
-enum { ASK_FOUND, ASK_NONE, ASK_NXDOMAIN, ASK_SILENT, ASK_TIMEOUT, ASK_CANCELLED };
+/* What one exchange with the servers came to. ASK_FAILED: they answered,
+ * but with a failure (SERVFAIL, REFUSED, truncated). */
+enum { ASK_FOUND, ASK_NONE, ASK_NXDOMAIN, ASK_FAILED, ASK_SILENT, ASK_TIMEOUT, ASK_CANCELLED };
 
 /* Where one family's question stands. */
 enum { FAM_ASKED, FAM_ANSWERED, FAM_NXDOMAIN, FAM_FAILED };
@@ -360,9 +361,9 @@ static int exchange_outcome(const dns_exchange *x, int rc_wait, tt_dns_addr *out
         return ASK_CANCELLED;
     if (x->state[0] == FAM_NXDOMAIN || x->state[1] == FAM_NXDOMAIN)
         return ASK_NXDOMAIN;
-    if (x->state[0] == FAM_ANSWERED && x->state[1] == FAM_ANSWERED)
-        return ASK_NONE;
-    return ASK_SILENT;                     /* SERVFAIL, truncated, silence: the next server */
+    if (x->state[0] == FAM_FAILED || x->state[1] == FAM_FAILED)
+        return ASK_FAILED;
+    return x->state[0] == FAM_ANSWERED && x->state[1] == FAM_ANSWERED ? ASK_NONE : ASK_SILENT;
 }
 
 /* The A and AAAA questions for name to one server until both are
@@ -394,11 +395,12 @@ static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int6
 }
 
 /* Every server, attempts times over, each try bounded by the resolver's
- * timeout and by the deadline. */
+ * timeout and by the deadline, until one gives an answer that is not a
+ * failure. */
 static int ask(const tt_resolv_conf *rc, const char *name, int64_t deadline,
                volatile sig_atomic_t *cancel, tt_dns_addr *out, size_t max, size_t *n)
 {
-    int attempt;
+    int attempt, failed = 0;
     size_t i;
     for (attempt = 0; attempt < rc->attempts; attempt++)
         for (i = 0; i < rc->nns; i++) {
@@ -410,11 +412,14 @@ static int ask(const tt_resolv_conf *rc, const char *name, int64_t deadline,
                 until = deadline;
             *n = 0;
             r = ask_server(rc, i, name, until, cancel, out, max, n);
-            if (r != ASK_SILENT)
+            if (r == ASK_FAILED)
+                failed = 1;
+            else if (r != ASK_SILENT)
                 return r;
         }
-    return deadline != TT_PORT_NO_DEADLINE && px_now_ms(NULL) >= deadline ? ASK_TIMEOUT
-                                                                          : ASK_SILENT;
+    if (deadline != TT_PORT_NO_DEADLINE && px_now_ms(NULL) >= deadline)
+        return ASK_TIMEOUT;
+    return failed ? ASK_FAILED : ASK_SILENT;
 }
 
 /* resolv.conf (or the configured servers) read afresh. -1: a bad
@@ -465,7 +470,9 @@ static int resolve(const tt_port_posix_config *cfg, const char *host, int64_t de
         if (c == 0)
             continue;
         r = ask(&rc, cand, deadline, cancel, out, max, n);
-        if (r != ASK_NXDOMAIN && r != ASK_NONE)
+        /* a failure for one candidate is not the name's: the next one may
+         * be found (glibc goes on too); silence is the servers' own */
+        if (r != ASK_NXDOMAIN && r != ASK_NONE && r != ASK_FAILED)
             break;                         /* found, or the servers are not there */
     }
     switch (r) {
