@@ -181,38 +181,52 @@ static int64_t attempt_deadline(int64_t deadline, int left)
 
 /* ---- the stub resolver ------------------------------------------------------ */
 
-/* Call fn for every line of the file at path (no newline; a line longer
- * than the buffer comes in pieces of it, which match nothing: no hosts or
- * resolv.conf line is that long). -1 when it cannot be opened. */
-static int each_line(const char *path, void (*fn)(void *user, const char *line, size_t len),
-                     void *user)
+typedef void (*line_fn)(void *user, const char *line, size_t len);
+
+/* The whole lines of buf[have] to fn, but those of an overlong line
+ * (*skip: its start did not fit the buffer) up to its end; how many bytes
+ * were used. A full buffer with no newline starts such a line. */
+static size_t whole_lines(const char *buf, size_t have, size_t cap, int *skip, line_fn fn,
+                          void *user)
+{
+    size_t start = 0, i;
+    for (i = 0; i < have; i++)
+        if (buf[i] == '\n') {
+            if (!*skip)
+                fn(user, buf + start, i - start);
+            *skip = 0;
+            start = i + 1;
+        }
+    if (start == 0 && have == cap) {
+        *skip = 1;
+        start = have;
+    }
+    return start;
+}
+
+/* Call fn for every line of the file at path (no newline). A line longer
+ * than the buffer is passed over whole: no hosts or resolv.conf line is
+ * that long, and its tail read as a line of its own could turn a comment
+ * into an entry ("# ... 10.0.0.9 name"). -1 when it cannot be opened. */
+static int each_line(const char *path, line_fn fn, void *user)
 {
     char buf[1024];
-    size_t have = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t have = 0, used;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), skip = 0;
     if (fd < 0)
         return -1;
     for (;;) {
         ssize_t got = read(fd, buf + have, sizeof buf - have);
-        size_t start = 0, i;
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
             break;
         have += (size_t)got;
-        for (i = 0; i < have; i++)
-            if (buf[i] == '\n') {
-                fn(user, buf + start, i - start);
-                start = i + 1;
-            }
-        if (start == 0 && have == sizeof buf) {
-            fn(user, buf, have);         /* a piece of an overlong line */
-            start = have;
-        }
-        memmove(buf, buf + start, have - start);
-        have -= start;
+        used = whole_lines(buf, have, sizeof buf, &skip, fn, user);
+        memmove(buf, buf + used, have - used);
+        have -= used;
     }
-    if (have > 0)
+    if (have > 0 && !skip)
         fn(user, buf, have);
     close(fd);
     return 0;
@@ -252,36 +266,120 @@ static size_t localhost(const char *name, tt_dns_addr *out, size_t max)
     return n;
 }
 
-/* What one exchange with the servers came to. */
-enum { ASK_FOUND, ASK_NONE, ASK_NXDOMAIN, ASK_SILENT, ASK_TIMEOUT, ASK_CANCELLED };
+/* What one exchange with the servers came to. ASK_FAILED: they answered,
+ * but with a failure (SERVFAIL, REFUSED, truncated). */
+enum { ASK_FOUND, ASK_NONE, ASK_NXDOMAIN, ASK_FAILED, ASK_SILENT, ASK_TIMEOUT, ASK_CANCELLED };
+
+/* Where one family's question stands. */
+enum { FAM_ASKED, FAM_ANSWERED, FAM_NXDOMAIN, FAM_FAILED };
+
+/* The A and AAAA questions to one server and what came back for each,
+ * each family's addresses apart until the end (see merge_families). */
+typedef struct dns_exchange {
+    const char *name;
+    uint16_t ids[2];
+    int state[2];
+    tt_dns_addr got[2][TT_PORT_MAX_ADDRS];
+    size_t n[2];
+} dns_exchange;
+
+static const uint16_t dns_types[2] = { TT_DNS_A, TT_DNS_AAAA };
+
+/* Both questions to server i on a socket of their own: the socket, or -1
+ * with what that means in *why. */
+static int send_questions(const tt_resolv_conf *rc, size_t i, dns_exchange *x, int *why)
+{
+    unsigned char q[TT_DNS_MSG_MAX];
+    int fd, k;
+    /* not px_random: that waits for the kernel's entropy, which early in
+     * a boot may take long; a query id only has to be hard to guess */
+    if (getrandom(x->ids, sizeof x->ids, GRND_NONBLOCK) != (ssize_t)sizeof x->ids) {
+        x->ids[0] = (uint16_t)px_now_ms(NULL);
+        x->ids[1] = (uint16_t)(x->ids[0] ^ 0x5a5a);
+    }
+    *why = ASK_SILENT;
+    if ((fd = socket_to(&rc->ns[i], rc->ns_port[i], SOCK_DGRAM)) < 0)
+        return -1;
+    for (k = 0; k < 2; k++) {
+        size_t ql = tt_dns_query(q, sizeof q, x->ids[k], x->name, dns_types[k]);
+        if (ql == 0 || send(fd, q, ql, MSG_NOSIGNAL) != (ssize_t)ql) {
+            close(fd);
+            if (ql == 0)
+                *why = ASK_NXDOMAIN;       /* a name no server has */
+            return -1;
+        }
+    }
+    return fd;
+}
+
+/* One datagram: the answer to a question still open, or nothing. An
+ * NXDOMAIN or a SERVFAIL settles its family only: the other may yet
+ * bring addresses (glibc takes them too). */
+static void take_answer(dns_exchange *x, const unsigned char *msg, size_t len)
+{
+    int k;
+    for (k = 0; k < 2; k++) {
+        tt_dns_result r;
+        if (x->state[k] != FAM_ASKED)
+            continue;
+        r = tt_dns_answer(msg, len, x->ids[k], x->name, dns_types[k], x->got[k],
+                          TT_PORT_MAX_ADDRS, &x->n[k]);
+        if (r == TT_DNS_NOT_OURS)
+            continue;
+        x->state[k] = r == TT_DNS_OK ? FAM_ANSWERED
+                      : r == TT_DNS_NXDOMAIN ? FAM_NXDOMAIN : FAM_FAILED;
+        return;
+    }
+}
+
+/* Both families' addresses into out[max], A first. When together they do
+ * not fit, each keeps at least half of max: ten AAAA records must not
+ * leave an A record out (nor the other way round), since the family that
+ * works may be either. */
+static size_t merge_families(const dns_exchange *x, tt_dns_addr *out, size_t max)
+{
+    size_t n4 = x->n[0], n6 = x->n[1], half = max / 2;
+    if (n4 + n6 > max) {
+        if (n4 > half && n6 > half)
+            n6 = half;
+        else if (n6 > half)
+            n6 = max - n4;
+        n4 = max - n6 < n4 ? max - n6 : n4;
+    }
+    memcpy(out, x->got[0], n4 * sizeof *out);
+    memcpy(out + n4, x->got[1], n6 * sizeof *out);
+    return n4 + n6;
+}
+
+/* What the exchange came to, its addresses into out[max] (*n). */
+static int exchange_outcome(const dns_exchange *x, int rc_wait, tt_dns_addr *out, size_t max,
+                            size_t *n)
+{
+    if ((*n = merge_families(x, out, max)) > 0)
+        return ASK_FOUND;                  /* one family answered: enough */
+    if (rc_wait == TT_PORT_ECANCELLED)
+        return ASK_CANCELLED;
+    if (x->state[0] == FAM_NXDOMAIN || x->state[1] == FAM_NXDOMAIN)
+        return ASK_NXDOMAIN;
+    if (x->state[0] == FAM_FAILED || x->state[1] == FAM_FAILED)
+        return ASK_FAILED;
+    return x->state[0] == FAM_ANSWERED && x->state[1] == FAM_ANSWERED ? ASK_NONE : ASK_SILENT;
+}
 
 /* The A and AAAA questions for name to one server until both are
- * answered, the server fails, or until (the try's end) passes. */
+ * answered, or until (the try's end) passes. */
 static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int64_t until,
                       volatile sig_atomic_t *cancel, tt_dns_addr *out, size_t max, size_t *n)
 {
-    static const uint16_t types[2] = { TT_DNS_A, TT_DNS_AAAA };
-    unsigned char q[TT_DNS_MSG_MAX], msg[TT_DNS_MSG_MAX];
-    uint16_t ids[2];
-    int done[2] = { 0, 0 }, fd, k, rc_wait;
-    /* not px_random: that waits for the kernel's entropy, which early in
-     * a boot may take long; a query id only has to be hard to guess */
-    if (getrandom(ids, sizeof ids, GRND_NONBLOCK) != (ssize_t)sizeof ids) {
-        ids[0] = (uint16_t)px_now_ms(NULL);
-        ids[1] = (uint16_t)(ids[0] ^ 0x5a5a);
-    }
-    if ((fd = socket_to(&rc->ns[i], rc->ns_port[i], SOCK_DGRAM)) < 0)
-        return ASK_SILENT;
-    for (k = 0; k < 2; k++) {
-        size_t ql = tt_dns_query(q, sizeof q, ids[k], name, types[k]);
-        if (ql == 0 || send(fd, q, ql, MSG_NOSIGNAL) != (ssize_t)ql) {
-            close(fd);
-            return ql == 0 ? ASK_NXDOMAIN : ASK_SILENT;   /* a name no server has */
-        }
-    }
-    while (!(done[0] && done[1])) {
+    dns_exchange x;
+    unsigned char msg[TT_DNS_MSG_MAX];
+    int fd, why, rc_wait = TT_PORT_OK;
+    memset(&x, 0, sizeof x);
+    x.name = name;
+    if ((fd = send_questions(rc, i, &x, &why)) < 0)
+        return why;
+    while (x.state[0] == FAM_ASKED || x.state[1] == FAM_ASKED) {
         ssize_t got;
-        size_t got_n = 0;
         if ((rc_wait = wait_fd(fd, POLLIN, until, cancel)) != TT_PORT_OK)
             break;
         if ((got = recv(fd, msg, sizeof msg, 0)) < 0) {
@@ -290,40 +388,19 @@ static int ask_server(const tt_resolv_conf *rc, size_t i, const char *name, int6
             rc_wait = TT_PORT_EREFUSED;    /* ICMP: nothing listens there */
             break;
         }
-        for (k = 0; k < 2; k++) {
-            tt_dns_result r;
-            if (done[k])
-                continue;
-            r = tt_dns_answer(msg, (size_t)got, ids[k], name, types[k], out + *n, max - *n, &got_n);
-            if (r == TT_DNS_NOT_OURS)
-                continue;
-            if (r == TT_DNS_NXDOMAIN) {
-                close(fd);
-                return ASK_NXDOMAIN;
-            }
-            if (r != TT_DNS_OK) {          /* SERVFAIL, truncated: the next server */
-                close(fd);
-                return *n > 0 ? ASK_FOUND : ASK_SILENT;
-            }
-            *n += got_n;
-            done[k] = 1;
-            break;
-        }
+        take_answer(&x, msg, (size_t)got);
     }
     close(fd);
-    if (done[0] && done[1])
-        return *n > 0 ? ASK_FOUND : ASK_NONE;
-    if (*n > 0)
-        return ASK_FOUND;                  /* one family answered: enough */
-    return rc_wait == TT_PORT_ECANCELLED ? ASK_CANCELLED : ASK_SILENT;
+    return exchange_outcome(&x, rc_wait, out, max, n);
 }
 
 /* Every server, attempts times over, each try bounded by the resolver's
- * timeout and by the deadline. */
+ * timeout and by the deadline, until one gives an answer that is not a
+ * failure. */
 static int ask(const tt_resolv_conf *rc, const char *name, int64_t deadline,
                volatile sig_atomic_t *cancel, tt_dns_addr *out, size_t max, size_t *n)
 {
-    int attempt;
+    int attempt, failed = 0;
     size_t i;
     for (attempt = 0; attempt < rc->attempts; attempt++)
         for (i = 0; i < rc->nns; i++) {
@@ -335,11 +412,14 @@ static int ask(const tt_resolv_conf *rc, const char *name, int64_t deadline,
                 until = deadline;
             *n = 0;
             r = ask_server(rc, i, name, until, cancel, out, max, n);
-            if (r != ASK_SILENT)
+            if (r == ASK_FAILED)
+                failed = 1;
+            else if (r != ASK_SILENT)
                 return r;
         }
-    return deadline != TT_PORT_NO_DEADLINE && px_now_ms(NULL) >= deadline ? ASK_TIMEOUT
-                                                                          : ASK_SILENT;
+    if (deadline != TT_PORT_NO_DEADLINE && px_now_ms(NULL) >= deadline)
+        return ASK_TIMEOUT;
+    return failed ? ASK_FAILED : ASK_SILENT;
 }
 
 /* resolv.conf (or the configured servers) read afresh. -1: a bad
@@ -390,7 +470,9 @@ static int resolve(const tt_port_posix_config *cfg, const char *host, int64_t de
         if (c == 0)
             continue;
         r = ask(&rc, cand, deadline, cancel, out, max, n);
-        if (r != ASK_NXDOMAIN && r != ASK_NONE)
+        /* a failure for one candidate is not the name's: the next one may
+         * be found (glibc goes on too); silence is the servers' own */
+        if (r != ASK_NXDOMAIN && r != ASK_NONE && r != ASK_FAILED)
             break;                         /* found, or the servers are not there */
     }
     switch (r) {

@@ -104,6 +104,21 @@ printf 'from stdin' | "$T" -d @- "$B/echo" >"$W/out" 2>"$W/err"
 check_grep data-stdin-chunked "$W/out" "transfer-encoding: chunked"
 check_grep data-stdin-body "$W/out" "from stdin"
 
+# feed_fifo TEXT: $W/fifo, with a writer that gives TEXT to its reader
+# (killed by unfeed, should the reader never come)
+feed_fifo() {
+    rm -f "$W/fifo" && mkfifo "$W/fifo"
+    (printf '%s' "$1" > "$W/fifo") &
+    FEED=$!
+}
+unfeed() { kill $FEED 2>/dev/null; wait $FEED 2>/dev/null; }
+# a FIFO (a pipe, a device) has no length before its end: sent whole, chunked
+feed_fifo 'through a fifo'
+check_exit data-fifo 0 "$T" -d @"$W/fifo" "$B/echo"
+unfeed
+check_grep data-fifo-chunked "$W/out" "transfer-encoding: chunked"
+check_grep data-fifo-body "$W/out" "^through a fifo"
+
 check_exit put-dav 0 "$T" -X PUT -d "stored" "$N/dav/cli.txt"
 check_exit get-dav 0 "$T" "$N/dav/cli.txt"
 check_grep get-dav-body "$W/out" "^stored$"
@@ -461,6 +476,13 @@ check_no_grep retry-503-held "$W/out" 'injected fault'
 curl -s -X POST -d '{"status": 503, "count": 1}' "$P/_faults" >/dev/null
 echo '{}' | limit "$T" --retry 3 --retry-delay 0.1 -d @- "$P/health" >"$W/out" 2>"$W/err"
 grep -q "injected fault 503" "$W/out" && ok retry-stdin-shown || bad retry-stdin-shown "$(cat "$W/out" "$W/err")"
+# nor can a FIFO's
+curl -s -X POST -d '{"status": 503, "count": 1}' "$P/_faults" >/dev/null
+feed_fifo '{}'
+check_exit retry-fifo 0 "$T" --retry 2 --retry-delay 0.1 -d @"$W/fifo" "$P/health"
+unfeed
+check_grep retry-fifo-shown "$W/out" "injected fault 503"
+check_no_grep retry-fifo-not-retried "$W/err" retrying
 # out of retries: the last answer stands (-f: exit 8)
 curl -s -X POST -d '{"status": 503, "count": 2}' "$P/_faults" >/dev/null
 check_exit retry-exhausted 8 "$T" -f --retry 1 --retry-delay 0.1 "$P/health"
@@ -478,6 +500,35 @@ t0=$(ms)
 check_exit retry-max-time 3 "$T" --retry 1000 --retry-connrefused --retry-max-time 1 "http://127.0.0.1:$CLOSED/"
 took=$(($(ms) - t0))
 [ "$took" -lt 2500 ] && ok retry-max-time-bound || bad retry-max-time-bound "$took ms"
+# a Retry-After of 10^9 s is waited for 10 min at most, the backoff's
+# longest (the wait, once announced, is interrupted: exit 10)
+curl -s -X POST -d '{"status": 503, "count": 1, "retry_after": 1000000000}' "$P/_faults" >/dev/null
+check_exit retry-after-huge 10 timeout -k 5 -s INT --preserve-status 1.5 "$T" --retry 1 --retry-delay 0.1 "$P/health"
+check_grep retry-after-capped "$W/err" "HTTP 503; retrying in 600.000 s, 1 left"
+# with --retry-max-time the budget decides: the 0.1 s of --retry-delay
+curl -s -X POST -d '{"status": 503, "count": 1, "retry_after": 1000000000}' "$P/_faults" >/dev/null
+t0=$(ms)
+check_exit retry-after-huge-budget 0 "$T" --retry 1 --retry-delay 0.1 --retry-max-time 2 "$P/health"
+took=$(($(ms) - t0))
+check_grep retry-after-huge-budget-wait "$W/err" "retrying in 0.100 s"
+[ "$took" -lt 1500 ] && ok retry-after-huge-budget-time || bad retry-after-huge-budget-time "$took ms"
+# a try that would start after --retry-max-time is not made: the first
+# 503 took 0.7 s, the 0.1 s wait no longer fits 0.5 s; the held answer
+# is then an HTTP error (exit 8), not an empty success
+curl -s -X POST -d '{"status": 503, "count": 5, "delay_ms": 700}' "$P/_faults" >/dev/null
+check_exit retry-max-time-held 8 "$T" --retry 3 --retry-delay 0.1 --retry-max-time 0.5 "$P/health"
+check_no_grep retry-max-time-held-once "$W/err" retrying
+check_grep retry-max-time-held-said "$W/err" "no time left to retry"
+# so for timeouts: tries of 0.5 s at 0 and 0.6 s fit 1 s, one at 1.2 s not
+curl -s -X POST -d '{"delay_ms": 1500}' "$P/_faults" >/dev/null
+check_exit retry-max-time-tries 4 "$T" -m 0.5 --retry 5 --retry-delay 0.1 --retry-max-time 1 "$P/health"
+[ "$(grep -c retrying "$W/err")" = 1 ] && ok retry-max-time-two-tries || bad retry-max-time-two-tries "$(cat "$W/err")"
+curl -s -X POST -d '{}' "$P/_faults" >/dev/null
+# -i: a head that reached the output is not printed again by a retry
+# (the answer stalls after its head, before any body byte)
+check_exit retry-head-written 4 "$T" -i -m 0.5 --retry 2 --retry-delay 0.1 "$B/body?cut=41&act=stall"
+[ "$(grep -c '^HTTP/1.1 200 OK' "$W/out")" = 1 ] && ok retry-head-once || bad retry-head-once "$(cat "$W/out")"
+check_no_grep retry-head-not-retried "$W/err" retrying
 # a server that comes up while tether waits (the network of a booting device)
 mkdir -p "$W/late" && echo "late hello" > "$W/late/hello.txt"
 (sleep 1; cd "$W/late" && exec python3 -m http.server "$CLOSED" --bind 127.0.0.1) >/dev/null 2>&1 &

@@ -17,6 +17,11 @@ networks do:
                             (to be ignored), then the right one
   NAME=garbage              12 bytes of nonsense with the query's id
   NAME=cname:TARGET         a CNAME to TARGET, then TARGET's A record
+  NAME=nx6:MS:IPV4          the A record after MS milliseconds, NXDOMAIN
+                            for AAAA at once (as some broken servers do)
+  NAME=many6:N:MS:IPV4      N AAAA records at once (::ffff:127.0.0.2 and
+                            on: refused on any port), the A record after
+                            MS milliseconds
 
 usage: dnsd.py ADDR PORT READY_FILE NAME=SPEC...
   binds ADDR:PORT, then writes "ADDR PORT" to READY_FILE
@@ -58,6 +63,11 @@ def a_record(owner, ipv4):
     return owner + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(ipv4)
 
 
+def aaaa_record(owner, ipv6):
+    """An AAAA record, IN, TTL 60."""
+    return owner + struct.pack(">HHIH", 28, 1, 60, 16) + socket.inet_pton(socket.AF_INET6, ipv6)
+
+
 def reply(msg, end, rcode=0, records=(), tc=False, qid=None):
     flags = struct.unpack(">H", msg[2:4])[0]
     # QR, the opcode and RD echoed, RA
@@ -92,8 +102,15 @@ def answers(msg, names):
         target = wire_name(rest)
         cname = b"\xc0\x0c" + struct.pack(">HHIH", 5, 1, 60, len(target)) + target
         return [(0, reply(msg, end, records=[cname, a_record(target, names[rest])]))]
+    if kind == "nx6" and qtype != 1:
+        return [(0, reply(msg, end, rcode=3))]
+    if kind == "many6":
+        count, _, rest = rest.partition(":")
+        if qtype != 1:
+            return [(0, reply(msg, end, records=[aaaa_record(b"\xc0\x0c", "::ffff:127.0.0.%d" % (i + 2))
+                                                 for i in range(int(count))]))]
     delay, ipv4 = 0, spec
-    if kind == "slow":
+    if kind in ("slow", "nx6", "many6"):
         ms, _, ipv4 = rest.partition(":")
         delay = int(ms) / 1000.0
     elif kind == "spoof":

@@ -1,11 +1,19 @@
 /* The POSIX port's stub resolver, its pure half: queries written, answers
  * read (well-formed, spoofed, cut, malformed), hosts and resolv.conf lines,
- * --dns-servers lists and the search order. */
+ * --dns-servers lists and the search order; and, through the port, how it
+ * reads a hosts file into lines. */
+#define _POSIX_C_SOURCE 200809L
 #include "../testlib.h"
 #include "suites.h"
 #include "../../port/posix/dns.h"
+#include "tether/port_posix.h"
 
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static const unsigned char query_cp[] = {
     0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
@@ -254,6 +262,76 @@ static void test_search_order(void)
     CHECK_INT(tt_dns_candidate(&rc, big, 0, c), -1);
 }
 
+/* A port of 127.0.0.1 (type: TCP or UDP) where nothing listens: a
+ * connect there is refused at once; 0 when none could be had. */
+static uint16_t closed_port(int type)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, type, 0);
+    uint16_t port = 0;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* The port's connect to name:port with names from the hosts file only
+ * (the DNS server named refuses): TT_PORT_EREFUSED when the name resolved
+ * (nothing listens on port), TT_PORT_ERESOLVE or ETIMEDOUT when not. */
+static int connect_via_hosts(const char *hosts, const char *name, uint16_t port,
+                             const char *dns)
+{
+    tt_port_posix_config cfg;
+    tt_port p;
+    tt_sock s;
+    int rc;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.hosts = hosts;
+    cfg.resolv_conf = "/nonexistent/resolv.conf";
+    cfg.dns_servers = dns;
+    tt_port_posix_init_config(&p, &cfg);
+    rc = p.ops->connect(p.ctx, &s, name, port, NULL, p.ops->now_ms(p.ctx) + 2000, NULL);
+    p.ops->close(p.ctx, &s);
+    return rc;
+}
+
+/* A hosts line longer than the port's 1024-byte line buffer is passed
+ * over whole: its tail is no line of its own, which would turn a comment
+ * into an entry. Each long line here is cut by the buffer exactly before
+ * an address, the tail an entry when read alone; the last one has no
+ * newline. */
+static void test_hosts_long_line(void)
+{
+    char path[] = "/tmp/tt-hosts-XXXXXX", dns[32], pad[1024];
+    uint16_t tcp = closed_port(SOCK_STREAM), udp = closed_port(SOCK_DGRAM);
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    int evil, good, last;
+    if (f == NULL || tcp == 0 || udp == 0) {
+        tt_test_skip("no temporary file or loopback port");
+        return;
+    }
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    fprintf(f, "#%s127.0.0.1 evil.tether.test\n127.0.0.1 good.tether.test\n", pad);
+    fprintf(f, "#%s127.0.0.1 last.tether.test", pad);
+    fclose(f);
+    snprintf(dns, sizeof dns, "127.0.0.1:%u", (unsigned)udp);
+    evil = connect_via_hosts(path, "evil.tether.test", tcp, dns);
+    good = connect_via_hosts(path, "good.tether.test", tcp, dns);
+    last = connect_via_hosts(path, "last.tether.test", tcp, dns);
+    unlink(path);
+    CHECK(evil == TT_PORT_ERESOLVE || evil == TT_PORT_ETIMEDOUT);
+    CHECK_INT(good, TT_PORT_EREFUSED);          /* the line after is read */
+    CHECK(last == TT_PORT_ERESOLVE || last == TT_PORT_ETIMEDOUT);
+}
+
 void suite_dns(void)
 {
     static const tt_test tests[] = {
@@ -264,6 +342,7 @@ void suite_dns(void)
         { "resolv_conf", test_resolv_conf },
         { "server_lists", test_server_lists },
         { "search_order", test_search_order },
+        { "hosts_long_line", test_hosts_long_line },
     };
     tt_run_suite("dns", tests, TT_COUNT(tests));
 }

@@ -11,6 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The longest wait between two tries: where the backoff stops doubling,
+ * and the most a server's Retry-After is waited for (10^9 s would wait
+ * for years). */
+#define RETRY_WAIT_MAX_MIN 10
+#define RETRY_WAIT_MAX_MS (RETRY_WAIT_MAX_MIN * 60000LL)
+
 typedef struct http_opts {
     tt_cli_common *c;        /* -H, -v, -s, --connect-timeout, --resolve, TLS */
     const char *url;
@@ -39,7 +45,8 @@ typedef struct http_run {
     int suppress_body;    /* -f and status >= 400 */
     int printed_status;
     int retry_left;       /* retries this attempt may still be followed by */
-    int wrote;            /* body bytes reached the output: no retry then */
+    int wrote;            /* head or body bytes reached the output: no retry then */
+    int once;             /* the body can be read only once: no retry */
 } http_run;
 
 static const tt_cli_opt own[] = {
@@ -70,7 +77,8 @@ static const tt_cli_opt own[] = {
     /* a boot hook waits for a control plane whose network may not be up */
     { "retry", 0, TT_CLI_NUMBER, "N", 0, 1000000, NULL,
       "retry a transient failure N times: a timeout, HTTP\n"
-      "408 429 500 502 503 504 (waits 1 s, doubling to 10 min)" },
+      "408 429 500 502 503 504 (waits 1 s, doubling to "
+      TT_CLI_STR(RETRY_WAIT_MAX_MIN) " min)" },
     { "retry-delay", 0, TT_CLI_SECONDS, "S", 0, 0, NULL, "wait S between retries instead" },
     { "retry-max-time", 0, TT_CLI_SECONDS, "S", 0, 0, NULL,
       "no retry once S have passed since the first try" },
@@ -151,21 +159,27 @@ static int held(const http_run *r)
     return r->retry_left > 0 && transient_status(r->res->status);
 }
 
+/* -i: the status line, once per response. The output has this try's
+ * head from here on, so the request is not tried again. */
+static void print_status(http_run *r, const tt_response *res)
+{
+    if (r->printed_status)
+        return;
+    fprintf(r->out, "HTTP/1.%d %d %s\r\n", res->minor_version, res->status, res->reason);
+    r->printed_status = 1;
+    r->wrote = 1;
+}
+
 static int on_head(void *user, const tt_response *res, tt_error *err)
 {
     http_run *r = user;
     (void)err;
     if ((r->o->fail && res->status >= 400) || held(r))
         r->suppress_body = 1;
-    if (held(r))
+    if (held(r) || !r->o->include)
         return 0;
-    if (r->o->include && !r->printed_status) {
-        fprintf(r->out, "HTTP/1.%d %d %s\r\n", res->minor_version, res->status,
-                res->reason);
-        r->printed_status = 1;
-    }
-    if (r->o->include)
-        fputs("\r\n", r->out);
+    print_status(r, res);
+    fputs("\r\n", r->out);
     return 0;
 }
 
@@ -176,11 +190,7 @@ static int on_header(void *user, const char *name, size_t nl, const char *value,
     (void)err;
     if (!r->o->include || trailer || held(r))
         return 0;
-    if (!r->printed_status) {
-        fprintf(r->out, "HTTP/1.%d %d %s\r\n", r->res->minor_version,
-                r->res->status, r->res->reason);
-        r->printed_status = 1;
-    }
+    print_status(r, r->res);
     fprintf(r->out, "%.*s: %.*s\r\n", (int)nl, name, (int)vl, value);
     return 0;
 }
@@ -207,13 +217,16 @@ static long read_body(void *user, unsigned char *buf, size_t cap, tt_error *err)
 static int rewind_body(void *user, tt_error *err)
 {
     http_run *r = user;
-    if (r->body_in == stdin || fseek(r->body_in, 0, SEEK_SET) != 0)
+    if (fseek(r->body_in, 0, SEEK_SET) != 0)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_IO, NULL,
-                            "cannot send standard input twice");
+                            "cannot read the request body again");
     return 0;
 }
 
-/* "localhost:8080/x" means http://, as curl reads it. */
+/* -d @FILE or @-: a regular file goes with its length and can be read
+ * again (fseek) for a retry or a redirect; standard input, a pipe, a FIFO
+ * or a device goes once, chunked, since its length is not known before
+ * its end. */
 static int open_body(http_opts *o, http_run *r, tt_request *rq)
 {
     struct stat st;
@@ -224,26 +237,21 @@ static int open_body(http_opts *o, http_run *r, tt_request *rq)
         rq->body_len = strlen(o->data);
         return 0;
     }
-    if (strcmp(o->data, "-") == 0) {
-        r->body_in = stdin;
-    } else {
-        r->body_in = fopen(o->data, "rb");
-        if (r->body_in == NULL) {
-            fprintf(stderr, "tether: cannot open %s: %s\n", o->data, strerror(errno));
-            return TT_EXIT_LOCAL;
-        }
-        if (fstat(fileno(r->body_in), &st) == 0 && S_ISREG(st.st_mode))
-            rq->produce_len = (long long)st.st_size;
+    r->body_in = strcmp(o->data, "-") == 0 ? stdin : fopen(o->data, "rb");
+    if (r->body_in == NULL) {
+        fprintf(stderr, "tether: cannot open %s: %s\n", o->data, strerror(errno));
+        return TT_EXIT_LOCAL;
+    }
+    r->once = r->body_in == stdin || fstat(fileno(r->body_in), &st) != 0 ||
+              !S_ISREG(st.st_mode);
+    if (!r->once && st.st_size == 0) {
+        rq->body = "";                   /* an empty body with Content-Length 0 */
+        return 0;
     }
     rq->produce = read_body;
-    rq->rewind = rewind_body;
+    rq->produce_len = r->once ? 0 : (long long)st.st_size;
+    rq->rewind = r->once ? NULL : rewind_body;
     rq->produce_user = r;
-    if (rq->produce_len == 0 && r->body_in != stdin) {
-        /* an empty regular file: an empty body with Content-Length 0 */
-        rq->produce = NULL;
-        rq->body = "";
-        rq->body_len = 0;
-    }
     return 0;
 }
 
@@ -265,7 +273,51 @@ static int transient(const http_opts *o, int rc, const tt_error *err, const tt_r
 /* The wait before retry n + 1 (n from 0). */
 static long long retry_wait(const http_opts *o, unsigned n)
 {
-    return o->retry_delay_ms >= 0 ? o->retry_delay_ms : tt_backoff_ms(1000, 600000, n);
+    return o->retry_delay_ms >= 0 ? o->retry_delay_ms
+                                  : tt_backoff_ms(1000, RETRY_WAIT_MAX_MS, n);
+}
+
+/* A try that starts once used + wait ms have passed starts within
+ * --retry-max-time. */
+static int in_budget(const http_opts *o, long long used, long long wait)
+{
+    return o->retry_max_ms == 0 || used + wait <= o->retry_max_ms;
+}
+
+/* The wait before retry n + 1 after an answer with Retry-After `after`
+ * (-1: none): the server's when longer and within the budget, but at
+ * most RETRY_WAIT_MAX_MS. (--retry-delay is the user's own word: kept.) */
+static long long wait_after(const http_opts *o, unsigned n, int32_t after, long long used)
+{
+    long long wait = retry_wait(o, n), ms = (long long)after * 1000;
+    if (ms > RETRY_WAIT_MAX_MS)
+        ms = RETRY_WAIT_MAX_MS;
+    return ms > wait && in_budget(o, used, ms) ? ms : wait;
+}
+
+/* The last try ran past what --retry-max-time leaves for another: its
+ * outcome stands. A held answer was not shown: it becomes an HTTP error
+ * (exit 8), not an empty success. */
+static int out_of_time(const http_opts *o, const tt_client *client, const tt_response *res,
+                       int rc, tt_error *err)
+{
+    if (!o->c->silent)
+        fputs("tether: no time left to retry (--retry-max-time)\n", stderr);
+    if (rc != 0)
+        return rc;
+    return tt_error_from_status(err, client->url.host, res->status, res->retry_after);
+}
+
+static void say_retrying(const http_run *r, int rc, const tt_error *err, long long wait)
+{
+    if (r->o->c->silent)
+        return;
+    if (rc == 0)
+        fprintf(stderr, "tether: HTTP %d", r->res->status);
+    else
+        fprintf(stderr, "tether: %s", err->msg);
+    fprintf(stderr, "; retrying in %lld.%03lld s, %d left\n", wait / 1000, wait % 1000,
+            r->retry_left);
 }
 
 /* The request, again after a transient failure while retries and time
@@ -276,17 +328,14 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
 {
     const tt_port *port = &client->port;
     int64_t start = port->ops->now_ms(port->ctx);
-    tt_error unsent;
     unsigned n;
     int rc;
     for (n = 0;; n++) {
-        long long wait = retry_wait(o, n);
-        int64_t used = port->ops->now_ms(port->ctx) - start;
-        int32_t after;
+        long long wait, used;
         /* decided before the answer comes: a held answer is never shown */
-        /* standard input cannot be sent twice: no retry, nothing held */
-        r->retry_left = (long)n < o->retries && r->body_in != stdin &&
-                        (o->retry_max_ms == 0 || used + wait <= o->retry_max_ms)
+        /* a body that goes once cannot be sent twice: no retry, nothing held */
+        r->retry_left = (long)n < o->retries && !r->once &&
+                        in_budget(o, port->ops->now_ms(port->ctx) - start, retry_wait(o, n))
                             ? (int)(o->retries - (long)n) : 0;
         r->suppress_body = 0;
         r->printed_status = 0;
@@ -295,22 +344,16 @@ static int request_with_retries(const http_opts *o, tt_client *client, tt_reques
             rc = tt_error_from_status(err, client->url.host, res->status, res->retry_after);
         if (r->retry_left == 0 || r->wrote || !transient(o, rc, err, res))
             return rc;
-        after = rc == 0 ? res->retry_after : err->retry_after;
-        if (after >= 0 && (long long)after * 1000 > wait &&
-            (o->retry_max_ms == 0 || used + (long long)after * 1000 <= o->retry_max_ms))
-            wait = (long long)after * 1000;       /* Retry-After, within the budget */
-        if (!o->c->silent) {
-            if (rc == 0)
-                fprintf(stderr, "tether: HTTP %d", res->status);
-            else
-                fprintf(stderr, "tether: %s", err->msg);
-            fprintf(stderr, "; retrying in %lld.%03lld s, %d left\n", wait / 1000, wait % 1000,
-                    r->retry_left);
-        }
+        /* the try took its time: the next must still start in the budget */
+        used = port->ops->now_ms(port->ctx) - start;
+        wait = wait_after(o, n, rc == 0 ? res->retry_after : err->retry_after, used);
+        if (!in_budget(o, used, wait))
+            return out_of_time(o, client, res, rc, err);
+        say_retrying(r, rc, err, wait);
         if (port->ops->sleep_ms(port->ctx, wait, &tt_cli_cancel) != TT_PORT_OK)
             return tt_error_set(err, TT_ERR_CANCELLED, TT_E_CANCELLED, NULL, "cancelled");
-        if (r->body_in != NULL && rewind_body(r, &unsent) != 0)
-            return rc;                            /* the last outcome stands */
+        if (rq->rewind != NULL && rq->rewind(rq->produce_user, err) != 0)
+            return -1;                            /* the file failed: that is the outcome */
     }
 }
 
