@@ -460,9 +460,7 @@ int tt_tls_open(tt_tls_conn *t, const tt_tls_config *cfg, const tt_port *port,
     if (versions_ok(cfg, url->host, err) != 0 || tt_tls_time_of(cfg, port, &now, err, url->host) != 0)
         return -1;
     engine_setup(t);
-    tt_x509_setup(&t->x509, cfg, url, (uint32_t)(now / 86400 + 719528),
-                  (uint32_t)(now % 86400));
-    t->x509.open_start = tt_tls_open_start(cfg, port);
+    tt_x509_setup(&t->x509, cfg, url, now, tt_tls_open_start(cfg, port));
     br_ssl_engine_set_x509(eng, &t->x509.vtable);
     setup_client_auth(t, cfg->store);
     br_ssl_engine_set_buffer(eng, t->iobuf, sizeof t->iobuf, TT_TLS_FULL_DUPLEX);

@@ -17,10 +17,11 @@
 #include "tether/tls.h"
 
 #if !TT_TLS_MBEDTLS
-/* Prepare the X.509 engine for one handshake with url's host. days and
- * seconds are the validation time in BearSSL's form (days since year 0). */
+/* Prepare the X.509 engine for one handshake with url's host; now is the
+ * validation time (Unix seconds, tt_tls_time_of), open_start as
+ * tt_tls_open_start. */
 void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
-                   uint32_t days, uint32_t seconds);
+                   int64_t now, int open_start);
 #endif
 
 /* A file's path inside an anchor directory, NUL included: a longer one

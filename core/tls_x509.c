@@ -124,6 +124,13 @@ static void saw_signature(tt_x509 *x)
         }
 }
 
+/* BearSSL counts days from 1 January of year 0: 719528 of them come
+ * before the Unix epoch */
+static void minimal_time(tt_x509 *x, int64_t t)
+{
+    br_x509_minimal_set_time(&x->u.minimal, (uint32_t)(t / 86400 + 719528), (uint32_t)(t % 86400));
+}
+
 /* A validity date: remember the first certificate that is not valid now. */
 static void saw_date(tt_x509 *x, int not_after)
 {
@@ -136,11 +143,8 @@ static void saw_date(tt_x509 *x, int not_after)
         /* the walk sees this certificate's bytes before x509_minimal does:
          * checking it at its own start date leaves only notAfter, against
          * a time never before the floor */
-        if (x->open_start && !x->insecure) {
-            int64_t at = t > x->now ? t : x->now;
-            br_x509_minimal_set_time(&x->u.minimal, (uint32_t)(at / 86400 + 719528),
-                                     (uint32_t)(at % 86400));
-        }
+        if (x->open_start && !x->insecure)
+            minimal_time(x, t > x->now ? t : x->now);
         return;
     }
     int64_t at = x->open_start && x->not_before > x->now ? x->not_before : x->now;
@@ -471,7 +475,7 @@ static const br_x509_class tt_x509_vtable = {
 };
 
 void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
-                   uint32_t days, uint32_t seconds)
+                   int64_t now, int open_start)
 {
     const tt_tls_store *st = cfg->store;
     size_t nanchors = st != NULL ? st->nanchors : 0;
@@ -480,7 +484,8 @@ void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
     x->vtable = &tt_x509_vtable;
     x->cfg = cfg;
     x->insecure = cfg->insecure;
-    x->now = ((int64_t)days - 719528) * 86400 + seconds;
+    x->now = now;
+    x->open_start = open_start;
     x->pin_only = nanchors == 0 && cfg->npins > 0;
     if (url->host_kind == TT_HOST_IPV4) {
         x->check_ip = tt_parse_ipv4(url->host, strlen(url->host), x->ip);
@@ -499,7 +504,7 @@ void tt_x509_setup(tt_x509 *x, const tt_tls_config *cfg, const tt_url *url,
     br_x509_minimal_set_rsa(&x->u.minimal, br_rsa_pkcs1_vrfy_get_default());
     br_x509_minimal_set_ecdsa(&x->u.minimal, br_ec_get_default(),
                               br_ecdsa_vrfy_asn1_get_default());
-    br_x509_minimal_set_time(&x->u.minimal, days, seconds);
+    minimal_time(x, now);
     br_x509_minimal_set_minrsa(&x->u.minimal, (int)((tt_tls_rsa_floor(cfg) + 7) / 8));
 }
 
