@@ -219,31 +219,13 @@ static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
 }
 
 /* "the server's certificate" or "certificate 2 of the server's chain" */
-static const char *which_cert(int index, char *buf, size_t cap)
-{
-    if (index <= 0)
-        return "the server's certificate";
-    tt_fmt(buf, cap, "certificate %d of the server's chain", index + 1);
-    return buf;
-}
-
 /* Dates: which certificate, and against what clock. */
 static int date_error(tt_tls_conn *t, tt_error *err)
 {
     const tt_x509 *x = &t->x509;
-    char buf[48], limit[24], now[24];
-    const char *which;
     if (x->date_cert < 0)
         return tls_fail(t, err, TT_E_TLS_EXPIRED, "certificate expired or not yet valid");
-    tt_rfc3339_format(x->date_limit, limit, sizeof limit);
-    tt_rfc3339_format(x->now, now, sizeof now);
-    which = which_cert(x->date_cert, buf, sizeof buf);
-    if (x->date_future)
-        return tls_fail(t, err, TT_E_TLS_NOT_YET_VALID,
-                        "certificate not yet valid: %s is valid from %s, and the clock "
-                        "says %s", which, limit, now);
-    return tls_fail(t, err, TT_E_TLS_EXPIRED,
-                    "certificate expired: %s was valid until %s (now %s)", which, limit, now);
+    return tt_tls_date_error(err, t->host, x->date_cert, x->date_future, x->date_limit, x->now);
 }
 
 static int cert_error(tt_tls_conn *t, int br_err, tt_error *err)
@@ -260,7 +242,7 @@ static int cert_error(tt_tls_conn *t, int br_err, tt_error *err)
     case TT_E_TLS_WEAK_SIGNATURE:
         return tls_fail(t, err, TT_E_TLS_WEAK_SIGNATURE,
                         "weak signature: %s is signed with %s, which is refused",
-                        which_cert(t->x509.weak_cert, which, sizeof which),
+                        tt_tls_which_cert(t->x509.weak_cert, which, sizeof which),
                         t->x509.weak_hash);
     case TT_E_TLS_WEAK_KEY:
         if (t->x509.rsa_bits > 0)

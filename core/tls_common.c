@@ -89,6 +89,30 @@ int tt_tls_time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,
     return 0;
 }
 
+const char *tt_tls_which_cert(int index, char *buf, size_t cap)
+{
+    if (index <= 0)
+        return "the server's certificate";
+    tt_fmt(buf, cap, "certificate %d of the server's chain", index + 1);
+    return buf;
+}
+
+int tt_tls_date_error(tt_error *err, const char *host, int index, int future, int64_t limit,
+                      int64_t now)
+{
+    char buf[48], lim[24], clock[24];
+    const char *which = tt_tls_which_cert(index, buf, sizeof buf);
+    tt_rfc3339_format(limit, lim, sizeof lim);
+    tt_rfc3339_format(now, clock, sizeof clock);
+    if (future)
+        return tt_error_set(err, TT_ERR_TLS, TT_E_TLS_NOT_YET_VALID, host,
+                            "certificate not yet valid: %s is valid from %s, and the clock "
+                            "says %s", which, lim, clock);
+    return tt_error_set(err, TT_ERR_TLS, TT_E_TLS_EXPIRED, host,
+                        "certificate expired: %s was valid until %s (now %s)",
+                        which, lim, clock);
+}
+
 int tt_tls_open_start(const tt_tls_config *cfg, const tt_port *port)
 {
     return cfg->time_policy == TT_TLS_TIME_FLOOR && tt_port_wall_s(port) < TT_TLS_CLOCK_FLOOR;

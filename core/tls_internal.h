@@ -46,6 +46,16 @@ int tt_tls_is_cert_alert(int alert);
 int tt_tls_time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,
                    tt_error *err, const char *host);
 
+/* Which certificate of the chain a refusal is about, for people: a
+ * constant, or the text formed in buf (cap bytes). */
+const char *tt_tls_which_cert(int index, char *buf, size_t cap);
+
+/* A certificate outside its dates (future: not valid yet, else expired):
+ * -1 with TT_E_TLS_NOT_YET_VALID or TT_E_TLS_EXPIRED, naming the
+ * certificate, the date it crossed and the clock it was checked against. */
+int tt_tls_date_error(tt_error *err, const char *host, int index, int future, int64_t limit,
+                      int64_t now);
+
 /* 1 when certificates' notBefore dates are not checked: TT_TLS_TIME_FLOOR
  * with a clock that reads before the floor (see tt_tls_time_policy). */
 int tt_tls_open_start(const tt_tls_config *cfg, const tt_port *port);

@@ -628,18 +628,10 @@ static int tls_fail(tt_tls_conn *t, tt_error *err, tt_errcode code, const char *
     return -1;
 }
 
-static const char *which_cert(int index, char *buf, size_t cap)
-{
-    if (index <= 0)
-        return "the server's certificate";
-    tt_fmt(buf, cap, "certificate %d of the server's chain", index + 1);
-    return buf;
-}
-
 static int verify_error(tt_tls_conn *t, tt_error *err)
 {
     uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
-    char which[48], limit[24], now[24];
+    char which[48];
     switch (t->reason) {
     case TT_E_TLS_WEAK_KEY:
         if (t->bad_cert == 0)
@@ -647,7 +639,7 @@ static int verify_error(tt_tls_conn *t, tt_error *err)
                             "weak key: the server's RSA key has %u bits, fewer than %u",
                             t->rsa_bits, tt_tls_rsa_floor(t->cfg));
         return tls_fail(t, err, TT_E_TLS_WEAK_KEY, "weak key: %s has an RSA key of %u bits, "
-                        "fewer than %u", which_cert(t->bad_cert, which, sizeof which),
+                        "fewer than %u", tt_tls_which_cert(t->bad_cert, which, sizeof which),
                         t->rsa_bits, tt_tls_rsa_floor(t->cfg));
     case TT_E_TLS_PIN_MISMATCH:
         return tls_fail(t, err, TT_E_TLS_PIN_MISMATCH,
@@ -655,18 +647,10 @@ static int verify_error(tt_tls_conn *t, tt_error *err)
     case TT_E_TLS_WEAK_SIGNATURE:
         return tls_fail(t, err, TT_E_TLS_WEAK_SIGNATURE,
                         "weak signature: %s is signed with %s, which is refused",
-                        which_cert(t->bad_cert, which, sizeof which), t->weak_hash);
+                        tt_tls_which_cert(t->bad_cert, which, sizeof which), t->weak_hash);
     case TT_E_TLS_EXPIRED:
     case TT_E_TLS_NOT_YET_VALID:
-        tt_rfc3339_format(t->date_limit, limit, sizeof limit);
-        tt_rfc3339_format(t->now, now, sizeof now);
-        if (t->date_future)
-            return tls_fail(t, err, TT_E_TLS_NOT_YET_VALID,
-                            "certificate not yet valid: %s is valid from %s, and the clock "
-                            "says %s", which_cert(t->bad_cert, which, sizeof which), limit, now);
-        return tls_fail(t, err, TT_E_TLS_EXPIRED,
-                        "certificate expired: %s was valid until %s (now %s)",
-                        which_cert(t->bad_cert, which, sizeof which), limit, now);
+        return tt_tls_date_error(err, t->host, t->bad_cert, t->date_future, t->date_limit, t->now);
     default:
         break;
     }
