@@ -236,6 +236,28 @@ static size_t finish(tt_json_writer *w, tt_error *err)
     return tt_jw_finish(w, &n, err) == 0 ? n : 0;
 }
 
+/* Close the object w writes into p->req and send it, the answer unread. */
+static int send_object(tt_plexd *p, const char *method, const char *path, tt_json_writer *w,
+                       tt_error *err)
+{
+    size_t n;
+    tt_jw_end(w);
+    if ((n = finish(w, err)) == 0)
+        return -1;
+    return call(p, method, path, p->req, n, NULL, err);
+}
+
+/* The node's path for one execution: .../executions/ID/what. */
+static int exec_path(tt_plexd *p, char *path, size_t cap, const char *id, const char *what,
+                     tt_error *err)
+{
+    char seg[3 * 64], tail[32 + 3 * 64];
+    if (tt_api_segment(seg, sizeof seg, id) != 0)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad execution id");
+    tt_fmt(tail, sizeof tail, "/executions/%s/%s", seg, what);
+    return node_path(p, path, cap, tail, err);
+}
+
 /* A caller's JSON document, checked before it goes into a request: the
  * writer copies raw text as it is, and the server would get what it cannot
  * parse. Its faults are the caller's (usage), not the server's (protocol);
@@ -493,7 +515,6 @@ int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const cha
 {
     char path[128];
     tt_json_writer w;
-    size_t n;
     if (node_path(p, path, sizeof path, "/endpoint", err) != 0)
         return -1;
     tt_jw_init(&w, p->req, sizeof p->req);
@@ -501,17 +522,13 @@ int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const cha
     tt_jw_key(&w, "public_endpoint");
     tt_jw_string(&w, public_endpoint);
     tt_jw_kv_string(&w, "nat_type", nat_type);
-    tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0)
-        return -1;
-    return call(p, "PUT", path, p->req, n, NULL, err);
+    return send_object(p, "PUT", path, &w, err);
 }
 
 int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *err)
 {
     char path[128], ts[40];
     tt_json_writer w;
-    size_t n;
     if (node_path(p, path, sizeof path, "/drift", err) != 0)
         return -1;
     now_rfc3339(p, ts, sizeof ts);
@@ -521,10 +538,7 @@ int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *e
     tt_jw_string(&w, ts);
     if (put_json_member(p, &w, "corrections", corrections_json, err) != 0)
         return -1;
-    tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0)
-        return -1;
-    return call(p, "POST", path, p->req, n, NULL, err);
+    return send_object(p, "POST", path, &w, err);
 }
 
 int tt_plexd_get_secret(tt_plexd *p, const char *key, tt_plexd_secret *out, tt_error *err)
@@ -547,13 +561,9 @@ int tt_plexd_sync_reports(tt_plexd *p, const char *report_json, tt_error *err)
 int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *status,
                            const char *reason, tt_error *err)
 {
-    char seg[3 * 64], tail[32 + 3 * 64], path[256];
+    char path[256];
     tt_json_writer w;
-    size_t n;
-    if (tt_api_segment(seg, sizeof seg, execution_id) != 0)
-        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad execution id");
-    tt_fmt(tail, sizeof tail, "/executions/%s/ack", seg);
-    if (node_path(p, path, sizeof path, tail, err) != 0)
+    if (exec_path(p, path, sizeof path, execution_id, "ack", err) != 0)
         return -1;
     tt_jw_init(&w, p->req, sizeof p->req);
     tt_jw_object(&w);
@@ -562,21 +572,14 @@ int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *st
     tt_jw_key(&w, "status");
     tt_jw_string(&w, status);
     tt_jw_kv_string(&w, "reason", reason);
-    tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0)
-        return -1;
-    return call(p, "POST", path, p->req, n, NULL, err);
+    return send_object(p, "POST", path, &w, err);
 }
 
 int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error *err)
 {
-    char seg[3 * 64], tail[32 + 3 * 64], path[256], ts[40];
+    char path[256], ts[40];
     tt_json_writer w;
-    size_t n;
-    if (tt_api_segment(seg, sizeof seg, r->execution_id) != 0)
-        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label, "bad execution id");
-    tt_fmt(tail, sizeof tail, "/executions/%s/result", seg);
-    if (node_path(p, path, sizeof path, tail, err) != 0)
+    if (exec_path(p, path, sizeof path, r->execution_id, "result", err) != 0)
         return -1;
     if (r->finished_at == NULL)
         now_rfc3339(p, ts, sizeof ts);
@@ -595,10 +598,7 @@ int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error 
     tt_jw_kv_string(&w, "duration", r->duration);
     tt_jw_key(&w, "finished_at");
     tt_jw_string(&w, r->finished_at != NULL ? r->finished_at : ts);
-    tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0)
-        return -1;
-    return call(p, "POST", path, p->req, n, NULL, err);
+    return send_object(p, "POST", path, &w, err);
 }
 
 int tt_plexd_send_metrics(tt_plexd *p, const char *batch_json, tt_error *err)
