@@ -106,7 +106,7 @@ INTEG_OBJ := $(call obj,$(INTEG_SRC) tests/testlib.c)
 LIB := $(BUILD)/libtether.a
 CLI := $(BUILD)/tether
 
-.PHONY: all lib cli deps install check test tests-build static bmc demo bench fuzz fuzz-run soak coverage size-report test-cross boot-test clean check-alloc
+.PHONY: all lib cli deps install check test tests-build static bmc demo bench fuzz fuzz-run soak coverage size-report test-cross boot-test clean check-alloc FORCE
 .DEFAULT_GOAL := all
 
 # make and make static only check for the compilers (tools/deps.sh
@@ -287,17 +287,26 @@ $(BUILD)/bench/bench_keepalive: $(call obj,tests/bench/bench_keepalive.c) $(LIB)
 
 # lwIP: lwIP from Debian's source with port/lwip/lwipopts.h, tether's lwIP
 # port, and the in-process test on a TAP device (tests/lwip/run.sh)
+# (the test resolves names with lwIP's resolver: LWIP_DNS=1 for lwIP and
+# the port alike; a device keeps lwipopts.h's default, 0)
 LWIP_SRC := build/third_party/lwip
 LWIP_LIB := build/third_party/lwip-$(notdir $(CC))/liblwip.a
 LWIP_INC := -Iport/lwip -I$(LWIP_SRC)/src/include -I$(LWIP_SRC)/port/include
+LWIP_DEFS := -DLWIP_DNS=1
+# rewritten only when LWIP_DEFS change, so that lwIP is rebuilt with them
+LWIP_DEFS_STAMP := $(dir $(LWIP_LIB))defs
 $(LWIP_SRC)/.unpacked:
 	@tools/fetch-src.sh lwip/bookworm
-$(LWIP_LIB): port/lwip/lwipopts.h | $(LWIP_SRC)/.unpacked
-	@tools/build-lwip.sh "$(CC)" "$(AR)" $@
-$(BUILD)/lwip/lwip_test: tests/lwip/lwip_test.c port/lwip/port_lwip.c include/tether/port_lwip.h \
-		port/lwip/lwipopts.h $(LIB) $(DEP_LIBS) $(LWIP_LIB)
+$(LWIP_DEFS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=gnu99 -g -O2 -Wall -Wextra -Werror $(LWIP_INC) $(TETHER_CFLAGS) \
+	@echo '$(LWIP_DEFS)' | cmp -s - $@ || echo '$(LWIP_DEFS)' > $@
+FORCE:
+$(LWIP_LIB): port/lwip/lwipopts.h tools/build-lwip.sh $(LWIP_DEFS_STAMP) | $(LWIP_SRC)/.unpacked
+	@tools/build-lwip.sh "$(CC)" "$(AR)" $@ "$(LWIP_DEFS)"
+$(BUILD)/lwip/lwip_test: tests/lwip/lwip_test.c port/lwip/port_lwip.c include/tether/port_lwip.h \
+		port/lwip/lwipopts.h $(LIB) $(DEP_LIBS) $(LWIP_LIB) $(LWIP_DEFS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu99 -g -O2 -Wall -Wextra -Werror $(LWIP_DEFS) $(LWIP_INC) $(TETHER_CFLAGS) \
 		-o $@ tests/lwip/lwip_test.c \
 		port/lwip/port_lwip.c $(LIB) $(DEP_LIBS) $(LWIP_LIB) -lpthread
 

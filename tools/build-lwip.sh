@@ -3,17 +3,19 @@
 # sys_arch and tapif) with tether's lwipopts.h into a static library.
 # Debian's liblwip binary is not used (its build corrupts the packet pool
 # on frames over ~600 bytes).
-#   tools/build-lwip.sh CC AR OUT_LIB
+#   tools/build-lwip.sh CC AR OUT_LIB [DEFS]
+# DEFS: -D options that lwipopts.h takes from the build (-DLWIP_DNS=1); the
+# code that includes lwIP's headers must be compiled with the same.
 set -eu
-cc=$1; ar=$2; out=$3
+cc=$1; ar=$2; out=$3; defs=${4:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 src="$top/build/third_party/lwip"
 [ -f "$src/.unpacked" ] || "$top/tools/fetch-src.sh" lwip/bookworm
 obj="$(dirname "$out")/obj"
 rm -rf "$obj"
 mkdir -p "$obj"
-inc="-I$top/port/lwip -I$src/src/include -I$src/port/include"
-files="src/core/def.c src/core/inet_chksum.c src/core/init.c src/core/ip.c src/core/mem.c
+inc="$defs -I$top/port/lwip -I$src/src/include -I$src/port/include"
+files="src/core/def.c src/core/dns.c src/core/inet_chksum.c src/core/init.c src/core/ip.c src/core/mem.c
  src/core/memp.c src/core/netif.c src/core/pbuf.c src/core/stats.c src/core/sys.c src/core/tcp.c
  src/core/tcp_in.c src/core/tcp_out.c src/core/timeouts.c src/core/udp.c
  src/core/ipv4/etharp.c src/core/ipv4/icmp.c src/core/ipv4/ip4.c src/core/ipv4/ip4_addr.c

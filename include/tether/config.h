@@ -433,6 +433,14 @@
 #define TT_PORT_MAX_ADDRS 8
 #endif
 
+/* Room in tt_port_lwip for lwIP's sys_sem_t, the semaphore its resolver
+ * wakes the waiting connect with (a pointer on lwIP's unix port and on
+ * FreeRTOS, a small struct on some RTOSes). port/lwip fails to compile
+ * when the platform's does not fit, naming this macro. */
+#ifndef TT_PORT_LWIP_SEM_SIZE
+#define TT_PORT_LWIP_SEM_SIZE 32
+#endif
+
 
 /* ---- Features ---------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /* lwIP options for tether's lwIP port on a hosted test (the unix port's
  * tcpip thread and tapif netif) and the shape a device build would use:
- * sockets API with timeouts and poll, IPv4, TCP, no DNS (addresses come
- * configured or from --resolve-style overrides). */
+ * sockets API with timeouts and poll, IPv4, TCP. DNS is off by default
+ * (addresses come configured or from --resolve-style overrides); the
+ * Makefile's lwIP test builds with -DLWIP_DNS=1. */
 #ifndef TT_LWIPOPTS_H
 #define TT_LWIPOPTS_H
 
@@ -26,8 +27,14 @@
 #define LWIP_ICMP 1
 #define LWIP_TCP 1
 #define LWIP_UDP 1
+/* LWIP_DNS 1 for devices that resolve names: port_lwip.c asks lwIP's raw
+ * resolver (dns_gethostbyname, under the core lock below) and waits only
+ * until tether's connect deadline; servers come from dns_setserver or
+ * DHCP. lwIP itself gives up on a silent server after DNS_MAX_RETRIES
+ * (4: 6 to 7 s per server); a query tether stopped waiting for runs on
+ * until then. */
 #ifndef LWIP_DNS
-#define LWIP_DNS 0   /* 1 for devices that resolve names: lwip_getaddrinfo */
+#define LWIP_DNS 0
 #endif
 #define LWIP_DHCP 0
 #define LWIP_RAW 0

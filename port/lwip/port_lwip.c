@@ -6,6 +6,14 @@
  * sleep and randomness come from lwIP's sys layer (sys_now, sys_msleep)
  * and the callbacks given at init.
  *
+ * Names (LWIP_DNS): lwip_getaddrinfo would block for lwIP's whole retry
+ * schedule (DNS_MAX_RETRIES, ~7 s per server by default) whatever the
+ * connect deadline or the cancel flag say. So the raw resolver is asked
+ * instead, under the core lock, and its answer waited for on a semaphore
+ * in slices, up to the deadline. The query's state lives in the caller's
+ * tt_port_lwip, never on the stack: lwIP keeps a query the connect gave
+ * up on and calls back when it ends.
+ *
  * lwIP reports a refused connect as ECONNRESET (its RST handling); it is
  * mapped to TT_PORT_EREFUSED, as on Linux, when it happens during connect.
  */
@@ -16,11 +24,17 @@
 #include "lwip/sys.h"
 #include "lwip/ip4_addr.h"
 #if LWIP_DNS
-#include "lwip/netdb.h"
+#include "lwip/dns.h"
+#include "lwip/tcpip.h"
 #endif
 
 #include <errno.h>
 #include <string.h>
+
+#if LWIP_DNS && !LWIP_TCPIP_CORE_LOCKING
+/* the query slot is shared with the tcpip thread's callback under the core lock */
+#error "port/lwip with LWIP_DNS needs LWIP_TCPIP_CORE_LOCKING 1"
+#endif
 
 static int cancelled(volatile sig_atomic_t *cancel)
 {
@@ -33,22 +47,31 @@ static int64_t lw_now_ms(void *ctx)
     return (int64_t)sys_now();
 }
 
+/* A slice of waiting: TT_PORT_POLL_SLICE_MS or what is left of the
+ * deadline, at least 1 ms (lwIP's sys_arch_sem_wait takes 0 as "forever"). */
+static u32_t slice_ms(int64_t deadline)
+{
+    int64_t left = deadline - (int64_t)sys_now();
+    if (left > TT_PORT_POLL_SLICE_MS)
+        left = TT_PORT_POLL_SLICE_MS;
+    return (u32_t)(left < 1 ? 1 : left);
+}
+
 /* Wait until fd is ready for events or the deadline: 1 ready, 0 timed
  * out, or a TT_PORT_E* code. */
 static int wait_fd(int fd, short events, int64_t deadline, volatile sig_atomic_t *cancel)
 {
     for (;;) {
         struct pollfd p;
-        int64_t left = deadline - (int64_t)sys_now();
         int rc;
         if (cancelled(cancel))
             return TT_PORT_ECANCELLED;
-        if (left <= 0)
+        if ((int64_t)sys_now() >= deadline)
             return 0;
         p.fd = fd;
         p.events = events;
         p.revents = 0;
-        rc = lwip_poll(&p, 1, (int)(left < TT_PORT_POLL_SLICE_MS ? left : TT_PORT_POLL_SLICE_MS));
+        rc = lwip_poll(&p, 1, (int)slice_ms(deadline));
         if (rc > 0)
             return 1;
         if (rc < 0 && errno != EINTR)
@@ -74,6 +97,154 @@ static int map_errno(int e, int connecting)
     }
 }
 
+#if LWIP_DNS
+TT_OPAQUE_CHECK(TT_PORT_LWIP_SEM_SIZE, sys_sem_t, TT_PORT_LWIP_SEM_SIZE);
+
+/* The query slot in tt_port_lwip (state, name, addr); read and written only
+ * under lwIP's core lock, which the tcpip thread holds when it calls back. */
+enum {
+    DNS_IDLE,      /* no query worth waiting for */
+    DNS_ASKING,    /* a connect waits for the answer for lw->name */
+    DNS_FOUND,     /* answered with lw->addr, for that connect to take */
+    DNS_FAILED,    /* answered "no address" (unknown name, or lwIP gave up) */
+    DNS_ABANDONED  /* the connect gave up; lwIP still asks for lw->name */
+};
+
+/* ask()'s outcomes besides a TT_PORT_E* code */
+enum { ASK_HAVE = 1, ASK_WAIT, ASK_BUSY };
+
+static sys_sem_t *sem_of(tt_port_lwip *lw)
+{
+    return (sys_sem_t *)(void *)lw->sem.bytes;
+}
+
+/* lwIP's found callback: in the tcpip thread, under the core lock. arg is
+ * the caller's tt_port_lwip, which outlives the connect that asked. Only
+ * an answer for the name being waited for is taken (a late one for a query
+ * given up on has another name, or finds nobody asking). */
+static void dns_found(const char *name, const ip_addr_t *ip, void *arg)
+{
+    tt_port_lwip *lw = arg;
+    int same = lwip_stricmp(name, lw->name) == 0;  /* as lwIP matches names */
+    if (same && lw->state == DNS_ASKING) {
+        if (ip != NULL)
+            lw->addr = ip4_addr_get_u32(ip_2_ip4(ip));
+        lw->state = ip != NULL ? DNS_FOUND : DNS_FAILED;
+        sys_sem_signal(sem_of(lw));
+        return;
+    }
+    if (same && lw->state == DNS_ABANDONED)
+        lw->state = DNS_IDLE;
+    lw->late_answers++;
+}
+
+/* Under the core lock: take the slot for host and ask lwIP. ASK_HAVE (*ip
+ * known at once: lwIP's cache), ASK_WAIT (dns_found will answer), ASK_BUSY
+ * (another connect's query, or lwIP's table full of running queries: try
+ * again shortly) or TT_PORT_ERESOLVE. */
+static int ask(tt_port_lwip *lw, const char *host, ip4_addr_t *ip)
+{
+    ip_addr_t a;
+    err_t e;
+    if (lw->state != DNS_IDLE && lw->state != DNS_ABANDONED)
+        return ASK_BUSY;
+    if (lw->state == DNS_ABANDONED && lwip_stricmp(host, lw->name) == 0) {
+        /* lwIP still asks this name for us: wait for that answer rather
+         * than take another of its request slots */
+        lw->state = DNS_ASKING;
+        return ASK_WAIT;
+    }
+    memcpy(lw->name, host, strlen(host) + 1); /* fits: resolve() checked */
+    lw->state = DNS_ASKING;                /* first: lwIP may call back inside */
+    /* A records only: the port connects over IPv4 (a dual-stack lwIP
+     * would otherwise fall back to an AAAA answer) */
+    e = dns_gethostbyname_addrtype(host, &a, dns_found, lw, LWIP_DNS_ADDRTYPE_IPV4);
+    if (e == ERR_INPROGRESS)
+        return ASK_WAIT;
+    lw->state = DNS_IDLE;
+    if (e == ERR_OK) {
+        ip4_addr_copy(*ip, *ip_2_ip4(&a));
+        return ASK_HAVE;
+    }
+    return e == ERR_MEM ? ASK_BUSY : TT_PORT_ERESOLVE;
+}
+
+/* Under the core lock: the answer (TT_PORT_OK with *ip, ERESOLVE), the end
+ * of waiting (ECANCELLED, ETIMEDOUT: the query is left to lwIP), or 1 to
+ * wait on. The answer wins over a deadline that passed with it. */
+static int collect(tt_port_lwip *lw, ip4_addr_t *ip, int64_t deadline,
+                   volatile sig_atomic_t *cancel)
+{
+    int rc = 1;
+    if (lw->state == DNS_FOUND)
+        rc = TT_PORT_OK;
+    else if (lw->state == DNS_FAILED)
+        rc = TT_PORT_ERESOLVE;
+    else if (cancelled(cancel))
+        rc = TT_PORT_ECANCELLED;
+    else if ((int64_t)sys_now() >= deadline)
+        rc = TT_PORT_ETIMEDOUT;
+    if (rc == TT_PORT_OK)
+        ip4_addr_set_u32(ip, lw->addr);
+    if (rc != 1)
+        lw->state = rc == TT_PORT_OK || rc == TT_PORT_ERESOLVE ? DNS_IDLE : DNS_ABANDONED;
+    return rc;
+}
+
+/* Wait for dns_found's answer in slices. A stale signal (an answer that
+ * came while nobody was blocked on the semaphore) only costs one more look
+ * at the state, which is what counts. */
+static int await(tt_port_lwip *lw, ip4_addr_t *ip, int64_t deadline,
+                 volatile sig_atomic_t *cancel)
+{
+    for (;;) {
+        int rc;
+        LOCK_TCPIP_CORE();
+        rc = collect(lw, ip, deadline, cancel);
+        UNLOCK_TCPIP_CORE();
+        if (rc != 1)
+            return rc;
+        sys_arch_sem_wait(sem_of(lw), slice_ms(deadline));
+    }
+}
+
+/* host's IPv4 address from lwIP's resolver, within the deadline:
+ * TT_PORT_OK, ERESOLVE (no such name, or lwIP's retries ended first),
+ * ETIMEDOUT (no answer by the deadline), ECANCELLED, EIO (no semaphore). */
+static int resolve(tt_port_lwip *lw, const char *host, ip4_addr_t *ip, int64_t deadline,
+                   volatile sig_atomic_t *cancel)
+{
+    if (!lw->sem_made)
+        return TT_PORT_EIO;
+    if (strlen(host) >= sizeof lw->name)
+        return TT_PORT_ERESOLVE;
+    for (;;) {
+        int rc;
+        LOCK_TCPIP_CORE();
+        rc = ask(lw, host, ip);
+        UNLOCK_TCPIP_CORE();
+        if (rc == ASK_HAVE)
+            return TT_PORT_OK;
+        if (rc == ASK_WAIT)
+            return await(lw, ip, deadline, cancel);
+        if (rc != ASK_BUSY)
+            return rc;
+        if (cancelled(cancel))
+            return TT_PORT_ECANCELLED;
+        if ((int64_t)sys_now() >= deadline)
+            return TT_PORT_ETIMEDOUT;
+        sys_msleep(slice_ms(deadline));
+    }
+}
+#else
+static int resolve(tt_port_lwip *lw, const char *host, ip4_addr_t *ip, int64_t deadline,
+                   volatile sig_atomic_t *cancel)
+{
+    (void)lw, (void)host, (void)ip, (void)deadline, (void)cancel;
+    return TT_PORT_ERESOLVE;               /* no DNS in this build: literals only */
+}
+#endif
+
 static int lw_connect(void *ctx, tt_sock *s, const char *host, uint16_t port, const char *addr,
                       int64_t deadline, volatile sig_atomic_t *cancel)
 {
@@ -81,24 +252,15 @@ static int lw_connect(void *ctx, tt_sock *s, const char *host, uint16_t port, co
     ip4_addr_t ip;
     int fd, rc, err = 0;
     socklen_t len = sizeof err;
-    (void)ctx;
 
     s->fd = -1;
     s->sys = 0;
-    if (!ip4addr_aton(addr != NULL ? addr : host, &ip)) {
-#if LWIP_DNS
-        /* lwIP's resolver (it has no deadline of its own: DNS_MAX_RETRIES) */
-        struct addrinfo hints, *res = NULL;
-        memset(&hints, 0, sizeof hints);
-        hints.ai_family = AF_INET;
-        hints.ai_socktype = SOCK_STREAM;
-        if (lwip_getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+    if (addr != NULL) {                    /* the override: a literal only */
+        if (!ip4addr_aton(addr, &ip))
             return TT_PORT_ERESOLVE;
-        inet_addr_to_ip4addr(&ip, &((struct sockaddr_in *)res->ai_addr)->sin_addr);
-        lwip_freeaddrinfo(res);
-#else
-        return TT_PORT_ERESOLVE; /* no DNS in this build: literals only */
-#endif
+    } else if (!ip4addr_aton(host, &ip) &&
+               (rc = resolve(ctx, host, &ip, deadline, cancel)) != TT_PORT_OK) {
+        return rc;
     }
     fd = lwip_socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
@@ -178,25 +340,24 @@ static int lw_sleep_ms(void *ctx, int64_t ms, volatile sig_atomic_t *cancel)
     int64_t until = (int64_t)sys_now() + ms;
     (void)ctx;
     while (!cancelled(cancel)) {
-        int64_t left = until - (int64_t)sys_now();
-        if (left <= 0)
+        if ((int64_t)sys_now() >= until)
             return TT_PORT_OK;
-        sys_msleep((u32_t)(left < TT_PORT_POLL_SLICE_MS ? left : TT_PORT_POLL_SLICE_MS));
+        sys_msleep(slice_ms(until));
     }
     return TT_PORT_ECANCELLED;
 }
 
 static int64_t lw_wall_ms(void *ctx)
 {
-    const tt_port_lwip_hooks *h = ctx;
-    int64_t s = h->wall_s != NULL ? h->wall_s() : -1;
+    const tt_port_lwip *lw = ctx;
+    int64_t s = lw->hooks.wall_s != NULL ? lw->hooks.wall_s() : -1;
     return s < 0 ? -1 : s * 1000;
 }
 
 static int lw_random(void *ctx, void *buf, size_t len)
 {
-    const tt_port_lwip_hooks *h = ctx;
-    return h->random != NULL ? h->random(buf, len) : TT_PORT_EIO;
+    const tt_port_lwip *lw = ctx;
+    return lw->hooks.random != NULL ? lw->hooks.random(buf, len) : TT_PORT_EIO;
 }
 
 static const tt_port_ops lwip_ops = {
@@ -205,8 +366,32 @@ static const tt_port_ops lwip_ops = {
     NULL, NULL, NULL, NULL
 };
 
-void tt_port_lwip_init(tt_port *port, const tt_port_lwip_hooks *hooks)
+int tt_port_lwip_init(tt_port *port, tt_port_lwip *lw, const tt_port_lwip_hooks *hooks)
 {
+    memset(lw, 0, sizeof *lw);
+    if (hooks != NULL)
+        lw->hooks = *hooks;
     port->ops = &lwip_ops;
-    port->ctx = (void *)hooks;
+    port->ctx = lw;
+#if LWIP_DNS
+    /* once, here: made per connect, it would be one more failure (and on
+     * lwIP's unix port an allocation) on every connect */
+    if (sys_sem_new(sem_of(lw), 0) != ERR_OK)
+        return TT_PORT_EIO;
+    lw->sem_made = 1;
+#endif
+    return TT_PORT_OK;
+}
+
+void tt_port_lwip_free(tt_port_lwip *lw)
+{
+#if LWIP_DNS
+    /* dns_found signals only a connect that is waiting, and none is: a late
+     * answer after this finds the state DNS_IDLE or DNS_ABANDONED */
+    if (lw->sem_made)
+        sys_sem_free(sem_of(lw));
+    lw->sem_made = 0;
+#else
+    (void)lw;
+#endif
 }

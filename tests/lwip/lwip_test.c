@@ -3,17 +3,21 @@
  * the TAP device tests/lwip/run.sh made in a network namespace) and every
  * byte of these requests goes through lwIP's TCP/IP stack to the test
  * servers behind 10.7.0.1: plain HTTP (small and 3 MB), a refused port,
- * mutual TLS, and an SSE stream through forced disconnects.
+ * mutual TLS, and an SSE stream through forced disconnects. Names go to
+ * lwIP's resolver and dnsd.py on 10.7.0.1:53; every lookup must end
+ * within tether's connect deadline, whatever lwIP's own retry schedule.
  */
 #define _GNU_SOURCE 1
 #include "lwip/tcpip.h"
 #include "lwip/netif.h"
+#include "lwip/dns.h"
 #include "netif/tapif.h"
 
 #include "tether/client.h"
 #include "tether/sse_stream.h"
 #include "tether/port_lwip.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,7 @@ static int rnd(void *buf, size_t len)
 }
 
 static const tt_port_lwip_hooks hooks = { wall, rnd };
+static tt_port_lwip lw;    /* static: lwIP may answer a query after its connect */
 static tt_port port;
 static tt_client client;
 static char body[8192];
@@ -70,6 +75,7 @@ static void start_lwip(void)
     netif_set_default(&netif);
     netif_set_up(&netif);
     netif_set_link_up(&netif);
+    dns_setserver(0, &gw);              /* tests/servers/dnsd.py */
     UNLOCK_TCPIP_CORE();
 }
 
@@ -210,16 +216,155 @@ static void test_sse(void)
            "events missing, out of order, or no reconnects");
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* GET http://NAME:nginx/hello.txt on client *nc, made afresh with this
+ * connect timeout, into buf: 0 (and the body checked) or -1 with *e; *ms
+ * is how long it took. */
+static int get_into(tt_client *nc, char *buf, size_t cap, const char *name, int64_t connect_ms,
+                    volatile sig_atomic_t *cancel, tt_error *e, int64_t *ms)
+{
+    tt_client_config cfg;
+    tt_request rq;
+    tt_response res;
+    char url[128];
+    int64_t t0 = mono_ms();
+    int rc;
+    tt_client_config_default(&cfg);
+    cfg.connect_timeout_ms = connect_ms;
+    cfg.cancel = cancel;
+    if (tt_client_init(nc, &port, &cfg, e) != 0)
+        return -1;
+    snprintf(url, sizeof url, "http://%s:%d/hello.txt", name, env_port("TT_NGINX_PORT"));
+    memset(&rq, 0, sizeof rq);
+    rq.url = url;
+    rq.body_buf = buf;
+    rq.body_cap = cap;
+    buf[0] = 0;
+    rc = tt_client_request(nc, &rq, &res, e);
+    *ms = mono_ms() - t0;
+    tt_client_close(nc);
+    if (rc == 0 && (res.status != 200 || strcmp(buf, "hello, tether\n") != 0)) {
+        snprintf(e->msg, sizeof e->msg, "status %d, body \"%.40s\"", res.status, buf);
+        return -1;
+    }
+    return rc;
+}
+
+static int get_named(const char *name, int64_t connect_ms, volatile sig_atomic_t *cancel,
+                     tt_error *e, int64_t *ms)
+{
+    static tt_client nc;
+    return get_into(&nc, body, sizeof body, name, connect_ms, cancel, e, ms);
+}
+
+/* result() with the outcome spelled out when it fails */
+static void check(const char *name, int ok, const tt_error *e, int64_t ms)
+{
+    char why[sizeof e->msg + 64];
+    snprintf(why, sizeof why, "%s (%s) after %lld ms", e->msg, tt_errcode_name(e->code),
+             (long long)ms);
+    result(name, ok, why);
+}
+
+static volatile sig_atomic_t stop;
+
+static void *cancel_later(void *arg)
+{
+    (void)arg;
+    sys_msleep(300);
+    stop = 1;
+    return NULL;
+}
+
+/* a second thread's GET of turn2.tt.test through the same port */
+static struct { tt_client c; char buf[256]; tt_error e; int64_t ms; int rc; } other;
+
+static void *get_other(void *arg)
+{
+    (void)arg;
+    other.rc = get_into(&other.c, other.buf, sizeof other.buf, "turn2.tt.test", 3000, NULL,
+                        &other.e, &other.ms);
+    return NULL;
+}
+
+static void test_dns(void)
+{
+    tt_error e;
+    int64_t ms;
+    unsigned long late;
+    pthread_t th;
+    int rc;
+
+    memset(&e, 0, sizeof e);
+    rc = get_named("ok.tt.test", 2000, NULL, &e, &ms);
+    check("dns-answer", rc == 0 && ms < 1000, &e, ms);
+
+    /* NXDOMAIN: at once, a network error that says "resolve" */
+    rc = get_named("nx.tt.test", 2000, NULL, &e, &ms);
+    check("dns-nxdomain", rc != 0 && e.code == TT_E_RESOLVE && tt_error_is_network(&e) &&
+          ms < 500, &e, ms);
+
+    /* a server that never answers: the connect timeout (2 s), not lwIP's
+     * own schedule (DNS_MAX_RETRIES: about 7 s) */
+    rc = get_named("never.tt.test", 2000, NULL, &e, &ms);
+    check("dns-never-ends-at-connect-timeout", rc != 0 && e.code == TT_E_CONNECT_TIMEOUT &&
+          e.cls == TT_ERR_TIMEOUT && ms >= 1900 && ms < 2600, &e, ms);
+
+    /* the same name again (lwIP still asks it) and the cancel flag set
+     * after 300 ms of a 5 s connect timeout */
+    stop = 0;
+    pthread_create(&th, NULL, cancel_later, NULL);
+    rc = get_named("never.tt.test", 5000, &stop, &e, &ms);
+    pthread_join(th, NULL);
+    check("dns-cancel", rc != 0 && e.code == TT_E_CANCELLED && ms >= 250 &&
+          ms < 300 + TT_PORT_POLL_SLICE_MS + 200, &e, ms);
+
+    /* an answer after 700 ms, within the 2 s */
+    rc = get_named("slow.tt.test", 2000, NULL, &e, &ms);
+    check("dns-slow-within-deadline", rc == 0 && ms >= 600 && ms < 1900, &e, ms);
+
+    /* late.tt.test answers 10.7.0.99 (nobody) after 1.5 s, past a 1 s
+     * timeout; that answer arrives while slow2.tt.test (10.7.0.1, after
+     * 1 s) is asked, and must be neither taken for it nor cut it short */
+    late = lw.late_answers;
+    rc = get_named("late.tt.test", 1000, NULL, &e, &ms);
+    check("dns-late-times-out", rc != 0 && e.code == TT_E_CONNECT_TIMEOUT && ms >= 900 &&
+          ms < 1500, &e, ms);
+    rc = get_named("slow2.tt.test", 3000, NULL, &e, &ms);
+    check("dns-late-answer-ignored", rc == 0 && ms >= 900 && ms < 2500 &&
+          lw.late_answers > late, &e, ms);
+
+    /* two threads, one port, two names answered after 500 ms each: the
+     * queries take turns (one slot per tt_port_lwip) and both connect */
+    pthread_create(&th, NULL, get_other, NULL);
+    rc = get_named("turn.tt.test", 3000, NULL, &e, &ms);
+    pthread_join(th, NULL);
+    check("dns-two-threads-take-turns", rc == 0 && ms >= 400 && ms < 2000, &e, ms);
+    check("dns-two-threads-take-turns-other", other.rc == 0 && other.ms >= 400 &&
+          other.ms < 2000, &other.e, other.ms);
+}
+
 int main(void)
 {
     start_lwip();
-    tt_port_lwip_init(&port, &hooks);
+    if (tt_port_lwip_init(&port, &lw, &hooks) != TT_PORT_OK) {
+        result("port-init", 0, "no semaphore");
+        return 1;
+    }
     tt_client_init(&client, &port, NULL, NULL);
     /* the first packets wait for ARP: give the link a moment */
     sys_msleep(200);
     test_http();
     test_mtls();
     test_sse();
+    test_dns();
+    tt_port_lwip_free(&lw);
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
