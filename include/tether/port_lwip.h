@@ -31,7 +31,7 @@ typedef struct tt_port_lwip_hooks {
 
 /*
  * The port's state, owned by the caller (TT_URL_HOST_MAX +
- * TT_PORT_LWIP_SEM_SIZE + 48 bytes on x86-64: 336 by default; most of it
+ * TT_PORT_LWIP_SEM_SIZE + 56 bytes on x86-64: 344 by default; most of it
  * the name being resolved). The tt_port points at it, so it must
  * outlive the port and every client that copied the port; and, with
  * LWIP_DNS, lwIP too: a query given up at a deadline stays in lwIP's
@@ -52,6 +52,8 @@ typedef struct tt_port_lwip {
     uint32_t addr;                      /* the answer: IPv4, network order */
     char name[TT_URL_HOST_MAX];         /* the name of the current or last query */
     unsigned long late_answers;         /* answers that came after their query ended */
+    uint32_t clock_last;                /* the last sys_now() read (tt_port_lwip_clock) */
+    uint32_t clock_wraps;               /* how often sys_now() wrapped since init */
 } tt_port_lwip;
 
 /* Fill *port with the lwIP port and its state *lw (hooks copied; NULL:
@@ -64,5 +66,11 @@ int tt_port_lwip_init(tt_port *port, tt_port_lwip *lw, const tt_port_lwip_hooks 
 /* Release the semaphore (no connect may be running on the port). *lw must
  * still stay where it is while lwIP may answer a query it gave up on. */
 void tt_port_lwip_free(tt_port_lwip *lw);
+
+/* The port's monotonic clock in milliseconds from t, a reading of lwIP's
+ * 32-bit sys_now(): each time t is below the last reading, it wrapped
+ * (every 49.7 days), so that deadlines stay ahead of it. The port calls
+ * it on every wait; declared for tests, which feed it readings. */
+int64_t tt_port_lwip_clock(tt_port_lwip *lw, uint32_t t);
 
 #endif /* TT_PORT_LWIP_H */

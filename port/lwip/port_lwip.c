@@ -41,17 +41,36 @@ static int cancelled(volatile sig_atomic_t *cancel)
     return cancel != NULL && *cancel;
 }
 
+int64_t tt_port_lwip_clock(tt_port_lwip *lw, uint32_t t)
+{
+    int64_t ms;
+    SYS_ARCH_DECL_PROTECT(level);
+    SYS_ARCH_PROTECT(level);
+    if (t < lw->clock_last)
+        lw->clock_wraps++;
+    lw->clock_last = t;
+    ms = ((int64_t)lw->clock_wraps << 32) | t;
+    SYS_ARCH_UNPROTECT(level);
+    return ms;
+}
+
+/* sys_now is 32 bits of milliseconds: it wraps after 49.7 days, and a
+ * deadline taken before the wrap would then lie 49 days ahead */
+static int64_t now_of(tt_port_lwip *lw)
+{
+    return tt_port_lwip_clock(lw, sys_now());
+}
+
 static int64_t lw_now_ms(void *ctx)
 {
-    (void)ctx;
-    return (int64_t)sys_now();
+    return now_of(ctx);
 }
 
 /* A slice of waiting: TT_PORT_POLL_SLICE_MS or what is left of the
  * deadline, at least 1 ms (lwIP's sys_arch_sem_wait takes 0 as "forever"). */
-static u32_t slice_ms(int64_t deadline)
+static u32_t slice_ms(tt_port_lwip *lw, int64_t deadline)
 {
-    int64_t left = deadline - (int64_t)sys_now();
+    int64_t left = deadline - now_of(lw);
     if (left > TT_PORT_POLL_SLICE_MS)
         left = TT_PORT_POLL_SLICE_MS;
     return (u32_t)(left < 1 ? 1 : left);
@@ -59,19 +78,20 @@ static u32_t slice_ms(int64_t deadline)
 
 /* Wait until fd is ready for events or the deadline: 1 ready, 0 timed
  * out, or a TT_PORT_E* code. */
-static int wait_fd(int fd, short events, int64_t deadline, volatile sig_atomic_t *cancel)
+static int wait_fd(tt_port_lwip *lw, int fd, short events, int64_t deadline,
+                   volatile sig_atomic_t *cancel)
 {
     for (;;) {
         struct pollfd p;
         int rc;
         if (cancelled(cancel))
             return TT_PORT_ECANCELLED;
-        if ((int64_t)sys_now() >= deadline)
+        if (now_of(lw) >= deadline)
             return 0;
         p.fd = fd;
         p.events = events;
         p.revents = 0;
-        rc = lwip_poll(&p, 1, (int)slice_ms(deadline));
+        rc = lwip_poll(&p, 1, (int)slice_ms(lw, deadline));
         if (rc > 0)
             return 1;
         if (rc < 0 && errno != EINTR)
@@ -182,7 +202,7 @@ static int collect(tt_port_lwip *lw, ip4_addr_t *ip, int64_t deadline,
         rc = TT_PORT_ERESOLVE;
     else if (cancelled(cancel))
         rc = TT_PORT_ECANCELLED;
-    else if ((int64_t)sys_now() >= deadline)
+    else if (now_of(lw) >= deadline)
         rc = TT_PORT_ETIMEDOUT;
     if (rc == TT_PORT_OK)
         ip4_addr_set_u32(ip, lw->addr);
@@ -204,7 +224,7 @@ static int await(tt_port_lwip *lw, ip4_addr_t *ip, int64_t deadline,
         UNLOCK_TCPIP_CORE();
         if (rc != 1)
             return rc;
-        sys_arch_sem_wait(sem_of(lw), slice_ms(deadline));
+        sys_arch_sem_wait(sem_of(lw), slice_ms(lw, deadline));
     }
 }
 
@@ -231,9 +251,9 @@ static int resolve(tt_port_lwip *lw, const char *host, ip4_addr_t *ip, int64_t d
             return rc;
         if (cancelled(cancel))
             return TT_PORT_ECANCELLED;
-        if ((int64_t)sys_now() >= deadline)
+        if (now_of(lw) >= deadline)
             return TT_PORT_ETIMEDOUT;
-        sys_msleep(slice_ms(deadline));
+        sys_msleep(slice_ms(lw, deadline));
     }
 }
 #else
@@ -278,7 +298,7 @@ static int lw_connect(void *ctx, tt_sock *s, const char *host, uint16_t port, co
         lwip_close(fd);
         return map_errno(s->sys, 1);
     }
-    rc = wait_fd(fd, POLLOUT, deadline, cancel);
+    rc = wait_fd(ctx, fd, POLLOUT, deadline, cancel);
     if (rc != 1) {
         lwip_close(fd);
         return rc == 0 ? TT_PORT_ETIMEDOUT : rc;
@@ -295,9 +315,8 @@ static int lw_connect(void *ctx, tt_sock *s, const char *host, uint16_t port, co
 static long lw_send(void *ctx, tt_sock *s, const void *buf, size_t len, int64_t deadline,
                     volatile sig_atomic_t *cancel)
 {
-    int rc = wait_fd((int)s->fd, POLLOUT, deadline, cancel);
+    int rc = wait_fd(ctx, (int)s->fd, POLLOUT, deadline, cancel);
     long n;
-    (void)ctx;
     if (rc != 1)
         return rc == 0 ? TT_PORT_ETIMEDOUT : rc;
     n = lwip_send((int)s->fd, buf, len, 0);
@@ -311,9 +330,8 @@ static long lw_send(void *ctx, tt_sock *s, const void *buf, size_t len, int64_t 
 static long lw_recv(void *ctx, tt_sock *s, void *buf, size_t len, int64_t deadline,
                     volatile sig_atomic_t *cancel)
 {
-    (void)ctx;
     for (;;) {
-        int rc = wait_fd((int)s->fd, POLLIN, deadline, cancel);
+        int rc = wait_fd(ctx, (int)s->fd, POLLIN, deadline, cancel);
         long n;
         if (rc != 1)
             return rc == 0 ? TT_PORT_ETIMEDOUT : rc;
@@ -337,12 +355,11 @@ static void lw_close(void *ctx, tt_sock *s)
 
 static int lw_sleep_ms(void *ctx, int64_t ms, volatile sig_atomic_t *cancel)
 {
-    int64_t until = (int64_t)sys_now() + ms;
-    (void)ctx;
+    int64_t until = now_of(ctx) + ms;
     while (!cancelled(cancel)) {
-        if ((int64_t)sys_now() >= until)
+        if (now_of(ctx) >= until)
             return TT_PORT_OK;
-        sys_msleep(slice_ms(until));
+        sys_msleep(slice_ms(ctx, until));
     }
     return TT_PORT_ECANCELLED;
 }

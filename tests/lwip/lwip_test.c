@@ -350,9 +350,26 @@ static void test_dns(void)
           other.ms < 2000, &other.e, other.ms);
 }
 
+/* lwIP's sys_now() wraps every 49.7 days: the port's clock goes on past
+ * it, and a deadline taken before the wrap is reached after it */
+static void test_clock_wrap(void)
+{
+    static tt_port_lwip c; /* zeroed, as tt_port_lwip_init leaves it */
+    int64_t before = tt_port_lwip_clock(&c, 0xFFFFFF00u);
+    int64_t deadline = before + 1000;
+    int64_t after = tt_port_lwip_clock(&c, 0x10u);
+    int64_t later = tt_port_lwip_clock(&c, 0x400u);
+    char why[96];
+    snprintf(why, sizeof why, "%lld %lld %lld", (long long)before, (long long)after, (long long)later);
+    result("clock-wraps-forward", before == 0xFFFFFF00LL && after == 0x100000010LL &&
+           later == 0x100000400LL, why);
+    result("clock-deadline-across-wrap", after < deadline && later >= deadline, why);
+}
+
 int main(void)
 {
     start_lwip();
+    test_clock_wrap();
     if (tt_port_lwip_init(&port, &lw, &hooks) != TT_PORT_OK) {
         result("port-init", 0, "no semaphore");
         return 1;
