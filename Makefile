@@ -259,8 +259,9 @@ bench:
 		$(BUILD)/bench/bench_sse
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/mbedtls TLS=mbedtls \
 		build/mbedtls/bench/bench_keepalive
-	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl CC=musl-gcc LDFLAGS=-static cli
-	@strip -o build/bench/tether-static-bearssl build/musl/tether
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/musl-small CC=musl-gcc SMALL=1 \
+		LDFLAGS="-static -Wl,-Map=build/musl-small/tether.map" cli
+	@strip -o build/bench/tether-static-bearssl build/musl-small/tether
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/bench-json \
 		TETHER_CONFIG_FILE=tests/bench/json_whole.h build/bench-json/bench/bench_json
 	@mkdir -p $(BUILD)/bench

@@ -115,6 +115,8 @@ endef
 ifeq ($(TT_TLS_MBEDTLS),1)
 $(eval $(call tt_dep,TLS,mbedtls,MBEDTLS_DIR,-I$(TETHER_DIR)/config/mbedtls \
 	-I$(MBEDTLS_DIR)/include '-DMBEDTLS_CONFIG_FILE="tt_mbedtls_config.h"',mbedtls))
+# rebuilt when its configuration changes
+$(TETHER_LIBDIR)/mbedtls/libmbedtls.a: $(TETHER_DIR)/config/mbedtls/tt_mbedtls_config.h
 else
 $(eval $(call tt_dep,TLS,bearssl,BEARSSL_DIR,-I$(BEARSSL_DIR)/inc,bearssl))
 endif

@@ -253,18 +253,16 @@ static int conn_send(tt_client *c, tt_conn *k, const void *buf, size_t len,
     return 0;
 }
 
-/* > 0 bytes, 0 end of stream, -1 error */
-static long conn_recv(tt_client *c, tt_conn *k, int64_t deadline, tt_phase ph,
-                      tt_error *err)
+/* Into buf (cap bytes): > 0 bytes, 0 end of stream, -1 error */
+static long conn_recv(tt_client *c, tt_conn *k, unsigned char *buf, size_t cap,
+                      int64_t deadline, tt_phase ph, tt_error *err)
 {
     long n;
 #if TT_FEATURE_TLS
     if (k->tls)
-        return tt_tls_recv(&k->tls_state, c->rbuf, sizeof c->rbuf, deadline,
-                           ph == TT_PHASE_IDLE, err);
+        return tt_tls_recv(&k->tls_state, buf, cap, deadline, ph == TT_PHASE_IDLE, err);
 #endif
-    n = c->port.ops->recv(c->port.ctx, &k->sock, c->rbuf, sizeof c->rbuf,
-                          deadline, c->cfg.cancel);
+    n = c->port.ops->recv(c->port.ctx, &k->sock, buf, cap, deadline, c->cfg.cancel);
     if (n < 0)
         return tt_error_port(err, n, k->host, ph, k->sock.sys);
     return n;
@@ -488,6 +486,21 @@ static int send_request(tt_client *c, tt_conn *k, const exchange *x,
     return 0;
 }
 
+/* Where the next read goes: the caller's bulk buffer while a body at
+ * least as large as the receive buffer is coming (body bytes need no
+ * parsing, so they are fed from there), else the receive buffer. */
+static unsigned char *recv_target(tt_client *c, const tt_request *rq, size_t *cap)
+{
+    uint64_t left = tt_http_parser_body_left(&c->parser);
+    if (rq->bulk_buf != NULL && rq->on_body != NULL && left >= sizeof c->rbuf &&
+        rq->bulk_cap > sizeof c->rbuf) {
+        *cap = left < rq->bulk_cap ? (size_t)left : rq->bulk_cap;
+        return rq->bulk_buf;
+    }
+    *cap = sizeof c->rbuf;
+    return c->rbuf;
+}
+
 /* Read and parse one response. Returns 0 (complete), or -1. */
 static int read_response(tt_client *c, tt_conn *k, exchange *x,
                          int64_t deadline, tt_error *err)
@@ -499,7 +512,8 @@ static int read_response(tt_client *c, tt_conn *k, exchange *x,
          * in; from then on only the idle timeout applies */
         int64_t dl = (rq->stream && x->head_done) ? TT_PORT_NO_DEADLINE : deadline;
         tt_phase ph = TT_PHASE_RECV;
-        size_t used;
+        size_t used, cap;
+        unsigned char *buf = recv_target(c, rq, &cap);
         long n;
         int rc;
 
@@ -510,7 +524,7 @@ static int read_response(tt_client *c, tt_conn *k, exchange *x,
                 ph = TT_PHASE_IDLE;
             }
         }
-        n = conn_recv(c, k, dl, ph, err);
+        n = conn_recv(c, k, buf, cap, dl, ph, err);
         if (n < 0)
             return -1;
         if (n == 0) {
@@ -525,7 +539,7 @@ static int read_response(tt_client *c, tt_conn *k, exchange *x,
 #endif
             return tt_http_parser_finish(&c->parser, err) == TT_HTTP_DONE ? 0 : -1;
         }
-        rc = tt_http_parser_feed(&c->parser, c->rbuf, (size_t)n, &used, err);
+        rc = tt_http_parser_feed(&c->parser, buf, (size_t)n, &used, err);
         if (rc < 0)
             return -1;
         if (rc == TT_HTTP_DONE) {

@@ -886,6 +886,13 @@ int tt_http_parser_feed(tt_http_parser *p, const unsigned char *data,
     return p->state == S_DONE ? TT_HTTP_DONE : TT_HTTP_MORE;
 }
 
+uint64_t tt_http_parser_body_left(const tt_http_parser *p)
+{
+    if (p->state == S_BODY_LENGTH || p->state == S_CHUNK_DATA)
+        return p->remaining;
+    return p->state == S_BODY_CLOSE ? UINT64_MAX : 0;
+}
+
 int tt_http_parser_finish(tt_http_parser *p, tt_error *err)
 {
     switch (p->state) {

@@ -65,6 +65,49 @@ def ratio(a, b):
     return a / b if b else float("nan")
 
 
+def timed(argv, n):
+    """Median wall seconds and median CPU seconds (user + system) of n runs
+    of argv, from wait4's rusage, and the peak RSS (KiB) measured by the
+    static launcher (a child forked from Python starts with Python's RSS)."""
+    walls, cpus = [], []
+    _, rss = median_run(argv, 1)
+    for _ in range(n):
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, stdout=DEVNULL, stderr=DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        walls.append(time.monotonic() - t0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit("bench: %s failed" % " ".join(argv))
+        cpus.append(ru.ru_utime + ru.ru_stime)
+    return statistics.median(walls), statistics.median(cpus), rss
+
+
+def bulk_download(curl):
+    """100 MB over loopback nginx to a file, plain HTTP and TLS 1.2, each
+    tether build next to curl in the same run."""
+    www = os.path.join(os.environ["TT_ENV_DIR"], "nginx", "www", "bulk-100m.bin")
+    with open(www, "wb") as f:
+        for _ in range(100):
+            f.write(os.urandom(1000000))
+    out = os.path.join(ROOT, "build", "bench", "bulk.out")
+    ca = os.path.join(os.environ["TT_ENV_DIR"], "certs", "root-ca.pem")
+    n = 7
+    print("100 MB download to a file (median of %d; CPU = user + system):" % n)
+    for scheme, port, extra in (("http", os.environ["TT_NGINX_PORT"], []),
+                                ("https", os.environ["TT_TLS_PORT"], ["--cacert", ca])):
+        url = "%s://localhost:%s/bulk-100m.bin" % (scheme, port)
+        cw, cc, cr = timed([curl, "-s", "--tls-max", "1.2", "-o", out] + extra + [url], n)
+        for name, binary in (("BearSSL", TETHER_BEARSSL), ("Mbed TLS", TETHER)):
+            tw, tc, tr = timed([binary, "-s", "--tls-max", "1.2", "-o", out] + extra + [url], n)
+            print("  %-5s %-8s wall %6.1f ms (curl %6.1f) ratio %.2f (goal <= 1.0)   CPU %6.1f ms "
+                  "(curl %6.1f)   peak RSS %5d KiB (curl %6d) 1/%.0f (goal 1/5)"
+                  % (scheme, name, tw * 1e3, cw * 1e3, ratio(tw, cw), tc * 1e3, cc * 1e3,
+                     tr, cr, ratio(cr, tr)))
+            if scheme == "http":
+                break  # no TLS: the two builds read and write alike
+    os.unlink(www)
+
+
 def tls_backends(curl, t_tls, murl):
     """Static size, one mTLS GET (handshake included) and the RAM of one
     TLS connection, for each backend next to curl at the same version."""
@@ -148,6 +191,8 @@ def main():
                        [murl + "?n=[1-%d]" % conns], n)
     print("%d sequential new mTLS connections, sessions resumed (median of %d):" % (conns, n))
     print("  wall     tether %7.1f ms   curl %7.1f ms   ratio %.2f" % (tw * 1e3, cw * 1e3, ratio(tw, cw)))
+
+    bulk_download(curl)
 
     # (d) response parsing against picohttpparser
     out = subprocess.run([PARSE], capture_output=True, text=True, check=True).stdout.strip()

@@ -116,6 +116,12 @@ typedef struct tt_request {
     void *user;
     char *body_buf;              /* collect buffer; NULL with no on_body: */
     size_t body_cap;             /* the body is read and discarded */
+    /* optional, with on_body: the caller's buffer a large body is read
+     * straight into (when at least TT_HTTP_RECV_BUF body bytes are still
+     * to come), so that on_body gets bulk_cap bytes a call instead of a
+     * receive buffer's worth; read and written during the call only */
+    unsigned char *bulk_buf;
+    size_t bulk_cap;
 } tt_request;
 
 struct tt_response {

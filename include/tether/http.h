@@ -147,6 +147,12 @@ int tt_http_parser_feed(tt_http_parser *p, const unsigned char *data,
  */
 int tt_http_parser_finish(tt_http_parser *p, tt_error *err);
 
+/* How many body bytes may come next without a line to parse: what is
+ * left of a Content-Length body or of a chunk, UINT64_MAX for a body that
+ * ends at the close, 0 anywhere else (head, chunk sizes, trailers). A
+ * caller may read that many into any buffer and feed them from there. */
+uint64_t tt_http_parser_body_left(const tt_http_parser *p);
+
 /* 1 when at least one byte of the response has been consumed. */
 int tt_http_parser_started(const tt_http_parser *p);
 

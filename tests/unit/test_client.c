@@ -280,6 +280,94 @@ static void test_streamed_body_constant_memory(void)
     CHECK(cnt.calls >= 60000 / TT_HTTP_RECV_BUF);
 }
 
+/* Body bytes land in the caller's bulk buffer once a receive buffer's
+ * worth is still to come: larger pieces, the same bytes, framing kept
+ * (a read never crosses a chunk's end), and the connection reusable. */
+typedef struct {
+    counter n;
+    uint32_t sum;                /* of every byte, in order */
+} bulk_seen;
+
+static int bulk_body(void *u, const unsigned char *d, size_t n, tt_error *e)
+{
+    bulk_seen *b = u;
+    size_t i;
+    for (i = 0; i < n; i++)
+        b->sum = b->sum * 31u + d[i];
+    return count_body(&b->n, d, n, e);
+}
+
+/* Fill d with n bytes of a pattern; sum goes on over them as bulk_body's. */
+static uint32_t pattern(unsigned char *d, size_t n, size_t start, uint32_t sum)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        d[i] = (unsigned char)((start + i) * 7 + 3);
+        sum = sum * 31u + d[i];
+    }
+    return sum;
+}
+
+static int bulk_request(const char *url, const unsigned char *resp, size_t len, bulk_seen *b)
+{
+    static unsigned char bulk[16384];
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    memset(b, 0, sizeof *b);
+    setup(NULL);
+    tt_mock_add(&mock, resp, len);
+    get_request(&rq, url);
+    rq.on_body = bulk_body;
+    rq.user = b;
+    rq.bulk_buf = bulk;
+    rq.bulk_cap = sizeof bulk;
+    return tt_client_request(&client, &rq, &rs, &e);
+}
+
+static void test_bulk_body_into_caller_buffer(void)
+{
+    static unsigned char resp[TT_MOCK_WRITE_MAX];
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n";
+    static const char chead[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8000\r\n";
+    static const char close_head[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+    bulk_seen b;
+    uint32_t want;
+    size_t n;
+
+    memcpy(resp, head, sizeof head - 1);
+    want = pattern(resp + sizeof head - 1, 60000, 0, 0);
+    CHECK_INT(bulk_request("http://h/big", resp, sizeof head - 1 + 60000, &b), 0);
+    CHECK_INT(b.n.bytes, 60000);
+    CHECK(b.sum == want);
+    CHECK_INT(b.n.max_piece, 16384);
+    CHECK(b.n.calls <= 2 + 60000 / 16384);
+
+    /* chunked, 32768 then 16384 bytes: no read crosses a chunk's end */
+    n = sizeof chead - 1;
+    memcpy(resp, chead, n);
+    want = pattern(resp + n, 32768, 0, 0);
+    n += 32768;
+    memcpy(resp + n, "\r\n4000\r\n", 8);
+    n += 8;
+    want = pattern(resp + n, 16384, 32768, want);
+    n += 16384;
+    memcpy(resp + n, "\r\n0\r\n\r\n", 7);
+    n += 7;
+    CHECK_INT(bulk_request("http://h/chunks", resp, n, &b), 0);
+    CHECK_INT(b.n.bytes, 32768 + 16384);
+    CHECK(b.sum == want);
+    CHECK_INT(b.n.max_piece, 16384);
+
+    /* a body that ends at the close */
+    memcpy(resp, close_head, sizeof close_head - 1);
+    want = pattern(resp + sizeof close_head - 1, 50000, 0, 0);
+    CHECK_INT(bulk_request("http://h/close", resp, sizeof close_head - 1 + 50000, &b), 0);
+    CHECK_INT(b.n.bytes, 50000);
+    CHECK(b.sum == want);
+    CHECK_INT(b.n.max_piece, 16384);
+}
+
 static void test_head_request_has_no_body(void)
 {
     tt_request rq;
@@ -1083,6 +1171,7 @@ void suite_client(void)
         { "byte_by_byte_delivery", test_byte_by_byte_delivery },
         { "body_too_large_is_limit", test_body_too_large_is_limit },
         { "streamed_body_constant_memory", test_streamed_body_constant_memory },
+        { "bulk_body_into_caller_buffer", test_bulk_body_into_caller_buffer },
         { "head_request_has_no_body", test_head_request_has_no_body },
         { "post_body_with_length", test_post_body_with_length },
         { "chunked_upload", test_chunked_upload },

@@ -363,6 +363,9 @@ static int run(tt_cli_args *a)
     static tt_client client;
     static tt_response res;
     static char urlbuf[TT_URL_MAX];
+    /* a large body is read straight into this and written from it: 64 KiB
+     * a system call each way instead of a receive buffer's worth */
+    static unsigned char bulk[65536];
     tt_client_config cfg;
     tt_request rq = { 0 };
     tt_error err;
@@ -408,6 +411,8 @@ static int run(tt_cli_args *a)
     rq.on_head = on_head;
     rq.on_header = on_header;
     rq.on_body = on_body;
+    rq.bulk_buf = bulk;
+    rq.bulk_cap = sizeof bulk;
     rq.user = &r;
     if (o.output != NULL) {
         r.out = fopen(o.output, "wb");
