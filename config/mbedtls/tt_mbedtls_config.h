@@ -11,7 +11,7 @@
  * and the caller's time policy, as with BearSSL.
  *
  * A firmware tree with its own Mbed TLS 3.6 builds with this file too:
- * MBEDTLS_CONFIG_FILE="tt_mbedtls_config.h" (see the README).
+ * MBEDTLS_CONFIG_FILE="tt_mbedtls_config.h" (see docs/tls.md).
  */
 #ifndef TT_MBEDTLS_CONFIG_H
 #define TT_MBEDTLS_CONFIG_H

@@ -16,7 +16,7 @@
 #include "tether/port_posix.h"
 
 /* Exit codes: scripts branch on them. Their text for --help and the man
- * page is the table in cli_opt.c; README lists them too. */
+ * page is the table in cli_opt.c; README.md and docs/cli.md list them too. */
 enum {
     TT_EXIT_OK = 0,
     TT_EXIT_LOCAL = 1,     /* local failure: output file, stdin */
