@@ -1,5 +1,6 @@
 /* tether HTTP/1.1 client: pool, exchange, redirects, deadlines. */
 #include "tether/client.h"
+#include "chars.h"
 #include "tether/timefmt.h"
 
 #include <stddef.h>
@@ -764,7 +765,7 @@ int32_t tt_parse_retry_after(const char *v, size_t n, int64_t now_wall)
     size_t i;
     int64_t t;
 
-    if (n > 0 && v[0] >= '0' && v[0] <= '9') {
+    if (n > 0 && tt_is_digit((unsigned char)v[0])) {
         int64_t s = 0;
         for (i = 0; i < n; i++) {
             if (v[i] < '0' || v[i] > '9')

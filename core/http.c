@@ -1,5 +1,6 @@
 /* tether HTTP/1.1 request head writer and response parser (RFC 9112). */
 #include "tether/http.h"
+#include "chars.h"
 
 #include <string.h>
 
@@ -428,7 +429,7 @@ static void note_content_length(tt_http_parser *p, const char *v, size_t n)
     while (i < n) {
         uint64_t x = 0;
         size_t start = i;
-        while (i < n && v[i] >= '0' && v[i] <= '9') {
+        while (i < n && tt_is_digit((unsigned char)v[i])) {
             unsigned d = (unsigned)(v[i] - '0');
             if (x > (UINT64_MAX - d) / 10) {
                 p->has_cl |= CL_BAD << 4;
@@ -706,12 +707,8 @@ static int chunk_size_line(tt_http_parser *p, const char *s, size_t n,
     size_t i = 0;
 
     for (; i < n; i++) {
-        int c = (unsigned char)s[i], d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if ((c | 32) >= 'a' && (c | 32) <= 'f')
-            d = (c | 32) - 'a' + 10;
-        else
+        int d = tt_hex_value((unsigned char)s[i]);
+        if (d < 0)
             break;
         if (v > (UINT64_MAX >> 4))
             return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_CHUNK_SIZE,

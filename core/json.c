@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "tether/json.h"
+#include "chars.h"
 #include "tether/http.h"
 
 #include <string.h>
@@ -216,7 +217,7 @@ tt_json_val tt_json_find(const tt_json *doc, tt_json_val v, const char *path)
             p++;
             if (*p < '0' || *p > '9')
                 return -1;
-            while (*p >= '0' && *p <= '9')
+            while (tt_is_digit((unsigned char)*p))
                 i = i * 10 + (size_t)(*p++ - '0');
             if (*p++ != ']')
                 return -1;
@@ -246,17 +247,10 @@ int tt_json_is_null(const tt_json *doc, tt_json_val v)
 
 /* ---- strings --------------------------------------------------------------- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    return (c | 32) - 'a' + 10;
-}
-
 static uint32_t read_u4(const char *p)
 {
-    return (uint32_t)(hexval((unsigned char)p[0]) << 12 | hexval((unsigned char)p[1]) << 8 |
-                      hexval((unsigned char)p[2]) << 4 | hexval((unsigned char)p[3]));
+    return (uint32_t)(tt_hex_value((unsigned char)p[0]) << 12 | tt_hex_value((unsigned char)p[1]) << 8 |
+                      tt_hex_value((unsigned char)p[2]) << 4 | tt_hex_value((unsigned char)p[3]));
 }
 
 static size_t utf8_put(uint32_t cp, char *out)
@@ -481,7 +475,7 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
         i++;
     }
     start = i;
-    for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+    for (; i < n && tt_is_digit((unsigned char)p[i]); i++) {
         if (digits < 19) {
             mant = mant * 10 + (uint64_t)(p[i] - '0');
             if (mant != 0)
@@ -495,7 +489,7 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
     if (i < n && p[i] == '.') {
         if (i + 1 >= n || p[i + 1] < '0' || p[i + 1] > '9')
             return -1; /* "1." */
-        for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+        for (i++; i < n && tt_is_digit((unsigned char)p[i]); i++) {
             if (digits < 19) {
                 mant = mant * 10 + (uint64_t)(p[i] - '0');
                 if (mant != 0)
@@ -510,7 +504,7 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
             eneg = p[i++] == '-';
         if (i >= n || p[i] < '0' || p[i] > '9')
             return -1; /* "1e", "1e+" */
-        for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+        for (; i < n && tt_is_digit((unsigned char)p[i]); i++)
             if (e < 100000)
                 e = e * 10 + (p[i] - '0');
         exp10 += eneg ? -e : e;

@@ -4,6 +4,7 @@
  * what makes jsmn strict: jsmn tokenizes only texts this has accepted.
  */
 #include "tether/json.h"
+#include "chars.h"
 
 #include <string.h>
 
@@ -136,7 +137,7 @@ static int value_byte(tt_json_scan *s, int c, size_t pos, tt_error *err)
         s->sub = 1;
         return begin(s, literal_types[s->literal], 0, pos, err);
     default:
-        if (c == '-' || (c >= '0' && c <= '9')) {
+        if (c == '-' || tt_is_digit(c)) {
             s->state = ST_NUMBER;
             s->sub = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
             return begin(s, TT_JSON_NUMBER, 0, pos, err);
@@ -169,17 +170,6 @@ static int utf8_lead(tt_json_scan *s, int c)
         return -1;
     }
     return 0;
-}
-
-static int hex_digit(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* A \uXXXX escape is complete. */
@@ -256,7 +246,7 @@ static int string_byte(tt_json_scan *s, int c, size_t pos, tt_error *err)
         s->code = 0;
         return 0;
     default: /* STR_U1..STR_U4 */
-        h = hex_digit(c);
+        h = tt_hex_value(c);
         if (h < 0)
             return fail(s, err, TT_E_JSON_SYNTAX, pos, "invalid \\u escape", c);
         s->code = (s->code << 4) | (uint32_t)h;
@@ -276,7 +266,7 @@ static int number_terminal(int sub)
  * ended before it and the byte must be read again), 0, or -1. */
 static int number_byte(tt_json_scan *s, int c, size_t pos, tt_error *err)
 {
-    int digit = c >= '0' && c <= '9';
+    int digit = tt_is_digit(c);
     switch (s->sub) {
     case N_MINUS:
         if (!digit)
@@ -436,7 +426,7 @@ int tt_json_scan_feed(tt_json_scan *s, const char *data, size_t len, tt_error *e
             rc = string_byte(s, c, i, err);
             break;
         case ST_NUMBER:
-            if (c >= '0' && c <= '9' && (s->sub == N_INT || s->sub == N_FRAC || s->sub == N_EXP)) {
+            if (tt_is_digit(c) && (s->sub == N_INT || s->sub == N_FRAC || s->sub == N_EXP)) {
                 i++;
                 continue;
             }

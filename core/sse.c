@@ -4,6 +4,7 @@
  * runs that make up most data lines.
  */
 #include "tether/config.h"
+#include "chars.h"
 #if TT_FEATURE_SSE
 
 #include "tether/sse.h"
@@ -194,7 +195,7 @@ static void value_byte(tt_sse_parser *p, char c)
             p->id_long = 1;
         break;
     case F_RETRY:
-        if (c >= '0' && c <= '9' && p->retry_ok >= 0) {
+        if (tt_is_digit(c) && p->retry_ok >= 0) {
             p->retry_acc = p->retry_acc * 10 + (uint64_t)(c - '0');
             if (p->retry_acc > RETRY_CAP)
                 p->retry_acc = RETRY_CAP;

@@ -3,6 +3,7 @@
  * and the two date texts the protocols use.
  */
 #include "tether/timefmt.h"
+#include "chars.h"
 #include "tether/errors.h"
 
 #include <string.h>
@@ -62,7 +63,7 @@ static int fraction(const char *s, size_t n, size_t *p, uint32_t *ns)
     }
     if (i >= n || s[i] < '0' || s[i] > '9')
         return -1;
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
+    for (; i < n && tt_is_digit((unsigned char)s[i]); i++, k++)
         if (k < 9)
             v = v * 10 + (uint32_t)(s[i] - '0');
     for (; k < 9; k++)

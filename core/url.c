@@ -1,33 +1,9 @@
 /* tether URLs (RFC 3986 subset for http and https). */
 #include "tether/url.h"
 
+#include "chars.h"
+
 #include <string.h>
-
-static int is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
 
 /* ---- address literals -------------------------------------------------- */
 
@@ -45,7 +21,7 @@ int tt_parse_ipv4(const char *s, size_t len, unsigned char out[4])
                 return 0;
             start = ++i;
         }
-        while (i < len && is_digit((unsigned char)s[i]) && i - start < 3)
+        while (i < len && tt_is_digit((unsigned char)s[i]) && i - start < 3)
             v = v * 10 + (unsigned)(s[i++] - '0');
         /* one to three digits, no leading zero (it would mean octal to
          * inet_aton, so refuse the ambiguity), at most 255 */
@@ -78,7 +54,7 @@ int tt_parse_ipv6(const char *s, size_t len, unsigned char out[16])
         int h;
         if (ngroups >= 8)
             return 0;
-        while (i < len && (h = hex_value((unsigned char)s[i])) >= 0 &&
+        while (i < len && (h = tt_hex_value((unsigned char)s[i])) >= 0 &&
                i - start < 4) {
             v = v * 16 + (unsigned)h;
             i++;
@@ -154,9 +130,9 @@ static int valid_host_name(const char *s, size_t len)
             }
             continue;
         }
-        if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_')
+        if (!tt_is_alpha(c) && !tt_is_digit(c) && c != '-' && c != '_')
             return 0;
-        if (!is_digit(c))
+        if (!tt_is_digit(c))
             last_numeric = 0;
         if (++label > 63)
             return 0;
@@ -187,7 +163,7 @@ static int parse_host(tt_url *url, const char *s, size_t len, tt_error *err)
     if (len >= sizeof url->host)
         return url_fail(err, TT_E_LIMIT_URL, "host longer than TT_URL_HOST_MAX");
     for (i = 0; i < len; i++)
-        url->host[i] = (char)lower((unsigned char)s[i]);
+        url->host[i] = (char)tt_lower((unsigned char)s[i]);
     url->host[len] = '\0';
     return 0;
 }
@@ -200,7 +176,7 @@ static int parse_port(tt_url *url, const char *s, size_t len, tt_error *err)
     if (len == 0) /* "host:" means the default port (RFC 3986 3.2.3) */
         return 0;
     for (i = 0; i < len; i++) {
-        if (!is_digit((unsigned char)s[i]))
+        if (!tt_is_digit((unsigned char)s[i]))
             return url_fail(err, TT_E_URL_PORT, "port is not a number");
         v = v * 10 + (unsigned long)(s[i] - '0');
         if (v > 65535)
@@ -340,7 +316,7 @@ static int scheme_is(const char *s, size_t len, const char *name)
     if (strlen(name) != len)
         return 0;
     for (i = 0; i < len; i++)
-        if (lower((unsigned char)s[i]) != name[i])
+        if (tt_lower((unsigned char)s[i]) != name[i])
             return 0;
     return 1;
 }
@@ -349,13 +325,13 @@ static int scheme_is(const char *s, size_t len, const char *name)
 static size_t scheme_length(const char *s, size_t len)
 {
     size_t i;
-    if (len == 0 || !is_alpha((unsigned char)s[0]))
+    if (len == 0 || !tt_is_alpha((unsigned char)s[0]))
         return 0;
     for (i = 1; i < len; i++) {
         int c = (unsigned char)s[i];
         if (c == ':')
             return i;
-        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+        if (!tt_is_alpha(c) && !tt_is_digit(c) && c != '+' && c != '-' && c != '.')
             return 0;
     }
     return 0;
@@ -448,7 +424,7 @@ size_t tt_url_format(const tt_url *url, char *buf, size_t cap)
 
 static int is_unreserved(int c)
 {
-    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' ||
+    return tt_is_alpha(c) || tt_is_digit(c) || c == '-' || c == '.' || c == '_' ||
            c == '~';
 }
 

@@ -2,14 +2,10 @@
  * The stub resolver's messages and files (see dns.h).
  */
 #include "dns.h"
+#include "chars.h"
 
 #include <arpa/inet.h>
 #include <string.h>
-
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 static int is_space(int c)
 {
@@ -48,7 +44,7 @@ int tt_dns_name_eq(const char *a, size_t alen, const char *b, size_t blen)
     if (alen != blen)
         return 0;
     for (i = 0; i < alen; i++)
-        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+        if (tt_lower((unsigned char)a[i]) != tt_lower((unsigned char)b[i]))
             return 0;
     return 1;
 }
@@ -124,7 +120,7 @@ static int question_name(const unsigned char *msg, size_t len, size_t *off, cons
         }
         for (i = 0; i < label; i++, pos++)
             same = same && pos < nlen &&
-                   lower(msg[*off + i]) == lower((unsigned char)name[pos]);
+                   tt_lower(msg[*off + i]) == tt_lower((unsigned char)name[pos]);
         *off += label;
     }
     return same && pos == nlen;
