@@ -15,3 +15,4 @@
 #define TT_API_BODY_MAX 8192
 #define TT_API_REQUEST_MAX 4096
 #define TT_TLS_SESSION_CACHE 1
+#define TT_CLI_BULK_BUF 8192           /* the CLI's download buffer */

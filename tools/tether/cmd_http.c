@@ -96,6 +96,13 @@ static const tt_cli_group *const groups[] = {
     &tt_cli_connect_opts, &tt_cli_trust_opts, &tt_cli_tls_opts, NULL,
 };
 
+/* A large body is read straight into this buffer and written from it,
+ * TT_CLI_BULK_BUF bytes a system call each way instead of a receive
+ * buffer's worth (a profile may set it; the bmc profile keeps 8 KiB). */
+#ifndef TT_CLI_BULK_BUF
+#define TT_CLI_BULK_BUF 65536
+#endif
+
 static int run(tt_cli_args *a);
 
 const tt_cli_cmd tt_cli_request_cmd = {
@@ -363,9 +370,7 @@ static int run(tt_cli_args *a)
     static tt_client client;
     static tt_response res;
     static char urlbuf[TT_URL_MAX];
-    /* a large body is read straight into this and written from it: 64 KiB
-     * a system call each way instead of a receive buffer's worth */
-    static unsigned char bulk[65536];
+    static unsigned char bulk[TT_CLI_BULK_BUF];
     tt_client_config cfg;
     tt_request rq = { 0 };
     tt_error err;
