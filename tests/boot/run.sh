@@ -103,8 +103,9 @@ boot() {
     rm -f "$W/fwd.pid" "$W/qemu.pid" "$W/fwd.ready"
 }
 
-# marker STEP: the value of a step's marker line, without the console's \r
-marker() { tr -d '\r' < "$W/$a.serial" | grep -a "^TT-BOOT $1 " | head -1 | cut -d' ' -f3-; }
+# marker STEP: the value of a step's marker, without the console's \r; a
+# marker, not a line: escape codes or kernel messages may come before it
+marker() { tr -d '\r' < "$W/$a.serial" | grep -ao "TT-BOOT $1 .*" | head -1 | cut -d' ' -f3-; }
 check() { # ARCH: every step of the hook, then what the control plane saw
     a=$1
     steps="net-up tls control-plane clock-1970-refused clock-from-server register identity heartbeat state artifact-sha256 events ack result"
