@@ -65,7 +65,7 @@
 #error "TT_TLS_MAX_FRAGMENT must be 512, 1024, 2048, 4096 or 16384"
 #endif
 #ifndef TT_TLS_CONN_EXTRA
-#define TT_TLS_CONN_EXTRA (6427 + 120 * sizeof(void *))
+#define TT_TLS_CONN_EXTRA (6427 + 119 * sizeof(void *))
 #endif
 #ifndef TT_TLS_STORE_EXTRA
 #define TT_TLS_STORE_EXTRA (25 * sizeof(void *))
