@@ -94,11 +94,6 @@ static const unsigned char *find_special(const unsigned char *s,
     return s;
 }
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
 /* Counted, case-insensitive equality with a lower-case literal of known
  * length; the length test first makes most mismatches one comparison. */
 static int eq_lower(const char *s, size_t n, const char *lit, size_t litlen)
@@ -107,7 +102,7 @@ static int eq_lower(const char *s, size_t n, const char *lit, size_t litlen)
     if (n != litlen)
         return 0;
     for (i = 0; i < n; i++)
-        if (lower((unsigned char)s[i]) != lit[i])
+        if (tt_lower((unsigned char)s[i]) != lit[i])
             return 0;
     return 1;
 }
@@ -118,7 +113,7 @@ int tt_http_name_eq(const char *s, size_t n, const char *lit)
 {
     size_t i;
     for (i = 0; i < n; i++) {
-        if (lit[i] == '\0' || lower((unsigned char)s[i]) != lower((unsigned char)lit[i]))
+        if (lit[i] == '\0' || tt_lower((unsigned char)s[i]) != tt_lower((unsigned char)lit[i]))
             return 0;
     }
     return lit[n] == '\0';
@@ -129,7 +124,7 @@ static int name_contains(const char *s, size_t n, const char *word)
 {
     size_t wl = strlen(word), i, j;
     for (i = 0; i + wl <= n; i++) {
-        for (j = 0; j < wl && lower((unsigned char)s[i + j]) == word[j]; j++)
+        for (j = 0; j < wl && tt_lower((unsigned char)s[i + j]) == word[j]; j++)
             ;
         if (j == wl)
             return 1;
