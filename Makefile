@@ -119,7 +119,7 @@ endif
 	@$(MAKE) --no-print-directory lib cli NODEPS=1
 
 deps:
-	@tools/deps.sh build test static cross size demo
+	@tools/deps.sh build test static cross size demo boot
 
 lib: $(LIB)
 cli: $(CLI)
