@@ -768,7 +768,7 @@ int32_t tt_parse_retry_after(const char *v, size_t n, int64_t now_wall)
     if (n > 0 && tt_is_digit((unsigned char)v[0])) {
         int64_t s = 0;
         for (i = 0; i < n; i++) {
-            if (v[i] < '0' || v[i] > '9')
+            if (!tt_is_digit((unsigned char)v[i]))
                 return -1;
             if (s < INT32_MAX)
                 s = s * 10 + (v[i] - '0');

@@ -380,14 +380,14 @@ static int parse_status_line(tt_http_parser *p, const char *s, size_t n,
     int status;
 
     if (n < 12 || memcmp(s, "HTTP/", 5) != 0 || s[6] != '.' ||
-        s[5] < '0' || s[5] > '9' || s[7] < '0' || s[7] > '9' || s[8] != ' ')
+        !tt_is_digit((unsigned char)s[5]) || !tt_is_digit((unsigned char)s[7]) || s[8] != ' ')
         return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_STATUS_LINE,
                     "malformed status line");
     if (s[5] != '1')
         return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_VERSION,
                     "server does not speak HTTP/1.x");
     for (i = 9; i < 12; i++)
-        if (s[i] < '0' || s[i] > '9')
+        if (!tt_is_digit((unsigned char)s[i]))
             return perr(p, err, TT_ERR_PROTOCOL, TT_E_HTTP_STATUS_LINE,
                         "malformed status code");
     status = (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');

@@ -215,7 +215,7 @@ tt_json_val tt_json_find(const tt_json *doc, tt_json_val v, const char *path)
         } else if (*p == '[') {
             size_t i = 0;
             p++;
-            if (*p < '0' || *p > '9')
+            if (!tt_is_digit((unsigned char)*p))
                 return -1;
             while (tt_is_digit((unsigned char)*p))
                 i = i * 10 + (size_t)(*p++ - '0');
@@ -386,7 +386,7 @@ static int integer_of(const char *p, size_t n, uint64_t *mag, int *neg)
         return -1;
     for (; i < n; i++) {
         unsigned d;
-        if (p[i] < '0' || p[i] > '9')
+        if (!tt_is_digit((unsigned char)p[i]))
             return -1;
         d = (unsigned)(p[i] - '0');
         if (v > (UINT64_MAX - d) / 10)
@@ -487,7 +487,7 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
     if (i == start)
         return -1; /* no integer part: "", "-", ".5" */
     if (i < n && p[i] == '.') {
-        if (i + 1 >= n || p[i + 1] < '0' || p[i + 1] > '9')
+        if (i + 1 >= n || !tt_is_digit((unsigned char)p[i + 1]))
             return -1; /* "1." */
         for (i++; i < n && tt_is_digit((unsigned char)p[i]); i++) {
             if (digits < 19) {
@@ -502,7 +502,7 @@ int tt_json_number_to_double(const char *p, size_t n, double *out)
         i++;
         if (i < n && (p[i] == '+' || p[i] == '-'))
             eneg = p[i++] == '-';
-        if (i >= n || p[i] < '0' || p[i] > '9')
+        if (i >= n || !tt_is_digit((unsigned char)p[i]))
             return -1; /* "1e", "1e+" */
         for (; i < n && tt_is_digit((unsigned char)p[i]); i++)
             if (e < 100000)

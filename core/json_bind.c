@@ -10,6 +10,7 @@
 #if TT_FEATURE_JSON_BIND
 
 #include "tether/json.h"
+#include "chars.h"
 
 #include <string.h>
 
@@ -162,11 +163,6 @@ static void emit(tt_json_binder *b, const char *p, size_t n)
     }
 }
 
-static int hex(int c)
-{
-    return c <= '9' ? c - '0' : (c | 32) - 'a' + 10;
-}
-
 static void emit_code(tt_json_binder *b, uint32_t cp)
 {
     char u[4];
@@ -246,7 +242,7 @@ static void unescape(tt_json_binder *b, const char *p, size_t n)
             b->esc++; /* the backslash and 'u' of the low half */
             b->code = 0;
         } else {
-            b->code = b->code << 4 | (uint32_t)hex(c);
+            b->code = b->code << 4 | (uint32_t)tt_hex_value(c);
             if (b->esc != 5 && b->esc != 11) {
                 b->esc++;
             } else if (b->esc == 5 && b->code >= 0xd800 && b->code <= 0xdbff) {

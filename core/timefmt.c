@@ -32,7 +32,7 @@ static int digits(const char *s, size_t n, unsigned *out)
     size_t i;
     unsigned v = 0;
     for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
+        if (!tt_is_digit((unsigned char)s[i]))
             return 0;
         v = v * 10 + (unsigned)(s[i] - '0');
     }
@@ -61,7 +61,7 @@ static int fraction(const char *s, size_t n, size_t *p, uint32_t *ns)
         *ns = 0;
         return 0;
     }
-    if (i >= n || s[i] < '0' || s[i] > '9')
+    if (i >= n || !tt_is_digit((unsigned char)s[i]))
         return -1;
     for (; i < n && tt_is_digit((unsigned char)s[i]); i++, k++)
         if (k < 9)

@@ -248,7 +248,7 @@ static int option_value(const char *f, size_t flen, const char *name, int hi)
     if (flen <= nl || memcmp(f, name, nl) != 0)
         return -1;
     for (i = nl; i < flen; i++) {
-        if (f[i] < '0' || f[i] > '9')
+        if (!tt_is_digit((unsigned char)f[i]))
             return -1;
         if (v < hi)
             v = v * 10 + (f[i] - '0');
@@ -320,7 +320,7 @@ static int server_entry(const char *s, size_t len, tt_dns_addr *a, uint16_t *por
         if (pl == 0 || pl > 5)
             return -1;
         for (p = 0, i = 0; i < pl; i++) {
-            if (colon[1 + i] < '0' || colon[1 + i] > '9')
+            if (!tt_is_digit((unsigned char)colon[1 + i]))
                 return -1;
             p = p * 10 + (unsigned long)(colon[1 + i] - '0');
         }
