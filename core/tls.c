@@ -218,7 +218,6 @@ static int alert_error(tt_tls_conn *t, int alert, tt_error *err)
                     "handshake failure: the server sent alert %s (%d)", name, alert);
 }
 
-/* "the server's certificate" or "certificate 2 of the server's chain" */
 /* Dates: which certificate, and against what clock. */
 static int date_error(tt_tls_conn *t, tt_error *err)
 {

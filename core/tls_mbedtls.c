@@ -580,7 +580,7 @@ static int verify_cert(void *user, mbedtls_x509_crt *crt, int depth, uint32_t *f
 {
     tt_tls_conn *t = user;
     const struct tt_tls_config *cfg = t->cfg;
-    int anchor = self_signed(crt);
+    int anchor = self_signed(crt), future;
     t->verified = 1;
     if (mbedtls_pk_get_type(&crt->pk) == MBEDTLS_PK_RSA &&
         mbedtls_pk_get_bitlen(&crt->pk) < tt_tls_rsa_floor(cfg)) {
@@ -603,9 +603,8 @@ static int verify_cert(void *user, mbedtls_x509_crt *crt, int depth, uint32_t *f
         refuse(t, TT_E_TLS_WEAK_SIGNATURE, depth, flags);
     }
     /* an anchor's own dates are not checked (BearSSL's anchors have none) */
-    if (!anchor && ((!t->open_start && t->now < x509_seconds(&crt->valid_from)) ||
-                    t->now > x509_seconds(&crt->valid_to))) {
-        int future = !t->open_start && t->now < x509_seconds(&crt->valid_from);
+    future = !t->open_start && t->now < x509_seconds(&crt->valid_from);
+    if (!anchor && (future || t->now > x509_seconds(&crt->valid_to))) {
         if (t->reason == 0 || depth <= t->bad_cert) {
             t->date_future = future;
             t->date_limit = x509_seconds(future ? &crt->valid_from : &crt->valid_to);

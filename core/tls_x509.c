@@ -131,23 +131,30 @@ static void minimal_time(tt_x509 *x, int64_t t)
     br_x509_minimal_set_time(&x->u.minimal, (uint32_t)(t / 86400 + 719528), (uint32_t)(t % 86400));
 }
 
+/* The time the certificate being walked is checked against: now, or its
+ * notBefore when that is later and start dates are not checked
+ * (open_start), which leaves only notAfter to count. */
+static int64_t check_time(const tt_x509 *x)
+{
+    return x->open_start && x->not_before > x->now ? x->not_before : x->now;
+}
+
 /* A validity date: remember the first certificate that is not valid now. */
 static void saw_date(tt_x509 *x, int not_after)
 {
     tt_der_walk *w = &x->walk;
-    int64_t t;
+    int64_t t, at;
     if (w->caplen > sizeof w->cap || tt_asn1_time_parse((const char *)w->cap, w->caplen, &t) != 0)
         return; /* the X.509 engine refuses it on its own */
     if (!not_after) {
         x->not_before = t;
-        /* the walk sees this certificate's bytes before x509_minimal does:
-         * checking it at its own start date leaves only notAfter, against
-         * a time never before the floor */
+        /* the walk sees this certificate's bytes before x509_minimal
+         * does, so its check can be moved to the same time */
         if (x->open_start && !x->insecure)
-            minimal_time(x, t > x->now ? t : x->now);
+            minimal_time(x, check_time(x));
         return;
     }
-    int64_t at = x->open_start && x->not_before > x->now ? x->not_before : x->now;
+    at = check_time(x);
     if (x->date_cert < 0 && (at < x->not_before || at > t)) {
         x->date_cert = x->cert_index;
         x->date_future = at < x->not_before;
