@@ -76,18 +76,25 @@ static u32_t slice_ms(tt_port_lwip *lw, int64_t deadline)
     return (u32_t)(left < 1 ? 1 : left);
 }
 
-/* Wait until fd is ready for events or the deadline: 1 ready, 0 timed
- * out, or a TT_PORT_E* code. */
+/* Whether a wait ends here: TT_PORT_ECANCELLED, TT_PORT_ETIMEDOUT, or 0
+ * to go on. */
+static int stop_waiting(tt_port_lwip *lw, int64_t deadline, volatile sig_atomic_t *cancel)
+{
+    if (cancelled(cancel))
+        return TT_PORT_ECANCELLED;
+    return now_of(lw) >= deadline ? TT_PORT_ETIMEDOUT : 0;
+}
+
+/* Wait until fd is ready for events or the deadline: 1 ready, or a
+ * TT_PORT_E* code (ETIMEDOUT at the deadline). */
 static int wait_fd(tt_port_lwip *lw, int fd, short events, int64_t deadline,
                    volatile sig_atomic_t *cancel)
 {
     for (;;) {
         struct pollfd p;
-        int rc;
-        if (cancelled(cancel))
-            return TT_PORT_ECANCELLED;
-        if (now_of(lw) >= deadline)
-            return 0;
+        int rc = stop_waiting(lw, deadline, cancel);
+        if (rc != 0)
+            return rc;
         p.fd = fd;
         p.events = events;
         p.revents = 0;
@@ -200,10 +207,8 @@ static int collect(tt_port_lwip *lw, ip4_addr_t *ip, int64_t deadline,
         rc = TT_PORT_OK;
     else if (lw->state == DNS_FAILED)
         rc = TT_PORT_ERESOLVE;
-    else if (cancelled(cancel))
-        rc = TT_PORT_ECANCELLED;
-    else if (now_of(lw) >= deadline)
-        rc = TT_PORT_ETIMEDOUT;
+    else if ((rc = stop_waiting(lw, deadline, cancel)) == 0)
+        rc = 1;
     if (rc == TT_PORT_OK)
         ip4_addr_set_u32(ip, lw->addr);
     if (rc != 1)
@@ -249,10 +254,8 @@ static int resolve(tt_port_lwip *lw, const char *host, ip4_addr_t *ip, int64_t d
             return await(lw, ip, deadline, cancel);
         if (rc != ASK_BUSY)
             return rc;
-        if (cancelled(cancel))
-            return TT_PORT_ECANCELLED;
-        if (now_of(lw) >= deadline)
-            return TT_PORT_ETIMEDOUT;
+        if ((rc = stop_waiting(lw, deadline, cancel)) != 0)
+            return rc;
         sys_msleep(slice_ms(lw, deadline));
     }
 }
@@ -301,7 +304,7 @@ static int lw_connect(void *ctx, tt_sock *s, const char *host, uint16_t port, co
     rc = wait_fd(ctx, fd, POLLOUT, deadline, cancel);
     if (rc != 1) {
         lwip_close(fd);
-        return rc == 0 ? TT_PORT_ETIMEDOUT : rc;
+        return rc;
     }
     if (lwip_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
         s->sys = err != 0 ? err : errno;
@@ -318,7 +321,7 @@ static long lw_send(void *ctx, tt_sock *s, const void *buf, size_t len, int64_t 
     int rc = wait_fd(ctx, (int)s->fd, POLLOUT, deadline, cancel);
     long n;
     if (rc != 1)
-        return rc == 0 ? TT_PORT_ETIMEDOUT : rc;
+        return rc;
     n = lwip_send((int)s->fd, buf, len, 0);
     if (n < 0) {
         s->sys = errno;
@@ -334,7 +337,7 @@ static long lw_recv(void *ctx, tt_sock *s, void *buf, size_t len, int64_t deadli
         int rc = wait_fd(ctx, (int)s->fd, POLLIN, deadline, cancel);
         long n;
         if (rc != 1)
-            return rc == 0 ? TT_PORT_ETIMEDOUT : rc;
+            return rc;
         n = lwip_recv((int)s->fd, buf, len, 0);
         if (n >= 0)
             return n;
