@@ -578,8 +578,11 @@ static void key_end(tt_json_binder *b, tt_json_frame *fr)
     if (b->key_long)
         return;
     for (i = 0; i < fr->f->nsub; i++) {
-        /* by length first: a key with a NUL in it never matches */
-        if (strlen(sub[i].name) == b->key_len && memcmp(sub[i].name, b->key, b->key_len) == 0) {
+        /* by length first: a key with a NUL in it never matches; fields
+         * that are only written are never bound */
+        if (sub[i].type < TT_JF_PSTR && !(sub[i].flags & TT_JF_WRITE_ONLY) &&
+            strlen(sub[i].name) == b->key_len &&
+            memcmp(sub[i].name, b->key, b->key_len) == 0) {
             uint64_t bit = (uint64_t)1 << i;
             if (fr->seen & bit) {
                 record_error(b, sub[i].name, TT_ERR_PROTOCOL, TT_E_JSON_SYNTAX,

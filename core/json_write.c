@@ -373,49 +373,117 @@ int tt_jw_finish(tt_json_writer *w, size_t *len, tt_error *err)
 
 /* ---- records by their tables ------------------------------------------------------- */
 
-/* One scalar of kind `kind` (`size` bytes) at p. */
-static void record_scalar(tt_json_writer *w, unsigned kind, size_t size, const unsigned char *p)
+/* A number of `size` bytes at p, widened (kinds INT, UINT, DOUBLE, BOOL). */
+static int64_t record_int(unsigned kind, size_t size, const unsigned char *p)
 {
     int32_t i32;
     int64_t i64;
+    if (kind == TT_JF_BOOL) {
+        int b;
+        memcpy(&b, p, sizeof b);
+        return b != 0;
+    }
+    if (size == 4) {
+        memcpy(&i32, p, 4);
+        return i32;
+    }
+    memcpy(&i64, p, 8);
+    return i64;
+}
+
+static uint64_t record_uint(size_t size, const unsigned char *p)
+{
     uint32_t u32;
     uint64_t u64;
+    if (size == 4) {
+        memcpy(&u32, p, 4);
+        return u32;
+    }
+    memcpy(&u64, p, 8);
+    return u64;
+}
+
+/* Is the member f (at p) unset, as TT_JF_OMIT and TT_JF_NULL mean it? */
+static int record_unset(const tt_json_field *f, const unsigned char *rec, const unsigned char *p)
+{
+    const char *s;
+    size_t count;
     double d;
-    int b;
+    tt_json_slice sl;
+    switch (f->type) {
+    case TT_JF_STRING:
+    case TT_JF_JSON:
+        return p[0] == '\0';
+    case TT_JF_PSTR:
+    case TT_JF_PJSON:
+        memcpy(&s, p, sizeof s);
+        return s == NULL || s[0] == '\0';
+    case TT_JF_RAW:
+        memcpy(&sl, p, sizeof sl);
+        return sl.n == 0;
+    case TT_JF_ARRAY:
+    case TT_JF_PSTRS:
+        memcpy(&count, rec + f->count_offset, sizeof count);
+        return count == 0;
+    case TT_JF_DOUBLE:
+        memcpy(&d, p, sizeof d);
+        return (f->flags & TT_JF_ZERO_SET) ? d < 0 : d <= 0;
+    case TT_JF_UINT:
+        return record_uint(f->size, p) == 0;
+    case TT_JF_INT:
+    case TT_JF_BOOL:
+        return (f->flags & TT_JF_ZERO_SET) ? record_int(f->type, f->size, p) < 0
+                                           : record_int(f->type, f->size, p) <= 0;
+    default:
+        return 0; /* an object is always written */
+    }
+}
+
+/* One scalar of kind `kind` (`size` bytes) at p. */
+static void record_scalar(tt_json_writer *w, unsigned kind, size_t size, const unsigned char *p)
+{
+    const char *s;
+    double d;
+    tt_json_slice sl;
     switch (kind) {
     case TT_JF_STRING:
         tt_jw_string(w, (const char *)p);
         return;
     case TT_JF_INT:
-        if (size == 4) {
-            memcpy(&i32, p, 4);
-            i64 = i32;
-        } else {
-            memcpy(&i64, p, 8);
-        }
-        tt_jw_int(w, i64);
+        tt_jw_int(w, record_int(kind, size, p));
         return;
     case TT_JF_UINT:
-        if (size == 4) {
-            memcpy(&u32, p, 4);
-            u64 = u32;
-        } else {
-            memcpy(&u64, p, 8);
-        }
-        tt_jw_uint(w, u64);
+        tt_jw_uint(w, record_uint(size, p));
         return;
     case TT_JF_DOUBLE:
         memcpy(&d, p, sizeof d);
         tt_jw_double(w, d);
         return;
     case TT_JF_BOOL:
-        memcpy(&b, p, sizeof b);
-        tt_jw_bool(w, b);
+        tt_jw_bool(w, (int)record_int(kind, size, p));
         return;
     case TT_JF_JSON:
         /* the value as it was received; nothing received is null */
         if (p[0] != '\0')
             tt_jw_raw(w, (const char *)p, strlen((const char *)p));
+        else
+            tt_jw_null(w);
+        return;
+    case TT_JF_RAW:
+        memcpy(&sl, p, sizeof sl);
+        if (sl.n > 0)
+            tt_jw_raw(w, sl.p, sl.n);
+        else
+            tt_jw_null(w);
+        return;
+    case TT_JF_PSTR:
+        memcpy(&s, p, sizeof s);
+        tt_jw_string(w, s != NULL ? s : "");
+        return;
+    case TT_JF_PJSON:
+        memcpy(&s, p, sizeof s);
+        if (s != NULL)
+            tt_jw_raw(w, s, strlen(s));
         else
             tt_jw_null(w);
         return;
@@ -475,10 +543,17 @@ void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, con
         }
         f = &t->f[t->i++];
         p = t->base + f->offset;
-        if (f->type == TT_JF_LIST || f->type == TT_JF_TEXT || f->type == TT_JF_RAW)
-            continue; /* not in the record: they passed one by one */
+        if (f->type == TT_JF_LIST || f->type == TT_JF_TEXT || (f->flags & TT_JF_READ_ONLY))
+            continue; /* not in the record (they passed one by one), or an alias */
+        if ((f->flags & (TT_JF_OMIT | TT_JF_NULL)) && record_unset(f, t->base, p)) {
+            if (f->flags & TT_JF_NULL) {
+                tt_jw_key(w, f->name);
+                tt_jw_null(w);
+            }
+            continue;
+        }
         tt_jw_key(w, f->name);
-        if (f->type != TT_JF_OBJECT && f->type != TT_JF_ARRAY) {
+        if (f->type != TT_JF_OBJECT && f->type != TT_JF_ARRAY && f->type != TT_JF_PSTRS) {
             record_scalar(w, f->type, f->size, p);
             continue;
         }
@@ -493,14 +568,28 @@ void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, con
             st[depth].f = f->sub;
             st[depth].n = f->nsub;
             st[depth++].array = 0;
-        } else {
+        } else { /* ARRAY, PSTRS */
             memcpy(&count, t->base + f->count_offset, sizeof count);
             tt_jw_array(w);
             st[depth].f = f;
-            st[depth].n = count < f->max_items ? count : f->max_items;
+            if (f->max_items == 0) { /* PSTRV: the strings are elsewhere */
+                const char *const *v;
+                memcpy(&v, p, sizeof v);
+                st[depth].base = (const unsigned char *)v;
+            } else if (count > f->max_items) {
+                count = f->max_items;
+            }
+            st[depth].n = count;
             st[depth++].array = 1;
         }
     }
+}
+
+void tt_jw_record(tt_json_writer *w, const tt_json_field *root, const void *rec)
+{
+    tt_jw_object(w);
+    tt_jw_members(w, root->sub, root->nsub, rec);
+    tt_jw_end(w);
 }
 
 #else

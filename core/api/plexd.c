@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#define NF(t) (sizeof(t) / sizeof((t)[0]))
-
 static const tt_json_field peer_fields[] = {
     TT_JSON_STR(tt_plexd_peer, id, "id", TT_JF_REQUIRED),
     TT_JSON_STR(tt_plexd_peer, public_key, "public_key", 0),
@@ -89,6 +87,44 @@ static const tt_json_field secret_fields[] = {
 };
 const tt_json_field tt_plexd_secret_json = TT_JSON_ROOT_OBJ(tt_plexd_secret, secret_fields);
 
+/* The request bodies: one record, each call's table naming the members it
+ * sends (plexd's request types, internal/api/types.go). JSON members are
+ * the caller's text, checked before (check_caller_json). */
+typedef struct plexd_body {
+    const char *token, *node_id, *public_key, *hostname, *metadata, *capabilities;
+    const char *timestamp, *status, *uptime, *binary_checksum, *new_public_key;
+    const char *public_endpoint, *nat_type, *corrections;
+    const char *execution_id, *reason, *out, *err, *duration, *finished_at;
+    int32_t exit_code;
+} plexd_body;
+
+#define B_STR(m, fl) TT_JSON_PSTR(plexd_body, m, #m, fl)
+static const tt_json_field register_body[] = {
+    B_STR(token, 0), B_STR(public_key, 0), B_STR(hostname, 0),
+    TT_JSON_PJSON(plexd_body, metadata, "metadata", TT_JF_OMIT),
+    TT_JSON_PJSON(plexd_body, capabilities, "capabilities", TT_JF_OMIT),
+};
+static const tt_json_field heartbeat_body[] = {
+    B_STR(node_id, 0), B_STR(timestamp, 0), B_STR(status, TT_JF_OMIT),
+    B_STR(uptime, TT_JF_OMIT), B_STR(binary_checksum, TT_JF_OMIT),
+};
+static const tt_json_field rotate_body[] = { B_STR(node_id, 0), B_STR(new_public_key, 0) };
+static const tt_json_field endpoint_body[] = {
+    B_STR(public_endpoint, 0), B_STR(nat_type, TT_JF_OMIT),
+};
+static const tt_json_field drift_body[] = {
+    B_STR(timestamp, 0), TT_JSON_PJSON(plexd_body, corrections, "corrections", 0),
+};
+static const tt_json_field ack_body[] = {
+    B_STR(execution_id, 0), B_STR(status, TT_JF_NULL), B_STR(reason, TT_JF_OMIT),
+};
+static const tt_json_field result_body[] = {
+    B_STR(execution_id, 0), B_STR(status, TT_JF_NULL),
+    TT_JSON_INT(plexd_body, exit_code, "exit_code", 0),
+    TT_JSON_PSTR(plexd_body, out, "stdout", 0), TT_JSON_PSTR(plexd_body, err, "stderr", 0),
+    B_STR(duration, TT_JF_OMIT), B_STR(finished_at, 0),
+};
+
 tt_plexd_list tt_plexd_which(const tt_json_item *item)
 {
     static const char *const names[] = { "peers", "policies", "rules", "data", "secret_refs",
@@ -97,7 +133,7 @@ tt_plexd_list tt_plexd_which(const tt_json_item *item)
                                            TT_PLEXD_LIST_RULES, TT_PLEXD_LIST_DATA,
                                            TT_PLEXD_LIST_SECRET_REFS, TT_PLEXD_LIST_PEERS };
     size_t i;
-    for (i = 0; i < NF(names); i++)
+    for (i = 0; i < TT_JSON_NFIELDS(names); i++)
         if (strcmp(item->list->name, names[i]) == 0)
             return lists[i];
     return TT_PLEXD_LIST_OTHER;
@@ -229,22 +265,25 @@ static int node_path(tt_plexd *p, char *path, size_t cap, const char *tail, tt_e
     return 0;
 }
 
-/* Finish a request body: its length, or 0 with err. */
-static size_t finish(tt_json_writer *w, tt_error *err)
+/* The body b by its table f[nf] into p->req: its length, or 0 with err. */
+static size_t write_body(tt_plexd *p, const tt_json_field *f, size_t nf, const plexd_body *b,
+                         tt_error *err)
 {
+    tt_json_writer w;
     size_t n;
-    return tt_jw_finish(w, &n, err) == 0 ? n : 0;
+    tt_jw_init(&w, p->req, sizeof p->req);
+    tt_jw_object(&w);
+    tt_jw_members(&w, f, nf, b);
+    tt_jw_end(&w);
+    return tt_jw_finish(&w, &n, err) == 0 ? n : 0;
 }
 
-/* Close the object w writes into p->req and send it, the answer unread. */
-static int send_object(tt_plexd *p, const char *method, const char *path, tt_json_writer *w,
-                       tt_error *err)
+/* Send the body b (by its table) to path, the answer unread. */
+static int send_body(tt_plexd *p, const char *method, const char *path, const tt_json_field *f,
+                     size_t nf, const plexd_body *b, tt_error *err)
 {
-    size_t n;
-    tt_jw_end(w);
-    if ((n = finish(w, err)) == 0)
-        return -1;
-    return call(p, method, path, p->req, n, NULL, err);
+    size_t n = write_body(p, f, nf, b, err);
+    return n == 0 ? -1 : call(p, method, path, p->req, n, NULL, err);
 }
 
 /* The node's path for one execution: .../executions/ID/what. */
@@ -275,15 +314,10 @@ static int check_caller_json(tt_plexd *p, const char *json, int stream, tt_error
     return rc;
 }
 
-/* The caller's document as the value of key. */
-static int put_json_member(tt_plexd *p, tt_json_writer *w, const char *key, const char *json,
-                           tt_error *err)
+/* An optional caller's document (NULL: left out), checked. */
+static int check_optional_json(tt_plexd *p, const char *json, tt_error *err)
 {
-    if (check_caller_json(p, json, 0, err) != 0)
-        return -1;
-    tt_jw_key(w, key);
-    tt_jw_raw(w, json, strlen(json));
-    return 0;
+    return json == NULL ? 0 : check_caller_json(p, json, 0, err);
 }
 
 static int bind_data(tt_plexd *p, const tt_api_resp *res, const tt_json_field *f, size_t nf,
@@ -362,32 +396,25 @@ static int bind_call(tt_plexd *p, const char *method, const char *path, const ch
 int tt_plexd_register(tt_plexd *p, const tt_plexd_register_req *q, tt_plexd_registration *out,
                       tt_json_item_fn on_item, void *user, tt_error *err)
 {
-    tt_json_writer w;
+    char token[TT_API_TOKEN_MAX];
+    plexd_body b;
     sink k;
     size_t n;
     int rc;
     if (q->public_key == NULL || q->hostname == NULL)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
                             "register needs a public key and a hostname");
-    tt_jw_init(&w, p->req, sizeof p->req);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "token");
-    {
-        char token[TT_API_TOKEN_MAX];
-        tt_api_token_copy(&p->api, token, sizeof token);
-        tt_jw_string(&w, token);
-    }
-    tt_jw_key(&w, "public_key");
-    tt_jw_string(&w, q->public_key);
-    tt_jw_key(&w, "hostname");
-    tt_jw_string(&w, q->hostname);
-    if (q->metadata_json != NULL && put_json_member(p, &w, "metadata", q->metadata_json, err) != 0)
+    if (check_optional_json(p, q->metadata_json, err) != 0 ||
+        check_optional_json(p, q->capabilities_json, err) != 0)
         return -1;
-    if (q->capabilities_json != NULL &&
-        put_json_member(p, &w, "capabilities", q->capabilities_json, err) != 0)
-        return -1;
-    tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0)
+    memset(&b, 0, sizeof b);
+    tt_api_token_copy(&p->api, token, sizeof token);
+    b.token = token;
+    b.public_key = q->public_key;
+    b.hostname = q->hostname;
+    b.metadata = q->metadata_json;
+    b.capabilities = q->capabilities_json;
+    if ((n = write_body(p, register_body, TT_JSON_NFIELDS(register_body), &b, err)) == 0)
         return -1;
     memset(out, 0, sizeof *out);
     sink_init(&k, on_item, user);
@@ -420,27 +447,24 @@ int tt_plexd_heartbeat(tt_plexd *p, const tt_plexd_heartbeat_req *q,
                        tt_plexd_heartbeat_resp *out, tt_error *err)
 {
     char path[128], ts[40];
-    tt_json_writer w;
+    plexd_body b;
     tt_api_resp res;
     size_t n;
     if (node_path(p, path, sizeof path, "/heartbeat", err) != 0)
         return -1;
     if (q->timestamp == NULL)
         now_rfc3339(p, ts, sizeof ts);
-    tt_jw_init(&w, p->req, sizeof p->req);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "node_id");
-    tt_jw_string(&w, p->node_id);
-    tt_jw_key(&w, "timestamp");
-    tt_jw_string(&w, q->timestamp != NULL ? q->timestamp : ts);
-    tt_jw_kv_string(&w, "status", q->status);
-    tt_jw_kv_string(&w, "uptime", q->uptime);
-    tt_jw_kv_string(&w, "binary_checksum", q->binary_checksum);
-    tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0 || call(p, "POST", path, p->req, n, &res, err) != 0)
+    memset(&b, 0, sizeof b);
+    b.node_id = p->node_id;
+    b.timestamp = q->timestamp != NULL ? q->timestamp : ts;
+    b.status = q->status;
+    b.uptime = q->uptime;
+    b.binary_checksum = q->binary_checksum;
+    if ((n = write_body(p, heartbeat_body, TT_JSON_NFIELDS(heartbeat_body), &b, err)) == 0 ||
+        call(p, "POST", path, p->req, n, &res, err) != 0)
         return -1;
     memset(out, 0, sizeof *out);
-    return res.data < 0 ? 0 : bind_data(p, &res, hb_fields, NF(hb_fields), out, err);
+    return res.data < 0 ? 0 : bind_data(p, &res, hb_fields, TT_JSON_NFIELDS(hb_fields), out, err);
 }
 
 int tt_plexd_deregister(tt_plexd *p, tt_error *err)
@@ -470,7 +494,7 @@ int tt_plexd_fetch_state(tt_plexd *p, tt_plexd_state *out, tt_json_item_fn on_it
 int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_rotation *out,
                          tt_json_item_fn on_item, void *user, tt_error *err)
 {
-    tt_json_writer w;
+    plexd_body b;
     sink k;
     size_t n;
 
@@ -480,14 +504,10 @@ int tt_plexd_rotate_keys(tt_plexd *p, const char *new_public_key, tt_plexd_rotat
     if (new_public_key == NULL || new_public_key[0] == '\0')
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, p->api.label,
                             "rotate keys: no new public key");
-    tt_jw_init(&w, p->req, sizeof p->req);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "node_id");
-    tt_jw_string(&w, p->node_id);
-    tt_jw_key(&w, "new_public_key");
-    tt_jw_string(&w, new_public_key);
-    tt_jw_end(&w);
-    if ((n = finish(&w, err)) == 0)
+    memset(&b, 0, sizeof b);
+    b.node_id = p->node_id;
+    b.new_public_key = new_public_key;
+    if ((n = write_body(p, rotate_body, TT_JSON_NFIELDS(rotate_body), &b, err)) == 0)
         return -1;
     sink_init(&k, on_item, user);
     k.peers = &out->npeers;
@@ -514,31 +534,27 @@ int tt_plexd_report_endpoint(tt_plexd *p, const char *public_endpoint, const cha
                              tt_error *err)
 {
     char path[128];
-    tt_json_writer w;
+    plexd_body b;
     if (node_path(p, path, sizeof path, "/endpoint", err) != 0)
         return -1;
-    tt_jw_init(&w, p->req, sizeof p->req);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "public_endpoint");
-    tt_jw_string(&w, public_endpoint);
-    tt_jw_kv_string(&w, "nat_type", nat_type);
-    return send_object(p, "PUT", path, &w, err);
+    memset(&b, 0, sizeof b);
+    b.public_endpoint = public_endpoint;
+    b.nat_type = nat_type;
+    return send_body(p, "PUT", path, endpoint_body, TT_JSON_NFIELDS(endpoint_body), &b, err);
 }
 
 int tt_plexd_report_drift(tt_plexd *p, const char *corrections_json, tt_error *err)
 {
     char path[128], ts[40];
-    tt_json_writer w;
-    if (node_path(p, path, sizeof path, "/drift", err) != 0)
+    plexd_body b;
+    if (node_path(p, path, sizeof path, "/drift", err) != 0 ||
+        check_caller_json(p, corrections_json, 0, err) != 0)
         return -1;
     now_rfc3339(p, ts, sizeof ts);
-    tt_jw_init(&w, p->req, sizeof p->req);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "timestamp");
-    tt_jw_string(&w, ts);
-    if (put_json_member(p, &w, "corrections", corrections_json, err) != 0)
-        return -1;
-    return send_object(p, "POST", path, &w, err);
+    memset(&b, 0, sizeof b);
+    b.timestamp = ts;
+    b.corrections = corrections_json;
+    return send_body(p, "POST", path, drift_body, TT_JSON_NFIELDS(drift_body), &b, err);
 }
 
 int tt_plexd_get_secret(tt_plexd *p, const char *key, tt_plexd_secret *out, tt_error *err)
@@ -562,43 +578,33 @@ int tt_plexd_ack_execution(tt_plexd *p, const char *execution_id, const char *st
                            const char *reason, tt_error *err)
 {
     char path[256];
-    tt_json_writer w;
+    plexd_body b;
     if (exec_path(p, path, sizeof path, execution_id, "ack", err) != 0)
         return -1;
-    tt_jw_init(&w, p->req, sizeof p->req);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "execution_id");
-    tt_jw_string(&w, execution_id);
-    tt_jw_key(&w, "status");
-    tt_jw_string(&w, status);
-    tt_jw_kv_string(&w, "reason", reason);
-    return send_object(p, "POST", path, &w, err);
+    memset(&b, 0, sizeof b);
+    b.execution_id = execution_id;
+    b.status = status;
+    b.reason = reason;
+    return send_body(p, "POST", path, ack_body, TT_JSON_NFIELDS(ack_body), &b, err);
 }
 
 int tt_plexd_report_result(tt_plexd *p, const tt_plexd_exec_result *r, tt_error *err)
 {
     char path[256], ts[40];
-    tt_json_writer w;
+    plexd_body b;
     if (exec_path(p, path, sizeof path, r->execution_id, "result", err) != 0)
         return -1;
     if (r->finished_at == NULL)
         now_rfc3339(p, ts, sizeof ts);
-    tt_jw_init(&w, p->req, sizeof p->req);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "execution_id");
-    tt_jw_string(&w, r->execution_id);
-    tt_jw_key(&w, "status");
-    tt_jw_string(&w, r->status);
-    tt_jw_key(&w, "exit_code");
-    tt_jw_int(&w, r->exit_code);
-    tt_jw_key(&w, "stdout");
-    tt_jw_string(&w, r->out != NULL ? r->out : "");
-    tt_jw_key(&w, "stderr");
-    tt_jw_string(&w, r->err != NULL ? r->err : "");
-    tt_jw_kv_string(&w, "duration", r->duration);
-    tt_jw_key(&w, "finished_at");
-    tt_jw_string(&w, r->finished_at != NULL ? r->finished_at : ts);
-    return send_object(p, "POST", path, &w, err);
+    memset(&b, 0, sizeof b);
+    b.execution_id = r->execution_id;
+    b.status = r->status;
+    b.exit_code = r->exit_code;
+    b.out = r->out;
+    b.err = r->err;
+    b.duration = r->duration;
+    b.finished_at = r->finished_at != NULL ? r->finished_at : ts;
+    return send_body(p, "POST", path, result_body, TT_JSON_NFIELDS(result_body), &b, err);
 }
 
 int tt_plexd_send_metrics(tt_plexd *p, const char *batch_json, tt_error *err)

@@ -20,12 +20,13 @@ const char *const tt_plexd_event_types[12] = {
 static const tt_json_field envelope_fields[] = {
     TT_JSON_STR(tt_plexd_envelope, event_type, "event_type", TT_JF_REQUIRED),
     TT_JSON_STR(tt_plexd_envelope, event_id, "event_id", TT_JF_REQUIRED),
-    TT_JSON_STR(tt_plexd_envelope, issued_at, "issued_at", 0),
-    TT_JSON_STR(tt_plexd_envelope, nonce, "nonce", 0),
-    TT_JSON_STR(tt_plexd_envelope, key_id, "key_id", 0),
-    TT_JSON_STR(tt_plexd_envelope, signature, "signature", 0),
+    TT_JSON_STR(tt_plexd_envelope, issued_at, "issued_at", TT_JF_OMIT),
+    TT_JSON_STR(tt_plexd_envelope, nonce, "nonce", TT_JF_OMIT),
+    TT_JSON_STR(tt_plexd_envelope, key_id, "key_id", TT_JF_OMIT),
+    TT_JSON_STR(tt_plexd_envelope, signature, "signature", TT_JF_OMIT),
     TT_JSON_RAW(tt_plexd_envelope, payload, "payload", 0),
 };
+const tt_json_field tt_plexd_envelope_json = TT_JSON_ROOT_OBJ(tt_plexd_envelope, envelope_fields);
 
 static void report(tt_plexd_events *E, const tt_plexd_envelope *env, const tt_error *why)
 {

@@ -11,18 +11,21 @@
 
 static const tt_json_field health_fields[] = {
     TT_JSON_STR(tt_pool_health, status, "status", TT_JF_REQUIRED),
-    TT_JSON_STR(tt_pool_health, version, "version", 0),
+    TT_JSON_STR(tt_pool_health, version, "version", TT_JF_OMIT),
 };
+const tt_json_field tt_pool_health_json = TT_JSON_ROOT_OBJ(tt_pool_health, health_fields);
 
 static const tt_json_field status_fields[] = {
     TT_JSON_STR(tt_pool_status, pool_id, "pool_id", TT_JF_REQUIRED),
     TT_JSON_BOOL(tt_pool_status, live, "live", TT_JF_REQUIRED),
     TT_JSON_BOOL(tt_pool_status, ready, "ready", TT_JF_REQUIRED),
     TT_JSON_INT(tt_pool_status, active_leases, "active_leases", 0),
-    TT_JSON_STR(tt_pool_status, engine_version, "engine_version", 0),
-    TT_JSON_INT(tt_pool_status, slots_total, "slots_total", 0),
-    TT_JSON_INT(tt_pool_status, slots_free, "slots_free", 0),
+    TT_JSON_STR(tt_pool_status, engine_version, "engine_version", TT_JF_NULL),
+    /* -1 when not sent (older daemons): left out when printed */
+    TT_JSON_INT(tt_pool_status, slots_total, "slots_total", TT_JF_OMIT | TT_JF_ZERO_SET),
+    TT_JSON_INT(tt_pool_status, slots_free, "slots_free", TT_JF_OMIT | TT_JF_ZERO_SET),
 };
+const tt_json_field tt_pool_status_json = TT_JSON_ROOT_OBJ(tt_pool_status, status_fields);
 
 int tt_pool_init(tt_pool *p, const tt_port *port, const tt_pool_config *cfg, tt_error *err)
 {
@@ -47,8 +50,8 @@ void tt_pool_close(tt_pool *p)
     tt_client_close(&p->client);
 }
 
-static int get_bound(tt_pool *p, const char *path, const tt_json_field *f, size_t nf,
-                     void *out, tt_error *err)
+static int get_bound(tt_pool *p, const char *path, const tt_json_field *root, void *out,
+                     tt_error *err)
 {
     tt_api_req r;
     tt_api_resp res;
@@ -59,13 +62,13 @@ static int get_bound(tt_pool *p, const char *path, const tt_json_field *f, size_
     if (res.data < 0)
         return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_JSON_MISSING, p->api.label,
                             "%s: empty answer", path);
-    return tt_json_bind(&p->doc, res.data, f, nf, out, err);
+    return tt_json_bind(&p->doc, res.data, root->sub, root->nsub, out, err);
 }
 
 int tt_pool_get_health(tt_pool *p, tt_pool_health *out, tt_error *err)
 {
     memset(out, 0, sizeof *out);
-    return get_bound(p, "/health", health_fields, 2, out, err);
+    return get_bound(p, "/health", &tt_pool_health_json, out, err);
 }
 
 int tt_pool_get_status(tt_pool *p, const char *pool_id, tt_pool_status *out, tt_error *err)
@@ -77,8 +80,7 @@ int tt_pool_get_status(tt_pool *p, const char *pool_id, tt_pool_status *out, tt_
     memset(out, 0, sizeof *out);
     out->slots_total = -1;
     out->slots_free = -1;
-    return get_bound(p, path, status_fields, sizeof status_fields / sizeof status_fields[0],
-                     out, err);
+    return get_bound(p, path, &tt_pool_status_json, out, err);
 }
 
 int tt_pool_is_available(tt_pool *p, tt_error *err)

@@ -120,6 +120,23 @@ static int post_async(tt_sky *s, const char *path, tt_json_writer *w, int idempo
     return 0;
 }
 
+/* env_vars: who asks, and a launch's cloud credentials */
+static const tt_json_field user_env[] = {
+    TT_JSON_STR(tt_sky, user_id, "SKYPILOT_USER_ID", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky, user, "SKYPILOT_USER", TT_JF_OMIT),
+};
+#define CRED(m, k) TT_JSON_PSTR(tt_sky_credentials, m, k, TT_JF_OMIT)
+static const tt_json_field credentials_env[] = {
+    CRED(aws_access_key_id, "AWS_ACCESS_KEY_ID"),
+    CRED(aws_secret_access_key, "AWS_SECRET_ACCESS_KEY"),
+    CRED(aws_session_token, "AWS_SESSION_TOKEN"),
+    CRED(azure_client_id, "AZURE_CLIENT_ID"),
+    CRED(azure_client_secret, "AZURE_CLIENT_SECRET"),
+    CRED(azure_tenant_id, "AZURE_TENANT_ID"),
+    CRED(azure_subscription_id, "AZURE_SUBSCRIPTION_ID"),
+    CRED(gcp_credentials_json, "GOOGLE_APPLICATION_CREDENTIALS_JSON"),
+};
+
 /* Start a request body: "{" and the env_vars every body carries when a
  * user id is set (the server takes SKYPILOT_USER_ID and SKYPILOT_USER
  * from it), with the cloud credentials of a launch. */
@@ -136,18 +153,9 @@ static int body_begin(tt_sky *s, tt_json_writer *w, const tt_sky_credentials *c,
     }
     tt_jw_key(w, "env_vars");
     tt_jw_object(w);
-    tt_jw_kv_string(w, "SKYPILOT_USER_ID", s->user_id);
-    tt_jw_kv_string(w, "SKYPILOT_USER", s->user);
-    if (c != NULL) {
-        tt_jw_kv_string(w, "AWS_ACCESS_KEY_ID", c->aws_access_key_id);
-        tt_jw_kv_string(w, "AWS_SECRET_ACCESS_KEY", c->aws_secret_access_key);
-        tt_jw_kv_string(w, "AWS_SESSION_TOKEN", c->aws_session_token);
-        tt_jw_kv_string(w, "AZURE_CLIENT_ID", c->azure_client_id);
-        tt_jw_kv_string(w, "AZURE_CLIENT_SECRET", c->azure_client_secret);
-        tt_jw_kv_string(w, "AZURE_TENANT_ID", c->azure_tenant_id);
-        tt_jw_kv_string(w, "AZURE_SUBSCRIPTION_ID", c->azure_subscription_id);
-        tt_jw_kv_string(w, "GOOGLE_APPLICATION_CREDENTIALS_JSON", c->gcp_credentials_json);
-    }
+    tt_jw_members(w, user_env, TT_JSON_NFIELDS(user_env), s);
+    if (c != NULL)
+        tt_jw_members(w, credentials_env, TT_JSON_NFIELDS(credentials_env), c);
     tt_jw_end(w);
     return 0;
 }
@@ -159,33 +167,78 @@ static int need(tt_sky *s, const char *what, const char *v, tt_error *err)
     return 0;
 }
 
+/* The bodies after env_vars: one record, each call's table naming the
+ * members it sends. */
+typedef struct sky_body {
+    const char *task;            /* YAML text */
+    const char *cluster_name;
+    int retry_until_up;
+    int purge;
+    const char *const *cluster_names;
+    size_t ncluster_names;       /* 0: null (every cluster) */
+    int32_t days;
+    int64_t job_id;              /* <= 0: null (the latest job) */
+    int follow;
+    int32_t tail;
+} sky_body;
+
+#define B_TASK TT_JSON_PSTR(sky_body, task, "task", 0)
+#define B_CLUSTER TT_JSON_PSTR(sky_body, cluster_name, "cluster_name", 0)
+static const tt_json_field launch_body[] = {
+    B_TASK, B_CLUSTER, TT_JSON_BOOL(sky_body, retry_until_up, "retry_until_up", 0),
+};
+static const tt_json_field down_body[] = {
+    B_CLUSTER, TT_JSON_BOOL(sky_body, purge, "purge", 0),
+};
+static const tt_json_field status_body[] = {
+    TT_JSON_PSTRV(sky_body, cluster_names, "cluster_names", TT_JF_NULL, ncluster_names),
+};
+static const tt_json_field exec_body[] = { B_TASK, B_CLUSTER };
+static const tt_json_field cost_body[] = { TT_JSON_INT(sky_body, days, "days", 0) };
+static const tt_json_field logs_body[] = {
+    B_CLUSTER,
+    TT_JSON_INT(sky_body, job_id, "job_id", TT_JF_NULL),
+    TT_JSON_BOOL(sky_body, follow, "follow", 0),
+    TT_JSON_INT(sky_body, tail, "tail", 0),
+};
+
+/* The whole body into s->req: env_vars (with c), then q by its table. */
+static int write_body(tt_sky *s, tt_json_writer *w, const tt_sky_credentials *c,
+                      const tt_json_field *f, size_t nf, const sky_body *q, tt_error *err)
+{
+    if (body_begin(s, w, c, err) != 0)
+        return -1;
+    tt_jw_members(w, f, nf, q);
+    tt_jw_end(w);
+    return 0;
+}
+
 int tt_sky_launch(tt_sky *s, const tt_sky_launch_req *q, char *id, size_t cap, tt_error *err)
 {
     tt_json_writer w;
+    sky_body b;
     if (need(s, "cluster name", q->cluster_name, err) != 0 ||
-        need(s, "task YAML", q->task_yaml, err) != 0 ||
-        body_begin(s, &w, q->credentials, err) != 0)
+        need(s, "task YAML", q->task_yaml, err) != 0)
         return -1;
-    tt_jw_key(&w, "task");
-    tt_jw_string(&w, q->task_yaml);
-    tt_jw_key(&w, "cluster_name");
-    tt_jw_string(&w, q->cluster_name);
-    tt_jw_key(&w, "retry_until_up");
-    tt_jw_bool(&w, q->retry_until_up);
-    tt_jw_end(&w);
+    memset(&b, 0, sizeof b);
+    b.task = q->task_yaml;
+    b.cluster_name = q->cluster_name;
+    b.retry_until_up = q->retry_until_up;
+    if (write_body(s, &w, q->credentials, launch_body, TT_JSON_NFIELDS(launch_body), &b, err) != 0)
+        return -1;
     return post_async(s, "/launch", &w, 0, id, cap, err);
 }
 
 int tt_sky_down(tt_sky *s, const char *cluster, int purge, char *id, size_t cap, tt_error *err)
 {
     tt_json_writer w;
-    if (need(s, "cluster name", cluster, err) != 0 || body_begin(s, &w, NULL, err) != 0)
+    sky_body b;
+    memset(&b, 0, sizeof b);
+    b.cluster_name = cluster;
+    b.purge = purge;
+    if (need(s, "cluster name", cluster, err) != 0 ||
+        write_body(s, &w, NULL, down_body, TT_JSON_NFIELDS(down_body), &b, err) != 0)
         return -1;
-    tt_jw_key(&w, "cluster_name");
-    tt_jw_string(&w, cluster);
-    tt_jw_key(&w, "purge");
-    tt_jw_bool(&w, purge);
-    tt_jw_end(&w);
     return post_async(s, "/down", &w, 0, id, cap, err);
 }
 
@@ -193,19 +246,12 @@ int tt_sky_status(tt_sky *s, const char *const *clusters, size_t n, char *id, si
                   tt_error *err)
 {
     tt_json_writer w;
-    size_t i;
-    if (body_begin(s, &w, NULL, err) != 0)
+    sky_body b;
+    memset(&b, 0, sizeof b);
+    b.cluster_names = clusters;
+    b.ncluster_names = n;
+    if (write_body(s, &w, NULL, status_body, TT_JSON_NFIELDS(status_body), &b, err) != 0)
         return -1;
-    tt_jw_key(&w, "cluster_names");
-    if (n == 0) {
-        tt_jw_null(&w);
-    } else {
-        tt_jw_array(&w);
-        for (i = 0; i < n; i++)
-            tt_jw_string(&w, clusters[i]);
-        tt_jw_end(&w);
-    }
-    tt_jw_end(&w);
     /* a status request reads: sent twice, it only reads twice */
     return post_async(s, "/status", &w, 1, id, cap, err);
 }
@@ -214,25 +260,24 @@ int tt_sky_exec(tt_sky *s, const char *cluster, const char *task_yaml, char *id,
                 tt_error *err)
 {
     tt_json_writer w;
+    sky_body b;
+    memset(&b, 0, sizeof b);
+    b.task = task_yaml;
+    b.cluster_name = cluster;
     if (need(s, "cluster name", cluster, err) != 0 || need(s, "task YAML", task_yaml, err) != 0 ||
-        body_begin(s, &w, NULL, err) != 0)
+        write_body(s, &w, NULL, exec_body, TT_JSON_NFIELDS(exec_body), &b, err) != 0)
         return -1;
-    tt_jw_key(&w, "task");
-    tt_jw_string(&w, task_yaml);
-    tt_jw_key(&w, "cluster_name");
-    tt_jw_string(&w, cluster);
-    tt_jw_end(&w);
     return post_async(s, "/exec", &w, 0, id, cap, err);
 }
 
 int tt_sky_cost_report(tt_sky *s, int days, char *id, size_t cap, tt_error *err)
 {
     tt_json_writer w;
-    if (body_begin(s, &w, NULL, err) != 0)
+    sky_body b;
+    memset(&b, 0, sizeof b);
+    b.days = days > 0 ? days : 30;
+    if (write_body(s, &w, NULL, cost_body, TT_JSON_NFIELDS(cost_body), &b, err) != 0)
         return -1;
-    tt_jw_key(&w, "days");
-    tt_jw_int(&w, days > 0 ? days : 30);
-    tt_jw_end(&w);
     return post_async(s, "/cost_report", &w, 1, id, cap, err);
 }
 
@@ -286,23 +331,28 @@ enum { INNER_ERROR = 1, INNER_CLUSTERS, INNER_RESULT };
 
 /* RequestPayload; `detail` is the same payload, as /api/get wraps a
  * failed request's ({"detail": {...}}). */
-static const tt_json_field request_fields[13];
-static const tt_json_field request_fields[13] = {
+#define REQUEST_FIELDS 15
+static const tt_json_field request_fields[REQUEST_FIELDS];
+static const tt_json_field request_fields[REQUEST_FIELDS] = {
     TT_JSON_STR(tt_sky_request, request_id, "request_id", 0),
-    TT_JSON_STR(tt_sky_request, name, "name", 0),
-    TT_JSON_STR(tt_sky_request, status, "status", 0),
-    TT_JSON_STR(tt_sky_request, user_id, "user_id", 0),
-    TT_JSON_STR(tt_sky_request, user_name, "user_name", 0),
-    TT_JSON_STR(tt_sky_request, cluster_name, "cluster_name", 0),
-    TT_JSON_STR(tt_sky_request, status_msg, "status_msg", TT_JF_CUT),
-    TT_JSON_DOUBLE(tt_sky_request, created_at, "created_at", 0),
-    TT_JSON_DOUBLE(tt_sky_request, finished_at, "finished_at", 0),
-    TT_JSON_BOOL(tt_sky_request, should_retry, "should_retry", 0),
+    TT_JSON_STR(tt_sky_request, name, "name", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_request, status, "status", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_request, user_id, "user_id", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_request, user_name, "user_name", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_request, cluster_name, "cluster_name", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_request, status_msg, "status_msg", TT_JF_CUT | TT_JF_OMIT),
+    TT_JSON_DOUBLE(tt_sky_request, created_at, "created_at", TT_JF_OMIT),
+    TT_JSON_DOUBLE(tt_sky_request, finished_at, "finished_at", TT_JF_OMIT),
+    TT_JSON_BOOL(tt_sky_request, should_retry, "should_retry", TT_JF_OMIT),
     TT_JSON_TEXT("return_value", 0),
     TT_JSON_TEXT("error", 0),
-    TT_JSON_F_("detail", TT_JF_OBJECT, 0, 0, 0, sizeof(tt_sky_request), request_fields, 12, 0, 0),
+    /* the error text's own object, read from it (inner_end) */
+    TT_JSON_STR(tt_sky_request, error_type, "error_type", TT_JF_WRITE_ONLY | TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_request, error, "error", TT_JF_WRITE_ONLY | TT_JF_OMIT),
+    TT_JSON_F_("detail", TT_JF_OBJECT, 0, TT_JF_READ_ONLY, 0, sizeof(tt_sky_request),
+               request_fields, REQUEST_FIELDS - 1, 0, 0), /* no detail in detail */
 };
-static const tt_json_field request_root = TT_JSON_ROOT_OBJ(tt_sky_request, request_fields);
+const tt_json_field tt_sky_request_json = TT_JSON_ROOT_OBJ(tt_sky_request, request_fields);
 static const tt_json_field requests_root = TT_JSON_ROOT_LIST(tt_sky_request, request_fields);
 
 static int on_cluster_item(void *user, const tt_json_item *it, tt_error *err)
@@ -543,7 +593,7 @@ int tt_sky_get_request(tt_sky *s, const char *id, tt_sky_request *out, tt_error 
     r.bind_errors = 1;
     r.on_body = tt_json_binder_body;
     r.user = &b;
-    request_binder(s, &b, &request_root, out, NULL, NULL);
+    request_binder(s, &b, &tt_sky_request_json, out, NULL, NULL);
     if (tt_api_call(&s->api, &r, &res, err) != 0) {
         tt_error keep = *err;
         if (keep.http_status == 500 && res.streamed > 0 && tt_json_binder_finish(&b, err) == 0 &&
@@ -656,21 +706,16 @@ int tt_sky_logs(tt_sky *s, const char *cluster, int64_t job_id, int follow, int 
     tt_json_writer w;
     tt_api_req r;
     log_filter f;
+    sky_body b;
     size_t n;
-    if (need(s, "cluster name", cluster, err) != 0 || body_begin(s, &w, NULL, err) != 0)
+    memset(&b, 0, sizeof b);
+    b.cluster_name = cluster;
+    b.job_id = job_id;
+    b.follow = follow;
+    b.tail = tail;
+    if (need(s, "cluster name", cluster, err) != 0 ||
+        write_body(s, &w, NULL, logs_body, TT_JSON_NFIELDS(logs_body), &b, err) != 0)
         return -1;
-    tt_jw_key(&w, "cluster_name");
-    tt_jw_string(&w, cluster);
-    tt_jw_key(&w, "job_id");
-    if (job_id > 0)
-        tt_jw_int(&w, job_id);
-    else
-        tt_jw_null(&w);
-    tt_jw_key(&w, "follow");
-    tt_jw_bool(&w, follow);
-    tt_jw_key(&w, "tail");
-    tt_jw_int(&w, tail);
-    tt_jw_end(&w);
     if (tt_jw_finish(&w, &n, err) != 0)
         return -1;
     memset(&f, 0, sizeof f);
@@ -696,10 +741,11 @@ int tt_sky_logs(tt_sky *s, const char *cluster, int64_t job_id, int follow, int 
 
 static const tt_json_field health_fields[] = {
     TT_JSON_STR(tt_sky_health, status, "status", TT_JF_REQUIRED),
-    TT_JSON_STR(tt_sky_health, api_version, "api_version", 0),
-    TT_JSON_STR(tt_sky_health, version, "version", 0),
-    TT_JSON_STR(tt_sky_health, commit, "commit", 0),
+    TT_JSON_STR(tt_sky_health, api_version, "api_version", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_health, version, "version", TT_JF_OMIT),
+    TT_JSON_STR(tt_sky_health, commit, "commit", TT_JF_OMIT),
 };
+const tt_json_field tt_sky_health_json = TT_JSON_ROOT_OBJ(tt_sky_health, health_fields);
 
 int tt_sky_get_health(tt_sky *s, tt_sky_health *out, tt_error *err)
 {
@@ -711,7 +757,7 @@ int tt_sky_get_health(tt_sky *s, tt_sky_health *out, tt_error *err)
     memset(out, 0, sizeof *out);
     if (tt_api_call(&s->api, &r, &res, err) != 0)
         return -1;
-    return tt_json_bind(&s->doc, res.data, health_fields, sizeof health_fields / sizeof health_fields[0], out, err);
+    return tt_json_bind(&s->doc, res.data, health_fields, TT_JSON_NFIELDS(health_fields), out, err);
 }
 
 #else

@@ -15,10 +15,11 @@ static const tt_json_field vm_fields[] = {
     TT_JSON_INT(tt_vmm_vm, cpus, "cpus", 0),
     TT_JSON_INT(tt_vmm_vm, memory_mb, "memory_mb", 0),
     TT_JSON_INT(tt_vmm_vm, disk_size_mb, "disk_size_mb", 0),
-    TT_JSON_STR(tt_vmm_vm, image, "image", 0),
-    TT_JSON_STR(tt_vmm_vm, ip, "ip", 0),
-    TT_JSON_STR(tt_vmm_vm, created_at, "created_at", 0),
+    TT_JSON_STR(tt_vmm_vm, image, "image", TT_JF_OMIT),
+    TT_JSON_STR(tt_vmm_vm, ip, "ip", TT_JF_OMIT),
+    TT_JSON_STR(tt_vmm_vm, created_at, "created_at", TT_JF_OMIT),
 };
+const tt_json_field tt_vmm_vm_json = TT_JSON_ROOT_OBJ(tt_vmm_vm, vm_fields);
 
 static const tt_json_field status_fields[] = {
     TT_JSON_STR(tt_vmm_status, hostname, "hostname", 0),
@@ -30,8 +31,19 @@ static const tt_json_field status_fields[] = {
     TT_JSON_INT(tt_vmm_status, running_vms, "running_vms", 0),
     TT_JSON_INT(tt_vmm_status, total_vms, "total_vms", 0),
 };
+const tt_json_field tt_vmm_status_json = TT_JSON_ROOT_OBJ(tt_vmm_status, status_fields);
 
-#define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+/* The create body: the request record as it is sent. */
+static const tt_json_field create_fields[] = {
+    TT_JSON_PSTR(tt_vmm_create_req, name, "name", 0),
+    TT_JSON_INT(tt_vmm_create_req, cpus, "cpus", 0),
+    TT_JSON_INT(tt_vmm_create_req, memory_mb, "memory_mb", 0),
+    TT_JSON_INT(tt_vmm_create_req, disk_size_mb, "disk_size_mb", TT_JF_OMIT),
+    TT_JSON_PSTR(tt_vmm_create_req, ssh_public_key, "ssh_public_key", TT_JF_OMIT),
+    TT_JSON_PSTRS(tt_vmm_create_req, dns_servers, "dns_servers", TT_JF_OMIT, ndns),
+    TT_JSON_PSTR(tt_vmm_create_req, image, "image", TT_JF_OMIT),
+    TT_JSON_PSTR(tt_vmm_create_req, kernel, "kernel", TT_JF_OMIT),
+};
 
 static int load_tls(tt_vmm *v, const tt_port *port, const tt_vmm_config *cfg, tt_error *err)
 {
@@ -108,7 +120,7 @@ static int bind_vm(tt_vmm *v, tt_json_val data, tt_vmm_vm *out, tt_error *err)
     if (out == NULL)
         return 0;
     memset(out, 0, sizeof *out);
-    if (tt_json_bind(&v->doc, data, vm_fields, NFIELDS(vm_fields), out, err) != 0) {
+    if (tt_json_bind(&v->doc, data, vm_fields, TT_JSON_NFIELDS(vm_fields), out, err) != 0) {
         tt_error inner = *err;
         return tt_error_set(err, inner.cls, inner.code, v->api.label, "%s", inner.msg);
     }
@@ -154,25 +166,10 @@ int tt_vmm_delete(tt_vmm *v, const char *name, int force, tt_error *err)
 static size_t write_create(tt_vmm *v, const tt_vmm_create_req *q, tt_error *err)
 {
     tt_json_writer w;
-    size_t n, i;
+    size_t n;
     tt_jw_init(&w, v->req, sizeof v->req);
     tt_jw_object(&w);
-    tt_jw_kv_string(&w, "name", q->name);
-    tt_jw_key(&w, "cpus");
-    tt_jw_int(&w, q->cpus);
-    tt_jw_key(&w, "memory_mb");
-    tt_jw_int(&w, q->memory_mb);
-    tt_jw_kv_int(&w, "disk_size_mb", q->disk_size_mb);
-    tt_jw_kv_string(&w, "ssh_public_key", q->ssh_public_key);
-    if (q->ndns > 0) {
-        tt_jw_key(&w, "dns_servers");
-        tt_jw_array(&w);
-        for (i = 0; i < q->ndns; i++)
-            tt_jw_string(&w, q->dns_servers[i]);
-        tt_jw_end(&w);
-    }
-    tt_jw_kv_string(&w, "image", q->image);
-    tt_jw_kv_string(&w, "kernel", q->kernel);
+    tt_jw_members(&w, create_fields, TT_JSON_NFIELDS(create_fields), q);
     tt_jw_end(&w);
     if (tt_jw_finish(&w, &n, err) != 0)
         return 0;
@@ -212,7 +209,7 @@ int tt_vmm_get_status(tt_vmm *v, tt_vmm_status *out, tt_error *err)
     if (tt_api_call(&v->api, &r, &res, err) != 0)
         return -1;
     memset(out, 0, sizeof *out);
-    return tt_json_bind(&v->doc, res.data, status_fields, NFIELDS(status_fields), out, err);
+    return tt_json_bind(&v->doc, res.data, status_fields, TT_JSON_NFIELDS(status_fields), out, err);
 }
 
 int tt_vmm_health(tt_vmm *v, tt_error *err)

@@ -225,14 +225,32 @@ typedef enum tt_json_ftype {
     TT_JF_RAW,      /* tt_json_slice pointing into the text: only for texts
                      * bound whole (a value split across two pieces of a
                      * stream is an error) */
-    TT_JF_TEXT      /* a string of any length whose unescaped content goes
+    TT_JF_TEXT,     /* a string of any length whose unescaped content goes
                      * to the binder's text callback in pieces */
+    /* written only (request bodies built from what the caller holds);
+     * the binder never fills them, and ignores a member of their name */
+    TT_JF_PSTR,     /* const char *: NULL is written as "" (or unset) */
+    TT_JF_PJSON,    /* const char *: JSON text the caller has validated,
+                     * written as it is; NULL is null (or unset) */
+    TT_JF_PSTRS     /* const char *[max_items] in the record, or (max_items
+                     * 0) a const char *const * to them: an array of
+                     * strings, the count (size_t) at count_offset */
 } tt_json_ftype;
 
 #define TT_JF_REQUIRED 1u   /* missing (or null) is an error */
 #define TT_JF_CUT 2u        /* STRING shown to people (a message): a longer
                              * text is cut at a character boundary and ends
                              * in "...", visibly; never for data */
+/* Writing only (the binder ignores them). A member is unset when it holds
+ * an empty string or NULL, a number <= 0 (< 0 with TT_JF_ZERO_SET), false,
+ * an empty array, or RAW/JSON with nothing received. */
+#define TT_JF_OMIT 4u       /* unset: the member is left out */
+#define TT_JF_NULL 8u       /* unset: the member is written as null */
+#define TT_JF_ZERO_SET 16u  /* a number's 0 is a value; only < 0 is unset */
+#define TT_JF_WRITE_ONLY 32u /* filled by the client, not from a member of
+                              * this name: written, never bound */
+#define TT_JF_READ_ONLY 64u  /* bound, never written (another name for the
+                              * same record, as a wrapper) */
 
 typedef struct tt_json_slice {
     const char *p;
@@ -256,6 +274,7 @@ typedef struct tt_json_field {
  * fl TT_JF_* flags. Numbers take their width from the member, and a member
  * of the wrong kind does not compile (the array size turns negative). */
 #define TT_JSON_MSIZE(T, m) sizeof(((T *)0)->m)
+#define TT_JSON_NFIELDS(t) (sizeof(t) / sizeof((t)[0]))   /* of a table */
 #define TT_JSON_CHECK_(c) (0 * sizeof(char[(c) ? 1 : -1]))
 #define TT_JSON_F_(k, type, elem, fl, off, size, sub, nsub, max, cnt) \
     { k, type, elem, fl, (uint32_t)(off), (uint32_t)(size), sub, (uint16_t)(nsub), \
@@ -282,7 +301,7 @@ typedef struct tt_json_field {
 /* a nested struct m described by the table sub[] */
 #define TT_JSON_OBJ(T, m, k, fl, sub) \
     TT_JSON_F_(k, TT_JF_OBJECT, 0, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), sub, \
-               sizeof(sub) / sizeof((sub)[0]), 0, 0)
+               TT_JSON_NFIELDS(sub), 0, 0)
 /* char m[N][L], the count in size_t c */
 #define TT_JSON_ARR_STR(T, m, k, fl, c) \
     TT_JSON_F_(k, TT_JF_ARRAY, TT_JF_STRING, fl, offsetof(T, m), TT_JSON_MSIZE(T, m[0]), \
@@ -290,12 +309,12 @@ typedef struct tt_json_field {
 /* struct m[N] described by sub[], the count in size_t c */
 #define TT_JSON_ARR_OBJ(T, m, k, fl, sub, c) \
     TT_JSON_F_(k, TT_JF_ARRAY, TT_JF_OBJECT, fl, offsetof(T, m), TT_JSON_MSIZE(T, m[0]), \
-               sub, sizeof(sub) / sizeof((sub)[0]), \
+               sub, TT_JSON_NFIELDS(sub), \
                TT_JSON_MSIZE(T, m) / TT_JSON_MSIZE(T, m[0]), offsetof(T, c))
 /* a list of records of any length, built one at a time in the slot m */
 #define TT_JSON_LIST(T, m, k, fl, sub) \
     TT_JSON_F_(k, TT_JF_LIST, TT_JF_OBJECT, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), sub, \
-               sizeof(sub) / sizeof((sub)[0]), 0, 0)
+               TT_JSON_NFIELDS(sub), 0, 0)
 /* a list of strings of any length, each in the slot char m[N] */
 #define TT_JSON_LIST_STR(T, m, k, fl) \
     TT_JSON_F_(k, TT_JF_LIST, TT_JF_STRING, fl, offsetof(T, m), TT_JSON_MSIZE(T, m), NULL, \
@@ -308,14 +327,34 @@ typedef struct tt_json_field {
     TT_JSON_F_(k, TT_JF_RAW, 0, fl, offsetof(T, m) + \
                TT_JSON_CHECK_(TT_JSON_MSIZE(T, m) == sizeof(tt_json_slice)), \
                TT_JSON_MSIZE(T, m), NULL, 0, 0, 0)
+/* written only: const char *m; JSON text const char *m; const char *m[N]
+ * with its count in size_t c (at most N written) */
+#define TT_JSON_PSTR(T, m, k, fl) \
+    TT_JSON_F_(k, TT_JF_PSTR, 0, fl, offsetof(T, m) + \
+               TT_JSON_CHECK_(TT_JSON_MSIZE(T, m) == sizeof(const char *)), \
+               TT_JSON_MSIZE(T, m), NULL, 0, 0, 0)
+#define TT_JSON_PJSON(T, m, k, fl) \
+    TT_JSON_F_(k, TT_JF_PJSON, 0, fl, offsetof(T, m) + \
+               TT_JSON_CHECK_(TT_JSON_MSIZE(T, m) == sizeof(const char *)), \
+               TT_JSON_MSIZE(T, m), NULL, 0, 0, 0)
+#define TT_JSON_PSTRS(T, m, k, fl, c) \
+    TT_JSON_F_(k, TT_JF_PSTRS, TT_JF_PSTR, fl, offsetof(T, m) + \
+               TT_JSON_CHECK_(TT_JSON_MSIZE(T, m[0]) == sizeof(const char *)), \
+               TT_JSON_MSIZE(T, m[0]), NULL, 0, TT_JSON_MSIZE(T, m) / TT_JSON_MSIZE(T, m[0]), \
+               offsetof(T, c))
+/* written only: const char *const *m, pointing to c strings */
+#define TT_JSON_PSTRV(T, m, k, fl, c) \
+    TT_JSON_F_(k, TT_JF_PSTRS, TT_JF_PSTR, fl, offsetof(T, m) + \
+               TT_JSON_CHECK_(TT_JSON_MSIZE(T, m) == sizeof(const char *const *)), \
+               sizeof(const char *), NULL, 0, 0, offsetof(T, c))
 /* a string streamed to the text callback (no member) */
 #define TT_JSON_TEXT(k, fl) TT_JSON_F_(k, TT_JF_TEXT, 0, fl, 0, 0, NULL, 0, 0, 0)
 /* roots: the whole value is a T described by sub[], or a list of them */
 #define TT_JSON_ROOT_OBJ(T, sub) \
-    TT_JSON_F_("", TT_JF_OBJECT, 0, 0, 0, sizeof(T), sub, sizeof(sub) / sizeof((sub)[0]), 0, 0)
+    TT_JSON_F_("", TT_JF_OBJECT, 0, 0, 0, sizeof(T), sub, TT_JSON_NFIELDS(sub), 0, 0)
 #define TT_JSON_ROOT_LIST(T, sub) \
     TT_JSON_F_("", TT_JF_LIST, TT_JF_OBJECT, 0, 0, sizeof(T), sub, \
-               sizeof(sub) / sizeof((sub)[0]), 0, 0)
+               TT_JSON_NFIELDS(sub), 0, 0)
 
 /*
  * Bind object `obj` of a parsed document into the record at `out` by the
@@ -521,10 +560,17 @@ void tt_jw_kv_bool(tt_json_writer *w, const char *key, int v);            /* fal
 /*
  * The members of a record, by its table, into the object the writer is
  * in: the fixed fields, nested objects and fixed arrays, in table order;
- * TT_JF_JSON text as it was received (null when empty). Lists, text
- * streams and raw slices are not in a record and are left out.
+ * TT_JF_JSON text as it was received and TT_JF_RAW slices as they point
+ * (null when empty: a slice must still be valid); the written-only kinds
+ * from the caller's pointers. TT_JF_OMIT and TT_JF_NULL members are left
+ * out or null when unset. Lists and text streams are not in a record and
+ * are left out. The same table that binds a record prints it, and a
+ * request record's table is its body: no member is written by hand.
  */
 void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, const void *rec);
+
+/* A whole record as one object: root is a TT_JSON_ROOT_OBJ field. */
+void tt_jw_record(tt_json_writer *w, const tt_json_field *root, const void *rec);
 
 /*
  * Finish: 0 with *len set when the document is complete and fitted; -1

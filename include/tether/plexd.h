@@ -351,6 +351,10 @@ typedef struct tt_plexd_envelope {
     tt_json_slice payload;       /* raw JSON, valid during the handler */
 } tt_plexd_envelope;
 
+/* Its table (printing an envelope during its handler: the payload slice
+ * is valid then only). */
+extern const tt_json_field tt_plexd_envelope_json;
+
 /* A handler: env is valid during the call only; -1 (with err) is reported
  * and counted, never fatal. */
 typedef int (*tt_plexd_event_fn)(void *user, const tt_plexd_envelope *env, tt_error *err);

@@ -46,6 +46,11 @@ typedef struct tt_pool_status {
     int32_t slots_free;
 } tt_pool_status;
 
+/* The tables of the two records (printing them, binding them from a
+ * caller's own text). */
+extern const tt_json_field tt_pool_health_json;
+extern const tt_json_field tt_pool_status_json;
+
 /*
  * One client: caller-owned (85 KiB in the default configuration: a 4 KiB
  * body buffer, the JSON tokens and the client's connection pool). It

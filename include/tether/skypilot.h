@@ -151,8 +151,12 @@ typedef struct tt_sky_request {
     size_t result_len;           /* bytes of the result in all */
 } tt_sky_request;
 
-/* The table of a status result's clusters (to print them). */
+/* The tables of a status result's clusters, of a request's record (its
+ * error_type and error included; not its result) and of the health
+ * answer, to print them. */
 extern const tt_json_field tt_sky_clusters_json;
+extern const tt_json_field tt_sky_request_json;
+extern const tt_json_field tt_sky_health_json;
 
 /* Caller-owned; strings as tt_sky_cluster's (none cut). */
 typedef struct tt_sky_health {

@@ -83,6 +83,11 @@ typedef struct tt_vmm_status {
     int32_t running_vms, total_vms;
 } tt_vmm_status;
 
+/* The tables of the records (printing them, binding them from a caller's
+ * own text): each the root of its answer's data. */
+extern const tt_json_field tt_vmm_vm_json;
+extern const tt_json_field tt_vmm_status_json;
+
 /* Caller-owned; points into itself after init: never copy or move it.
  * One call at a time. */
 typedef struct tt_vmm {

@@ -543,7 +543,9 @@ printf 'run: echo hi\n' > "$W/task.yaml"
 export SKYPILOT_SERVICE_ACCOUNT_TOKEN=sky_demo_token
 check_exit sky-health 0 "$T" sky health --url "$S"
 SKYPILOT_API_SERVER_URL="$S" check_exit sky-launch 0 "$T" sky launch cli-c --task "$W/task.yaml"
-check_grep sky-launch-json "$W/out" '"status":"SUCCEEDED","result":{"job_id":[0-9]*,"handle":"gASV'
+check_grep sky-launch-json "$W/out" '"status":"SUCCEEDED",.*"result":{"job_id":[0-9]*,"handle":"gASV'
+# the request's record as its table prints it: the server's fields too
+check_grep sky-launch-record "$W/out" '"name":"sky.launch",.*"cluster_name":"cli-c",.*"created_at":[0-9]'
 # who asked: SKYPILOT_USER_ID (a hash of the machine id unless given) and SKYPILOT_USER
 RID=$(sed -n 's/.*"request_id":"\([^"]*\)".*/\1/p' "$W/out")
 curl -s -H "Authorization: Bearer sky_demo_token" "$S/api/status?request_ids=$RID" > "$W/req.json"

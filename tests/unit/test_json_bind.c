@@ -621,6 +621,148 @@ static void test_bind_text_before_a_bad_byte(void)
     }
 }
 
+/* ---- records written by their tables ------------------------------------------ */
+
+/* w's text after writing rec as one object by the table f[n]. */
+static const char *written(char *buf, size_t cap, const tt_json_field *f, size_t n,
+                           const void *rec)
+{
+    tt_json_writer w;
+    tt_error e;
+    tt_jw_init(&w, buf, cap);
+    tt_jw_object(&w);
+    tt_jw_members(&w, f, n, rec);
+    tt_jw_end(&w);
+    if (tt_jw_finish(&w, NULL, &e) != 0)
+        tt_fmt(buf, cap, "(%s)", e.msg);
+    return buf;
+}
+
+/* The table that binds a record prints it: bound from a text and written
+ * back, every kind comes out as it went in (nested object and array). */
+static void test_write_round_trip(void)
+{
+    static const char text[] =
+        "{\"name\":\"eth0\",\"mac\":\"52:54:00:12:34:56\",\"mtu\":9000,\"enabled\":true,"
+        "\"tags\":[\"a\",\"bb\"],\"where\":{\"zone\":\"z1\",\"weight\":0.5}}";
+    typedef struct rec { iface_rec i; where_rec w; } rec;
+    static const tt_json_field wf[] = {
+        TT_JSON_STR(where_rec, zone, "zone", 0),
+        TT_JSON_DOUBLE(where_rec, weight, "weight", 0),
+    };
+    static const tt_json_field f[] = {
+        TT_JSON_STR(rec, i.name, "name", 0),
+        TT_JSON_STR(rec, i.mac, "mac", 0),
+        TT_JSON_UINT(rec, i.mtu, "mtu", 0),
+        TT_JSON_BOOL(rec, i.enabled, "enabled", 0),
+        TT_JSON_ARR_STR(rec, i.tags, "tags", 0, i.ntags),
+        TT_JSON_OBJ(rec, w, "where", 0, wf),
+    };
+    static tt_json doc;
+    char buf[256];
+    tt_error e;
+    rec r;
+    memset(&r, 0, sizeof r);
+    CHECK_INT(tt_json_parse(&doc, text, sizeof text - 1, &e), 0);
+    CHECK_INT(tt_json_bind(&doc, 0, f, TT_JSON_NFIELDS(f), &r, &e), 0);
+    CHECK_STR(written(buf, sizeof buf, f, TT_JSON_NFIELDS(f), &r), text);
+}
+
+/* Request bodies: the caller's pointers, left out or null when unset, a
+ * zero that is a value, JSON text as it is, string arrays in the record
+ * and elsewhere; an alias is never written, a derived member never bound. */
+static void test_write_request_kinds(void)
+{
+    typedef struct body {
+        const char *name, *note, *meta, *gone;
+        const char *dns[3];
+        size_t ndns;
+        const char *const *names;
+        size_t nnames;
+        int64_t disk, job;
+        int32_t slots;
+        char derived[8];
+    } body;
+    static const tt_json_field f[] = {
+        TT_JSON_PSTR(body, name, "name", 0),
+        TT_JSON_PSTR(body, note, "note", TT_JF_OMIT),
+        TT_JSON_PJSON(body, meta, "meta", TT_JF_OMIT),
+        TT_JSON_PSTR(body, gone, "gone", TT_JF_NULL),
+        TT_JSON_PSTRS(body, dns, "dns", TT_JF_OMIT, ndns),
+        TT_JSON_PSTRV(body, names, "names", TT_JF_NULL, nnames),
+        TT_JSON_INT(body, disk, "disk", TT_JF_OMIT),
+        TT_JSON_INT(body, job, "job", TT_JF_NULL),
+        TT_JSON_INT(body, slots, "slots", TT_JF_OMIT | TT_JF_ZERO_SET),
+        TT_JSON_STR(body, derived, "derived", TT_JF_WRITE_ONLY | TT_JF_OMIT),
+        TT_JSON_F_("alias", TT_JF_OBJECT, 0, TT_JF_READ_ONLY, 0, sizeof(body), NULL, 0, 0, 0),
+    };
+    static const char *const two[] = { "a", "b\"" };
+    char buf[512];
+    body b;
+    memset(&b, 0, sizeof b);
+    CHECK_STR(written(buf, sizeof buf, f, TT_JSON_NFIELDS(f), &b),
+              "{\"name\":\"\",\"gone\":null,\"names\":null,\"job\":null,\"slots\":0}");
+    b.name = "vm1";
+    b.note = "n";
+    b.meta = "{\"k\":[1,2]}";
+    b.gone = "here";
+    b.dns[0] = "1.1.1.1";
+    b.dns[1] = "8.8.8.8";
+    b.ndns = 5; /* more than the array: its size is the limit */
+    b.names = two;
+    b.nnames = 2;
+    b.disk = 10;
+    b.job = -3;
+    b.slots = -1;
+    strcpy(b.derived, "d");
+    CHECK_STR(written(buf, sizeof buf, f, TT_JSON_NFIELDS(f), &b),
+              "{\"name\":\"vm1\",\"note\":\"n\",\"meta\":{\"k\":[1,2]},\"gone\":\"here\","
+              "\"dns\":[\"1.1.1.1\",\"8.8.8.8\",\"\"],\"names\":[\"a\",\"b\\\"\"],\"disk\":10,"
+              "\"job\":null,\"derived\":\"d\"}");
+}
+
+/* A written-only member of a bound table is never filled from a member
+ * of its name, and a table with pointer kinds binds the rest. */
+static void test_write_only_not_bound(void)
+{
+    typedef struct r { char id[8]; char derived[8]; const char *p; } r;
+    static const tt_json_field f[] = {
+        TT_JSON_STR(r, id, "id", 0),
+        TT_JSON_STR(r, derived, "derived", TT_JF_WRITE_ONLY),
+        TT_JSON_PSTR(r, p, "p", 0),
+    };
+    static const char text[] = "{\"id\":\"x\",\"derived\":\"no\",\"p\":\"no\"}";
+    static tt_json doc;
+    tt_error e;
+    r out;
+    memset(&out, 0, sizeof out);
+    CHECK_INT(tt_json_parse(&doc, text, sizeof text - 1, &e), 0);
+    CHECK_INT(tt_json_bind(&doc, 0, f, TT_JSON_NFIELDS(f), &out, &e), 0);
+    CHECK_STR(out.id, "x");
+    CHECK_STR(out.derived, "");
+    CHECK(out.p == NULL);
+}
+
+/* A raw slice is written as it points, null when nothing was received. */
+static void test_write_raw_slice(void)
+{
+    typedef struct r { tt_json_slice v; } r;
+    static const tt_json_field f[] = { TT_JSON_RAW(r, v, "v", 0) };
+    static const tt_json_field root = TT_JSON_ROOT_OBJ(r, f);
+    tt_json_writer w;
+    char buf[64];
+    tt_error e;
+    r x;
+    memset(&x, 0, sizeof x);
+    CHECK_STR(written(buf, sizeof buf, f, 1, &x), "{\"v\":null}");
+    x.v.p = "[1, {}]";
+    x.v.n = 7;
+    tt_jw_init(&w, buf, sizeof buf);
+    tt_jw_record(&w, &root, &x);
+    CHECK_INT(tt_jw_finish(&w, NULL, &e), 0);
+    CHECK_STR(buf, "{\"v\":[1, {}]}");
+}
+
 void suite_json_bind(void)
 {
     static const tt_test tests[] = {
@@ -640,6 +782,10 @@ void suite_json_bind(void)
         { "keys_and_nulls", test_bind_keys_and_nulls },
         { "invalid_key_escape", test_bind_invalid_key_escape },
         { "text_before_a_bad_byte", test_bind_text_before_a_bad_byte },
+        { "write_round_trip", test_write_round_trip },
+        { "write_request_kinds", test_write_request_kinds },
+        { "write_only_not_bound", test_write_only_not_bound },
+        { "write_raw_slice", test_write_raw_slice },
     };
     tt_run_suite("json_bind", tests, TT_COUNT(tests));
 }

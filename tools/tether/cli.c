@@ -330,6 +330,23 @@ int tt_cli_print_json(const char *json, size_t len)
     return 0;
 }
 
+int tt_cli_print_writer(tt_json_writer *w)
+{
+    tt_error e;
+    size_t n;
+    if (tt_jw_finish(w, &n, &e) != 0)
+        return tt_cli_fail(&e);
+    return tt_cli_print_json(w->buf, n);
+}
+
+int tt_cli_print_record(const tt_json_field *root, const void *rec, char *buf, size_t cap)
+{
+    tt_json_writer w;
+    tt_jw_init(&w, buf, cap);
+    tt_jw_record(&w, root, rec);
+    return tt_cli_print_writer(&w);
+}
+
 /* ---- protocol command arguments ---------------------------------------------- */
 
 const char *tt_cli_arg(const tt_cli_args *a, const char *name)

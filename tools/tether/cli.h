@@ -278,6 +278,13 @@ int tt_cli_printer_status(const tt_cli_printer *p);
 /* Print a JSON document that a writer built, with a newline. */
 int tt_cli_print_json(const char *json, size_t len);
 
+/* Print one record by its table (a TT_JSON_ROOT_OBJ field: the one that
+ * bound it) as one JSON line, built in buf[cap]: an exit code. */
+int tt_cli_print_record(const tt_json_field *root, const void *rec, char *buf, size_t cap);
+
+/* Finish w (whose buffer is the text) and print it: an exit code. */
+int tt_cli_print_writer(tt_json_writer *w);
+
 /* The last value of --name (its key), or NULL; flags read as "1". */
 const char *tt_cli_arg(const tt_cli_args *a, const char *name);
 

@@ -240,18 +240,7 @@ static int print_envelope(void *user, const tt_plexd_envelope *env, tt_error *er
     if (r->max > 0 && r->seen >= r->max)
         return 0;
     tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "event_type");
-    tt_jw_string(&w, env->event_type);
-    tt_jw_key(&w, "event_id");
-    tt_jw_string(&w, env->event_id);
-    tt_jw_kv_string(&w, "issued_at", env->issued_at);
-    tt_jw_key(&w, "payload");
-    if (env->payload.p != NULL)
-        tt_jw_raw(&w, env->payload.p, env->payload.n);
-    else
-        tt_jw_null(&w);
-    tt_jw_end(&w);
+    tt_jw_record(&w, &tt_plexd_envelope_json, env);
     if (tt_jw_finish(&w, &n, err) != 0 || tt_cli_print_json(out, n) != 0)
         return -1;
     if (++r->seen == r->max && r->max > 0)

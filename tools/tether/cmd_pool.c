@@ -37,52 +37,6 @@ const tt_cli_cmd tt_cli_pool_cmd = {
 static tt_pool pool;
 static char out[4096];
 
-static int print_health(const tt_pool_health *h)
-{
-    tt_json_writer w;
-    tt_error e;
-    size_t n;
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "status");
-    tt_jw_string(&w, h->status);
-    tt_jw_kv_string(&w, "version", h->version);
-    tt_jw_end(&w);
-    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
-}
-
-static int print_status(const tt_pool_status *s)
-{
-    tt_json_writer w;
-    tt_error e;
-    size_t n;
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "pool_id");
-    tt_jw_string(&w, s->pool_id);
-    tt_jw_key(&w, "live");
-    tt_jw_bool(&w, s->live);
-    tt_jw_key(&w, "ready");
-    tt_jw_bool(&w, s->ready);
-    tt_jw_key(&w, "active_leases");
-    tt_jw_int(&w, s->active_leases);
-    tt_jw_key(&w, "engine_version");
-    if (s->engine_version[0] != '\0')
-        tt_jw_string(&w, s->engine_version);
-    else
-        tt_jw_null(&w);
-    if (s->slots_total >= 0) {
-        tt_jw_key(&w, "slots_total");
-        tt_jw_int(&w, s->slots_total);
-    }
-    if (s->slots_free >= 0) {
-        tt_jw_key(&w, "slots_free");
-        tt_jw_int(&w, s->slots_free);
-    }
-    tt_jw_end(&w);
-    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
-}
-
 static int run(tt_cli_args *a)
 {
     static tt_cli_conf conf;
@@ -107,10 +61,13 @@ static int run(tt_cli_args *a)
     tt_cli_attach(&pool.client, a);
     cmd = a->pos[0];
     if (strcmp(cmd, "health") == 0)
-        rc = tt_pool_get_health(&pool, &h, &err) != 0 ? tt_cli_fail(&err) : print_health(&h);
+        rc = tt_pool_get_health(&pool, &h, &err) != 0
+                 ? tt_cli_fail(&err)
+                 : tt_cli_print_record(&tt_pool_health_json, &h, out, sizeof out);
     else if (strcmp(cmd, "status") == 0 && a->npos > 1)
-        rc = tt_pool_get_status(&pool, a->pos[1], &st, &err) != 0 ? tt_cli_fail(&err)
-                                                                 : print_status(&st);
+        rc = tt_pool_get_status(&pool, a->pos[1], &st, &err) != 0
+                 ? tt_cli_fail(&err)
+                 : tt_cli_print_record(&tt_pool_status_json, &st, out, sizeof out);
     else if (strcmp(cmd, "available") == 0)
         rc = tt_pool_is_available(&pool, &err) ? tt_cli_print_json("{\"available\":true}", 18)
                                                : tt_cli_fail(&err);

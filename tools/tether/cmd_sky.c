@@ -126,42 +126,29 @@ static int print_request(const tt_sky_request *r)
 {
     tt_json_writer w;
     tt_error e;
-    size_t n;
     int rc;
     if ((rc = tt_cli_printer_end(&printer, NULL, NULL)) != 0)
         return rc;
     tt_jw_init(&w, out, sizeof out);
     tt_jw_object(&w);
-    tt_jw_key(&w, "request_id");
-    tt_jw_string(&w, r->request_id);
-    tt_jw_kv_string(&w, "name", r->name);
-    tt_jw_key(&w, "status");
-    tt_jw_string(&w, r->status);
+    tt_jw_members(&w, tt_sky_request_json.sub, tt_sky_request_json.nsub, r);
+    /* the result is the caller's buffer, not a member of the record */
     if (r->result_len > 0 && tt_json_validate(r->result, r->result_len, &e) == 0) {
         tt_jw_key(&w, "result");
         tt_jw_raw(&w, r->result, r->result_len);
     }
-    tt_jw_kv_string(&w, "error_type", r->error_type);
-    tt_jw_kv_string(&w, "error", r->error);
     tt_jw_end(&w);
-    if (tt_jw_finish(&w, &n, &e) != 0)
-        return tt_cli_fail(&e);
-    if ((rc = tt_cli_print_json(out, n)) != 0)
+    if ((rc = tt_cli_print_writer(&w)) != 0)
         return rc;
     return tt_cli_printer_status(&printer);
 }
 
 static int print_id(const char *id)
 {
-    tt_json_writer w;
-    tt_error e;
-    size_t n;
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "request_id");
-    tt_jw_string(&w, id);
-    tt_jw_end(&w);
-    return tt_jw_finish(&w, &n, &e) != 0 ? tt_cli_fail(&e) : tt_cli_print_json(out, n);
+    tt_sky_request r;
+    memset(&r, 0, sizeof r);
+    tt_fmt(r.request_id, sizeof r.request_id, "%s", id);
+    return tt_cli_print_record(&tt_sky_request_json, &r, out, sizeof out);
 }
 
 static int finish(const tt_cli_args *a, const char *id, int rc, tt_error *err)
@@ -233,19 +220,9 @@ static int run(const tt_cli_args *a)
     tt_error err;
 
     if (strcmp(cmd, "health") == 0) {
-        tt_json_writer w;
-        size_t len;
         if (tt_sky_get_health(&sky, &h, &err) != 0)
             return tt_cli_fail(&err);
-        tt_jw_init(&w, out, sizeof out);
-        tt_jw_object(&w);
-        tt_jw_key(&w, "status");
-        tt_jw_string(&w, h.status);
-        tt_jw_kv_string(&w, "api_version", h.api_version);
-        tt_jw_kv_string(&w, "version", h.version);
-        tt_jw_kv_string(&w, "commit", h.commit);
-        tt_jw_end(&w);
-        return tt_jw_finish(&w, &len, &err) != 0 ? tt_cli_fail(&err) : tt_cli_print_json(out, len);
+        return tt_cli_print_record(&tt_sky_health_json, &h, out, sizeof out);
     }
     if (strcmp(cmd, "launch") == 0)
         return launch(a, &err);

@@ -58,64 +58,9 @@ static tt_vmm vmm;
 static char out[TT_API_BODY_MAX];
 static tt_error first_problem;   /* of a listing: the exit code it calls for */
 
-static void write_vm(tt_json_writer *w, const tt_vmm_vm *vm)
-{
-    tt_jw_object(w);
-    tt_jw_key(w, "name");
-    tt_jw_string(w, vm->name);
-    tt_jw_key(w, "state");
-    tt_jw_string(w, vm->state);
-    tt_jw_key(w, "cpus");
-    tt_jw_int(w, vm->cpus);
-    tt_jw_key(w, "memory_mb");
-    tt_jw_int(w, vm->memory_mb);
-    tt_jw_key(w, "disk_size_mb");
-    tt_jw_int(w, vm->disk_size_mb);
-    tt_jw_kv_string(w, "image", vm->image);
-    tt_jw_kv_string(w, "ip", vm->ip);
-    tt_jw_kv_string(w, "created_at", vm->created_at);
-    tt_jw_end(w);
-}
-
 static int print_vm(const tt_vmm_vm *vm)
 {
-    tt_json_writer w;
-    tt_error e;
-    size_t n;
-    tt_jw_init(&w, out, sizeof out);
-    write_vm(&w, vm);
-    if (tt_jw_finish(&w, &n, &e) != 0)
-        return tt_cli_fail(&e);
-    return tt_cli_print_json(out, n);
-}
-
-static int print_status(const tt_vmm_status *s)
-{
-    tt_json_writer w;
-    tt_error e;
-    size_t n;
-    tt_jw_init(&w, out, sizeof out);
-    tt_jw_object(&w);
-    tt_jw_key(&w, "hostname");
-    tt_jw_string(&w, s->hostname);
-    tt_jw_key(&w, "total_cpus");
-    tt_jw_int(&w, s->total_cpus);
-    tt_jw_key(&w, "used_cpus");
-    tt_jw_int(&w, s->used_cpus);
-    tt_jw_key(&w, "total_memory_mb");
-    tt_jw_int(&w, s->total_memory_mb);
-    tt_jw_key(&w, "used_memory_mb");
-    tt_jw_int(&w, s->used_memory_mb);
-    tt_jw_key(&w, "available_memory_mb");
-    tt_jw_int(&w, s->available_memory_mb);
-    tt_jw_key(&w, "running_vms");
-    tt_jw_int(&w, s->running_vms);
-    tt_jw_key(&w, "total_vms");
-    tt_jw_int(&w, s->total_vms);
-    tt_jw_end(&w);
-    if (tt_jw_finish(&w, &n, &e) != 0)
-        return tt_cli_fail(&e);
-    return tt_cli_print_json(out, n);
+    return tt_cli_print_record(&tt_vmm_vm_json, vm, out, sizeof out);
 }
 
 static int list_one(void *user, const tt_vmm_vm *vm, const tt_error *problem, tt_error *err)
@@ -205,8 +150,11 @@ static int run(tt_cli_args *a)
             return tt_cli_fail(&err);
         return tt_cli_print_json("{\"status\":\"ok\"}", 15);
     }
-    if (strcmp(cmd, "status") == 0)
-        return tt_vmm_get_status(&vmm, &st, &err) != 0 ? tt_cli_fail(&err) : print_status(&st);
+    if (strcmp(cmd, "status") == 0) {
+        if (tt_vmm_get_status(&vmm, &st, &err) != 0)
+            return tt_cli_fail(&err);
+        return tt_cli_print_record(&tt_vmm_status_json, &st, out, sizeof out);
+    }
     if (strcmp(cmd, "list") == 0) {
         int problems = 0;
         if (tt_vmm_list(&vmm, list_one, &problems, NULL, &err) != 0)
