@@ -239,3 +239,35 @@ int tt_http_date_parse(const char *v, size_t n, int64_t *out)
     *out = tt_days_from_civil(year, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
     return 0;
 }
+
+int64_t tt_duration_ms(const char *s)
+{
+    uint64_t whole = 0, frac = 0, scale = 1, unit = 1000; /* the fraction: frac/scale */
+    const char *p = s;
+    int digits = 0;
+    if (s == NULL)
+        return -1;
+    for (; tt_is_digit(*p); p++, digits++) {
+        if (whole > (uint64_t)TT_DURATION_MAX_MS)
+            return -1;
+        whole = whole * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.')
+        for (p++; tt_is_digit(*p); p++, digits++)
+            if (scale < 1000000000u) { /* nine digits are more than a millisecond needs */
+                frac = frac * 10 + (uint64_t)(*p - '0');
+                scale *= 10;
+            }
+    if (digits == 0)
+        return -1;
+    if (*p == 'h')
+        unit = 3600000, p++;
+    else if (*p == 'm')
+        unit = 60000, p++;
+    else if (*p == 's')
+        p++;
+    if (*p != '\0' || whole > (uint64_t)TT_DURATION_MAX_MS / unit)
+        return -1;
+    whole = whole * unit + (frac * unit + scale / 2) / scale;
+    return whole > (uint64_t)TT_DURATION_MAX_MS ? -1 : (int64_t)whole;
+}

@@ -6,29 +6,11 @@
 #if TT_FEATURE_SKYPILOT
 
 #include "tether/skypilot.h"
+#include "tether/timefmt.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-static long long seconds_ms(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    double unit = 1000.0;
-    if (end == s || v < 0)
-        return -1;
-    if (*end == 'm')
-        unit = 60000.0, end++;
-    else if (*end == 'h')
-        unit = 3600000.0, end++;
-    else if (*end == 's')
-        end++;
-    /* NaN, infinity and absurd values are refused before the conversion */
-    if (*end != '\0' || !(v * unit <= 1e12))
-        return -1;
-    return (long long)(v * unit);
-}
 
 int tt_sky_config_from_env(tt_sky_config *cfg, tt_error *err)
 {
@@ -40,7 +22,7 @@ int tt_sky_config_from_env(tt_sky_config *cfg, tt_error *err)
     if ((v = getenv("SKYPILOT_SERVICE_ACCOUNT_TOKEN")) != NULL && v[0] != '\0')
         cfg->token = v;
     if ((v = getenv("SKYPILOT_REQUEST_TIMEOUT")) != NULL && v[0] != '\0') {
-        long long ms = seconds_ms(v);
+        int64_t ms = tt_duration_ms(v);
         if (ms <= 0)
             return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
                                 "SKYPILOT_REQUEST_TIMEOUT '%s' is not a duration", v);

@@ -67,4 +67,16 @@ int tt_asn1_time_parse(const char *s, size_t n, int64_t *out);
  * one (HTTP's obsolete date forms are not accepted). */
 int tt_http_date_parse(const char *v, size_t n, int64_t *out);
 
+/* The longest duration tt_duration_ms reads: 10^12 ms, 31 years. */
+#define TT_DURATION_MAX_MS 1000000000000LL
+
+/*
+ * A duration as people write it for timeouts: a decimal number ("90",
+ * "1.5", ".5") and an optional unit, "s" (the default), "m" or "h". In
+ * milliseconds, rounded to the nearest; -1 for anything else (a sign, an
+ * exponent, spaces, another unit) or more than TT_DURATION_MAX_MS. Read
+ * without libc's strtod: the same in every locale.
+ */
+int64_t tt_duration_ms(const char *s);
+
 #endif /* TT_TIMEFMT_H */

@@ -476,6 +476,30 @@ static void test_rfc3339(void)
     }
 }
 
+/* Durations as people write timeouts, read the same in every locale. */
+static void test_duration(void)
+{
+    static const struct { const char *s; int64_t ms; } ok[] = {
+        { "90", 90000 }, { "1.5", 1500 }, { ".5", 500 }, { "5.", 5000 }, { "0", 0 },
+        { "10m", 600000 }, { "0.5h", 1800000 }, { "2s", 2000 }, { "0.0004", 0 },
+        { "0.0005", 1 }, { "1.23456789123", 1235 }, { "1000000000", 1000000000000LL },
+        { "277777h", 999997200000LL },
+    };
+    static const char *const bad[] = {
+        "", "s", ".", "-1", "+1", "1e3", " 1", "1 ", "1ms", "1d", "1.5.2", "inf", "nan",
+        "1000000001", "277778h", "99999999999999999999999",
+    };
+    size_t i;
+    for (i = 0; i < TT_COUNT(ok); i++)
+        if (tt_duration_ms(ok[i].s) != ok[i].ms)
+            tt_test_fail(__FILE__, __LINE__, "%s: %lld", ok[i].s,
+                         (long long)tt_duration_ms(ok[i].s));
+    for (i = 0; i < TT_COUNT(bad); i++)
+        if (tt_duration_ms(bad[i]) != -1)
+            tt_test_fail(__FILE__, __LINE__, "accepted '%s'", bad[i]);
+    CHECK_INT(tt_duration_ms(NULL), -1);
+}
+
 #if TT_FEATURE_GZIP
 static size_t inflated;
 
@@ -1284,6 +1308,7 @@ void suite_proto(void)
         { "plexd_answers_missing_fields", test_plexd_answers_missing_fields },
         { "plexd_canonical_bytes", test_plexd_canonical_bytes },
         { "rfc3339", test_rfc3339 },
+        { "duration", test_duration },
         { "plexd_no_node_and_oversize", test_plexd_no_node_and_oversize },
         { "sky_wait", test_sky_wait },
         { "plexd_event_envelopes", test_plexd_event_envelopes },

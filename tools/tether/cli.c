@@ -1,6 +1,7 @@
 /* Shared pieces of the tether CLI. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "tether/timefmt.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -49,22 +50,8 @@ int tt_cli_usage_error(const char *fmt, ...)
 
 long long tt_cli_parse_seconds(const char *s)
 {
-    char *end;
-    double v;
-    if (s == NULL || *s == '\0')
-        return -1;
-    v = strtod(s, &end);
-    if (end == s)
-        return -1;
-    if (strcmp(end, "m") == 0)
-        v *= 60;
-    else if (strcmp(end, "h") == 0)
-        v *= 3600;
-    else if (strcmp(end, "s") != 0 && *end != '\0')
-        return -1;
-    if (!(v > 0) || v > 30 * 24 * 3600.0)
-        return -1;
-    return (long long)(v * 1000 + 0.5);
+    int64_t ms = tt_duration_ms(s);
+    return ms <= 0 || ms > 30 * 24 * 3600 * 1000LL ? -1 : ms;
 }
 
 void tt_cli_trace(void *user, const char *line)

@@ -40,8 +40,8 @@ int tt_cli_fail(const tt_error *err);
 /* Print "tether: <text>" to stderr and return TT_EXIT_USAGE. */
 int tt_cli_usage_error(const char *fmt, ...);
 
-/* Seconds as a decimal ("2", "0.5", "10m" and "1h" accepted too) into
- * milliseconds; -1 when invalid or not positive. */
+/* A duration (tt_duration_ms: "2", "0.5", "10m", "1h") in milliseconds;
+ * -1 when invalid, not positive, or longer than 30 days. */
 long long tt_cli_parse_seconds(const char *s);
 
 /* A whole decimal number lo..hi into *out: 0, or -1 when it is empty, has
