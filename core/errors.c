@@ -312,3 +312,34 @@ size_t tt_fmt(char *dst, size_t size, const char *fmt, ...)
     va_end(ap);
     return n;
 }
+
+void tt_text_init(tt_text *t, char *buf, size_t cap)
+{
+    t->buf = buf;
+    t->cap = cap;
+    t->len = 0;
+    t->overflow = 0;
+}
+
+void tt_text_put(tt_text *t, const char *s, size_t n)
+{
+    if (t->overflow || n > t->cap - t->len) {
+        t->overflow = 1;
+        return;
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+}
+
+void tt_text_puts(tt_text *t, const char *s)
+{
+    tt_text_put(t, s, strlen(s));
+}
+
+void tt_text_took(tt_text *t, size_t n)
+{
+    if (t->overflow || n >= t->cap - t->len)
+        t->overflow = 1;
+    else
+        t->len += n;
+}

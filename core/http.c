@@ -187,34 +187,12 @@ int tt_http_header_valid(const char *name, const char *value)
 
 /* ---- request head writer ----------------------------------------------- */
 
-typedef struct {
-    char *buf;
-    size_t cap;
-    size_t len;
-    int overflow;
-} head_out;
-
-static void put(head_out *o, const char *s, size_t n)
+static void put_field(tt_text *o, const char *name, const char *value)
 {
-    if (o->overflow || n > o->cap - o->len) {
-        o->overflow = 1;
-        return;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-}
-
-static void put_str(head_out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
-
-static void put_field(head_out *o, const char *name, const char *value)
-{
-    put_str(o, name);
-    put(o, ": ", 2);
-    put_str(o, value);
-    put(o, "\r\n", 2);
+    tt_text_puts(o, name);
+    tt_text_put(o, ": ", 2);
+    tt_text_puts(o, value);
+    tt_text_put(o, "\r\n", 2);
 }
 
 static int has_header(const tt_header *h, size_t n, const char *name)
@@ -253,7 +231,7 @@ long tt_http_write_head(char *buf, size_t cap, const char *method,
                         long long content_length, unsigned flags,
                         tt_error *err)
 {
-    head_out o;
+    tt_text o;
     char host[TT_URL_HOST_MAX + 8];
     size_t i;
 
@@ -265,14 +243,11 @@ long tt_http_write_head(char *buf, size_t cap, const char *method,
     if (user_agent != NULL && !tt_http_header_valid("User-Agent", user_agent))
         return tt_error_set(err, TT_ERR_USAGE, TT_E_HEADER_INVALID, NULL,
                             "invalid User-Agent value");
-    o.buf = buf;
-    o.cap = cap;
-    o.len = 0;
-    o.overflow = 0;
-    put_str(&o, method);
-    put(&o, " ", 1);
-    put_str(&o, url->target);
-    put(&o, " HTTP/1.1\r\n", 11);
+    tt_text_init(&o, buf, cap);
+    tt_text_puts(&o, method);
+    tt_text_put(&o, " ", 1);
+    tt_text_puts(&o, url->target);
+    tt_text_put(&o, " HTTP/1.1\r\n", 11);
     if (!has_header(headers, nheaders, "host")) {
         tt_url_host_header(url, host, sizeof host);
         put_field(&o, "Host", host);
@@ -298,7 +273,7 @@ long tt_http_write_head(char *buf, size_t cap, const char *method,
     } else if (content_length == TT_HTTP_CHUNKED) {
         put_field(&o, "Transfer-Encoding", "chunked");
     }
-    put(&o, "\r\n", 2);
+    tt_text_put(&o, "\r\n", 2);
     if (o.overflow)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_REQUEST_HEAD, NULL,
                             "request head longer than TT_HTTP_REQUEST_HEAD_MAX "

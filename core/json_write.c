@@ -13,19 +13,13 @@
 void tt_jw_init(tt_json_writer *w, char *buf, size_t cap)
 {
     memset(w, 0, sizeof *w);
-    w->buf = buf;
-    w->cap = cap;
+    tt_text_init(&w->text, buf, cap);
     w->first[0] = 1;
 }
 
 static void out(tt_json_writer *w, const char *s, size_t n)
 {
-    if (w->overflow || n > w->cap - w->len) {
-        w->overflow = 1;
-        return;
-    }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
+    tt_text_put(&w->text, s, n);
 }
 
 static void out_c(tt_json_writer *w, char c)
@@ -357,17 +351,17 @@ void tt_jw_kv_bool(tt_json_writer *w, const char *key, int v)
 
 int tt_jw_finish(tt_json_writer *w, size_t *len, tt_error *err)
 {
-    if (w->overflow)
+    if (w->text.overflow)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_BODY, NULL,
-                            "JSON body larger than its %zu-byte buffer", w->cap);
+                            "JSON body larger than its %zu-byte buffer", w->text.cap);
     if (w->bad || w->depth != 0 || w->first[0])
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
                             "JSON writer misuse (unbalanced, misplaced key, invalid "
                             "UTF-8 or non-finite number)");
-    if (w->len < w->cap)
-        w->buf[w->len] = '\0';
+    if (w->text.len < w->text.cap)
+        w->text.buf[w->text.len] = '\0';
     if (len != NULL)
-        *len = w->len;
+        *len = w->text.len;
     return 0;
 }
 

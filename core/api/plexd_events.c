@@ -246,66 +246,51 @@ int tt_plexd_events_run(tt_plexd_events *ev, tt_error *err)
 
 /* ---- canonical bytes for signatures ------------------------------------------------ */
 
-typedef struct canon {
-    char *out;
-    size_t cap, len;
-    int overflow;
-} canon;
-
-static void put(canon *c, const char *s, size_t n)
-{
-    if (c->overflow || n > c->cap - c->len) {
-        c->overflow = 1;
-        return;
-    }
-    memcpy(c->out + c->len, s, n);
-    c->len += n;
-}
 
 /* One string byte as Go's encoder writes it with HTML escaping on. */
-static void go_char(canon *c, const unsigned char *s, size_t *i, size_t n)
+static void go_char(tt_text *c, const unsigned char *s, size_t *i, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char b = s[*i];
     char u[6] = { '\\', 'u', '0', '0', 0, 0 };
     if (b == '"' || b == '\\') {
         char e[2] = { '\\', (char)b };
-        put(c, e, 2);
+        tt_text_put(c, e, 2);
     } else if (b == '\n') {
-        put(c, "\\n", 2);
+        tt_text_put(c, "\\n", 2);
     } else if (b == '\b') {
-        put(c, "\\b", 2); /* Go 1.22 and later; \u0008 before */
+        tt_text_put(c, "\\b", 2); /* Go 1.22 and later; \u0008 before */
     } else if (b == '\f') {
-        put(c, "\\f", 2);
+        tt_text_put(c, "\\f", 2);
     } else if (b == '\r') {
-        put(c, "\\r", 2);
+        tt_text_put(c, "\\r", 2);
     } else if (b == '\t') {
-        put(c, "\\t", 2);
+        tt_text_put(c, "\\t", 2);
     } else if (b < 0x20 || b == '<' || b == '>' || b == '&') {
         u[4] = hex[b >> 4];
         u[5] = hex[b & 15];
-        put(c, u, 6);
+        tt_text_put(c, u, 6);
     } else if (b == 0xe2 && *i + 2 < n && s[*i + 1] == 0x80 && (s[*i + 2] == 0xa8 || s[*i + 2] == 0xa9)) {
-        put(c, s[*i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+        tt_text_put(c, s[*i + 2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
         *i += 2;
     } else {
-        put(c, (const char *)&s[*i], 1);
+        tt_text_put(c, (const char *)&s[*i], 1);
     }
 }
 
-static void go_string(canon *c, const char *s)
+static void go_string(tt_text *c, const char *s)
 {
     size_t i, n = strlen(s);
-    put(c, "\"", 1);
+    tt_text_put(c, "\"", 1);
     for (i = 0; i < n; i++)
         go_char(c, (const unsigned char *)s, &i, n);
-    put(c, "\"", 1);
+    tt_text_put(c, "\"", 1);
 }
 
 /* Raw JSON compacted as Go's json.Compact with HTML escaping: whitespace
  * outside strings goes; <, >, & and U+2028/9 inside strings are escaped;
  * escapes already there stay as they are. */
-static void go_compact(canon *c, const char *p, size_t n)
+static void go_compact(tt_text *c, const char *p, size_t n)
 {
     size_t i;
     int in_str = 0;
@@ -315,17 +300,17 @@ static void go_compact(canon *c, const char *p, size_t n)
             if (b == ' ' || b == '\t' || b == '\n' || b == '\r')
                 continue;
             in_str = b == '"';
-            put(c, &p[i], 1);
+            tt_text_put(c, &p[i], 1);
         } else if (b == '\\' && i + 1 < n) {
-            put(c, &p[i], 2);
+            tt_text_put(c, &p[i], 2);
             i++;
         } else if (b == '"') {
             in_str = 0;
-            put(c, &p[i], 1);
+            tt_text_put(c, &p[i], 1);
         } else if (b == '<' || b == '>' || b == '&' || b == 0xe2) {
             go_char(c, (const unsigned char *)p, &i, n);
         } else {
-            put(c, &p[i], 1);
+            tt_text_put(c, &p[i], 1);
         }
     }
 }
@@ -333,35 +318,29 @@ static void go_compact(canon *c, const char *p, size_t n)
 int tt_plexd_canonical_bytes(const tt_plexd_envelope *env, char *out, size_t cap,
                              size_t *len, tt_error *err)
 {
-    canon c;
+    tt_text c;
     size_t n;
-    c.out = out;
-    c.cap = cap;
-    c.len = 0;
-    c.overflow = 0;
-    put(&c, "{\"event_type\":", 14);
+    tt_text_init(&c, out, cap);
+    tt_text_put(&c, "{\"event_type\":", 14);
     go_string(&c, env->event_type);
-    put(&c, ",\"event_id\":", 12);
+    tt_text_put(&c, ",\"event_id\":", 12);
     go_string(&c, env->event_id);
-    put(&c, ",\"issued_at\":\"", 14);
+    tt_text_put(&c, ",\"issued_at\":\"", 14);
     /* time.Time marshals itself: the text as Go writes it back */
-    n = tt_rfc3339_format_time(&env->issued, c.out + c.len, c.cap - c.len);
+    n = tt_rfc3339_format_time(&env->issued, c.buf + c.len, c.cap - c.len);
     if (n == 0)
         return tt_error_set(err, TT_ERR_PROTOCOL, TT_E_SSE_REJECTED, NULL,
                             "%s: issued_at cannot be written as Go writes times", env->event_id);
-    if (n >= c.cap - c.len)
-        c.overflow = 1;
-    else
-        c.len += n;
-    put(&c, "\"", 1);
-    put(&c, ",\"nonce\":", 9);
+    tt_text_took(&c, n);
+    tt_text_put(&c, "\"", 1);
+    tt_text_put(&c, ",\"nonce\":", 9);
     go_string(&c, env->nonce);
-    put(&c, ",\"payload\":", 11);
+    tt_text_put(&c, ",\"payload\":", 11);
     if (env->payload.p != NULL && env->payload.n > 0)
         go_compact(&c, env->payload.p, env->payload.n);
     else
-        put(&c, "null", 4);
-    put(&c, "}", 1);
+        tt_text_put(&c, "null", 4);
+    tt_text_put(&c, "}", 1);
     if (c.overflow)
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_BUFFER, NULL,
                             "canonical envelope larger than %zu bytes", cap);

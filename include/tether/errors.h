@@ -198,4 +198,25 @@ const char *tt_errcode_name(tt_errcode code);
 size_t tt_fmt(char *dst, size_t size, const char *fmt, ...);
 size_t tt_vfmt(char *dst, size_t size, const char *fmt, va_list ap);
 
+/*
+ * A bounded text being written into the caller's buf[cap]: a piece that
+ * does not fit is refused whole and remembered (overflow), so a writer
+ * puts every piece and checks once at the end. No NUL is added. The one
+ * appender of the request head, the JSON writer and signed bytes.
+ */
+typedef struct tt_text {
+    char *buf;
+    size_t cap;
+    size_t len;
+    int overflow;
+} tt_text;
+
+void tt_text_init(tt_text *t, char *buf, size_t cap);
+void tt_text_put(tt_text *t, const char *s, size_t n);
+void tt_text_puts(tt_text *t, const char *s);   /* a NUL-terminated s */
+/* A function like tt_fmt wrote in place at t->buf + t->len, into the
+ * room left (t->cap - t->len), and needed n bytes: they are kept when they
+ * fitted with its NUL, else the text overflows. */
+void tt_text_took(tt_text *t, size_t n);
+
 #endif /* TT_ERRORS_H */

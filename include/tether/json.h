@@ -524,10 +524,7 @@ int tt_json_api_error(tt_error *err, const char *host, int status,
 /* ---- writer -------------------------------------------------------------- */
 
 typedef struct tt_json_writer {
-    char *buf;
-    size_t cap;
-    size_t len;
-    int overflow;
+    tt_text text;               /* the caller's buffer, and what is in it */
     int bad;                    /* misuse or invalid UTF-8 */
     unsigned depth;
     unsigned char first[TT_JSON_MAX_DEPTH + 1]; /* no member written yet */

@@ -323,7 +323,7 @@ int tt_cli_print_writer(tt_json_writer *w)
     size_t n;
     if (tt_jw_finish(w, &n, &e) != 0)
         return tt_cli_fail(&e);
-    return tt_cli_print_json(w->buf, n);
+    return tt_cli_print_json(w->text.buf, n);
 }
 
 int tt_cli_print_record(const tt_json_field *root, const void *rec, char *buf, size_t cap)
