@@ -305,32 +305,6 @@ static int engine_error(tt_tls_conn *t, tt_error *err)
 
 /* ---- the engine loop ---------------------------------------------------- */
 
-/*
- * A send in the handshake failed: a server that refuses the client (no
- * certificate, say) often sends its alert and resets the connection at
- * once, and the reset can reach us before we read the alert. The alert is
- * still in the socket's receive queue: a TLS 1.2 handshake alert is a
- * plaintext record of seven bytes. Its description, or -1.
- */
-static int pending_alert(tt_tls_conn *t, int64_t deadline)
-{
-    const tt_port_ops *ops = t->port->ops;
-    unsigned char rec[7];
-    size_t got = 0;
-    int64_t soon = ops->now_ms(t->port->ctx) + 100;
-    if (soon > deadline)
-        soon = deadline;
-    while (got < sizeof rec) {
-        long n = ops->recv(t->port->ctx, t->sock, rec + got, sizeof rec - got, soon, t->cancel);
-        if (n <= 0)
-            return -1;
-        got += (size_t)n;
-    }
-    if (rec[0] != 21 || rec[1] != 3 || rec[3] != 0 || rec[4] != 2 || rec[5] != 2)
-        return -1;
-    return rec[6];
-}
-
 #define RUN_EOF 1
 
 /*
@@ -362,7 +336,7 @@ static int run_until(tt_tls_conn *t, unsigned want, int64_t deadline,
             n = ops->send(t->port->ctx, t->sock, buf, len, deadline, t->cancel);
             if (n < 0 && ph == TT_PHASE_CONNECT && n != TT_PORT_ETIMEDOUT &&
                 n != TT_PORT_ECANCELLED) {
-                int alert = pending_alert(t, deadline);
+                int alert = tt_tls_pending_alert(t->port, t->sock, deadline, t->cancel);
                 if (alert >= 0)
                     return alert_error(t, alert, err);
             }

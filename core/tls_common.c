@@ -190,6 +190,26 @@ void tt_tls_session_claim(tt_tls_session *s, const tt_url *url)
     memcpy(s->host, url->host, sizeof s->host);
 }
 
+int tt_tls_pending_alert(const tt_port *port, tt_sock *sock, int64_t deadline,
+                         volatile sig_atomic_t *cancel)
+{
+    const tt_port_ops *ops = port->ops;
+    unsigned char rec[7];
+    size_t got = 0;
+    int64_t soon = ops->now_ms(port->ctx) + 100;
+    if (soon > deadline)
+        soon = deadline;
+    while (got < sizeof rec) {
+        long n = ops->recv(port->ctx, sock, rec + got, sizeof rec - got, soon, cancel);
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    if (rec[0] != 21 || rec[1] != 3 || rec[3] != 0 || rec[4] != 2 || rec[5] != 2)
+        return -1;
+    return rec[6];
+}
+
 #else
 typedef int tt_feature_off; /* ISO C wants a declaration in every file */
 #endif

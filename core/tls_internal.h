@@ -41,6 +41,17 @@ const char *tt_tls_alert_name(int alert);
 /* 1 when the alert faults a certificate (bad_certificate, unknown_ca, ...). */
 int tt_tls_is_cert_alert(int alert);
 
+/*
+ * A send in the handshake failed: a server that refuses the client (no
+ * certificate, say) often sends its alert and resets the connection at
+ * once, and the reset can reach us before we read the alert. The alert is
+ * still in the socket's receive queue: a TLS 1.2 handshake alert is a
+ * plaintext record of seven bytes, read within 100 ms (and the deadline).
+ * Its description, or -1. Both backends.
+ */
+int tt_tls_pending_alert(const tt_port *port, tt_sock *sock, int64_t deadline,
+                         volatile sig_atomic_t *cancel);
+
 /* The time certificates are checked against, by cfg's policy (Unix
  * seconds); -1 with TT_E_TLS_CLOCK when the system clock was never set. */
 int tt_tls_time_of(const tt_tls_config *cfg, const tt_port *port, int64_t *now,

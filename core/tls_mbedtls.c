@@ -741,31 +741,6 @@ static int lib_error(tt_tls_conn *t, int rc, tt_phase ph, tt_error *err)
 
 /* ---- the socket under Mbed TLS -------------------------------------------- */
 
-/*
- * A send in the handshake failed: a server that refuses the client often
- * sends its alert and resets at once, and the reset can beat the alert to
- * us. The alert is still queued: a plaintext record of seven bytes. Its
- * description, or -1.
- */
-static int pending_alert(tt_tls_conn *t)
-{
-    const tt_port_ops *ops = t->port->ops;
-    unsigned char rec[7];
-    size_t got = 0;
-    int64_t soon = ops->now_ms(t->port->ctx) + 100;
-    if (soon > t->deadline)
-        soon = t->deadline;
-    while (got < sizeof rec) {
-        long n = ops->recv(t->port->ctx, t->sock, rec + got, sizeof rec - got, soon, t->cancel);
-        if (n <= 0)
-            return -1;
-        got += (size_t)n;
-    }
-    if (rec[0] != 21 || rec[1] != 3 || rec[3] != 0 || rec[4] != 2 || rec[5] != 2)
-        return -1;
-    return rec[6];
-}
-
 static int bio_send(void *user, const unsigned char *buf, size_t len)
 {
     tt_tls_conn *t = user;
@@ -773,7 +748,7 @@ static int bio_send(void *user, const unsigned char *buf, size_t len)
     if (n < 0) {
         t->io_rc = n;
         if (!t->established && n != TT_PORT_ETIMEDOUT && n != TT_PORT_ECANCELLED)
-            t->pending_alert = pending_alert(t);
+            t->pending_alert = tt_tls_pending_alert(t->port, t->sock, t->deadline, t->cancel);
         return IO_FAILED;
     }
     return (int)n;

@@ -336,6 +336,16 @@ int tt_cli_print_record(const tt_json_field *root, const void *rec, char *buf, s
 
 /* ---- protocol command arguments ---------------------------------------------- */
 
+int tt_cli_one_url(const tt_cli_args *a, const char **url)
+{
+    if (a->npos > 1)
+        return tt_cli_usage_error("more than one URL");
+    if (a->npos == 0)
+        return tt_cli_usage_error("no URL given");
+    *url = a->pos[0];
+    return 0;
+}
+
 const char *tt_cli_arg(const tt_cli_args *a, const char *name)
 {
     size_t i;

@@ -94,6 +94,9 @@ typedef struct tt_cli_group {
 } tt_cli_group;
 
 #define TT_CLI_GROUP(title, opts) { title, opts, sizeof opts / sizeof opts[0] }
+/* A protocol command's own settings, each read by tt_cli_setting. */
+#define TT_CLI_SETTINGS(opts) \
+    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", opts)
 
 /* The shared groups (cli.c, cli_tls.c). */
 extern const tt_cli_group tt_cli_general_opts;   /* -h, -v: every command */
@@ -284,6 +287,10 @@ int tt_cli_print_record(const tt_json_field *root, const void *rec, char *buf, s
 
 /* Finish w (whose buffer is the text) and print it: an exit code. */
 int tt_cli_print_writer(tt_json_writer *w);
+
+/* The one URL a request command takes (its only positional argument):
+ * 0 with *url set, or the usage exit code. */
+int tt_cli_one_url(const tt_cli_args *a, const char **url);
 
 /* The last value of --name (its key), or NULL; flags read as "1". */
 const char *tt_cli_arg(const tt_cli_args *a, const char *name);

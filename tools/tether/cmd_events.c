@@ -69,11 +69,8 @@ static int read_args(events_opts *o, tt_cli_args *a)
     const char *idle = tt_cli_arg(a, "idle-timeout");
     memset(o, 0, sizeof *o);
     o->c = &a->common;
-    if (a->npos > 1)
-        return tt_cli_usage_error("more than one URL");
-    if (a->npos == 0)
-        return tt_cli_usage_error("no URL given");
-    o->url = a->pos[0];
+    if (tt_cli_one_url(a, &o->url) != 0)
+        return TT_EXIT_USAGE;
     o->last_id = tt_cli_arg(a, "last-event-id");
     o->exec = tt_cli_arg(a, "exec");
     o->max_events = (unsigned long)tt_cli_arg_long(a, "max-events", 0);

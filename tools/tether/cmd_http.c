@@ -118,11 +118,8 @@ static int read_args(http_opts *o, tt_cli_args *a)
     const char *data[2];
     memset(o, 0, sizeof *o);
     o->c = &a->common;
-    if (a->npos > 1)
-        return tt_cli_usage_error("more than one URL");
-    if (a->npos == 0)
-        return tt_cli_usage_error("no URL given");
-    o->url = a->pos[0];
+    if (tt_cli_one_url(a, &o->url) != 0)
+        return TT_EXIT_USAGE;
     /* -X and -I: the last one given says the method */
     for (i = 0; i < a->nopts; i++)
         if (strcmp(a->names[i], "request") == 0)

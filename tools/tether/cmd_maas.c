@@ -38,8 +38,7 @@ static const tt_cli_opt own[] = {
     { "hwe-kernel", 0, TT_CLI_TEXT, "K", 0, 0, NULL, "deploy: the kernel" },
 };
 
-static const tt_cli_group own_group =
-    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+static const tt_cli_group own_group = TT_CLI_SETTINGS(own);
 
 static const tt_cli_group *const groups[] = {
     &own_group, &tt_cli_config_opts, &tt_cli_general_opts, NULL,

@@ -47,8 +47,7 @@ static const tt_cli_opt own[] = {
       "events: accept events without checking them (loud)" },
 };
 
-static const tt_cli_group own_group =
-    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+static const tt_cli_group own_group = TT_CLI_SETTINGS(own);
 
 static const tt_cli_group *const groups[] = {
     &own_group, &tt_cli_config_opts, &tt_cli_general_opts, &tt_cli_silent_opts,

@@ -47,8 +47,7 @@ static const tt_cli_opt own[] = {
     { "days", 0, TT_CLI_NUMBER, "N", 1, 36500, NULL, "cost-report: of the last N days (30)" },
 };
 
-static const tt_cli_group own_group =
-    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+static const tt_cli_group own_group = TT_CLI_SETTINGS(own);
 
 static const tt_cli_group *const groups[] = {
     &own_group, &tt_cli_config_opts, &tt_cli_general_opts, NULL,

@@ -30,8 +30,7 @@ static const tt_cli_opt own[] = {
     { "force", 0, TT_CLI_FLAG, NULL, 0, 0, NULL, "delete: a running VM too" },
 };
 
-static const tt_cli_group own_group =
-    TT_CLI_GROUP("Settings (flag, else environment, else --config FILE key)", own);
+static const tt_cli_group own_group = TT_CLI_SETTINGS(own);
 
 static const tt_cli_group *const groups[] = {
     &own_group, &tt_cli_config_opts, &tt_cli_general_opts, &tt_cli_connect_opts,
