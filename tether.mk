@@ -25,7 +25,8 @@
 # include/tether/config.h; 0 leaves the feature's files (and library) out.
 # Left unset, config.h decides (a protocol client is in when what it needs
 # is), and its files are listed: they compile to nothing when off.
-#   TT_FEATURE_TLS  TT_FEATURE_GZIP  TT_FEATURE_ED25519  TT_FEATURE_SSE
+#   TT_FEATURE_TLS  TT_FEATURE_GZIP  TT_FEATURE_GZIP_REQUEST (0: inflate only)
+#   TT_FEATURE_ED25519  TT_FEATURE_SSE
 #   TT_FEATURE_JSON_WRITE  TT_FEATURE_JSON_BIND  TT_FEATURE_JSON_STREAM
 #   TT_FEATURE_VMM  TT_FEATURE_PLEXD  TT_FEATURE_MAAS  TT_FEATURE_SKYPILOT
 #   TT_FEATURE_POOLMGR
@@ -52,8 +53,8 @@ TETHER_LIBDIR ?= $(TETHER_DIR)/build/third_party/lib-$(notdir $(CC))
 tt_on = $(filter-out 0,$(if $(TT_FEATURE_$(1)),$(TT_FEATURE_$(1)),1))
 tt_third = $(TETHER_DIR)/build/third_party
 
-TETHER_FEATURES := TLS GZIP ED25519 SSE JSON_WRITE JSON_BIND JSON_STREAM VMM PLEXD \
-	MAAS SKYPILOT POOLMGR
+TETHER_FEATURES := TLS GZIP GZIP_REQUEST ED25519 SSE JSON_WRITE JSON_BIND JSON_STREAM VMM \
+	PLEXD MAAS SKYPILOT POOLMGR
 
 # ---- sources -----------------------------------------------------------------
 tt_src = $(addprefix $(TETHER_DIR)/core/,$(1))

@@ -48,6 +48,7 @@ static void prepare(tt_gzip *g)
     zs(g)->opaque = g;
 }
 
+#if TT_FEATURE_GZIP_REQUEST
 int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap,
                      size_t *len, tt_error *err)
 {
@@ -73,6 +74,15 @@ int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap
                             "gzip: compressed body larger than its %zu-byte buffer", cap);
     return 0;
 }
+#else
+int tt_gzip_compress(tt_gzip *g, const void *in, size_t n, void *out, size_t cap,
+                     size_t *len, tt_error *err)
+{
+    (void)g; (void)in; (void)n; (void)out; (void)cap; (void)len;
+    return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL,
+                        "built without gzip request bodies (TT_FEATURE_GZIP_REQUEST 0)");
+}
+#endif
 
 int tt_gzip_inflate_begin(tt_gzip *g, tt_error *err)
 {

@@ -4,10 +4,11 @@
 # only it and what it needs; each is compiled and linked whole
 # (build/features/NAME/link-check). Prints "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
-ALL="TLS GZIP ED25519 SSE JSON_WRITE JSON_BIND JSON_STREAM VMM PLEXD MAAS SKYPILOT POOLMGR"
+ALL="TLS GZIP GZIP_REQUEST ED25519 SSE JSON_WRITE JSON_BIND JSON_STREAM VMM PLEXD MAAS SKYPILOT POOLMGR"
 # what each needs (include/tether/config.h refuses a switch without them)
 needs() {
     case $1 in
+        GZIP_REQUEST) echo GZIP ;;
         VMM) echo TLS JSON_BIND JSON_WRITE ;;
         PLEXD) echo SSE JSON_BIND JSON_WRITE ;;
         MAAS|POOLMGR) echo JSON_BIND ;;

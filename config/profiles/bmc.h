@@ -16,3 +16,6 @@
 #define TT_API_REQUEST_MAX 4096
 #define TT_TLS_SESSION_CACHE 1
 #define TT_CLI_BULK_BUF 8192           /* the CLI's download buffer */
+/* answers may come gzipped; requests go as they are: zlib's deflate
+ * (about 14 KB on ARMv7) is left out of the flash image */
+#define TT_FEATURE_GZIP_REQUEST 0

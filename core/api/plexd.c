@@ -192,9 +192,11 @@ int tt_plexd_init(tt_plexd *p, const tt_port *port, const tt_plexd_config *cfg, 
 #if TT_FEATURE_GZIP
     /* bodies over 1 KiB go compressed; answers may come compressed */
     p->api.gz = &p->gz;
+#if TT_FEATURE_GZIP_REQUEST
     p->api.gzip_threshold = 1024;
     p->api.zbuf = p->zbuf;
     p->api.zcap = sizeof p->zbuf;
+#endif
 #endif
     if (cfg->token != NULL && tt_plexd_set_token(p, cfg->token, err) != 0)
         return -1;

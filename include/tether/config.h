@@ -329,6 +329,13 @@
 #ifndef TT_FEATURE_GZIP
 #define TT_FEATURE_GZIP 1
 #endif
+/* gzip request bodies: plexd's agent compresses bodies over 1 KiB, and so
+ * does tether's plexd client. zlib's deflate is about 22 KB of code on
+ * x86-64 (14 KB on ARMv7); 0 keeps inflate only, and bodies go as they
+ * are, which the control plane takes as well. */
+#ifndef TT_FEATURE_GZIP_REQUEST
+#define TT_FEATURE_GZIP_REQUEST TT_FEATURE_GZIP
+#endif
 #ifndef TT_GZIP_ARENA
 #define TT_GZIP_ARENA (48 * 1024)
 #endif
@@ -495,6 +502,9 @@
 #endif
 #if TT_FEATURE_PLEXD && !(TT_FEATURE_SSE && TT_FEATURE_JSON_WRITE)
 #error "TT_FEATURE_PLEXD needs TT_FEATURE_SSE and TT_FEATURE_JSON_WRITE"
+#endif
+#if TT_FEATURE_GZIP_REQUEST && !TT_FEATURE_GZIP
+#error "TT_FEATURE_GZIP_REQUEST needs TT_FEATURE_GZIP"
 #endif
 #if TT_FEATURE_SKYPILOT && !TT_FEATURE_JSON_WRITE
 #error "TT_FEATURE_SKYPILOT needs TT_FEATURE_JSON_WRITE"

@@ -230,7 +230,9 @@ typedef struct tt_plexd {
     tt_json doc;
 #if TT_FEATURE_GZIP
     tt_gzip gz;
-    unsigned char zbuf[TT_API_REQUEST_MAX];
+#endif
+#if TT_FEATURE_GZIP_REQUEST
+    unsigned char zbuf[TT_API_REQUEST_MAX];  /* a compressed request body */
 #endif
 } tt_plexd;
 
