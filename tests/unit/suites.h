@@ -1,6 +1,16 @@
-/* The unit test suites, each in its own file. */
+/* The unit test suites, one per library module, each in its own file. */
 #ifndef TT_UNIT_SUITES_H
 #define TT_UNIT_SUITES_H
+
+#include "tether/config.h"
+
+/* Tests that need every protocol client (the five together), and tests
+ * that need the whole engine (SSE, JSON streaming and binding, gzip):
+ * each keeps the guard it has always run under. */
+#define UNIT_ALL_PROTOCOLS (TT_FEATURE_VMM && TT_FEATURE_PLEXD && TT_FEATURE_MAAS && \
+                            TT_FEATURE_SKYPILOT && TT_FEATURE_POOLMGR)
+#define UNIT_FULL_ENGINE (TT_FEATURE_SSE && TT_FEATURE_JSON_STREAM && TT_FEATURE_JSON_BIND && \
+                          TT_FEATURE_GZIP)
 
 void suite_errors(void);
 void suite_url(void);
