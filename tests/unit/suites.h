@@ -21,12 +21,19 @@ void suite_client(void);
 void suite_tls(void);
 void suite_json(void);
 void suite_sse(void);
+void suite_json_bind(void);
+void suite_timefmt(void);
+void suite_base64(void);
+void suite_ed25519(void);
+void suite_gzip(void);
 void suite_plexd_verify(void);
 void suite_api(void);
-void suite_proto(void);
+void suite_plexd(void);
+void suite_maas(void);
+void suite_pool(void);
+void suite_sky(void);
+void suite_vmm(void);
 void suite_tls_load(void);
-void suite_api_edges(void);
 void suite_engine_edges(void);
-void suite_json_bind(void);
 
 #endif
