@@ -1,7 +1,7 @@
-/* Unit tests: every module over the mock port, no network. */
+/* Unit tests: every module over the mock port, no network; one suite per
+ * library module (suites.h). */
 #include "../testlib.h"
-#include "suites.h"
-#include "tether/config.h" /* the features: which suites this build has */
+#include "suites.h" /* and the features: which suites this build has */
 
 int main(void)
 {
@@ -24,21 +24,30 @@ int main(void)
     suite_sse();
 #endif
 #if TT_FEATURE_PLEXD
+    suite_timefmt();
+    suite_base64();
+#endif
+#if TT_FEATURE_PLEXD && TT_FEATURE_ED25519
+    suite_ed25519();
+#endif
+#if TT_FEATURE_PLEXD
     suite_plexd_verify();
 #endif
-#if TT_FEATURE_VMM && TT_FEATURE_PLEXD && TT_FEATURE_MAAS && TT_FEATURE_SKYPILOT && TT_FEATURE_POOLMGR
+#if UNIT_ALL_PROTOCOLS
     suite_api();
+    suite_plexd();
+    suite_maas();
+    suite_pool();
+    suite_sky();
+    suite_vmm();
 #endif
-#if TT_FEATURE_VMM && TT_FEATURE_PLEXD && TT_FEATURE_MAAS && TT_FEATURE_SKYPILOT && TT_FEATURE_POOLMGR
-    suite_proto();
+#if UNIT_ALL_PROTOCOLS && TT_FEATURE_GZIP
+    suite_gzip();
 #endif
-#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
+#if (TT_FEATURE_TLS && !TT_TLS_MBEDTLS) || UNIT_ALL_PROTOCOLS
     suite_tls_load();
 #endif
-#if TT_FEATURE_VMM && TT_FEATURE_PLEXD && TT_FEATURE_MAAS && TT_FEATURE_SKYPILOT && TT_FEATURE_POOLMGR
-    suite_api_edges();
-#endif
-#if TT_FEATURE_SSE && TT_FEATURE_JSON_STREAM && TT_FEATURE_JSON_BIND && TT_FEATURE_GZIP
+#if UNIT_FULL_ENGINE
     suite_engine_edges();
 #endif
     return tt_test_summary();

@@ -1,5 +1,7 @@
-/* HTTP client over the mock port: keep-alive, resend, redirects, deadlines. */
+/* The HTTP client (core/client.c) over the mock port (fixture.h): keep-alive,
+ * resend, redirects, deadlines. */
 #include "../testlib.h"
+#include "fixture.h"
 #include "suites.h"
 #include "tether/client.h"
 #include "tether/tls.h"
@@ -7,17 +9,7 @@
 
 #include <stdio.h>
 
-static tt_mock mock;
-static tt_client client;
 static char body[4096];
-
-static void setup(const tt_client_config *cfg)
-{
-    tt_port port;
-    tt_mock_init(&mock);
-    tt_mock_port(&mock, &port);
-    tt_client_init(&client, &port, cfg, NULL);
-}
 
 static void get_request(tt_request *rq, const char *url)
 {
@@ -77,7 +69,7 @@ static void test_simple_get(void)
     tt_request rq;
     tt_response rs;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://host-a:8080/api/v1/health");
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
@@ -96,7 +88,7 @@ static void test_keep_alive_reuse(void)
     tt_response rs;
     tt_error e;
     int i;
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN(R200(1) "a", R200(1) "b", R200(1) "c");
     get_request(&rq, "http://h/x");
     for (i = 0; i < 3; i++) {
@@ -115,7 +107,7 @@ static void test_stale_connection_resent_once(void)
     tt_request rq;
     tt_response rs;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, r1, sizeof r1 - 1); /* then EOF: the server closed it */
     tt_mock_add(&mock, r2, sizeof r2 - 1);
     get_request(&rq, "http://h/x");
@@ -134,7 +126,7 @@ static void test_stale_reset_on_send_resent(void)
     tt_request rq;
     tt_error e;
     tt_mock_script *s;
-    setup(NULL);
+    client_setup(NULL);
     s = tt_mock_add(&mock, r1, sizeof r1 - 1);
     get_request(&rq, "http://h/x");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
@@ -150,7 +142,7 @@ static void test_no_resend_after_partial_response(void)
     static const char r2[] = R200(1) "b";
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN(R200(1) "a", "HTTP/1.1 200 OK\r\nContent-");
     tt_mock_add(&mock, r2, sizeof r2 - 1);
     get_request(&rq, "http://h/x");
@@ -165,7 +157,7 @@ static void test_fresh_connection_not_resent(void)
 {
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, "", 0);
     tt_mock_add(&mock, R200(0), strlen(R200(0)));
     get_request(&rq, "http://h/x");
@@ -181,7 +173,7 @@ static void test_connection_close_not_reused(void)
     static const char r2[] = R200(1) "b";
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, r1, sizeof r1 - 1);
     tt_mock_add(&mock, r2, sizeof r2 - 1);
     get_request(&rq, "http://h/x");
@@ -197,7 +189,7 @@ static void test_extra_bytes_close_connection(void)
     static const char r2[] = R200(1) "b";
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, r1, sizeof r1 - 1);
     tt_mock_add(&mock, r2, sizeof r2 - 1);
     get_request(&rq, "http://h/x");
@@ -212,7 +204,7 @@ static void test_byte_by_byte_delivery(void)
 {
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     mock.chunk = 1;
     ADD_CONN("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
              "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", R200(1) "z");
@@ -231,7 +223,7 @@ static void test_body_too_large_is_limit(void)
     tt_error e;
     int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n");
     memset(resp + n, 'x', 5000);
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, (size_t)n + 5000);
     get_request(&rq, "http://h/x");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
@@ -268,7 +260,7 @@ static void test_streamed_body_constant_memory(void)
     counter cnt = { 0, 0, 0 };
     memcpy(resp, head, sizeof head - 1);
     memset(resp + sizeof head - 1, 'y', 60000);
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof head - 1 + 60000);
     get_request(&rq, "http://h/big");
     rq.on_body = count_body;
@@ -315,7 +307,7 @@ static int bulk_request(const char *url, const unsigned char *resp, size_t len, 
     tt_response rs;
     tt_error e;
     memset(b, 0, sizeof *b);
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, len);
     get_request(&rq, url);
     rq.on_body = bulk_body;
@@ -376,7 +368,7 @@ static void test_head_request_has_no_body(void)
     tt_request rq;
     tt_response rs;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", R200(1) "q");
     get_request(&rq, "http://h/x");
     rq.method = "HEAD";
@@ -394,7 +386,7 @@ static void test_post_body_with_length(void)
     tt_request rq;
     tt_error e;
     tt_header h[] = { { "Content-Type", "application/json" } };
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/vms");
     rq.body = "{\"name\":\"vm1\"}";
@@ -438,7 +430,7 @@ static void test_chunked_upload(void)
     tt_request rq;
     tt_error e;
     producer p = { 3, 0 };
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/up");
     rq.method = "PUT";
@@ -464,7 +456,7 @@ static void test_produced_and_large_bodies(void)
     tt_request rq;
     tt_error e;
     producer p = { 2, 0 };
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN(R200(0));
     get_request(&rq, "http://h/up");
     rq.method = "PUT";
@@ -473,12 +465,12 @@ static void test_produced_and_large_bodies(void)
     rq.produce_len = 15;                  /* only 10 will come */
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK(strstr(e.msg, "5 bytes short") != NULL);
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN(R200(0));
     rq.produce = produce_fail;
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_STR(e.msg, "source failed");
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN(R200(0));
     get_request(&rq, "http://h/big");
     memset(big, 'b', sizeof big);
@@ -495,7 +487,7 @@ static void test_307_without_rewind_fails(void)
     tt_request rq;
     tt_error e;
     producer p = { 3, 0 };
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN("HTTP/1.1 307 Again\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n", R200(0));
     get_request(&rq, "http://h/a");
     rq.method = "POST";
@@ -511,7 +503,7 @@ static void test_redirect_followed_on_same_connection(void)
     tt_response rs;
     tt_error e;
     char line[128];
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN("HTTP/1.1 301 Moved\r\nLocation: /new?x=1\r\nContent-Length: 4\r\n\r\nmove",
              R200(3) "new");
     get_request(&rq, "http://h/old");
@@ -530,7 +522,7 @@ static void test_redirects_off_returns_3xx(void)
     tt_request rq;
     tt_response rs;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/");
     rq.max_redirects = 0;
@@ -544,7 +536,7 @@ static void test_303_turns_post_into_get(void)
     tt_request rq;
     tt_error e;
     char line[128];
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN("HTTP/1.1 303 See Other\r\nLocation: /r\r\nContent-Length: 0\r\n\r\n", R200(0));
     get_request(&rq, "http://h/p");
     rq.body = "abc";
@@ -564,7 +556,7 @@ static void test_307_keeps_method_and_body(void)
     tt_request rq;
     tt_error e;
     producer p = { 3, 0 };
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN("HTTP/1.1 307 Temporary\r\nLocation: /r\r\nContent-Length: 0\r\n\r\n", R200(0));
     get_request(&rq, "http://h/p");
     rq.method = "PUT";
@@ -584,7 +576,7 @@ static void test_307_streamed_body_without_rewind_fails(void)
     tt_request rq;
     tt_error e;
     producer p = { 1, 0 };
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/p");
     rq.produce = produce3;
@@ -605,7 +597,7 @@ static void test_redirect_limit(void)
                  "HTTP/1.1 302 Found\r\nLocation: /r%d\r\nContent-Length: 0\r\n\r\n", i);
         parts[i] = resp[i];
     }
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add_parts(&mock, parts, 8);
     get_request(&rq, "http://h/");
     rq.max_redirects = 3;
@@ -618,7 +610,7 @@ static void test_redirect_loop(void)
 {
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n",
              "HTTP/1.1 302 Found\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n");
     get_request(&rq, "http://h/a");
@@ -632,7 +624,7 @@ static void test_redirect_without_location(void)
     static const char resp[] = "HTTP/1.1 301 Moved\r\nContent-Length: 0\r\n\r\n";
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/a");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
@@ -644,7 +636,7 @@ static void test_redirect_bad_location(void)
     static const char resp[] = "HTTP/1.1 301 Moved\r\nLocation: ftp://x/\r\nContent-Length: 0\r\n\r\n";
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/a");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
@@ -659,7 +651,7 @@ static void test_cross_origin_redirect_drops_credentials(void)
     tt_request rq;
     tt_error e;
     tt_header h[] = { { "Authorization", "Bearer sky_secret" }, { "X-Trace", "1" } };
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, r1, sizeof r1 - 1);
     tt_mock_add(&mock, r2, sizeof r2 - 1);
     get_request(&rq, "http://h/a");
@@ -689,7 +681,7 @@ static void test_request_timeout_on_stall(void)
     tt_error e;
     tt_mock_script *s;
     int64_t start;
-    setup(NULL);
+    client_setup(NULL);
     s = tt_mock_add(&mock, resp, sizeof resp - 1);
     s->stall_at = 20;
     s->stall_ms = -1;
@@ -709,7 +701,7 @@ static void test_drip_within_deadline_succeeds(void)
     tt_request rq;
     tt_error e;
     tt_mock_script *s;
-    setup(NULL);
+    client_setup(NULL);
     mock.chunk = 1;
     s = tt_mock_add(&mock, resp, sizeof resp - 1);
     s->recv_delay_ms = 10; /* 43 bytes: 430 ms */
@@ -735,7 +727,7 @@ static void test_connect_timeout(void)
     tt_mock_script *s;
     tt_client_config_default(&cfg);
     cfg.connect_timeout_ms = 2000;
-    setup(&cfg);
+    client_setup(&cfg);
     s = tt_mock_add(&mock, NULL, 0);
     s->connect_ms = 60000;
     get_request(&rq, "http://h/x");
@@ -749,7 +741,7 @@ static void test_connect_errors_are_network(void)
 {
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
     tt_mock_add_fail(&mock, TT_PORT_ERESOLVE);
     get_request(&rq, "http://h/x");
@@ -767,7 +759,7 @@ static void test_reset_mid_body(void)
     tt_request rq;
     tt_error e;
     tt_mock_script *s;
-    setup(NULL);
+    client_setup(NULL);
     s = tt_mock_add(&mock, resp, sizeof resp - 1);
     s->reset_at = sizeof resp - 6;
     get_request(&rq, "http://h/x");
@@ -784,7 +776,7 @@ static void test_cancel(void)
     volatile sig_atomic_t stop = 1;
     tt_client_config_default(&cfg);
     cfg.cancel = &stop;
-    setup(&cfg);
+    client_setup(&cfg);
     tt_mock_add(&mock, R200(0), strlen(R200(0)));
     get_request(&rq, "http://h/x");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
@@ -799,7 +791,7 @@ static void test_stream_idle_timeout(void)
     tt_mock_script *s;
     counter cnt = { 0, 0, 0 };
     int64_t start;
-    setup(NULL);
+    client_setup(NULL);
     s = tt_mock_add(&mock, resp, sizeof resp - 1);
     s->hold_open = 1;
     get_request(&rq, "http://h/events");
@@ -821,7 +813,7 @@ static void test_status_error_and_retry_after(void)
     tt_request rq;
     tt_response rs;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/x");
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
@@ -860,9 +852,7 @@ static void test_config_and_request_checks(void)
     tt_client_config cfg;
     tt_request rq;
     tt_error e;
-    tt_port port;
-    tt_mock_init(&mock);
-    tt_mock_port(&mock, &port);
+    fresh();
     tt_client_config_default(&cfg);
     cfg.connect_timeout_ms = 0;
     CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
@@ -870,7 +860,7 @@ static void test_config_and_request_checks(void)
     tt_client_config_default(&cfg);
     cfg.max_redirects = -1;
     CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
-    setup(NULL);
+    client_setup(NULL);
     memset(&rq, 0, sizeof rq);
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
@@ -881,7 +871,7 @@ static void test_bad_request_arguments(void)
     tt_request rq;
     tt_error e;
     tt_header h[] = { { "X-A", "a\r\nInjected: 1" } };
-    setup(NULL);
+    client_setup(NULL);
     get_request(&rq, "http://h/a b");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
@@ -934,7 +924,7 @@ static void test_tls_alerts_named(void)
     for (i = 0; i < TT_COUNT(cases); i++) {
         unsigned char rec[7] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0 };
         rec[6] = cases[i].alert;
-        setup(&cfg);
+        client_setup(&cfg);
         tt_mock_add(&mock, rec, sizeof rec);
         get_request(&rq, "https://h/");
         CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
@@ -945,13 +935,13 @@ static void test_tls_alerts_named(void)
         }
     }
     /* a record of an unknown type, and an SSL 2 hello's shape */
-    setup(&cfg);
+    client_setup(&cfg);
     tt_mock_add(&mock, "\x63\x03\x03\x00\x02\x01\x00", 7);
     get_request(&rq, "https://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_TLS);
     /* the server closes at once: a handshake cut short */
-    setup(&cfg);
+    client_setup(&cfg);
     tt_mock_add(&mock, "", 0);
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_TLS);
@@ -973,7 +963,7 @@ static void test_tls_clock_policies(void)
     CHECK_INT(tt_tls_add_pins(&tls, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &e), 0);
     tt_client_config_default(&cfg);
     cfg.tls = &tls;
-    setup(&cfg);
+    client_setup(&cfg);
     mock.wall = 0;                        /* a device that booted in 1970 */
     tt_mock_add(&mock, alert, sizeof alert);
     get_request(&rq, "https://h/");
@@ -981,14 +971,14 @@ static void test_tls_clock_policies(void)
     CHECK_INT(e.code, TT_E_TLS_CLOCK);
     CHECK_INT(mock.written_len, 0);       /* refused before any byte */
     tls.time_policy = TT_TLS_TIME_FLOOR;  /* then the handshake runs */
-    setup(&cfg);
+    client_setup(&cfg);
     mock.wall = 0;
     tt_mock_add(&mock, alert, sizeof alert);
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
     tls.time_policy = TT_TLS_TIME_FIXED;
     tls.fixed_time = 1795435200;
-    setup(&cfg);
+    client_setup(&cfg);
     tt_mock_add(&mock, alert, sizeof alert);
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_TLS_HANDSHAKE);
@@ -1007,7 +997,7 @@ static void test_resolve_and_idle_reuse(void)
     cfg.resolve_host = "api.test";
     cfg.resolve_port = 8443;
     cfg.resolve_addr = "10.1.2.3";
-    setup(&cfg);
+    client_setup(&cfg);
     ADD_CONN(R200(0));
     ADD_CONN(R200(0));
     get_request(&rq, "http://api.test:8443/");
@@ -1018,7 +1008,7 @@ static void test_resolve_and_idle_reuse(void)
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_STR(mock.last_host, "api.test");
     cfg.resolve_port = 0;
-    setup(&cfg);
+    client_setup(&cfg);
     ADD_CONN(R200(0), R200(0));
     ADD_CONN(R200(0));
     get_request(&rq, "http://api.test:9000/");
@@ -1050,7 +1040,7 @@ static void test_trace_masks_secrets(void)
     tt_client_config_default(&cfg);
     cfg.log = collect_trace;
     trace_all[0] = '\0';
-    setup(&cfg);
+    client_setup(&cfg);
     tt_mock_add(&mock, resp, sizeof resp - 1);
     get_request(&rq, "http://h/");
     rq.headers = h;
@@ -1086,7 +1076,7 @@ static void test_trace_masks_query_secrets(void)
     cfg.log = collect_trace;
     for (i = 0; i < TT_COUNT(cases); i++) {
         trace_all[0] = '\0';
-        setup(&cfg);
+        client_setup(&cfg);
         ADD_CONN(R200(0));
         get_request(&rq, cases[i].url);
         CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
@@ -1097,7 +1087,7 @@ static void test_trace_masks_query_secrets(void)
     }
     CHECK(strstr(trace_all, "t0k3n") == NULL && strstr(trace_all, "pw ") == NULL);
     trace_all[0] = '\0';
-    setup(&cfg);
+    client_setup(&cfg);
     ADD_CONN(redirect, R200(0));
     get_request(&rq, "http://h/start");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
@@ -1111,7 +1101,7 @@ static void test_pool_two_origins(void)
 {
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN(R200(1) "a");
     ADD_CONN(R200(1) "b");
     ADD_CONN(R200(1) "c");
@@ -1130,7 +1120,7 @@ static void test_pool_two_origins(void)
 {
     tt_request rq;
     tt_error e;
-    setup(NULL);
+    client_setup(NULL);
     ADD_CONN(R200(1) "a", R200(1) "c");
     ADD_CONN(R200(1) "b", R200(1) "d");
     get_request(&rq, "http://a/");

@@ -6,6 +6,7 @@
 #if TT_FEATURE_SSE && TT_FEATURE_JSON_STREAM && TT_FEATURE_JSON_BIND && TT_FEATURE_GZIP
 
 #include "../testlib.h"
+#include "fixture.h"
 #include "suites.h"
 #include "tether/client.h"
 #include "tether/http.h"
@@ -23,18 +24,7 @@
 
 /* ---- the client over the mock port ---------------------------------------------- */
 
-static tt_mock cm;
-static tt_client cl;
 static char cbody[512];
-
-static void client_setup(const tt_client_config *cfg)
-{
-    tt_port port;
-    tt_error e;
-    tt_mock_init(&cm);
-    tt_mock_port(&cm, &port);
-    tt_client_init(&cl, &port, cfg, &e);
-}
 
 static void new_request(tt_request *rq, const char *url)
 {
@@ -49,7 +39,7 @@ static void new_request(tt_request *rq, const char *url)
 /* A connection whose server sends `text` and then closes. */
 static tt_mock_script *serve(const char *text)
 {
-    return tt_mock_add(&cm, text, strlen(text));
+    return tt_mock_add(&mock, text, strlen(text));
 }
 
 /* A keep-alive connection answering one request with each of the texts. */
@@ -58,7 +48,7 @@ static tt_mock_script *serve_each(const char *a, const char *b)
     const char *parts[2];
     parts[0] = a;
     parts[1] = b;
-    return tt_mock_add_parts(&cm, parts, b != NULL ? 2 : 1);
+    return tt_mock_add_parts(&mock, parts, b != NULL ? 2 : 1);
 }
 
 /* Occurrences of s in what the client wrote. */
@@ -66,8 +56,8 @@ static int wrote_count(const char *s)
 {
     size_t n = strlen(s), i;
     int k = 0;
-    for (i = 0; i + n <= cm.written_len; i++)
-        if (memcmp(cm.written + i, s, n) == 0)
+    for (i = 0; i + n <= mock.written_len; i++)
+        if (memcmp(mock.written + i, s, n) == 0)
             k++;
     return k;
 }
@@ -89,21 +79,19 @@ static long head_len(const char *method, const char *url, long long cl_value)
 static void test_client_init_refuses_bad_timeouts_and_redirects(void)
 {
     tt_client_config cfg;
-    tt_port port;
     tt_error e;
-    tt_mock_init(&cm);
-    tt_mock_port(&cm, &port);
+    fresh();
     tt_client_config_default(&cfg);
     cfg.request_timeout_ms = 0;
-    CHECK_INT(tt_client_init(&cl, &port, &cfg, &e), -1);
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
     CHECK_INT(e.code, TT_E_CONFIG);
     cfg.request_timeout_ms = 1000;
     cfg.max_redirects = -1;
-    CHECK_INT(tt_client_init(&cl, &port, &cfg, &e), -1);
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
     CHECK_INT(e.code, TT_E_CONFIG);
     cfg.max_redirects = 0;
-    CHECK_INT(tt_client_init(&cl, &port, &cfg, &e), 0);
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), 0);
 }
 
 typedef struct logbuf {
@@ -145,14 +133,14 @@ static void test_trace_masks_only_secret_params_between_plain_ones(void)
     log_setup();
     serve(OK0);
     new_request(&rq, "http://h/p?flag&key=S3CR3T&x=1");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK(strstr(lb.text, "> GET /p?flag&key=[redacted]&x=1 HTTP/1.1\n") != NULL);
     CHECK(strstr(lb.text, "S3CR3T") == NULL);
     /* a parameter without '=' ends at the space or the end of the line;
      * an '&' before any '?' starts nothing */
     serve("HTTP/1.1 200 OK\r\nX-Q: a&key=v?flag\r\nContent-Length: 0\r\n\r\n");
     new_request(&rq, "http://h/p?flag");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK(strstr(lb.text, "> GET /p?flag HTTP/1.1\n") != NULL);
     CHECK(strstr(lb.text, "< X-Q: a&key=v?flag\n") != NULL);
 }
@@ -173,7 +161,7 @@ static void test_trace_cut_inside_mask_never_leaks(void)
     sprintf(resp + o, "?key=SECRET\r\nContent-Length: 0\r\n\r\n");
     serve(resp);
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(strlen(lb.last_long), TT_LOG_LINE_MAX - 1);
     CHECK(strncmp(lb.last_long, "< X-N: ppp", 10) == 0);
     CHECK(strstr(lb.last_long, "?key=[redact") != NULL);
@@ -183,7 +171,7 @@ static void test_trace_cut_inside_mask_never_leaks(void)
     memset(resp + o, 'q', np);
     sprintf(resp + o + np, "\r\nContent-Length: 0\r\n\r\n");
     serve(resp);
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(strlen(lb.last_long), TT_LOG_LINE_MAX - 1);
     CHECK(strncmp(lb.last_long, "< X-N: ?key=[redacted]&qqq", 26) == 0);
 }
@@ -199,26 +187,26 @@ static void test_resolve_override_only_for_its_host_and_port(void)
     client_setup(&cfg);
     serve(OK0);
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_STR(cm.last_host, "h");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "h");
     cfg.resolve_host = "other";
     cfg.resolve_addr = "10.9.9.9";
     client_setup(&cfg);
     serve(OK0);
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_STR(cm.last_host, "h");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "h");
     cfg.resolve_host = "h";
     cfg.resolve_port = 8080;
     client_setup(&cfg);
     serve(OK0);
     serve(OK0);
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_STR(cm.last_host, "h");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "h");
     new_request(&rq, "http://h:8080/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_STR(cm.last_host, "10.9.9.9");
-    CHECK_INT(cm.last_port, 8080);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "10.9.9.9");
+    CHECK_INT(mock.last_port, 8080);
 }
 
 static void test_connect_timeout_named_by_the_deadline_that_ended(void)
@@ -233,16 +221,16 @@ static void test_connect_timeout_named_by_the_deadline_that_ended(void)
     serve(OK0)->connect_ms = 60000;
     new_request(&rq, "http://h/");
     /* equal limits: the connect limit is what ran out */
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_TIMEOUT);
     CHECK_INT(e.code, TT_E_CONNECT_TIMEOUT);
     /* a shorter request deadline ends first: the request timed out */
     client_setup(&cfg);
     serve(OK0)->connect_ms = 60000;
     rq.timeout_ms = 2000;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
-    CHECK_INT(cm.now, 1000000 + 2000);
+    CHECK_INT(mock.now, 1000000 + 2000);
 }
 
 static void test_pool_evicts_least_recently_used_and_keys_on_port(void)
@@ -255,25 +243,25 @@ static void test_pool_evicts_least_recently_used_and_keys_on_port(void)
     serve_each(OK0, NULL);  /* h:8080, the same host on another port */
     serve_each(OK0, NULL);  /* g:80 */
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    cm.now += 10;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    mock.now += 10;
     new_request(&rq, "http://h:8080/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_INT(cm.connects, 2);
-    cm.now += 10;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    mock.now += 10;
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_INT(cm.connects, 2); /* reused */
-    cm.now += 10;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2); /* reused */
+    mock.now += 10;
     /* the pool is full: the one used longest ago (h:8080) goes */
     new_request(&rq, "http://g/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_INT(cm.connects, 3);
-    CHECK_INT(cm.conns[1].closed, 1);
-    CHECK_INT(cm.conns[0].closed, 0);
-    tt_client_close(&cl);
-    CHECK_INT(cm.conns[0].closed, 1);
-    CHECK_INT(cm.conns[2].closed, 1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 3);
+    CHECK_INT(mock.conns[1].closed, 1);
+    CHECK_INT(mock.conns[0].closed, 0);
+    tt_client_close(&client);
+    CHECK_INT(mock.conns[0].closed, 1);
+    CHECK_INT(mock.conns[2].closed, 1);
 #elif TT_CLIENT_POOL_SIZE == 1
     tt_request rq;
     tt_error e;
@@ -283,18 +271,18 @@ static void test_pool_evicts_least_recently_used_and_keys_on_port(void)
     serve_each(OK0, NULL);  /* h:80 */
     serve_each(OK0, OK0);   /* h:8080, used twice */
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    cm.now += 10;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    mock.now += 10;
     new_request(&rq, "http://h:8080/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_INT(cm.connects, 2);
-    CHECK_INT(cm.conns[0].closed, 1);
-    cm.now += 10;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    CHECK_INT(mock.conns[0].closed, 1);
+    mock.now += 10;
     new_request(&rq, "http://h:8080/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
-    CHECK_INT(cm.connects, 2); /* reused */
-    tt_client_close(&cl);
-    CHECK_INT(cm.conns[1].closed, 1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2); /* reused */
+    tt_client_close(&client);
+    CHECK_INT(mock.conns[1].closed, 1);
 #else
     tt_test_skip("written for pools of 1 and 2 connections");
 #endif
@@ -316,7 +304,7 @@ static void test_overlong_reason_and_content_type_read_as_empty(void)
     client_setup(NULL);
     serve(resp);
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(rs.status, 200);
     CHECK_STR(rs.reason, "");
     CHECK_STR(rs.content_type, "");
@@ -352,7 +340,7 @@ static void test_trailers_reach_the_header_sink_but_not_the_response(void)
     new_request(&rq, "http://h/");
     rq.on_header = record_field;
     rq.user = &f;
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_STR(f.text, "Content-Type=a/b|Transfer-Encoding=chunked|"
                       "T:Content-Type=evil/x|T:X-Sum=9|");
     CHECK_STR(rs.content_type, "a/b");
@@ -369,7 +357,7 @@ static void test_body_without_buffer_is_counted_and_dropped(void)
     new_request(&rq, "http://h/");
     rq.body_buf = NULL;
     rq.body_cap = 0;
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(rs.body_len, 0);
     CHECK_INT(rs.body_bytes, 5);
 }
@@ -386,7 +374,7 @@ static void test_body_exactly_filling_the_buffer_is_not_terminated(void)
     new_request(&rq, "http://h/");
     rq.body_buf = buf;
     rq.body_cap = 4;
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(rs.body_len, 4);
     CHECK_MEM(buf, 5, "abcd#", 5);
 }
@@ -444,7 +432,7 @@ static void test_chunked_upload_producer_error_is_returned(void)
     serve(OK0);
     produced_request(&rq, &p, "http://h/u", 10, 0);
     p.fail = 1;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_STR(e.msg, "producer broke");
     CHECK_INT(wrote_count("Transfer-Encoding: chunked\r\n\r\n"), 1);
     CHECK_INT(wrote_count("0\r\n\r\n"), 0); /* no end chunk after a failure */
@@ -460,11 +448,11 @@ static void test_reset_while_sending_a_chunk(void)
     client_setup(NULL);
     serve(OK0)->send_reset_at = (size_t)hl + 2;
     produced_request(&rq, &p, "http://h/u", 10, 0);
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_NETWORK);
     CHECK_INT(e.code, TT_E_RESET);
-    CHECK_INT(cm.written_len, hl + 2);
-    CHECK_MEM(cm.written + hl, 2, "a\r", 2);
+    CHECK_INT(mock.written_len, hl + 2);
+    CHECK_MEM(mock.written + hl, 2, "a\r", 2);
 }
 
 static void test_reset_while_sending_a_produced_body(void)
@@ -477,9 +465,9 @@ static void test_reset_while_sending_a_produced_body(void)
     client_setup(NULL);
     serve(OK0)->send_reset_at = (size_t)hl + 3;
     produced_request(&rq, &p, "http://h/u", 10, 10);
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_RESET);
-    CHECK_INT(cm.written_len, hl + 3);
+    CHECK_INT(mock.written_len, hl + 3);
 }
 
 static void test_produced_body_larger_than_the_buffer_sent_whole(void)
@@ -494,12 +482,12 @@ static void test_produced_body_larger_than_the_buffer_sent_whole(void)
     client_setup(NULL);
     serve(OK2);
     produced_request(&rq, &p, "http://h/u", total, total);
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_STR(cbody, "ok");
     CHECK_INT(p.calls, 3);
-    CHECK_INT(cm.written_len, hl + total);
+    CHECK_INT(mock.written_len, hl + total);
     for (i = 0; i < total; i++)
-        CHECK_INT(cm.written[hl + i], 'a' + i % 26);
+        CHECK_INT(mock.written[hl + i], 'a' + i % 26);
 }
 
 static void test_empty_bodies_announce_length_zero(void)
@@ -510,17 +498,17 @@ static void test_empty_bodies_announce_length_zero(void)
     serve_each(OK0, OK0);
     new_request(&rq, "http://h/p");
     rq.method = "PUT";
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(wrote_count("PUT /p HTTP/1.1\r\n"), 1);
     new_request(&rq, "http://h/q");
     rq.body = "";
     rq.body_len = 0;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(wrote_count("POST /q HTTP/1.1\r\n"), 1);
     CHECK_INT(wrote_count("Content-Length: 0\r\n\r\n"), 2);
     /* nothing after the last head */
-    CHECK(cm.written_len >= 4);
-    CHECK_MEM(cm.written + cm.written_len - 4, 4, "\r\n\r\n", 4);
+    CHECK(mock.written_len >= 4);
+    CHECK_MEM(mock.written + mock.written_len - 4, 4, "\r\n\r\n", 4);
 }
 
 static void test_large_body_head_send_failure_sends_no_body(void)
@@ -534,11 +522,11 @@ static void test_large_body_head_send_failure_sends_no_body(void)
     new_request(&rq, "http://h/");
     rq.body = big;
     rq.body_len = sizeof big;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_NETWORK);
     CHECK_INT(e.code, TT_E_RESET);
-    CHECK_INT(cm.written_len, 1);
-    CHECK_INT(cm.connects, 1);
+    CHECK_INT(mock.written_len, 1);
+    CHECK_INT(mock.connects, 1);
 }
 
 static void test_reused_connection_timeout_is_not_resent(void)
@@ -549,13 +537,13 @@ static void test_reused_connection_timeout_is_not_resent(void)
     serve(OK0)->hold_open = 1; /* then silence: a live but hung server */
     serve(OK0);
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     rq.timeout_ms = 3000;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_TIMEOUT);
     CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
-    CHECK_INT(cm.connects, 1);
-    CHECK_INT(cl.stats.resends, 0);
+    CHECK_INT(mock.connects, 1);
+    CHECK_INT(client.stats.resends, 0);
 }
 
 /* A first GET leaves a keep-alive connection that the server has closed;
@@ -567,13 +555,13 @@ static int stale_then_post(producer *p, int with_rewind, int rewind_fails, tt_er
     serve(OK0);
     serve(OK2);
     new_request(&rq, "http://h/");
-    if (tt_client_request(&cl, &rq, NULL, e) != 0)
+    if (tt_client_request(&client, &rq, NULL, e) != 0)
         return -2;
     produced_request(&rq, p, "http://h/u", 6, 6);
     if (with_rewind)
         rq.rewind = rewind_producer;
     p->rewind_fails = rewind_fails;
-    return tt_client_request(&cl, &rq, NULL, e);
+    return tt_client_request(&client, &rq, NULL, e);
 }
 
 static void test_stale_connection_resends_produced_body_only_after_rewind(void)
@@ -582,14 +570,14 @@ static void test_stale_connection_resends_produced_body_only_after_rewind(void)
     tt_error e;
     CHECK_INT(stale_then_post(&p, 0, 0, &e), -1);
     CHECK_INT(e.code, TT_E_EOF);
-    CHECK_INT(cm.connects, 1);
+    CHECK_INT(mock.connects, 1);
     CHECK_INT(stale_then_post(&p, 1, 1, &e), -1);
     CHECK_STR(e.msg, "cannot rewind");
-    CHECK_INT(cm.connects, 1);
+    CHECK_INT(mock.connects, 1);
     CHECK_INT(stale_then_post(&p, 1, 0, &e), 0);
     CHECK_INT(p.rewinds, 1);
-    CHECK_INT(cm.connects, 2);
-    CHECK_INT(cl.stats.resends, 1);
+    CHECK_INT(mock.connects, 2);
+    CHECK_INT(client.stats.resends, 1);
     CHECK_INT(wrote_count("Content-Length: 6\r\n\r\nabcdef"), 2);
 }
 
@@ -601,12 +589,12 @@ static void test_stale_connection_resends_a_plain_body(void)
     serve(OK0);
     serve(OK2);
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     rq.body = "pq";
     rq.body_len = 2;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_STR(cbody, "ok");
-    CHECK_INT(cl.stats.resends, 1);
+    CHECK_INT(client.stats.resends, 1);
     CHECK_INT(wrote_count("Content-Length: 2\r\n\r\npq"), 2);
 }
 
@@ -622,11 +610,11 @@ static void test_redirect_to_another_port_drops_credentials(void)
     new_request(&rq, "http://h/a");
     rq.headers = hdr;
     rq.nheaders = 2;
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_STR(rs.url, "http://h:81/b");
     CHECK_INT(wrote_count("Authorization: Bearer t"), 1);
     CHECK_INT(wrote_count("X-Keep: 1"), 2);
-    CHECK_INT(cm.last_port, 81);
+    CHECK_INT(mock.last_port, 81);
     /* another host on the same port: dropped as well */
     client_setup(NULL);
     serve("HTTP/1.1 302 Found\r\nLocation: http://g/b\r\nContent-Length: 0\r\n\r\n");
@@ -634,10 +622,10 @@ static void test_redirect_to_another_port_drops_credentials(void)
     new_request(&rq, "http://h/a");
     rq.headers = hdr;
     rq.nheaders = 2;
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_STR(rs.url, "http://g/b");
     CHECK_INT(wrote_count("Authorization: Bearer t"), 1);
-    CHECK_STR(cm.last_host, "g");
+    CHECK_STR(mock.last_host, "g");
 }
 
 static void test_redirect_to_https_without_tls_config_is_usage_error(void)
@@ -647,10 +635,10 @@ static void test_redirect_to_https_without_tls_config_is_usage_error(void)
     client_setup(NULL);
     serve("HTTP/1.1 301 Moved\r\nLocation: https://h/\r\nContent-Length: 0\r\n\r\n");
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
     CHECK_INT(e.code, TT_E_CONFIG);
-    CHECK_INT(cm.connects, 1);
+    CHECK_INT(mock.connects, 1);
 }
 
 static void test_redirect_method_rules_for_head_and_post(void)
@@ -664,7 +652,7 @@ static void test_redirect_method_rules_for_head_and_post(void)
                "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n");
     new_request(&rq, "http://h/a");
     rq.method = "HEAD";
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(rs.redirects, 1);
     CHECK_INT(wrote_count("HEAD /b HTTP/1.1\r\n"), 1);
     /* 301 after POST becomes a GET without the body */
@@ -673,7 +661,7 @@ static void test_redirect_method_rules_for_head_and_post(void)
     new_request(&rq, "http://h/a");
     rq.body = "xyz";
     rq.body_len = 3;
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(wrote_count("GET /c HTTP/1.1\r\n"), 1);
     CHECK_INT(wrote_count("xyz"), 1);
     CHECK_INT(wrote_count("Content-Length"), 1);
@@ -683,7 +671,7 @@ static void test_redirect_method_rules_for_head_and_post(void)
     new_request(&rq, "http://h/a");
     rq.body = "xyz";
     rq.body_len = 3;
-    CHECK_INT(tt_client_request(&cl, &rq, &rs, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(wrote_count("POST /d HTTP/1.1\r\n"), 1);
     CHECK_INT(wrote_count("Content-Length: 3\r\n\r\nxyz"), 2);
 }
@@ -697,7 +685,7 @@ static void test_307_replays_a_produced_body_after_rewind(void)
     serve_each("HTTP/1.1 307 Temporary\r\nLocation: /v\r\nContent-Length: 0\r\n\r\n", OK2);
     produced_request(&rq, &p, "http://h/u", 4, 4);
     rq.rewind = rewind_producer;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(p.rewinds, 1);
     CHECK_INT(wrote_count("POST /v HTTP/1.1\r\n"), 1);
     CHECK_INT(wrote_count("\r\n\r\nabcd"), 2);
@@ -707,7 +695,7 @@ static void test_307_replays_a_produced_body_after_rewind(void)
     produced_request(&rq, &p, "http://h/u", 4, 4);
     rq.rewind = rewind_producer;
     p.rewind_fails = 1;
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.code, TT_E_INVALID_ARG);
     CHECK_STR(e.msg, "h: redirect 308 needs the streamed body again");
 }
@@ -726,7 +714,7 @@ static void check_long_location(char fill, size_t n)
     client_setup(NULL);
     serve(resp);
     new_request(&rq, "http://h/");
-    CHECK_INT(tt_client_request(&cl, &rq, NULL, &e), -1);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_LIMIT);
     CHECK_INT(e.code, TT_E_LIMIT_URL);
 }
@@ -1680,8 +1668,6 @@ static void test_dispatch_type_of_equal_length_is_not_a_match(void)
 
 /* ---- the event-stream engine ----------------------------------------------------- */
 
-static tt_mock em;
-static tt_client ecl;
 static sserec er;
 
 typedef struct states {
@@ -1712,10 +1698,7 @@ static void on_state(void *user, tt_sse_state from, tt_sse_state to, int64_t del
 
 static void engine_setup(tt_sse_config *cfg)
 {
-    tt_port port;
-    tt_mock_init(&em);
-    tt_mock_port(&em, &port);
-    tt_client_init(&ecl, &port, NULL, NULL);
+    client_setup(NULL);
     memset(&er, 0, sizeof er);
     memset(&est, 0, sizeof est);
     tt_sse_init(&sp, sbuf, sizeof sbuf, sse_record, NULL, &er);
@@ -1728,14 +1711,14 @@ static void engine_setup(tt_sse_config *cfg)
 
 static int engine_run(const tt_sse_config *cfg, tt_error *e)
 {
-    if (tt_sse_stream_init(&es, &ecl, &sp, cfg, e) != 0)
+    if (tt_sse_stream_init(&es, &client, &sp, cfg, e) != 0)
         return -2;
     return tt_sse_stream_run(&es, e);
 }
 
 static void engine_serve(const char *text)
 {
-    tt_mock_add(&em, text, strlen(text));
+    tt_mock_add(&mock, text, strlen(text));
 }
 
 #define SSE_HEAD(ct) "HTTP/1.1 200 OK\r\nContent-Type: " ct "\r\n\r\n"
@@ -1777,14 +1760,14 @@ static void test_engine_stop_from_an_event_with_an_outside_flag(void)
     cfg.cancel = &flag;
     er.stop_stream = 1;
     /* the server keeps the stream open: only the stop ends the run */
-    tt_mock_add(&em, SSE_HEAD("text/event-stream") "data: a\n\n",
+    tt_mock_add(&mock, SSE_HEAD("text/event-stream") "data: a\n\n",
                 strlen(SSE_HEAD("text/event-stream") "data: a\n\n"))->hold_open = 1;
     engine_serve(NO_CONTENT);
     CHECK_INT(engine_run(&cfg, &e), 0);
     CHECK_INT(flag, 1);
     CHECK_INT(er.events, 1);
-    CHECK_INT(em.now, 1000000);  /* no idle timeout was waited out */
-    CHECK_INT(em.hung, 0);
+    CHECK_INT(mock.now, 1000000);  /* no idle timeout was waited out */
+    CHECK_INT(mock.hung, 0);
     CHECK_INT(es.stats.attempts, 1);
     CHECK(est.n > 0 && est.n <= (int)TT_COUNT(est.to));
     CHECK_INT(est.to[est.n - 1], TT_SSE_STOPPED);
@@ -1819,7 +1802,7 @@ static void test_engine_failed_poll_is_reported_in_place(void)
     cfg.poll = failing_poll;
     cfg.poll_after_ms = 0;
     cfg.poll_interval_ms = 400;   /* shorter than the backoff: polls in between */
-    tt_mock_add_fail(&em, TT_PORT_EREFUSED);
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
     engine_serve(NO_CONTENT);
     CHECK_INT(engine_run(&cfg, &e), 0);
     CHECK_INT(es.stats.polls, 3);  /* at 0, 400 and 800 ms of a 1000 ms wait */
@@ -1831,7 +1814,7 @@ static void test_engine_failed_poll_is_reported_in_place(void)
     cfg.poll = failing_poll;
     cfg.poll_after_ms = 0;
     cfg.on_state = NULL;
-    tt_mock_add_fail(&em, TT_PORT_EREFUSED);
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
     engine_serve(NO_CONTENT);
     CHECK_INT(engine_run(&cfg, &e), 0);
     CHECK_INT(es.stats.polls, 1);

@@ -9,6 +9,7 @@
 #if TT_FEATURE_SSE
 
 #include "../testlib.h"
+#include "fixture.h"
 #include "suites.h"
 #include "tether/sse_stream.h"
 #include "port_mock.h"
@@ -511,8 +512,6 @@ static void test_dispatch_handler_limit(void)
 
 /* ---- the engine on the fake clock --------------------------------------------------- */
 
-static tt_mock mock;
-static tt_client client;
 static tt_sse_stream stream;
 
 typedef struct trace {
@@ -573,9 +572,7 @@ static tt_mock_script *add_stream(int k, const char *events)
 
 static void engine_setup(tt_sse_config *cfg)
 {
-    tt_port port;
-    tt_mock_port(&mock, &port);
-    tt_client_init(&client, &port, NULL, NULL);
+    tt_client_init(&client, &port, NULL, NULL); /* over the mock as the test scripted it */
     memset(&tr, 0, sizeof tr);
     memset(&col, 0, sizeof col);
     tt_sse_init(&parser, evbuf, sizeof evbuf, on_event, on_drop, &col);
@@ -614,7 +611,7 @@ static void test_engine_request_and_replay(void)
     tt_error e;
     char req[1024];
     tt_header auth = { "Authorization", "Bearer t0k3n" };
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.headers = &auth;
     cfg.nheaders = 1;
@@ -645,7 +642,7 @@ static void test_engine_backoff_sequence(void)
     tt_error e;
     int i, k = 0;
     int64_t expect = 1000;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     for (i = 0; i < 9; i++)
         tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
@@ -672,7 +669,7 @@ static void test_engine_jitter_bounds(void)
 {
     tt_sse_config cfg;
     tt_error e;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), 0);
     CHECK_INT(tt_sse_jitter_ms(&stream, 1000, 0), 750);
@@ -708,7 +705,7 @@ static void test_engine_config_refused(void)
     tt_sse_config cfg;
     tt_error e;
     tt_header h[TT_SSE_HEADERS_MAX + 1];
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.url = NULL;
     CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), -1);
@@ -747,7 +744,7 @@ static void test_engine_content_type_spellings(void)
     for (i = 0; i < TT_COUNT(cases); i++) {
         static char resp[256];
         int opened;
-        tt_mock_init(&mock);
+        fresh();
         engine_setup(&cfg);
         snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\ndata: x\n\n",
                  cases[i].ct);
@@ -760,7 +757,7 @@ static void test_engine_content_type_spellings(void)
             return;
         }
     }
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     add_text(0, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n");
     add_text(1, "HTTP/1.1 304 Not Modified\r\n\r\n");
@@ -821,7 +818,7 @@ static void test_engine_healthy_resets_backoff(void)
     tt_mock_script *s;
     int i, nb = 0;
     int64_t delays[8];
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.jitter_pct = 0;
     tt_mock_add_fail(&mock, TT_PORT_EREFUSED);   /* 1 s */
@@ -852,7 +849,7 @@ static void test_engine_retry_field_sets_base(void)
     tt_error e;
     int i, nb = 0;
     int64_t delays[4];
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.jitter_pct = 0;
     add_stream(0, "retry: 250\ndata: a\n\n");
@@ -872,7 +869,7 @@ static void test_engine_retry_after(void)
     tt_sse_config cfg;
     tt_error e;
     int i;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     add_text(0, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n");
     add_text(1, "HTTP/1.1 204 No Content\r\n\r\n");
@@ -891,7 +888,7 @@ static void test_engine_retry_after_capped(void)
     tt_sse_config cfg;
     tt_error e;
     int i;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     add_text(0, "HTTP/1.1 429 Slow Down\r\nRetry-After: 86400\r\nContent-Length: 0\r\n\r\n");
     add_text(1, "HTTP/1.1 204 No Content\r\n\r\n");
@@ -908,7 +905,7 @@ static void test_engine_5xx_and_content_type_retry(void)
     tt_sse_config cfg;
     tt_error e;
     int i, nb = 0;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     add_text(0, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
     add_text(1, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello");
@@ -933,7 +930,7 @@ static void test_engine_permanent_statuses(void)
     for (k = 0; k < TT_COUNT(answers); k++) {
         tt_sse_config cfg;
         tt_error e;
-        tt_mock_init(&mock);
+        fresh();
         engine_setup(&cfg);
         add_text(0, answers[k]);
         add_text(1, "HTTP/1.1 204 No Content\r\n\r\n");
@@ -949,7 +946,7 @@ static void test_engine_204_stops(void)
 {
     tt_sse_config cfg;
     tt_error e;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     add_text(0, "HTTP/1.1 204 No Content\r\n\r\n");
     add_stream(1, "data: never\n\n");
@@ -970,7 +967,7 @@ static void test_engine_401_swap_then_stop(void)
     tt_sse_config cfg;
     tt_error e;
     int i;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.on_auth = auth_once;
     add_text(0, "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
@@ -986,7 +983,7 @@ static void test_engine_401_swap_then_stop(void)
             break;
     CHECK_INT(tr.delay[i], 0);
     /* without a callback, 401 is permanent */
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     add_text(0, "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
     CHECK_INT(run_engine(&cfg, &e), -1);
@@ -999,7 +996,7 @@ static void test_engine_idle_timeout(void)
     tt_error e;
     tt_mock_script *s;
     int i;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.idle_timeout_ms = 90000;
     s = add_stream(0, "data: a\n\n");
@@ -1021,7 +1018,7 @@ static void test_engine_polling_fallback(void)
     tt_sse_config cfg;
     tt_error e;
     int i, polling_at = -1, connected_after = -1;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.poll = on_poll;
     cfg.jitter_pct = 0;
@@ -1066,7 +1063,7 @@ static void test_engine_slow_poll_does_not_starve(void)
 {
     tt_sse_config cfg;
     tt_error e;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.poll = slow_poll;
     cfg.poll_after_ms = 0;
@@ -1082,7 +1079,7 @@ static void test_engine_stop_is_prompt(void)
 {
     tt_sse_config cfg;
     tt_error e;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     /* CONNECTING, CONNECTED, the idle timeout's BACKOFF: a stop there ends
      * the run without a second attempt (a stop while the stream is open:
@@ -1101,7 +1098,7 @@ static void test_engine_bad_config(void)
 {
     tt_sse_config cfg;
     tt_error e;
-    tt_mock_init(&mock);
+    fresh();
     engine_setup(&cfg);
     cfg.url = NULL;
     CHECK_INT(run_engine(&cfg, &e), -2);

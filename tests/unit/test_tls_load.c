@@ -7,17 +7,24 @@
  * freely), and a small EC PKI made once with openssl and pasted below.
  * Files and directories come from an in-memory port; handshakes run
  * against BearSSL's own server engine inside the test, wired to the client
- * through a loopback port that can also replace the server's bytes.
+ * through a loopback port that can also replace the server's bytes; the
+ * mock port, which has no files, for either backend's loaders.
  */
 #include "tether/config.h"
-#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
+#include "suites.h"
+#if (TT_FEATURE_TLS && !TT_TLS_MBEDTLS) || UNIT_ALL_PROTOCOLS
 
 #include "../testlib.h"
-#include "suites.h"
-#include "tls_internal.h"
+#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
+#include "tls_internal.h" /* before tether/tls.h */
+#endif
+#include "port_mock.h"
+#include "tether/tls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
 
 /* ---- test PKI (openssl, EC P-256): CA, and "localhost" + IP 127.0.0.1 -- */
 
@@ -1820,6 +1827,27 @@ static void test_unoffered_cipher_suite_named(void)
     CHECK_INT(e.code, TT_E_TLS_CIPHER);
     CHECK(has(&e, "chose a suite not offered"));
 }
+#endif /* TT_FEATURE_TLS && !TT_TLS_MBEDTLS */
+
+#if UNIT_ALL_PROTOCOLS
+/* A port without files (the mock, or firmware without a file system):
+ * credentials from paths are refused by name, from memory they load. */
+static void test_no_file_system(void)
+{
+    static unsigned char arena[1024];
+    tt_tls_store st;
+    static tt_mock m;
+    tt_port port;
+    tt_error e;
+    tt_mock_init(&m);
+    tt_mock_port(&m, &port);
+    tt_tls_store_init(&st, arena, sizeof arena);
+    CHECK_INT(tt_tls_load_anchors(&st, &port, "/etc/ssl/certs", &e), -1);
+    CHECK(strstr(e.msg, "file system") != NULL);
+    CHECK_INT(tt_tls_load_chain(&st, &port, "/c.pem", &e), -1);
+    CHECK_INT(tt_tls_load_key(&st, &port, "/k.pem", &e), -1);
+}
+#endif
 
 /* a table entry named after its test function */
 #define T(name) { #name, test_##name }
@@ -1827,6 +1855,7 @@ static void test_unoffered_cipher_suite_named(void)
 void suite_tls_load(void)
 {
     static const tt_test tests[] = {
+#if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
         T(anchor_duplicates_need_same_name_and_key),
         T(bad_certificate_in_bundle_named_by_position),
         T(bad_last_certificate_without_newline_reported),
@@ -1872,6 +1901,10 @@ void suite_tls_load(void)
         T(alert_after_certificate_request),
         T(non_tls_answers_named),
         T(unoffered_cipher_suite_named),
+#endif
+#if UNIT_ALL_PROTOCOLS
+        T(no_file_system),
+#endif
     };
     tt_run_suite("tls_load", tests, TT_COUNT(tests));
 }
