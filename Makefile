@@ -205,6 +205,8 @@ test:
 	@$(MAKE) --no-print-directory NODEPS=1 $(FUZZ_BINS)
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/no-ed25519 TT_FEATURE_ED25519=0 \
 		build/no-ed25519/tests/unit
+	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/inflate-only TT_FEATURE_GZIP_REQUEST=0 \
+		build/inflate-only/tests/unit
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/http-only $(HTTP_ONLY) \
 		build/http-only/tests/unit build/http-only/tests/integ
 	@$(MAKE) --no-print-directory NODEPS=1 BUILD=build/http-sse $(HTTP_ONLY) TT_FEATURE_SSE=1 \

@@ -46,6 +46,7 @@ run unit                build/tests/unit
 run unit-asan           build/asan/tests/unit
 run unit-small-config   build/small/tests/unit
 run unit-no-ed25519     env TT_TEST=plexd_verify build/no-ed25519/tests/unit
+run unit-inflate-only   env TT_TEST=plexd build/inflate-only/tests/unit
 run unit-http-only      build/http-only/tests/unit
 run integ-http-only     build/http-only/tests/integ
 run unit-http-sse       build/http-sse/tests/unit
