@@ -579,6 +579,35 @@ void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, con
     }
 }
 
+int tt_json_field_text(const tt_json_field *f, const void *rec, char *buf, size_t cap,
+                       const char **text)
+{
+    const unsigned char *p = (const unsigned char *)rec + f->offset;
+    if (record_unset(f, rec, p))
+        return 1;
+    switch (f->type) {
+    case TT_JF_STRING:
+        *text = (const char *)p;
+        return 0;
+    case TT_JF_PSTR:
+        memcpy(text, p, sizeof *text);
+        return 0;
+    case TT_JF_BOOL:
+        *text = record_int(f->type, f->size, p) ? "true" : "false";
+        return 0;
+    case TT_JF_INT:
+        tt_fmt(buf, cap, "%lld", (long long)record_int(f->type, f->size, p));
+        *text = buf;
+        return 0;
+    case TT_JF_UINT:
+        tt_fmt(buf, cap, "%llu", (unsigned long long)record_uint(f->size, p));
+        *text = buf;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 void tt_jw_record(tt_json_writer *w, const tt_json_field *root, const void *rec)
 {
     tt_jw_object(w);

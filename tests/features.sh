@@ -11,7 +11,8 @@ needs() {
         GZIP_REQUEST) echo GZIP ;;
         VMM) echo TLS JSON_BIND JSON_WRITE ;;
         PLEXD) echo SSE JSON_BIND JSON_WRITE ;;
-        MAAS|POOLMGR) echo JSON_BIND ;;
+        POOLMGR) echo JSON_BIND ;;
+        MAAS) echo JSON_BIND JSON_WRITE ;;
         SKYPILOT) echo JSON_BIND JSON_WRITE ;;
     esac
 }

@@ -356,35 +356,33 @@ int tt_maas_lookup(tt_maas *m, const char *kind, const char *name_or_id, int32_t
 /* ---- compose -------------------------------------------------------------------------- */
 
 /* "&name=value" (form-encoded) when value is set; -1 when it does not fit. */
-static int form_add(tt_maas *m, size_t *len, const char *name, const char *value, size_t vlen,
-                    tt_error *err)
-{
-    if (value == NULL || vlen == 0)
-        return 0;
-    if (*len + strlen(name) + 2 >= sizeof m->req)
-        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_BODY, m->api.label,
-                            "form parameters longer than TT_API_REQUEST_MAX (%d)",
-                            TT_API_REQUEST_MAX);
-    *len += tt_fmt(m->req + *len, sizeof m->req - *len, "%s%s=", *len ? "&" : "", name);
-    if (tt_pct_encode(m->req, sizeof m->req, len, value, vlen, TT_PCT_FORM, err) != 0)
-        return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_BODY, m->api.label,
-                            "form parameters longer than TT_API_REQUEST_MAX (%d)",
-                            TT_API_REQUEST_MAX);
-    return 0;
-}
-
 static int form_str(tt_maas *m, size_t *len, const char *name, const char *value, tt_error *err)
 {
-    return form_add(m, len, name, value, value != NULL ? strlen(value) : 0, err);
+    if (value == NULL || value[0] == '\0')
+        return 0;
+    if (*len + strlen(name) + 2 < sizeof m->req) {
+        *len += tt_fmt(m->req + *len, sizeof m->req - *len, "%s%s=", *len ? "&" : "", name);
+        if (tt_pct_encode(m->req, sizeof m->req, len, value, strlen(value), TT_PCT_FORM,
+                          err) == 0)
+            return 0;
+    }
+    return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_BODY, m->api.label,
+                        "form parameters longer than TT_API_REQUEST_MAX (%d)",
+                        TT_API_REQUEST_MAX);
 }
 
-static int form_num(tt_maas *m, size_t *len, const char *name, long long v, tt_error *err)
+/* The members of rec that are set, by its table, as parameters. */
+static int form_members(tt_maas *m, size_t *len, const tt_json_field *f, size_t n,
+                        const void *rec, tt_error *err)
 {
     char num[24];
-    if (v == 0)
-        return 0;
-    tt_fmt(num, sizeof num, "%lld", v);
-    return form_str(m, len, name, num, err);
+    const char *v;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (tt_json_field_text(&f[i], rec, num, sizeof num, &v) == 0 &&
+            form_str(m, len, f[i].name, v, err) != 0)
+            return -1;
+    return 0;
 }
 
 /* zone, pool or domain: a name is looked up, then sent as the id MAAS
@@ -421,6 +419,16 @@ static int form_cores(tt_maas *m, size_t *len, const char *list, tt_error *err)
     return 0;
 }
 
+/* The compose form's plain parameters (zone, pool, domain and pinned
+ * cores are looked up or split: below); MAAS's defaults for the unset. */
+#define C_NUM(m) TT_JSON_INT(tt_maas_compose_req, m, #m, TT_JF_OMIT)
+#define C_STR(m) TT_JSON_PSTR(tt_maas_compose_req, m, #m, TT_JF_OMIT)
+#define C_FLAG(m) TT_JSON_BOOL(tt_maas_compose_req, m, #m, TT_JF_OMIT)
+static const tt_json_field compose_form[] = {
+    C_NUM(cores), C_NUM(memory), C_STR(storage), C_STR(interfaces), C_STR(hostname),
+    C_STR(architecture), C_NUM(cpu_speed), C_FLAG(hugepages_backed), C_FLAG(skip_commissioning),
+};
+
 typedef struct composed {
     char system_id[64];
 } composed;
@@ -441,15 +449,7 @@ int tt_maas_compose(tt_maas *m, int32_t id, const tt_maas_compose_req *q, char *
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, m->api.label,
                             "compose needs cores > 0 and memory > 0 (MiB)");
     m->req[0] = '\0';
-    if (form_num(m, &len, "cores", q->cores, err) != 0 ||
-        form_num(m, &len, "memory", q->memory, err) != 0 ||
-        form_str(m, &len, "storage", q->storage, err) != 0 ||
-        form_str(m, &len, "interfaces", q->interfaces, err) != 0 ||
-        form_str(m, &len, "hostname", q->hostname, err) != 0 ||
-        form_str(m, &len, "architecture", q->architecture, err) != 0 ||
-        form_num(m, &len, "cpu_speed", q->cpu_speed, err) != 0 ||
-        form_str(m, &len, "hugepages_backed", q->hugepages_backed ? "true" : NULL, err) != 0 ||
-        form_str(m, &len, "skip_commissioning", q->skip_commissioning ? "true" : NULL, err) != 0 ||
+    if (form_members(m, &len, compose_form, TT_JSON_NFIELDS(compose_form), q, err) != 0 ||
         form_cores(m, &len, q->pinned_cores, err) != 0 ||
         form_ref(m, &len, "zone", "zones", q->zone, err) != 0 ||
         form_ref(m, &len, "pool", "resourcepools", q->pool, err) != 0 ||
@@ -540,11 +540,22 @@ int tt_maas_read_machine(tt_maas *m, const char *system_id, tt_maas_machine *out
     return machine_call(m, &r, out, on_item, user, err);
 }
 
+/* The deploy form: the request's strings, the user data in base64. */
+typedef struct deploy_form {
+    const char *user_data, *distro_series, *hwe_kernel;
+} deploy_form;
+
+#define D_STR(m) TT_JSON_PSTR(deploy_form, m, #m, TT_JF_OMIT)
+static const tt_json_field deploy_fields[] = {
+    D_STR(user_data), D_STR(distro_series), D_STR(hwe_kernel),
+};
+
 int tt_maas_deploy(tt_maas *m, const char *system_id, const tt_maas_deploy_req *q,
                    tt_maas_machine *out, tt_json_item_fn on_item, void *user, tt_error *err)
 {
     char path[96], ud[TT_API_REQUEST_MAX];
-    size_t len = 0, udn = 0;
+    deploy_form f;
+    size_t len = 0;
     tt_api_req r;
     if (machine_path(m, path, sizeof path, system_id, err) != 0)
         return -1;
@@ -553,12 +564,11 @@ int tt_maas_deploy(tt_maas *m, const char *system_id, const tt_maas_deploy_req *
         return tt_error_set(err, TT_ERR_LIMIT, TT_E_LIMIT_JSON_BODY, m->api.label,
                             "user data of %zu bytes: more than fits TT_API_REQUEST_MAX (%d) "
                             "in base64", q->user_data_len, TT_API_REQUEST_MAX);
-    if (q->user_data != NULL && q->user_data_len > 0)
-        udn = strlen(ud);
+    f.user_data = q->user_data != NULL && q->user_data_len > 0 ? ud : NULL;
+    f.distro_series = q->distro_series;
+    f.hwe_kernel = q->hwe_kernel;
     m->req[0] = '\0';
-    if (form_add(m, &len, "user_data", ud, udn, err) != 0 ||
-        form_str(m, &len, "distro_series", q->distro_series, err) != 0 ||
-        form_str(m, &len, "hwe_kernel", q->hwe_kernel, err) != 0)
+    if (form_members(m, &len, deploy_fields, TT_JSON_NFIELDS(deploy_fields), &f, err) != 0)
         return -1;
     memset(&r, 0, sizeof r);
     r.method = "POST";

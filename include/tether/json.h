@@ -570,6 +570,16 @@ void tt_jw_members(tt_json_writer *w, const tt_json_field *fields, size_t n, con
 void tt_jw_record(tt_json_writer *w, const tt_json_field *root, const void *rec);
 
 /*
+ * One member of rec as text, for bodies that are not JSON (MAAS's forms)
+ * written by the same tables: strings as they are, numbers in decimal,
+ * booleans "true" or "false" (into buf[cap], 24 bytes are enough). 0 with
+ * *text set; 1 when the member is unset (as TT_JF_OMIT reads it); -1 for a
+ * kind that has no one text (objects, arrays, lists, JSON).
+ */
+int tt_json_field_text(const tt_json_field *f, const void *rec, char *buf, size_t cap,
+                       const char **text);
+
+/*
  * Finish: 0 with *len set when the document is complete and fitted; -1
  * with TT_E_LIMIT_JSON_BODY (it did not fit: nothing partial is ever
  * reported as success) or TT_E_INVALID_ARG (unbalanced, misplaced key,
