@@ -42,56 +42,42 @@ static int is_bad_value_char(int c)
     return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
-/* Index of the first byte of s[0..n) that may not be in a field value, or
- * n. Eight bytes at a time: a word without a byte below 0x20 or equal to
- * 0x7f is passed whole (bytes >= 0x80, obs-text, are allowed). */
-static size_t find_bad_value_char(const unsigned char *s, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    size_t i = 0, k;
-
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w, del;
-        memcpy(&w, s + i, 8);
-        del = w ^ (0x7f * ones);
-        if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs) {
-            for (k = i; k < i + 8; k++)
-                if (is_bad_value_char(s[k]))
-                    return k;
-        }
-    }
-    for (; i < n; i++)
-        if (is_bad_value_char(s[i]))
-            return i;
-    return n;
-}
-
 /* First byte in [s, end) below 0x20 or equal to 0x7f -- a line end, a
  * tab, or a byte a value may not hold -- or end. Eight bytes a step. */
 static const unsigned char *find_special(const unsigned char *s,
                                          const unsigned char *end)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-
     while (end - s >= 8) {
-        uint64_t w, del, m;
+        uint64_t w, m;
+        int i;
         memcpy(&w, s, 8);
-        del = w ^ (0x7f * ones);
-        m = (((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs;
+        m = tt_swar_controls(w) | tt_swar_eq(w, 0x7f);
         if (m != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* borrows only run towards later bytes, so the lowest flag
-             * marks the first special byte exactly */
-            return s + (__builtin_ctzll(m) >> 3);
-#else
-            break;
-#endif
+            if ((i = tt_swar_first(m)) < 0)
+                break;
+            return s + i;
         }
         s += 8;
     }
     while (s < end && *s >= 0x20 && *s != 0x7f)
         s++;
     return s;
+}
+
+/* First byte in [s, end) that a field value may not hold (a control
+ * character other than HTAB; obs-text, >= 0x80, is allowed), or end. */
+static const unsigned char *value_end(const unsigned char *s, const unsigned char *end)
+{
+    const unsigned char *q = find_special(s, end);
+    while (q < end && *q == '\t')
+        q = find_special(q + 1, end);
+    return q;
+}
+
+/* Index of the first byte of s[0..n) that may not be in a field value, or n. */
+static size_t find_bad_value_char(const unsigned char *s, size_t n)
+{
+    return (size_t)(value_end(s, s + n) - s);
 }
 
 /* Counted, case-insensitive equality with a lower-case literal of known
@@ -601,9 +587,7 @@ static int fast_field_line(tt_http_parser *p, const unsigned char *d,
     while (v < end && (*v == ' ' || *v == '\t'))
         v++;
     /* the value, up to its line end, in one pass */
-    q = find_special(v, end);
-    while (q < end && *q == '\t')
-        q = find_special(q + 1, end);
+    q = value_end(v, end);
     if (q == end)
         return 0;
     ve = q;

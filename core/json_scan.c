@@ -146,32 +146,6 @@ static int value_byte(tt_json_scan *s, int c, size_t pos, tt_error *err)
     }
 }
 
-/* UTF-8 lead byte: how many continuation bytes and the range of the
- * first (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF). */
-static int utf8_lead(tt_json_scan *s, int c)
-{
-    s->utf8_lo = 0x80;
-    s->utf8_hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-        s->utf8_need = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        s->utf8_need = 2;
-        if (c == 0xe0)
-            s->utf8_lo = 0xa0;
-        else if (c == 0xed)
-            s->utf8_hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        s->utf8_need = 3;
-        if (c == 0xf0)
-            s->utf8_lo = 0x90;
-        else if (c == 0xf4)
-            s->utf8_hi = 0x8f;
-    } else {
-        return -1;
-    }
-    return 0;
-}
-
 /* A \uXXXX escape is complete. */
 static int escape_done(tt_json_scan *s, size_t pos, tt_error *err)
 {
@@ -220,7 +194,7 @@ static int string_byte(tt_json_scan *s, int c, size_t pos, tt_error *err)
         }
         if (c < 0x20)
             return fail(s, err, TT_E_JSON_SYNTAX, pos, "control character in string", c);
-        if (c >= 0x80 && utf8_lead(s, c) != 0)
+        if (c >= 0x80 && (s->utf8_need = tt_utf8_lead(c, &s->utf8_lo, &s->utf8_hi)) == 0)
             return fail(s, err, TT_E_JSON_UTF8, pos, "invalid UTF-8", c);
         return 0;
     case STR_ESC:
@@ -374,21 +348,16 @@ static int structural_byte(tt_json_scan *s, int c, size_t pos, tt_error *err)
  * bytes a step, as the HTTP parser does with header values. */
 static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-
     while (end - p >= 8) {
-        uint64_t w, q, b, m;
+        uint64_t w, m;
+        int i;
         memcpy(&w, p, 8);
-        q = w ^ ('"' * ones);
-        b = w ^ ('\\' * ones);
-        m = (((w - 0x20 * ones) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w) & highs;
+        m = tt_swar_controls(w) | tt_swar_eq(w, '"') | tt_swar_eq(w, '\\') |
+            (w & TT_SWAR_HIGHS);
         if (m != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* borrows only run towards later bytes: the lowest flag is exact */
-            return p + (__builtin_ctzll(m) >> 3);
-#else
-            break;
-#endif
+            if ((i = tt_swar_first(m)) < 0)
+                break;
+            return p + i;
         }
         p += 8;
     }

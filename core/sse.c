@@ -336,23 +336,8 @@ static int decode_byte(tt_sse_parser *p, unsigned char b, tt_error *err)
                 p->at_start = 0;
                 return line_byte(p, (char)b, err);
             }
-            if (b >= 0xc2 && b <= 0xdf) {
-                p->u8_need = 1;
-            } else if (b >= 0xe0 && b <= 0xef) {
-                p->u8_need = 2;
-                if (b == 0xe0)
-                    p->u8_lo = 0xa0;
-                else if (b == 0xed)
-                    p->u8_hi = 0x9f;
-            } else if (b >= 0xf0 && b <= 0xf4) {
-                p->u8_need = 3;
-                if (b == 0xf0)
-                    p->u8_lo = 0x90;
-                else if (b == 0xf4)
-                    p->u8_hi = 0x8f;
-            } else {
+            if ((p->u8_need = tt_utf8_lead(b, &p->u8_lo, &p->u8_hi)) == 0)
                 return emit_replacement(p, err);
-            }
             p->u8[0] = b;
             p->u8_len = 1;
             return 0;
