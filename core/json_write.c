@@ -367,7 +367,7 @@ int tt_jw_finish(tt_json_writer *w, size_t *len, tt_error *err)
 
 /* ---- records by their tables ------------------------------------------------------- */
 
-/* A number of `size` bytes at p, widened (kinds INT, UINT, DOUBLE, BOOL). */
+/* A signed number of `size` bytes at p (INT), or a BOOL (0 or 1), widened. */
 static int64_t record_int(unsigned kind, size_t size, const unsigned char *p)
 {
     int32_t i32;

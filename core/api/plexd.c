@@ -88,8 +88,8 @@ static const tt_json_field secret_fields[] = {
 const tt_json_field tt_plexd_secret_json = TT_JSON_ROOT_OBJ(tt_plexd_secret, secret_fields);
 
 /* The request bodies: one record, each call's table naming the members it
- * sends (plexd's request types, internal/api/types.go). JSON members are
- * the caller's text, checked before (check_caller_json). */
+ * sends, named as plexd's agent names them. JSON members are the caller's
+ * text, checked before (check_caller_json). */
 typedef struct plexd_body {
     const char *token, *node_id, *public_key, *hostname, *metadata, *capabilities;
     const char *timestamp, *status, *uptime, *binary_checksum, *new_public_key;
