@@ -14,7 +14,7 @@ int main(void)
 #if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
     suite_tls();
 #endif
-#if TT_FEATURE_JSON_WRITE && TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_STREAM
+#if UNIT_JSON_SUITE
     suite_json();
 #endif
 #if TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_WRITE

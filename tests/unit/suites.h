@@ -11,6 +11,10 @@
                             TT_FEATURE_SKYPILOT && TT_FEATURE_POOLMGR)
 #define UNIT_FULL_ENGINE (TT_FEATURE_SSE && TT_FEATURE_JSON_STREAM && TT_FEATURE_JSON_BIND && \
                           TT_FEATURE_GZIP)
+/* The JSON suite: its own tests want the writer, binding and streaming;
+ * its edge tests run with the whole engine, as they always have. */
+#define UNIT_JSON_ALL (TT_FEATURE_JSON_WRITE && TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_STREAM)
+#define UNIT_JSON_SUITE (UNIT_JSON_ALL || UNIT_FULL_ENGINE)
 
 void suite_errors(void);
 void suite_url(void);
