@@ -41,7 +41,7 @@ int main(void)
     suite_sky();
     suite_vmm();
 #endif
-#if UNIT_ALL_PROTOCOLS && TT_FEATURE_GZIP
+#if UNIT_GZIP_SUITE
     suite_gzip();
 #endif
 #if (TT_FEATURE_TLS && !TT_TLS_MBEDTLS) || UNIT_ALL_PROTOCOLS

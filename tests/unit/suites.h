@@ -4,6 +4,9 @@
 
 #include "tether/config.h"
 
+#include <limits.h>
+#include <stdint.h>
+
 /* Tests that need every protocol client (the five together), and tests
  * that need the whole engine (SSE, JSON streaming and binding, gzip):
  * each keeps the guard it has always run under. */
@@ -15,6 +18,10 @@
  * its edge tests run with the whole engine, as they always have. */
 #define UNIT_JSON_ALL (TT_FEATURE_JSON_WRITE && TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_STREAM)
 #define UNIT_JSON_SUITE (UNIT_JSON_ALL || UNIT_FULL_ENGINE)
+/* The gzip suite: its bodies with every protocol client, as they always
+ * have been; its size edge with the whole engine, where size_t can say it. */
+#define UNIT_GZIP_BODIES (UNIT_ALL_PROTOCOLS && TT_FEATURE_GZIP)
+#define UNIT_GZIP_SUITE (UNIT_GZIP_BODIES || (UNIT_FULL_ENGINE && SIZE_MAX > UINT_MAX))
 
 void suite_errors(void);
 void suite_url(void);

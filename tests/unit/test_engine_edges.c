@@ -357,29 +357,6 @@ static void test_engine_second_401_in_a_row_backs_off(void)
     CHECK_INT(es.stats.attempts, 3);
 }
 
-/* ---- gzip ----------------------------------------------------------------------- */
-
-#if TT_FEATURE_GZIP && SIZE_MAX > UINT_MAX
-static void test_gzip_refuses_sizes_over_4gib(void)
-{
-    static tt_gzip g;
-    unsigned char out[64];
-    size_t len = 0;
-    tt_error e;
-    /* the sizes are checked before a byte is touched */
-    CHECK_INT(tt_gzip_compress(&g, "x", (size_t)UINT_MAX + 1, out, sizeof out, &len, &e), -1);
-    CHECK_INT(e.code, TT_E_LIMIT_BUFFER);
-    CHECK_INT(tt_gzip_compress(&g, "x", 1, out, (size_t)UINT_MAX + 1, &len, &e), -1);
-    CHECK_INT(e.code, TT_E_LIMIT_BUFFER);
-    CHECK_INT(tt_gzip_inflate_begin(&g, &e), 0);
-    CHECK_INT(tt_gzip_inflate_feed(&g, out, (size_t)UINT_MAX + 1, NULL, NULL, &e), -1);
-    CHECK_INT(e.code, TT_E_LIMIT_BUFFER);
-    CHECK_STR(e.msg, "gzip: pieces over 4 GiB are not supported");
-    CHECK_INT(tt_gzip_inflate_end(&g, &e), -1);
-    CHECK_INT(e.code, TT_E_EOF);
-}
-#endif
-
 /* ---- the suite ------------------------------------------------------------------ */
 
 /* a table entry named after its test function */
@@ -400,9 +377,6 @@ void suite_engine_edges(void)
         T(engine_failed_poll_is_reported_in_place),
         T(engine_429_without_retry_after_backs_off),
         T(engine_second_401_in_a_row_backs_off),
-#if TT_FEATURE_GZIP && SIZE_MAX > UINT_MAX
-        T(gzip_refuses_sizes_over_4gib),
-#endif
     };
     tt_run_suite("engine_edges", tests, TT_COUNT(tests));
 }
