@@ -47,8 +47,5 @@ int main(void)
 #if (TT_FEATURE_TLS && !TT_TLS_MBEDTLS) || UNIT_ALL_PROTOCOLS
     suite_tls_load();
 #endif
-#if UNIT_FULL_ENGINE
-    suite_engine_edges();
-#endif
     return tt_test_summary();
 }

@@ -45,6 +45,5 @@ void suite_pool(void);
 void suite_sky(void);
 void suite_vmm(void);
 void suite_tls_load(void);
-void suite_engine_edges(void);
 
 #endif
