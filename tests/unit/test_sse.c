@@ -523,6 +523,8 @@ typedef struct trace {
     int stop_at;          /* stop the engine at this many transitions */
     int polls;
     int auth_calls;
+    int same;             /* from == to reports: the failed polls */
+    tt_errcode same_why;
 } trace;
 
 static trace tr;
@@ -531,9 +533,11 @@ static void on_state(void *user, tt_sse_state from, tt_sse_state to, int64_t del
                      const tt_error *why)
 {
     trace *t = user;
-    (void)from;
-    if (from == to)
-        return; /* a poll failure report */
+    if (from == to) { /* a poll failure report */
+        t->same++;
+        t->same_why = why != NULL ? why->code : TT_E_OK;
+        return;
+    }
     if (t->n < 64) {
         t->to[t->n] = to;
         t->delay[t->n] = delay;
@@ -570,21 +574,33 @@ static tt_mock_script *add_stream(int k, const char *events)
     return tt_mock_add(&mock, scripts[k], strlen(scripts[k]));
 }
 
-static void engine_setup(tt_sse_config *cfg)
+static tt_sse_parser *engine_parser; /* what the next run reads events with */
+
+/* The one engine fixture: the client over the mock as the test scripted
+ * it, every state change traced into tr, events read by p (set up with
+ * the sink the test checks). */
+static void engine_start(tt_sse_config *cfg, tt_sse_parser *p)
 {
-    tt_client_init(&client, &port, NULL, NULL); /* over the mock as the test scripted it */
+    tt_client_init(&client, &port, NULL, NULL);
     memset(&tr, 0, sizeof tr);
-    memset(&col, 0, sizeof col);
-    tt_sse_init(&parser, evbuf, sizeof evbuf, on_event, on_drop, &col);
+    engine_parser = p;
     tt_sse_config_default(cfg);
     cfg->url = "http://ctl.example/api/v1/events";
     cfg->on_state = on_state;
     cfg->user = &tr;
 }
 
+/* The engine reading into the collector the vectors use. */
+static void engine_setup(tt_sse_config *cfg)
+{
+    memset(&col, 0, sizeof col);
+    tt_sse_init(&parser, evbuf, sizeof evbuf, on_event, on_drop, &col);
+    engine_start(cfg, &parser);
+}
+
 static int run_engine(const tt_sse_config *cfg, tt_error *e)
 {
-    if (tt_sse_stream_init(&stream, &client, &parser, cfg, e) != 0)
+    if (tt_sse_stream_init(&stream, &client, engine_parser, cfg, e) != 0)
         return -2;
     return tt_sse_stream_run(&stream, e);
 }
@@ -1123,8 +1139,6 @@ typedef struct sserec {
     int fail;             /* the callback fails */
 } sserec;
 
-static tt_sse_stream es;
-
 static int sse_record(void *user, const tt_sse_event *ev, tt_error *err)
 {
     sserec *r = user;
@@ -1132,7 +1146,7 @@ static int sse_record(void *user, const tt_sse_event *ev, tt_error *err)
     snprintf(r->data, sizeof r->data, "%.*s", (int)ev->data_len, ev->data);
     snprintf(r->id, sizeof r->id, "%.*s", (int)ev->id_len, ev->id);
     if (r->stop_stream)
-        tt_sse_stop(&es);
+        tt_sse_stop(&stream);
     if (r->fail)
         return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "handler says no");
     return 0;
@@ -1254,50 +1268,14 @@ static void test_dispatch_type_of_equal_length_is_not_a_match(void)
 
 static sserec er;
 
-typedef struct states {
-    tt_sse_state to[32];
-    int64_t delay[32];
-    int n;
-    int same;              /* from == to reports (failed polls) */
-    tt_errcode same_why;
-} states;
-
-static states est;
-
-static void edge_on_state(void *user, tt_sse_state from, tt_sse_state to, int64_t delay,
-                     const tt_error *why)
-{
-    states *s = user;
-    if (from == to) {
-        s->same++;
-        s->same_why = why != NULL ? why->code : TT_E_OK;
-        return;
-    }
-    if (s->n < 32) {
-        s->to[s->n] = to;
-        s->delay[s->n] = delay;
-    }
-    s->n++;
-}
-
+/* A fresh mock, the recording parser, and exact delays (no jitter). */
 static void edge_setup(tt_sse_config *cfg)
 {
-    client_setup(NULL);
+    fresh();
     memset(&er, 0, sizeof er);
-    memset(&est, 0, sizeof est);
     tt_sse_init(&sp, sbuf, sizeof sbuf, sse_record, NULL, &er);
-    tt_sse_config_default(cfg);
-    cfg->url = "http://ctl/events";
+    engine_start(cfg, &sp);
     cfg->jitter_pct = 0;
-    cfg->on_state = edge_on_state;
-    cfg->user = &est;
-}
-
-static int engine_run(const tt_sse_config *cfg, tt_error *e)
-{
-    if (tt_sse_stream_init(&es, &client, &sp, cfg, e) != 0)
-        return -2;
-    return tt_sse_stream_run(&es, e);
 }
 
 static void engine_serve(const char *text)
@@ -1312,8 +1290,8 @@ static void engine_serve(const char *text)
 static int state_at(tt_sse_state to, int from)
 {
     int i;
-    for (i = from; i < est.n && i < 32; i++)
-        if (est.to[i] == to)
+    for (i = from; i < tr.n && i < (int)TT_COUNT(tr.to); i++)
+        if (tr.to[i] == to)
             return i;
     return -1;
 }
@@ -1327,11 +1305,11 @@ static void test_engine_handler_error_ends_the_run(void)
     er.fail = 1;
     engine_serve(SSE_HEAD("text/event-stream") "data: a\n\ndata: b\n\n");
     engine_serve(NO_CONTENT);
-    CHECK_INT(engine_run(&cfg, &e), -1);
+    CHECK_INT(run_engine(&cfg, &e), -1);
     CHECK_STR(e.msg, "handler says no");
     CHECK_INT(er.events, 1);
-    CHECK_INT(es.stats.attempts, 1);
-    CHECK_INT(es.state, TT_SSE_STOPPED);
+    CHECK_INT(stream.stats.attempts, 1);
+    CHECK_INT(stream.state, TT_SSE_STOPPED);
 }
 
 static void test_engine_stop_from_an_event_with_an_outside_flag(void)
@@ -1347,14 +1325,14 @@ static void test_engine_stop_from_an_event_with_an_outside_flag(void)
     tt_mock_add(&mock, SSE_HEAD("text/event-stream") "data: a\n\n",
                 strlen(SSE_HEAD("text/event-stream") "data: a\n\n"))->hold_open = 1;
     engine_serve(NO_CONTENT);
-    CHECK_INT(engine_run(&cfg, &e), 0);
+    CHECK_INT(run_engine(&cfg, &e), 0);
     CHECK_INT(flag, 1);
     CHECK_INT(er.events, 1);
     CHECK_INT(mock.now, 1000000);  /* no idle timeout was waited out */
     CHECK_INT(mock.hung, 0);
-    CHECK_INT(es.stats.attempts, 1);
-    CHECK(est.n > 0 && est.n <= (int)TT_COUNT(est.to));
-    CHECK_INT(est.to[est.n - 1], TT_SSE_STOPPED);
+    CHECK_INT(stream.stats.attempts, 1);
+    CHECK(tr.n > 0 && tr.n <= (int)TT_COUNT(tr.to));
+    CHECK_INT(tr.to[tr.n - 1], TT_SSE_STOPPED);
     CHECK_INT(state_at(TT_SSE_BACKOFF, 0), -1);
 }
 
@@ -1366,8 +1344,8 @@ static void test_engine_content_type_with_blank_before_params(void)
     engine_serve(SSE_HEAD("text/event-stream ;charset=utf-8") "data: a\n\n");
     engine_serve(SSE_HEAD("Text/Event-Stream\t;x=y") "data: b\n\n");
     engine_serve(NO_CONTENT);
-    CHECK_INT(engine_run(&cfg, &e), 0);
-    CHECK_INT(es.stats.opened, 2);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.opened, 2);
     CHECK_INT(er.events, 2);
     CHECK_STR(er.data, "b");
 }
@@ -1388,10 +1366,10 @@ static void test_engine_failed_poll_is_reported_in_place(void)
     cfg.poll_interval_ms = 400;   /* shorter than the backoff: polls in between */
     tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
     engine_serve(NO_CONTENT);
-    CHECK_INT(engine_run(&cfg, &e), 0);
-    CHECK_INT(es.stats.polls, 3);  /* at 0, 400 and 800 ms of a 1000 ms wait */
-    CHECK_INT(est.same, 3);
-    CHECK_INT(est.same_why, TT_E_HTTP_STATUS);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.polls, 3);  /* at 0, 400 and 800 ms of a 1000 ms wait */
+    CHECK_INT(tr.same, 3);
+    CHECK_INT(tr.same_why, TT_E_HTTP_STATUS);
     CHECK(state_at(TT_SSE_POLLING, 0) >= 0);
     /* without a state hook nothing is called; the run goes on */
     edge_setup(&cfg);
@@ -1400,8 +1378,8 @@ static void test_engine_failed_poll_is_reported_in_place(void)
     cfg.on_state = NULL;
     tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
     engine_serve(NO_CONTENT);
-    CHECK_INT(engine_run(&cfg, &e), 0);
-    CHECK_INT(es.stats.polls, 1);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.polls, 1);
 }
 
 static void test_engine_429_without_retry_after_backs_off(void)
@@ -1412,10 +1390,10 @@ static void test_engine_429_without_retry_after_backs_off(void)
     edge_setup(&cfg);
     engine_serve("HTTP/1.1 429 Too Many\r\nContent-Length: 0\r\n\r\n");
     engine_serve(NO_CONTENT);
-    CHECK_INT(engine_run(&cfg, &e), 0);
+    CHECK_INT(run_engine(&cfg, &e), 0);
     i = state_at(TT_SSE_BACKOFF, 0);
     CHECK(i >= 0);
-    CHECK_INT(est.delay[i], cfg.backoff_base_ms);
+    CHECK_INT(tr.delay[i], cfg.backoff_base_ms);
 }
 
 static int always_renew(void *user, const tt_error *why)
@@ -1435,14 +1413,14 @@ static void test_engine_second_401_in_a_row_backs_off(void)
     engine_serve("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
     engine_serve("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
     engine_serve(NO_CONTENT);
-    CHECK_INT(engine_run(&cfg, &e), 0);
+    CHECK_INT(run_engine(&cfg, &e), 0);
     first = state_at(TT_SSE_BACKOFF, 0);
     CHECK(first >= 0);
     second = state_at(TT_SSE_BACKOFF, first + 1);
     CHECK(second >= 0);
-    CHECK_INT(est.delay[first], 0);
-    CHECK_INT(est.delay[second], cfg.backoff_base_ms);
-    CHECK_INT(es.stats.attempts, 3);
+    CHECK_INT(tr.delay[first], 0);
+    CHECK_INT(tr.delay[second], cfg.backoff_base_ms);
+    CHECK_INT(stream.stats.attempts, 3);
 }
 #endif
 
