@@ -22,6 +22,7 @@ int main(void)
 #endif
 #if TT_FEATURE_SSE
     suite_sse();
+    suite_backoff();
 #endif
 #if TT_FEATURE_PLEXD
     suite_timefmt();

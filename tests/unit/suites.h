@@ -32,6 +32,7 @@ void suite_client(void);
 void suite_tls(void);
 void suite_json(void);
 void suite_sse(void);
+void suite_backoff(void);
 void suite_json_bind(void);
 void suite_timefmt(void);
 void suite_base64(void);

@@ -4,7 +4,6 @@
  * whole, byte by byte, at every split point and in random splits), the
  * dispatcher, and the reconnect engine on the mock port's fake clock.
  */
-#include "tether/backoff.h"
 #include "tether/config.h"
 #if TT_FEATURE_SSE
 
@@ -698,21 +697,6 @@ static void test_engine_jitter_bounds(void)
     cfg.jitter_pct = 0;
     CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), 0);
     CHECK_INT(tt_sse_jitter_ms(&stream, 1000, 12345), 1000);
-}
-
-/* The pure functions at their edges: pct over 100 is 100 (no negative
- * delay), and a cap near INT64_MAX does not overflow the doubling. */
-static void test_backoff_edges(void)
-{
-    CHECK_INT(tt_jitter_ms(1000, 250, 0), 0);
-    CHECK_INT(tt_jitter_ms(1000, 250, 65535), 2000);
-    CHECK_INT(tt_jitter_ms(1000, 10, 65535), 1100);
-    CHECK(tt_jitter_ms(INT64_MAX / 4, 100, 65535) == INT64_MAX / 4 * 2);
-    CHECK(tt_jitter_ms(INT64_MAX / 4, 100, 0) == 0);
-    CHECK(tt_backoff_ms(1000, INT64_MAX, 200) == INT64_MAX);
-    CHECK(tt_backoff_ms(3, INT64_MAX - 1, 61) == 3 * ((int64_t)1 << 61));
-    CHECK(tt_backoff_ms(3, INT64_MAX - 1, 62) == INT64_MAX - 1);
-    CHECK(tt_backoff_ms(1000, 60000, 3) == 8000);
 }
 
 /* A configuration that cannot work is refused before anything runs. */
@@ -1441,7 +1425,6 @@ void suite_sse(void)
         { "engine_request_and_replay", test_engine_request_and_replay },
         { "engine_backoff_sequence", test_engine_backoff_sequence },
         { "engine_jitter_bounds", test_engine_jitter_bounds },
-        { "backoff_edges", test_backoff_edges },
         { "engine_healthy_resets_backoff", test_engine_healthy_resets_backoff },
         { "engine_retry_field_sets_base", test_engine_retry_field_sets_base },
         { "engine_retry_after", test_engine_retry_after },
