@@ -606,7 +606,8 @@ static void test_near_miss_tokens_do_not_count(void)
 {
     /* same length as "close", "keep-alive", "chunked": none of them */
     static const char h11[] = "HTTP/1.1 200 OK\r\nConnection: xlose\r\nContent-Length: 0\r\n\r\n";
-    static const char h10[] = "HTTP/1.0 200 OK\r\nConnection: keep-alivx\r\nContent-Length: 0\r\n\r\n";
+    static const char h10[] = "HTTP/1.0 200 OK\r\nConnection: keep-alivx\r\n"
+                              "Content-Length: 0\r\n\r\n";
     rec r;
     tt_error e;
     CHECK_INT(parse_text(&rec_cb, &r, h11, sizeof h11 - 1, 0, &e), TT_HTTP_DONE);

@@ -2,7 +2,9 @@
  * Server-Sent Events: the parser against vectors written from the WHATWG
  * rules and the web-platform-tests eventsource format cases (each run
  * whole, byte by byte, at every split point and in random splits), the
- * dispatcher, and the reconnect engine on the mock port's fake clock.
+ * dispatcher, and the reconnect engine on the mock port's fake clock
+ * (core/sse.c, core/sse_stream.c); then the edges of all three, in the
+ * builds with the whole engine, where they have always run.
  */
 #include "tether/config.h"
 #if TT_FEATURE_SSE

@@ -374,7 +374,8 @@ static void test_host_name_length_bounds(void)
 
 static void test_scheme_and_authority_edges(void)
 {
-    static const char *const unsupported[] = { "htxp://h/", "h2c://h/", "git+ssh://h/", "a-b://h/", "a.b://h/" };
+    static const char *const unsupported[] = { "htxp://h/", "h2c://h/", "git+ssh://h/",
+                                               "a-b://h/", "a.b://h/" };
     static const char *const no_slashes[] = { "http:", "http:/x", "http:x/" };
     tt_url u;
     tt_error e;
