@@ -14,7 +14,7 @@ int main(void)
 #if TT_FEATURE_TLS && !TT_TLS_MBEDTLS
     suite_tls();
 #endif
-#if TT_FEATURE_JSON_WRITE && TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_STREAM
+#if UNIT_JSON_SUITE
     suite_json();
 #endif
 #if TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_WRITE
@@ -22,6 +22,7 @@ int main(void)
 #endif
 #if TT_FEATURE_SSE
     suite_sse();
+    suite_backoff();
 #endif
 #if TT_FEATURE_PLEXD
     suite_timefmt();
@@ -41,14 +42,11 @@ int main(void)
     suite_sky();
     suite_vmm();
 #endif
-#if UNIT_ALL_PROTOCOLS && TT_FEATURE_GZIP
+#if UNIT_GZIP_SUITE
     suite_gzip();
 #endif
 #if (TT_FEATURE_TLS && !TT_TLS_MBEDTLS) || UNIT_ALL_PROTOCOLS
     suite_tls_load();
-#endif
-#if UNIT_FULL_ENGINE
-    suite_engine_edges();
 #endif
     return tt_test_summary();
 }

@@ -4,9 +4,12 @@
 #include "fixture.h"
 #include "suites.h"
 #include "tether/client.h"
+#include "tether/http.h"
 #include "tether/tls.h"
+#include "tether/url.h"
 #include "port_mock.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 static char body[4096];
@@ -1150,6 +1153,782 @@ static void test_tls_block_is_tight(void)
 }
 #endif
 
+#if UNIT_FULL_ENGINE
+/* ---- edges: traces, the pool, produced bodies, resends and redirects ---- */
+
+static char cbody[512];
+
+static void new_request(tt_request *rq, const char *url)
+{
+    memset(rq, 0, sizeof *rq);
+    memset(cbody, 0, sizeof cbody); /* nothing left from an earlier request */
+    rq->url = url;
+    rq->max_redirects = -1;
+    rq->body_buf = cbody;
+    rq->body_cap = sizeof cbody;
+}
+
+/* A connection whose server sends `text` and then closes. */
+static tt_mock_script *serve(const char *text)
+{
+    return tt_mock_add(&mock, text, strlen(text));
+}
+
+/* A keep-alive connection answering one request with each of the texts. */
+static tt_mock_script *serve_each(const char *a, const char *b)
+{
+    const char *parts[2];
+    parts[0] = a;
+    parts[1] = b;
+    return tt_mock_add_parts(&mock, parts, b != NULL ? 2 : 1);
+}
+
+/* Occurrences of s in what the client wrote. */
+static int wrote_count(const char *s)
+{
+    size_t n = strlen(s), i;
+    int k = 0;
+    for (i = 0; i + n <= mock.written_len; i++)
+        if (memcmp(mock.written + i, s, n) == 0)
+            k++;
+    return k;
+}
+
+/* The head the client writes for a request, to aim send resets exactly. */
+static long head_len(const char *method, const char *url, long long cl_value)
+{
+    static char buf[TT_HTTP_REQUEST_HEAD_MAX];
+    tt_url u;
+    tt_error e;
+    if (tt_url_parse(&u, url, strlen(url), &e) != 0)
+        return -1;
+    return tt_http_write_head(buf, sizeof buf, method, &u, NULL, 0, NULL, cl_value, 0, &e);
+}
+
+#define OK0 "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+#define OK2 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+static void test_client_init_refuses_bad_timeouts_and_redirects(void)
+{
+    tt_client_config cfg;
+    tt_error e;
+    fresh();
+    tt_client_config_default(&cfg);
+    cfg.request_timeout_ms = 0;
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(e.code, TT_E_CONFIG);
+    cfg.request_timeout_ms = 1000;
+    cfg.max_redirects = -1;
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), -1);
+    CHECK_INT(e.code, TT_E_CONFIG);
+    cfg.max_redirects = 0;
+    CHECK_INT(tt_client_init(&client, &port, &cfg, &e), 0);
+}
+
+typedef struct logbuf {
+    char text[8192];
+    size_t len;
+    char last_long[TT_LOG_LINE_MAX]; /* the latest line of 200 bytes or more */
+} logbuf;
+
+static logbuf lb;
+
+static void log_line(void *user, const char *line)
+{
+    logbuf *l = user;
+    size_t n = strlen(line);
+    if (n >= 200)
+        memcpy(l->last_long, line, n + 1);
+    if (l->len + n + 2 < sizeof l->text) {
+        memcpy(l->text + l->len, line, n);
+        l->len += n;
+        l->text[l->len++] = '\n';
+        l->text[l->len] = '\0';
+    }
+}
+
+static void log_setup(void)
+{
+    tt_client_config cfg;
+    tt_client_config_default(&cfg);
+    memset(&lb, 0, sizeof lb);
+    cfg.log = log_line;
+    cfg.log_user = &lb;
+    client_setup(&cfg);
+}
+
+static void test_trace_masks_only_secret_params_between_plain_ones(void)
+{
+    tt_request rq;
+    tt_error e;
+    log_setup();
+    serve(OK0);
+    new_request(&rq, "http://h/p?flag&key=S3CR3T&x=1");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(strstr(lb.text, "> GET /p?flag&key=[redacted]&x=1 HTTP/1.1\n") != NULL);
+    CHECK(strstr(lb.text, "S3CR3T") == NULL);
+    /* a parameter without '=' ends at the space or the end of the line;
+     * an '&' before any '?' starts nothing */
+    serve("HTTP/1.1 200 OK\r\nX-Q: a&key=v?flag\r\nContent-Length: 0\r\n\r\n");
+    new_request(&rq, "http://h/p?flag");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK(strstr(lb.text, "> GET /p?flag HTTP/1.1\n") != NULL);
+    CHECK(strstr(lb.text, "< X-Q: a&key=v?flag\n") != NULL);
+}
+
+#if TT_HTTP_HEADER_LINE_MAX >= TT_LOG_LINE_MAX
+static void test_trace_cut_inside_mask_never_leaks(void)
+{
+    /* the '?' sits so near the end of the line that the "[redacted]"
+     * replacement itself has to be cut */
+    static char resp[TT_LOG_LINE_MAX + 128];
+    size_t np = TT_LOG_LINE_MAX - 22, o;
+    tt_request rq;
+    tt_error e;
+    log_setup();
+    o = (size_t)sprintf(resp, "HTTP/1.1 200 OK\r\nX-N: ");
+    memset(resp + o, 'p', np);
+    o += np;
+    sprintf(resp + o, "?key=SECRET\r\nContent-Length: 0\r\n\r\n");
+    serve(resp);
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(strlen(lb.last_long), TT_LOG_LINE_MAX - 1);
+    CHECK(strncmp(lb.last_long, "< X-N: ppp", 10) == 0);
+    CHECK(strstr(lb.last_long, "?key=[redact") != NULL);
+    CHECK(strstr(lb.text, "SECRET") == NULL);
+    /* a short secret early: the mask makes the line grow past the cap */
+    o = (size_t)sprintf(resp, "HTTP/1.1 200 OK\r\nX-N: ?key=x&");
+    memset(resp + o, 'q', np);
+    sprintf(resp + o + np, "\r\nContent-Length: 0\r\n\r\n");
+    serve(resp);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(strlen(lb.last_long), TT_LOG_LINE_MAX - 1);
+    CHECK(strncmp(lb.last_long, "< X-N: ?key=[redacted]&qqq", 26) == 0);
+}
+#endif
+
+static void test_resolve_override_only_for_its_host_and_port(void)
+{
+    tt_client_config cfg;
+    tt_request rq;
+    tt_error e;
+    tt_client_config_default(&cfg);
+    cfg.resolve_addr = "10.9.9.9";   /* an address without a host: unused */
+    client_setup(&cfg);
+    serve(OK0);
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "h");
+    cfg.resolve_host = "other";
+    cfg.resolve_addr = "10.9.9.9";
+    client_setup(&cfg);
+    serve(OK0);
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "h");
+    cfg.resolve_host = "h";
+    cfg.resolve_port = 8080;
+    client_setup(&cfg);
+    serve(OK0);
+    serve(OK0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "h");
+    new_request(&rq, "http://h:8080/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(mock.last_host, "10.9.9.9");
+    CHECK_INT(mock.last_port, 8080);
+}
+
+static void test_connect_timeout_named_by_the_deadline_that_ended(void)
+{
+    tt_client_config cfg;
+    tt_request rq;
+    tt_error e;
+    tt_client_config_default(&cfg);
+    cfg.connect_timeout_ms = 5000;
+    cfg.request_timeout_ms = 5000;
+    client_setup(&cfg);
+    serve(OK0)->connect_ms = 60000;
+    new_request(&rq, "http://h/");
+    /* equal limits: the connect limit is what ran out */
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TIMEOUT);
+    CHECK_INT(e.code, TT_E_CONNECT_TIMEOUT);
+    /* a shorter request deadline ends first: the request timed out */
+    client_setup(&cfg);
+    serve(OK0)->connect_ms = 60000;
+    rq.timeout_ms = 2000;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
+    CHECK_INT(mock.now, 1000000 + 2000);
+}
+
+static void test_pool_evicts_least_recently_used_and_keys_on_port(void)
+{
+#if TT_CLIENT_POOL_SIZE == 2
+    tt_request rq;
+    tt_error e;
+    client_setup(NULL);
+    serve_each(OK0, OK0);   /* h:80, used twice */
+    serve_each(OK0, NULL);  /* h:8080, the same host on another port */
+    serve_each(OK0, NULL);  /* g:80 */
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    mock.now += 10;
+    new_request(&rq, "http://h:8080/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    mock.now += 10;
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2); /* reused */
+    mock.now += 10;
+    /* the pool is full: the one used longest ago (h:8080) goes */
+    new_request(&rq, "http://g/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 3);
+    CHECK_INT(mock.conns[1].closed, 1);
+    CHECK_INT(mock.conns[0].closed, 0);
+    tt_client_close(&client);
+    CHECK_INT(mock.conns[0].closed, 1);
+    CHECK_INT(mock.conns[2].closed, 1);
+#elif TT_CLIENT_POOL_SIZE == 1
+    tt_request rq;
+    tt_error e;
+    /* one slot: the same host on another port is another connection, and
+     * takes the slot from the first */
+    client_setup(NULL);
+    serve_each(OK0, NULL);  /* h:80 */
+    serve_each(OK0, OK0);   /* h:8080, used twice */
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    mock.now += 10;
+    new_request(&rq, "http://h:8080/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2);
+    CHECK_INT(mock.conns[0].closed, 1);
+    mock.now += 10;
+    new_request(&rq, "http://h:8080/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(mock.connects, 2); /* reused */
+    tt_client_close(&client);
+    CHECK_INT(mock.conns[1].closed, 1);
+#else
+    tt_test_skip("written for pools of 1 and 2 connections");
+#endif
+}
+
+static void test_overlong_reason_and_content_type_read_as_empty(void)
+{
+    static char resp[1024];
+    char reason[TT_HTTP_REASON_MAX + 1], ct[TT_HTTP_CONTENT_TYPE_MAX + 1];
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    memset(reason, 'r', sizeof reason - 1);
+    reason[sizeof reason - 1] = '\0';
+    memset(ct, 'c', sizeof ct - 1);
+    ct[sizeof ct - 1] = '\0';
+    snprintf(resp, sizeof resp, "HTTP/1.1 200 %s\r\nContent-Type: %s\r\n"
+             "Content-Length: 0\r\n\r\n", reason, ct);
+    client_setup(NULL);
+    serve(resp);
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.status, 200);
+    CHECK_STR(rs.reason, "");
+    CHECK_STR(rs.content_type, "");
+}
+
+typedef struct fieldlog {
+    char text[512];
+    size_t len;
+} fieldlog;
+
+static int record_field(void *user, const char *name, size_t nl, const char *value,
+                        size_t vl, int trailer, tt_error *err)
+{
+    fieldlog *f = user;
+    (void)err;
+    f->len += (size_t)snprintf(f->text + f->len, sizeof f->text - f->len, "%s%.*s=%.*s|",
+                               trailer ? "T:" : "", (int)nl, name, (int)vl, value);
+    return 0;
+}
+
+static void test_trailers_reach_the_header_sink_but_not_the_response(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: a/b\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n"
+        "Content-Type: evil/x\r\nX-Sum: 9\r\n\r\n";
+    fieldlog f;
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    memset(&f, 0, sizeof f);
+    client_setup(NULL);
+    serve(resp);
+    new_request(&rq, "http://h/");
+    rq.on_header = record_field;
+    rq.user = &f;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_STR(f.text, "Content-Type=a/b|Transfer-Encoding=chunked|"
+                      "T:Content-Type=evil/x|T:X-Sum=9|");
+    CHECK_STR(rs.content_type, "a/b");
+    CHECK_STR(cbody, "hi");
+}
+
+static void test_body_without_buffer_is_counted_and_dropped(void)
+{
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    client_setup(NULL);
+    serve("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    new_request(&rq, "http://h/");
+    rq.body_buf = NULL;
+    rq.body_cap = 0;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.body_len, 0);
+    CHECK_INT(rs.body_bytes, 5);
+}
+
+static void test_body_exactly_filling_the_buffer_is_not_terminated(void)
+{
+    char buf[8];
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    memset(buf, '#', sizeof buf);
+    client_setup(NULL);
+    serve("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd");
+    new_request(&rq, "http://h/");
+    rq.body_buf = buf;
+    rq.body_cap = 4;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.body_len, 4);
+    CHECK_MEM(buf, 5, "abcd#", 5);
+}
+
+/* A producer of `left` bytes of 'a'..'z', counting its calls; fails when
+ * fail is set. */
+typedef struct letters {
+    long long left, total;
+    int calls, rewinds, fail, rewind_fails;
+} letters;
+
+static long produce(void *user, unsigned char *buf, size_t cap, tt_error *err)
+{
+    letters *p = user;
+    size_t n = cap, i;
+    p->calls++;
+    if (p->fail)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "producer broke");
+    if ((long long)n > p->left)
+        n = (size_t)p->left;
+    for (i = 0; i < n; i++)
+        buf[i] = (unsigned char)('a' + (p->total - p->left + (long long)i) % 26);
+    p->left -= (long long)n;
+    return (long)n;
+}
+
+static int rewind_producer(void *user, tt_error *err)
+{
+    letters *p = user;
+    p->rewinds++;
+    if (p->rewind_fails)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "cannot rewind");
+    p->left = p->total;
+    return 0;
+}
+
+static void produced_request(tt_request *rq, letters *p, const char *url,
+                             long long total, long long announced)
+{
+    new_request(rq, url);
+    memset(p, 0, sizeof *p);
+    p->left = p->total = total;
+    rq->method = "POST";
+    rq->produce = produce;
+    rq->produce_user = p;
+    rq->produce_len = announced;
+}
+
+static void test_chunked_upload_producer_error_is_returned(void)
+{
+    tt_request rq;
+    letters p;
+    tt_error e;
+    client_setup(NULL);
+    serve(OK0);
+    produced_request(&rq, &p, "http://h/u", 10, 0);
+    p.fail = 1;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_STR(e.msg, "producer broke");
+    CHECK_INT(wrote_count("Transfer-Encoding: chunked\r\n\r\n"), 1);
+    CHECK_INT(wrote_count("0\r\n\r\n"), 0); /* no end chunk after a failure */
+}
+
+static void test_reset_while_sending_a_chunk(void)
+{
+    tt_request rq;
+    letters p;
+    tt_error e;
+    long hl = head_len("POST", "http://h/u", TT_HTTP_CHUNKED);
+    CHECK(hl > 0);
+    client_setup(NULL);
+    serve(OK0)->send_reset_at = (size_t)hl + 2;
+    produced_request(&rq, &p, "http://h/u", 10, 0);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+    CHECK_INT(e.code, TT_E_RESET);
+    CHECK_INT(mock.written_len, hl + 2);
+    CHECK_MEM(mock.written + hl, 2, "a\r", 2);
+}
+
+static void test_reset_while_sending_a_produced_body(void)
+{
+    tt_request rq;
+    letters p;
+    tt_error e;
+    long hl = head_len("POST", "http://h/u", 10);
+    CHECK(hl > 0);
+    client_setup(NULL);
+    serve(OK0)->send_reset_at = (size_t)hl + 3;
+    produced_request(&rq, &p, "http://h/u", 10, 10);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_RESET);
+    CHECK_INT(mock.written_len, hl + 3);
+}
+
+static void test_produced_body_larger_than_the_buffer_sent_whole(void)
+{
+    const long long total = TT_HTTP_RECV_BUF * 2 + 5;
+    tt_request rq;
+    letters p;
+    tt_error e;
+    long hl = head_len("POST", "http://h/u", total);
+    long long i;
+    CHECK(hl > 0);
+    client_setup(NULL);
+    serve(OK2);
+    produced_request(&rq, &p, "http://h/u", total, total);
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(cbody, "ok");
+    CHECK_INT(p.calls, 3);
+    CHECK_INT(mock.written_len, hl + total);
+    for (i = 0; i < total; i++)
+        CHECK_INT(mock.written[hl + i], 'a' + i % 26);
+}
+
+static void test_empty_bodies_announce_length_zero(void)
+{
+    tt_request rq;
+    tt_error e;
+    client_setup(NULL);
+    serve_each(OK0, OK0);
+    new_request(&rq, "http://h/p");
+    rq.method = "PUT";
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(wrote_count("PUT /p HTTP/1.1\r\n"), 1);
+    new_request(&rq, "http://h/q");
+    rq.body = "";
+    rq.body_len = 0;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(wrote_count("POST /q HTTP/1.1\r\n"), 1);
+    CHECK_INT(wrote_count("Content-Length: 0\r\n\r\n"), 2);
+    /* nothing after the last head */
+    CHECK(mock.written_len >= 4);
+    CHECK_MEM(mock.written + mock.written_len - 4, 4, "\r\n\r\n", 4);
+}
+
+static void test_large_body_head_send_failure_sends_no_body(void)
+{
+    static char big[TT_HTTP_REQUEST_HEAD_MAX + 10];
+    tt_request rq;
+    tt_error e;
+    memset(big, 'b', sizeof big);
+    client_setup(NULL);
+    serve(OK0)->send_reset_at = 1;
+    new_request(&rq, "http://h/");
+    rq.body = big;
+    rq.body_len = sizeof big;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+    CHECK_INT(e.code, TT_E_RESET);
+    CHECK_INT(mock.written_len, 1);
+    CHECK_INT(mock.connects, 1);
+}
+
+static void test_reused_connection_timeout_is_not_resent(void)
+{
+    tt_request rq;
+    tt_error e;
+    client_setup(NULL);
+    serve(OK0)->hold_open = 1; /* then silence: a live but hung server */
+    serve(OK0);
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    rq.timeout_ms = 3000;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_TIMEOUT);
+    CHECK_INT(e.code, TT_E_REQUEST_TIMEOUT);
+    CHECK_INT(mock.connects, 1);
+    CHECK_INT(client.stats.resends, 0);
+}
+
+/* A first GET leaves a keep-alive connection that the server has closed;
+ * then the produced POST meets the stale connection. */
+static int stale_then_post(letters *p, int with_rewind, int rewind_fails, tt_error *e)
+{
+    tt_request rq;
+    client_setup(NULL);
+    serve(OK0);
+    serve(OK2);
+    new_request(&rq, "http://h/");
+    if (tt_client_request(&client, &rq, NULL, e) != 0)
+        return -2;
+    produced_request(&rq, p, "http://h/u", 6, 6);
+    if (with_rewind)
+        rq.rewind = rewind_producer;
+    p->rewind_fails = rewind_fails;
+    return tt_client_request(&client, &rq, NULL, e);
+}
+
+static void test_stale_connection_resends_produced_body_only_after_rewind(void)
+{
+    letters p;
+    tt_error e;
+    CHECK_INT(stale_then_post(&p, 0, 0, &e), -1);
+    CHECK_INT(e.code, TT_E_EOF);
+    CHECK_INT(mock.connects, 1);
+    CHECK_INT(stale_then_post(&p, 1, 1, &e), -1);
+    CHECK_STR(e.msg, "cannot rewind");
+    CHECK_INT(mock.connects, 1);
+    CHECK_INT(stale_then_post(&p, 1, 0, &e), 0);
+    CHECK_INT(p.rewinds, 1);
+    CHECK_INT(mock.connects, 2);
+    CHECK_INT(client.stats.resends, 1);
+    CHECK_INT(wrote_count("Content-Length: 6\r\n\r\nabcdef"), 2);
+}
+
+static void test_stale_connection_resends_a_plain_body(void)
+{
+    tt_request rq;
+    tt_error e;
+    client_setup(NULL);
+    serve(OK0);
+    serve(OK2);
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    rq.body = "pq";
+    rq.body_len = 2;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_STR(cbody, "ok");
+    CHECK_INT(client.stats.resends, 1);
+    CHECK_INT(wrote_count("Content-Length: 2\r\n\r\npq"), 2);
+}
+
+static void test_redirect_to_another_port_drops_credentials(void)
+{
+    static const tt_header hdr[] = { { "Authorization", "Bearer t" }, { "X-Keep", "1" } };
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    client_setup(NULL);
+    serve("HTTP/1.1 302 Found\r\nLocation: http://h:81/b\r\nContent-Length: 0\r\n\r\n");
+    serve(OK2);
+    new_request(&rq, "http://h/a");
+    rq.headers = hdr;
+    rq.nheaders = 2;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_STR(rs.url, "http://h:81/b");
+    CHECK_INT(wrote_count("Authorization: Bearer t"), 1);
+    CHECK_INT(wrote_count("X-Keep: 1"), 2);
+    CHECK_INT(mock.last_port, 81);
+    /* another host on the same port: dropped as well */
+    client_setup(NULL);
+    serve("HTTP/1.1 302 Found\r\nLocation: http://g/b\r\nContent-Length: 0\r\n\r\n");
+    serve(OK2);
+    new_request(&rq, "http://h/a");
+    rq.headers = hdr;
+    rq.nheaders = 2;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_STR(rs.url, "http://g/b");
+    CHECK_INT(wrote_count("Authorization: Bearer t"), 1);
+    CHECK_STR(mock.last_host, "g");
+}
+
+static void test_redirect_to_https_without_tls_config_is_usage_error(void)
+{
+    tt_request rq;
+    tt_error e;
+    client_setup(NULL);
+    serve("HTTP/1.1 301 Moved\r\nLocation: https://h/\r\nContent-Length: 0\r\n\r\n");
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_USAGE);
+    CHECK_INT(e.code, TT_E_CONFIG);
+    CHECK_INT(mock.connects, 1);
+}
+
+static void test_redirect_method_rules_for_head_and_post(void)
+{
+    tt_request rq;
+    tt_response rs;
+    tt_error e;
+    client_setup(NULL);
+    /* 303 after HEAD stays HEAD */
+    serve_each("HTTP/1.1 303 See Other\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n",
+               "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n");
+    new_request(&rq, "http://h/a");
+    rq.method = "HEAD";
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(rs.redirects, 1);
+    CHECK_INT(wrote_count("HEAD /b HTTP/1.1\r\n"), 1);
+    /* 301 after POST becomes a GET without the body */
+    client_setup(NULL);
+    serve_each("HTTP/1.1 301 Moved\r\nLocation: /c\r\nContent-Length: 0\r\n\r\n", OK2);
+    new_request(&rq, "http://h/a");
+    rq.body = "xyz";
+    rq.body_len = 3;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(wrote_count("GET /c HTTP/1.1\r\n"), 1);
+    CHECK_INT(wrote_count("xyz"), 1);
+    CHECK_INT(wrote_count("Content-Length"), 1);
+    /* 307 keeps a plain body: no rewind needed */
+    client_setup(NULL);
+    serve_each("HTTP/1.1 307 Temporary\r\nLocation: /d\r\nContent-Length: 0\r\n\r\n", OK2);
+    new_request(&rq, "http://h/a");
+    rq.body = "xyz";
+    rq.body_len = 3;
+    CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
+    CHECK_INT(wrote_count("POST /d HTTP/1.1\r\n"), 1);
+    CHECK_INT(wrote_count("Content-Length: 3\r\n\r\nxyz"), 2);
+}
+
+static void test_307_replays_a_produced_body_after_rewind(void)
+{
+    tt_request rq;
+    letters p;
+    tt_error e;
+    client_setup(NULL);
+    serve_each("HTTP/1.1 307 Temporary\r\nLocation: /v\r\nContent-Length: 0\r\n\r\n", OK2);
+    produced_request(&rq, &p, "http://h/u", 4, 4);
+    rq.rewind = rewind_producer;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
+    CHECK_INT(p.rewinds, 1);
+    CHECK_INT(wrote_count("POST /v HTTP/1.1\r\n"), 1);
+    CHECK_INT(wrote_count("\r\n\r\nabcd"), 2);
+    /* a rewind that fails ends the request as a usage error */
+    client_setup(NULL);
+    serve("HTTP/1.1 308 Permanent\r\nLocation: /v\r\nContent-Length: 0\r\n\r\n");
+    produced_request(&rq, &p, "http://h/u", 4, 4);
+    rq.rewind = rewind_producer;
+    p.rewind_fails = 1;
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_INVALID_ARG);
+    CHECK_STR(e.msg, "h: redirect 308 needs the streamed body again");
+}
+
+#if TT_HTTP_HEADER_LINE_MAX > TT_URL_MAX + 16
+/* A redirect to "/" and n more bytes: a limit error, not a cut URL. */
+static void check_long_location(char fill, size_t n)
+{
+    static char resp[TT_URL_MAX + 128];
+    size_t o;
+    tt_request rq;
+    tt_error e;
+    o = (size_t)sprintf(resp, "HTTP/1.1 302 Found\r\nLocation: /");
+    memset(resp + o, fill, n);
+    sprintf(resp + o + n, "\r\nContent-Length: 0\r\n\r\n");
+    client_setup(NULL);
+    serve(resp);
+    new_request(&rq, "http://h/");
+    CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_INT(e.code, TT_E_LIMIT_URL);
+}
+
+static void test_location_longer_than_url_max_is_limit(void)
+{
+    check_long_location('l', TT_URL_MAX);
+}
+#endif
+
+#if TT_URL_TARGET_MAX + 8 < TT_URL_MAX && TT_HTTP_HEADER_LINE_MAX > TT_URL_MAX + 16
+/* a path over the target limit inside a URL that fits: still a limit */
+static void test_location_path_over_target_max_keeps_limit_class(void)
+{
+    check_long_location('t', TT_URL_TARGET_MAX);
+}
+#endif
+
+static void test_error_from_status_accepts_null_error(void)
+{
+    tt_error e;
+    CHECK_INT(tt_error_from_status(NULL, "h", 503, 7), -1);
+    CHECK_INT(tt_error_from_status(&e, "h", 503, 7), -1);
+    CHECK_INT(e.http_status, 503);
+    CHECK_INT(e.retry_after, 7);
+    CHECK_INT(e.cls, TT_ERR_HTTP);
+}
+
+static void test_retry_after_rejects_malformed_dates(void)
+{
+    static const char *const bad[] = {
+        "",                                 /* empty */
+        "12a",                              /* digits then junk */
+        "1 2",
+        "-5",
+        "Sun, -6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT ",   /* 30 bytes */
+        "Sun; 06 Nov 1994 08:49:37 GMT",
+        "Sun,_06 Nov 1994 08:49:37 GMT",
+        "Sun, 06_Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov_1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994_08:49:37 GMT",
+        "Sun, 06 Nov 1994 08.49:37 GMT",
+        "Sun, 06 Nov 1994 08:49.37 GMT",
+        "Sun, 06 Nov 1994 08:49:37_GMT",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sun, 06 Nox 1994 08:49:37 GMT",
+        "Sun, x6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 19x4 08:49:37 GMT",
+        "Sun, 06 Nov 1994 x8:49:37 GMT",
+        "Sun, 06 Nov 1994 08:x9:37 GMT",
+        "Sun, 06 Nov 1994 08:49:x7 GMT",
+        "Sun, 00 Nov 1994 08:49:37 GMT",
+        "Sun, 32 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:49:37 GMT",
+        "Sun, 06 Nov 1994 08:60:37 GMT",
+        "Sun, 06 Nov 1994 08:49:61 GMT",
+        "Sat, 01 Jan 0000 00:00:00 GMT",    /* before 1970: negative */
+    };
+    size_t i;
+    for (i = 0; i < TT_COUNT(bad); i++) {
+        int32_t v = tt_parse_retry_after(bad[i], strlen(bad[i]), 1000);
+        if (v != -1)
+            tt_test_fail(__FILE__, __LINE__, "\"%s\" gave %ld", bad[i], (long)v);
+    }
+}
+
+static void test_retry_after_dates_relative_to_now(void)
+{
+    /* 1994-11-06 08:49:37 is 784111777; Feb 1970 exercises the m <= 2 leg */
+    static const char d94[] = "Sun, 06 Nov 1994 08:49:37 GMT";
+    static const char feb[] = "Sun, 01 Feb 1970 00:00:00 GMT";
+    static const char far[] = "Fri, 31 Dec 9999 23:59:60 GMT";
+    CHECK_INT(tt_parse_retry_after(d94, 29, 784111777 - 120), 120);
+    CHECK_INT(tt_parse_retry_after(d94, 29, 784111777 + 5), 0);
+    CHECK_INT(tt_parse_retry_after(feb, 29, 0), 31 * 86400);
+    CHECK_INT(tt_parse_retry_after(far, 29, 0), INT32_MAX);
+    CHECK_INT(tt_parse_retry_after(d94, 29, -1), -1);
+    CHECK_INT(tt_parse_retry_after("99999999999", 11, 0), INT32_MAX);
+}
+#endif
+
 void suite_client(void)
 {
     static const tt_test tests[] = {
@@ -1203,6 +1982,59 @@ void suite_client(void)
         { "pool_two_origins", test_pool_two_origins },
 #if TT_FEATURE_TLS
         { "tls_block_is_tight", test_tls_block_is_tight },
+#endif
+#if UNIT_FULL_ENGINE
+        { "client_init_refuses_bad_timeouts_and_redirects",
+          test_client_init_refuses_bad_timeouts_and_redirects },
+        { "trace_masks_only_secret_params_between_plain_ones",
+          test_trace_masks_only_secret_params_between_plain_ones },
+#if TT_HTTP_HEADER_LINE_MAX >= TT_LOG_LINE_MAX
+        { "trace_cut_inside_mask_never_leaks", test_trace_cut_inside_mask_never_leaks },
+#endif
+        { "resolve_override_only_for_its_host_and_port",
+          test_resolve_override_only_for_its_host_and_port },
+        { "connect_timeout_named_by_the_deadline_that_ended",
+          test_connect_timeout_named_by_the_deadline_that_ended },
+        { "pool_evicts_least_recently_used_and_keys_on_port",
+          test_pool_evicts_least_recently_used_and_keys_on_port },
+        { "overlong_reason_and_content_type_read_as_empty",
+          test_overlong_reason_and_content_type_read_as_empty },
+        { "trailers_reach_the_header_sink_but_not_the_response",
+          test_trailers_reach_the_header_sink_but_not_the_response },
+        { "body_without_buffer_is_counted_and_dropped",
+          test_body_without_buffer_is_counted_and_dropped },
+        { "body_exactly_filling_the_buffer_is_not_terminated",
+          test_body_exactly_filling_the_buffer_is_not_terminated },
+        { "chunked_upload_producer_error_is_returned",
+          test_chunked_upload_producer_error_is_returned },
+        { "reset_while_sending_a_chunk", test_reset_while_sending_a_chunk },
+        { "reset_while_sending_a_produced_body", test_reset_while_sending_a_produced_body },
+        { "produced_body_larger_than_the_buffer_sent_whole",
+          test_produced_body_larger_than_the_buffer_sent_whole },
+        { "empty_bodies_announce_length_zero", test_empty_bodies_announce_length_zero },
+        { "large_body_head_send_failure_sends_no_body",
+          test_large_body_head_send_failure_sends_no_body },
+        { "reused_connection_timeout_is_not_resent", test_reused_connection_timeout_is_not_resent },
+        { "stale_connection_resends_produced_body_only_after_rewind",
+          test_stale_connection_resends_produced_body_only_after_rewind },
+        { "stale_connection_resends_a_plain_body", test_stale_connection_resends_a_plain_body },
+        { "redirect_to_another_port_drops_credentials",
+          test_redirect_to_another_port_drops_credentials },
+        { "redirect_to_https_without_tls_config_is_usage_error",
+          test_redirect_to_https_without_tls_config_is_usage_error },
+        { "redirect_method_rules_for_head_and_post", test_redirect_method_rules_for_head_and_post },
+        { "307_replays_a_produced_body_after_rewind",
+          test_307_replays_a_produced_body_after_rewind },
+#if TT_HTTP_HEADER_LINE_MAX > TT_URL_MAX + 16
+        { "location_longer_than_url_max_is_limit", test_location_longer_than_url_max_is_limit },
+#endif
+#if TT_URL_TARGET_MAX + 8 < TT_URL_MAX && TT_HTTP_HEADER_LINE_MAX > TT_URL_MAX + 16
+        { "location_path_over_target_max_keeps_limit_class",
+          test_location_path_over_target_max_keeps_limit_class },
+#endif
+        { "error_from_status_accepts_null_error", test_error_from_status_accepts_null_error },
+        { "retry_after_rejects_malformed_dates", test_retry_after_rejects_malformed_dates },
+        { "retry_after_dates_relative_to_now", test_retry_after_dates_relative_to_now },
 #endif
     };
     tt_run_suite("client", tests, TT_COUNT(tests));

@@ -483,6 +483,245 @@ static void test_message_names_host(void)
     CHECK_STR(e.msg, "host-a: malformed status line");
 }
 
+#if UNIT_FULL_ENGINE
+/* ---- edges of the grammar and the limits, fed whole and byte by byte ---- */
+
+/* A body sink that is full: its error must stop the parser. */
+static int refuse_body(void *u, const unsigned char *d, size_t n, tt_error *e)
+{
+    (void)u;
+    (void)d;
+    (void)n;
+    return tt_error_set(e, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "sink full");
+}
+
+static const tt_http_callbacks full_cb = { cb_status, cb_header, NULL, refuse_body };
+static const tt_http_callbacks no_cb = { NULL, NULL, NULL, NULL };
+
+static tt_http_parser hp; /* the framing and keep-alive it ended with */
+
+/* Parse a whole response, fed at once or one byte at a time, with finish
+ * at the end of input when it was not complete. DONE or -1. */
+static int parse_text(const tt_http_callbacks *cb, rec *r, const char *raw,
+                      size_t len, int bytewise, tt_error *e)
+{
+    size_t i = 0, used;
+    if (r != NULL)
+        memset(r, 0, sizeof *r);
+    tt_http_parser_init(&hp, 0, "srv", cb, r);
+    while (i < len) {
+        size_t n = bytewise ? 1 : len - i;
+        int rc = tt_http_parser_feed(&hp, (const unsigned char *)raw + i, n, &used, e);
+        if (rc < 0)
+            return -1;
+        i += used;
+        if (rc == TT_HTTP_DONE)
+            return TT_HTTP_DONE;
+    }
+    return tt_http_parser_finish(&hp, e);
+}
+
+/* Both ways of feeding must fail with `code`; the message is kept. */
+static void expect_parse_error(const char *raw, tt_errcode code, tt_error *e)
+{
+    rec r;
+    int way;
+    for (way = 0; way < 2; way++) {
+        if (parse_text(&rec_cb, &r, raw, strlen(raw), way, e) != -1 || e->code != code) {
+            tt_test_fail(__FILE__, __LINE__, "%s fed %s: code %s, want %s", raw,
+                         way ? "bytewise" : "whole", tt_errcode_name(e->code),
+                         tt_errcode_name(code));
+            return;
+        }
+    }
+}
+
+static void test_status_line_malformations(void)
+{
+    static const char *const bad[] = {
+        "HTTX/1.1 200 OK", "HTTP/1-1 200 OK", "HTTP/ .1 200 OK", "HTTP/:.1 200 OK",
+        "HTTP/1. 200 OK", "HTTP/1.: 200 OK", "HTTP/1.1_200 OK", "HTTP/1.1 2x0 OK",
+        "HTTP/1.1 099 Low", "HTTP/1.1 600 High", "HTTP/1.1 200X",
+        "HTTP/1.1 200 Bad\001", "HTTP/1.1 200 Del\177", "HTTP/1.1 200 A long reason \001 here",
+    };
+    char raw[128];
+    tt_error e;
+    size_t i;
+    for (i = 0; i < TT_COUNT(bad); i++) {
+        snprintf(raw, sizeof raw, "%s\r\nContent-Length: 0\r\n\r\n", bad[i]);
+        CHECK_OK(expect_parse_error(raw, TT_E_HTTP_STATUS_LINE, &e));
+        CHECK_INT(e.cls, TT_ERR_PROTOCOL);
+    }
+    CHECK_STR(e.msg, "srv: control character in reason phrase");
+}
+
+static void test_control_characters_in_header_values(void)
+{
+    tt_error e;
+    CHECK_OK(expect_parse_error("HTTP/1.1 200 OK\r\nX-A: ab\177\r\n\r\n",
+                                TT_E_HTTP_HEADER_SYNTAX, &e));
+    CHECK_STR(e.msg, "srv: control character in header value");
+    CHECK_OK(expect_parse_error("HTTP/1.1 200 OK\r\nX-A: 0123456789\001abcdef\r\n\r\n",
+                                TT_E_HTTP_HEADER_SYNTAX, &e));
+    CHECK_STR(e.msg, "srv: control character in header value");
+    CHECK_OK(expect_parse_error("HTTP/1.1 200 OK\r\nX-A\t: v\r\n\r\n",
+                                TT_E_HTTP_HEADER_SYNTAX, &e));
+    CHECK_STR(e.msg, "srv: whitespace before colon in header field");
+}
+
+static void test_eof_after_an_interim_response_is_truncation(void)
+{
+    tt_error e;
+    rec r;
+    CHECK_INT(parse_text(&rec_cb, &r, "HTTP/1.1 100 Continue\r\n\r\n", 25, 0, &e), -1);
+    CHECK_INT(e.code, TT_E_HTTP_TRUNCATED);
+    CHECK_INT(r.status, 0);
+}
+
+static void test_framing_lists_with_blanks(void)
+{
+    static const char cl_list[] = "HTTP/1.1 200 OK\r\nContent-Length: 3 \t, \t3\r\n\r\nabc";
+    static const char conn_list[] = "HTTP/1.1 200 OK\r\n"
+        "Connection: , keep-alive \t, upgrade,\tclose ,\r\nContent-Length: 0\r\n\r\n";
+    rec r;
+    tt_error e;
+    int way;
+    for (way = 0; way < 2; way++) {
+        CHECK_INT(parse_text(&rec_cb, &r, cl_list, sizeof cl_list - 1, way, &e), TT_HTTP_DONE);
+        CHECK_INT(hp.framing, TT_FRAME_LENGTH);
+        CHECK_MEM(r.body, r.blen, "abc", 3);
+        CHECK_INT(hp.keep_alive, 1);
+        CHECK_INT(parse_text(&rec_cb, &r, conn_list, sizeof conn_list - 1, way, &e), TT_HTTP_DONE);
+        CHECK_INT(hp.keep_alive, 0);
+    }
+    /* an empty last list element is ignored */
+    {
+        static const char cl_trail[] = "HTTP/1.1 200 OK\r\nContent-Length: 1,\r\n\r\nz";
+        CHECK_INT(parse_text(&rec_cb, &r, cl_trail, sizeof cl_trail - 1, 0, &e), TT_HTTP_DONE);
+    }
+    CHECK_MEM(r.body, r.blen, "z", 1);
+}
+
+static void test_near_miss_tokens_do_not_count(void)
+{
+    /* same length as "close", "keep-alive", "chunked": none of them */
+    static const char h11[] = "HTTP/1.1 200 OK\r\nConnection: xlose\r\nContent-Length: 0\r\n\r\n";
+    static const char h10[] = "HTTP/1.0 200 OK\r\nConnection: keep-alivx\r\n"
+                              "Content-Length: 0\r\n\r\n";
+    rec r;
+    tt_error e;
+    CHECK_INT(parse_text(&rec_cb, &r, h11, sizeof h11 - 1, 0, &e), TT_HTTP_DONE);
+    CHECK_INT(hp.keep_alive, 1);
+    CHECK_INT(parse_text(&rec_cb, &r, h10, sizeof h10 - 1, 0, &e), TT_HTTP_DONE);
+    CHECK_INT(hp.keep_alive, 0);
+    CHECK_OK(expect_parse_error("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkes\r\n\r\n",
+                                TT_E_HTTP_HEADER_SYNTAX, &e));
+    CHECK_STR(e.msg, "srv: unsupported transfer coding (only chunked)");
+}
+
+static void test_names_as_long_as_framing_names_are_plain_fields(void)
+{
+    static const char raw[] = "HTTP/1.1 200 OK\r\n"
+        "Cache-Controls: 9\r\nContent-Lengtx: 9\r\n"           /* 14 bytes */
+        "X-Forwarded-Proto: chunked\r\nTransfer-Encodinx: gzip\r\n" /* 17 */
+        "Keep-Alive: close\r\nConnectiox: close\r\n"             /* 10 */
+        "Content-Length: 2\r\n\r\nhi";
+    rec r;
+    tt_error e;
+    int way;
+    for (way = 0; way < 2; way++) {
+        CHECK_INT(parse_text(&rec_cb, &r, raw, sizeof raw - 1, way, &e), TT_HTTP_DONE);
+        CHECK_INT(hp.framing, TT_FRAME_LENGTH);
+        CHECK_INT(hp.keep_alive, 1);
+        CHECK_MEM(r.body, r.blen, "hi", 2);
+        CHECK_STR(r.fields, "Cache-Controls=9|Content-Lengtx=9|X-Forwarded-Proto=chunked|"
+                            "Transfer-Encodinx=gzip|Keep-Alive=close|Connectiox=close|"
+                            "Content-Length=2|");
+    }
+}
+
+static void test_field_count_limit_for_headers_and_trailers(void)
+{
+    static char raw[TT_HTTP_HEADERS_MAX * 8 + 256];
+    size_t o, i;
+    tt_error e;
+    rec r;
+    o = (size_t)sprintf(raw, "HTTP/1.1 200 OK\r\n");
+    for (i = 0; i <= TT_HTTP_HEADERS_MAX; i++)
+        o += (size_t)sprintf(raw + o, "X: 1\r\n");
+    sprintf(raw + o, "\r\n");
+    CHECK_INT(parse_text(&rec_cb, &r, raw, strlen(raw), 0, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_INT(e.code, TT_E_LIMIT_HEADER_COUNT);
+    CHECK(strstr(e.msg, " header fields") != NULL);
+    /* trailers have their own count, starting after the last chunk */
+    o = (size_t)sprintf(raw, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n");
+    for (i = 0; i <= TT_HTTP_HEADERS_MAX; i++)
+        o += (size_t)sprintf(raw + o, "T: 1\r\n");
+    sprintf(raw + o, "\r\n");
+    CHECK_INT(parse_text(&rec_cb, &r, raw, strlen(raw), 0, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_HEADER_COUNT);
+    CHECK(strstr(e.msg, " trailer fields") != NULL);
+}
+
+static void test_overlong_chunk_lines_are_named_chunk(void)
+{
+    static char raw[TT_HTTP_HEADER_LINE_MAX + 128];
+    static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    tt_error e;
+    rec r;
+    size_t o;
+    /* a size line of leading zeros, one byte too long */
+    o = (size_t)sprintf(raw, "%s", head);
+    memset(raw + o, '0', TT_HTTP_HEADER_LINE_MAX + 1);
+    strcpy(raw + o + TT_HTTP_HEADER_LINE_MAX + 1, "\r\n");
+    CHECK_INT(parse_text(&rec_cb, &r, raw, strlen(raw), 0, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_HEADER_LINE);
+    CHECK(strstr(e.msg, "chunk line longer than") != NULL);
+    /* junk where the CRLF after the chunk data belongs */
+    o = (size_t)sprintf(raw, "%s2\r\nhi", head);
+    memset(raw + o, 'j', TT_HTTP_HEADER_LINE_MAX + 1);
+    raw[o + TT_HTTP_HEADER_LINE_MAX + 1] = '\0';
+    CHECK_INT(parse_text(&rec_cb, &r, raw, strlen(raw), 0, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_HEADER_LINE);
+    CHECK(strstr(e.msg, "chunk line longer than") != NULL);
+}
+
+static void test_parser_without_callbacks_still_frames(void)
+{
+    static const char raw[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+    tt_error e;
+    CHECK_INT(parse_text(&no_cb, NULL, raw, sizeof raw - 1, 0, &e), TT_HTTP_DONE);
+    CHECK_INT(hp.status, 200);
+    CHECK_INT(hp.body_bytes, 3);
+    /* finishing a complete response changes nothing */
+    CHECK_INT(tt_http_parser_finish(&hp, &e), TT_HTTP_DONE);
+}
+
+static void test_body_sink_error_stops_a_read_until_close_body(void)
+{
+    static const char raw[] = "HTTP/1.1 200 OK\r\n\r\nuntil close";
+    tt_error e;
+    rec r;
+    size_t used = 99;
+    memset(&r, 0, sizeof r);
+    tt_http_parser_init(&hp, 0, "srv", &full_cb, &r);
+    CHECK_INT(tt_http_parser_feed(&hp, (const unsigned char *)raw, sizeof raw - 1, &used, &e), -1);
+    CHECK_STR(e.msg, "sink full");
+    CHECK_INT(used, sizeof raw - 1 - strlen("until close"));
+}
+
+static void test_eof_inside_a_partial_status_line_is_truncation(void)
+{
+    tt_error e;
+    rec r;
+    CHECK_INT(parse_text(&rec_cb, &r, "HTTP/1.", 7, 1, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_NETWORK);
+    CHECK_INT(e.code, TT_E_HTTP_TRUNCATED);
+    CHECK_STR(e.msg, "srv: connection closed inside the response head");
+}
+#endif
+
 void suite_http_parser(void)
 {
     static const tt_test tests[] = {
@@ -492,6 +731,24 @@ void suite_http_parser(void)
         { "large_chunked_body_split", test_large_chunked_body_split },
         { "callback_abort", test_callback_abort },
         { "message_names_host", test_message_names_host },
+#if UNIT_FULL_ENGINE
+        { "status_line_malformations", test_status_line_malformations },
+        { "control_characters_in_header_values", test_control_characters_in_header_values },
+        { "eof_after_an_interim_response_is_truncation",
+          test_eof_after_an_interim_response_is_truncation },
+        { "framing_lists_with_blanks", test_framing_lists_with_blanks },
+        { "near_miss_tokens_do_not_count", test_near_miss_tokens_do_not_count },
+        { "names_as_long_as_framing_names_are_plain_fields",
+          test_names_as_long_as_framing_names_are_plain_fields },
+        { "field_count_limit_for_headers_and_trailers",
+          test_field_count_limit_for_headers_and_trailers },
+        { "overlong_chunk_lines_are_named_chunk", test_overlong_chunk_lines_are_named_chunk },
+        { "parser_without_callbacks_still_frames", test_parser_without_callbacks_still_frames },
+        { "body_sink_error_stops_a_read_until_close_body",
+          test_body_sink_error_stops_a_read_until_close_body },
+        { "eof_inside_a_partial_status_line_is_truncation",
+          test_eof_inside_a_partial_status_line_is_truncation },
+#endif
     };
     tt_run_suite("http_parser", tests, TT_COUNT(tests));
 }

@@ -96,6 +96,52 @@ static void test_secret_names(void)
     CHECK(!tt_http_name_is_secret("Accept", 6));
 }
 
+#if UNIT_FULL_ENGINE
+/* ---- a nameless header, credentials stripped, whole-name comparison ---- */
+
+static void test_writer_names_a_missing_header_name_and_strips_all_credentials(void)
+{
+    static const tt_header nameless[] = { { NULL, "v" } };
+    static const tt_header creds[] = {
+        { "Cookie", "c=1" }, { "Proxy-Authorization", "Basic x" },
+        { "Authorization", "Bearer y" }, { "X-Plain", "p" },
+    };
+    char buf[512];
+    tt_url u;
+    tt_error e;
+    long n;
+    CHECK_INT(tt_url_parse(&u, "http://h/", 9, &e), 0);
+    CHECK_INT(tt_http_write_head(buf, sizeof buf, "GET", &u, nameless, 1, NULL,
+                                 TT_HTTP_NO_BODY, 0, &e), -1);
+    CHECK_INT(e.code, TT_E_HEADER_INVALID);
+    CHECK(strstr(e.msg, "invalid request header ''") != NULL);
+    {
+        /* a long bad name is quoted cut to 40 bytes */
+        static const tt_header longname[] = {
+            { "X-0123456789012345678901234567890123456789-tail", "a\nb" } };
+        CHECK_INT(tt_http_write_head(buf, sizeof buf, "GET", &u, longname, 1, NULL,
+                                     TT_HTTP_NO_BODY, 0, &e), -1);
+        CHECK(strstr(e.msg, "'X-01234567890123456789012345678901234567'") != NULL);
+    }
+    n = tt_http_write_head(buf, sizeof buf, "GET", &u, creds, 4, "ua/1",
+                           TT_HTTP_NO_BODY, TT_HEAD_STRIP_CREDENTIALS, &e);
+    CHECK(n > 0);
+    {
+        /* the head is counted, not terminated */
+        static const char want[] = "GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: ua/1\r\n"
+                                   "Accept: */*\r\nX-Plain: p\r\n\r\n";
+        CHECK_MEM(buf, (size_t)n, want, sizeof want - 1);
+    }
+}
+
+static void test_name_eq_is_whole_name_and_case_blind(void)
+{
+    CHECK_INT(tt_http_name_eq("HOST", 4, "host"), 1);
+    CHECK_INT(tt_http_name_eq("Hostname", 8, "host"), 0);
+    CHECK_INT(tt_http_name_eq("Ho", 2, "host"), 0);
+}
+#endif
+
 void suite_http_writer(void)
 {
     static const tt_test tests[] = {
@@ -105,6 +151,11 @@ void suite_http_writer(void)
         { "header_injection_rejected", test_header_injection_rejected },
         { "head_overflow_is_limit", test_head_overflow_is_limit },
         { "secret_names", test_secret_names },
+#if UNIT_FULL_ENGINE
+        { "writer_names_a_missing_header_name_and_strips_all_credentials",
+          test_writer_names_a_missing_header_name_and_strips_all_credentials },
+        { "name_eq_is_whole_name_and_case_blind", test_name_eq_is_whole_name_and_case_blind },
+#endif
     };
     tt_run_suite("http_writer", tests, TT_COUNT(tests));
 }

@@ -8,10 +8,10 @@
  * otherwise fails readdir with EOVERFLOW */
 #define _FILE_OFFSET_BITS 64
 #include "tether/config.h"
-#if TT_FEATURE_JSON_WRITE && TT_FEATURE_JSON_BIND && TT_FEATURE_JSON_STREAM
+#include "suites.h"
+#if UNIT_JSON_SUITE
 
 #include "../testlib.h"
-#include "suites.h"
 #include "tether/json.h"
 
 #include <dirent.h>
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <math.h>
 
+#if UNIT_JSON_ALL
 /* ---- shared helpers ------------------------------------------------------- */
 
 static uint32_t rng_state = 12345;
@@ -1333,10 +1334,307 @@ static void test_escapes_ranges_and_types(void)
     CHECK_INT(e.cls, TT_ERR_API);
     CHECK(strstr(e.msg, "HTTP 500") != NULL);
 }
+#endif /* UNIT_JSON_ALL */
+
+#if UNIT_FULL_ENGINE
+/* ---- edges: sizes, navigation, escapes, numbers, error bodies ---- */
+
+static tt_json jdoc;
+
+#if SIZE_MAX > 0x7fffffffUL
+static void test_json_parse_refuses_text_over_2gib(void)
+{
+    tt_error e;
+    /* the size is checked before a byte is read */
+    CHECK_INT(tt_json_parse(&jdoc, "{}", (size_t)0x80000000UL, &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_INT(e.code, TT_E_LIMIT_JSON_BODY);
+}
+#endif
+
+static void test_json_navigation_outside_the_document(void)
+{
+    static const char js[] = "{\"a\":1,\"b\":[true]}";
+    const char *p;
+    size_t n;
+    CHECK_INT(tt_json_parse(&jdoc, js, sizeof js - 1, NULL), 0);
+    CHECK_INT(tt_json_raw(&jdoc, jdoc.ntokens, &p, &n), -1);
+    CHECK_INT(tt_json_raw(&jdoc, -1, &p, &n), -1);
+    CHECK_INT(tt_json_member(&jdoc, 0, "c", 1), -1);
+    CHECK_INT(tt_json_find(&jdoc, 0, "b[x]"), -1);
+    CHECK_INT(tt_json_find(&jdoc, 0, "b[-1]"), -1);
+    CHECK_INT(tt_json_find(&jdoc, 0, "b[0"), -1);
+    CHECK_INT(tt_json_find(&jdoc, 0, "b[0]"),
+              tt_json_index(&jdoc, tt_json_member(&jdoc, 0, "b", 1), 0));
+    /* a number is not the string "1" */
+    CHECK_INT(tt_json_string_eq(&jdoc, tt_json_member(&jdoc, 0, "a", 1), "1"), 0);
+}
+
+static void test_json_unicode_escapes_decoded(void)
+{
+    static const char js[] = "\"\\u00E9\\u0041\\uE000\\ud83d\\ude00\"";
+    char buf[32];
+    size_t n;
+    tt_error e;
+    CHECK_INT(tt_json_parse(&jdoc, js, sizeof js - 1, &e), 0);
+    CHECK_INT(tt_json_get_string(&jdoc, 0, buf, sizeof buf, &n, "s", &e), 0);
+    CHECK_MEM(buf, n, "\xc3\xa9" "A" "\xee\x80\x80" "\xf0\x9f\x98\x80", 10);
+    CHECK_INT(tt_json_string_eq(&jdoc, 0, "\xc3\xa9" "A" "\xee\x80\x80" "\xf0\x9f\x98\x80"), 1);
+    CHECK_INT(tt_json_get_string(&jdoc, 0, buf, 10, &n, NULL, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_JSON_STRING);
+    CHECK_STR(e.msg, "value: string longer than its 10-byte buffer");
+}
+
+static void test_json_number_edges(void)
+{
+    static const char js[] = "[-0,-1,false,1e400]";
+    uint64_t u;
+    int64_t i;
+    int b;
+    double d;
+    tt_error e;
+    CHECK_INT(tt_json_parse(&jdoc, js, sizeof js - 1, &e), 0);
+    CHECK_INT(tt_json_get_uint(&jdoc, tt_json_index(&jdoc, 0, 0), 10, &u, "n", &e), 0);
+    CHECK_INT(u, 0);
+    CHECK_INT(tt_json_get_uint(&jdoc, tt_json_index(&jdoc, 0, 1), 10, &u, "n", &e), -1);
+    CHECK_INT(tt_json_get_int(&jdoc, tt_json_index(&jdoc, 0, 1), 0, 10, &i, NULL, &e), -1);
+    CHECK_STR(e.msg, "value: number out of range or not an integer");
+    CHECK_INT(tt_json_get_bool(&jdoc, tt_json_index(&jdoc, 0, 2), &b, "b", &e), 0);
+    CHECK_INT(b, 0);
+    CHECK_INT(tt_json_get_double(&jdoc, tt_json_index(&jdoc, 0, 3), &d, "d", &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_RANGE);
+    CHECK_INT(tt_json_number_to_double("1.5e3", 5, &d), 0);
+    CHECK(d == 1500.0);
+    CHECK_INT(tt_json_number_to_double("1.00000000000000000000001", 25, &d), 0);
+    CHECK(d == 1.0);
+    CHECK_INT(tt_json_number_to_double("1E+2", 4, &d), 0);
+    CHECK(d == 100.0);
+    CHECK_INT(tt_json_number_to_double("1e5x", 4, &d), -1);
+    CHECK_INT(tt_json_number_to_double("1e9999999", 9, &d), -1);
+    d = 1.0;
+    CHECK_INT(tt_json_number_to_double("1e-999999", 9, &d), 0);
+    CHECK(d == 0.0);
+    {
+        /* not numbers: refused, not read as 0 or 1 */
+        static const char *const bad[] = { "", "-", ".5", "-.5", "1.", "1.e2", "1e", "1e+",
+                                           "1E-", "+1", "e5" };
+        size_t k;
+        for (k = 0; k < TT_COUNT(bad); k++) {
+            d = 7.0;
+            if (tt_json_number_to_double(bad[k], strlen(bad[k]), &d) != -1)
+                tt_test_fail(__FILE__, __LINE__, "\"%s\" read as %g", bad[k], d);
+        }
+    }
+    CHECK_INT(tt_json_number_to_double("-0.5e-1", 7, &d), 0);
+    CHECK(d == -0.05);
+}
+
+static void api_error(const char *body, int status, tt_error *e)
+{
+    tt_json_api_error(e, "h", status, -1, body, body != NULL ? strlen(body) : 0, &jdoc);
+}
+
+static void test_api_error_text_bodies_and_envelopes(void)
+{
+    static char long_text[200];
+    tt_error e;
+    api_error("Not found\r\n ", 404, &e);
+    CHECK_STR(e.msg, "h: HTTP 404 Not Found: Not found");
+    CHECK_INT(e.cls, TT_ERR_HTTP);
+    api_error("a\001b", 404, &e);
+    CHECK_STR(e.msg, "h: HTTP 404 Not Found");
+    tt_json_api_error(&e, "h", 404, -1, "", 0, &jdoc);
+    CHECK_STR(e.msg, "h: HTTP 404 Not Found");
+    api_error("\n", 404, &e);
+    CHECK_STR(e.msg, "h: HTTP 404 Not Found");
+    api_error("<html>oops</html>", 502, &e);
+    CHECK_INT(e.http_status, 502);
+    CHECK_STR(e.msg, "h: HTTP 502 Bad Gateway");
+    memset(long_text, 'x', 161);
+    api_error(long_text, 500, &e);
+    CHECK_STR(e.msg, "h: HTTP 500 Internal Server Error");
+    api_error("{\"error\":{\"code\":\"E42\"}}", 400, &e);
+    CHECK_INT(e.cls, TT_ERR_API);
+    CHECK_STR(e.msg, "h: E42");
+    CHECK_STR(e.api_code, "E42");
+    api_error("{\"data\":1}", 500, &e);
+    CHECK_INT(e.cls, TT_ERR_HTTP);
+    CHECK_INT(e.http_status, 500);
+    api_error(NULL, 503, &e);
+    CHECK_INT(e.cls, TT_ERR_HTTP);
+    CHECK_INT(tt_json_api_error(NULL, "h", 400, -1, "{\"error\":\"x\"}", 13, &jdoc), -1);
+    CHECK_INT(tt_json_api_error(NULL, "h", 400, -1, "plain", 5, &jdoc), -1);
+}
+
+/* ---- the scanner: events without their partners, caps, use after an error ---- */
+
+typedef struct keyrec {
+    char bytes[64];
+    size_t len;
+} keyrec;
+
+static void on_key_bytes(void *u, unsigned depth, const char *p, size_t n)
+{
+    keyrec *k = u;
+    (void)depth;
+    if (k->len + n < sizeof k->bytes) {
+        memcpy(k->bytes + k->len, p, n);
+        k->len += n;
+    }
+}
+
+static void test_scan_key_bytes_without_start_and_end_events(void)
+{
+    static const tt_json_events ev = { NULL, NULL, on_key_bytes };
+    static const char js[] = "{\"a\\\"b\\u00e9\xc3\xa9\xf1\x80\x80\x80z\":1}";
+    tt_json_scan s;
+    keyrec k;
+    tt_error e;
+    size_t i;
+    /* whole, then byte by byte: the same key bytes */
+    memset(&k, 0, sizeof k);
+    tt_json_scan_init(&s, &ev, &k);
+    CHECK_INT(tt_json_scan_feed(&s, js, sizeof js - 1, &e), 0);
+    CHECK_INT(tt_json_scan_finish(&s, &e), 0);
+    CHECK_MEM(k.bytes, k.len, js + 2, sizeof js - 1 - 6);
+    memset(&k, 0, sizeof k);
+    tt_json_scan_init(&s, &ev, &k);
+    for (i = 0; i < sizeof js - 1; i++)
+        CHECK_INT(tt_json_scan_feed(&s, js + i, 1, &e), 0);
+    CHECK_INT(tt_json_scan_finish(&s, &e), 0);
+    CHECK_MEM(k.bytes, k.len, js + 2, sizeof js - 1 - 6);
+}
+
+static int start_events;
+
+static void count_start(void *u, unsigned depth, tt_json_type type, int key, size_t pos)
+{
+    (void)u;
+    (void)depth;
+    (void)type;
+    (void)pos;
+    start_events += key ? 100 : 1;
+}
+
+static void test_scan_start_events_without_key_bytes(void)
+{
+    static const tt_json_events ev = { count_start, NULL, NULL };
+    static const char js[] = "{\"plain\":1,\"e\\u0041\\n\":[2]}";
+    tt_json_scan s;
+    tt_error e;
+    start_events = 0;
+    tt_json_scan_init(&s, &ev, NULL);
+    CHECK_INT(tt_json_scan_feed(&s, js, sizeof js - 1, &e), 0);
+    CHECK_INT(tt_json_scan_finish(&s, &e), 0);
+    CHECK_INT(start_events, 204); /* two keys; object, 1, array, 2 */
+}
+
+static void test_scan_token_cap_hit_by_a_container(void)
+{
+    static char js[TT_JSON_MAX_TOKENS * 2 + 8];
+    size_t o = 0, i;
+    tt_error e;
+    js[o++] = '[';
+    for (i = 0; i + 1 < TT_JSON_MAX_TOKENS; i++) {
+        js[o++] = '1';
+        js[o++] = ',';
+    }
+    memcpy(js + o, "[]]", 3);
+    o += 3;
+    CHECK_INT(tt_json_validate(js, o, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_JSON_TOKENS);
+    /* one token fewer fits */
+    js[o - 4] = ']';
+    CHECK_INT(tt_json_validate(js, o - 3, &e), 0);
+}
+
+static void test_scan_surrogate_and_exponent_edges(void)
+{
+    tt_error e;
+    CHECK_INT(tt_json_validate("\"\\ud800\\ue000\"", 14, &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_UTF8);
+    CHECK(strstr(e.msg, "high surrogate without its low half") != NULL);
+    CHECK_INT(tt_json_validate("1e5e", 4, &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_SYNTAX);
+    CHECK_INT(tt_json_validate("[1e5 ]", 6, &e), 0);
+}
+
+static void test_scan_refuses_use_after_an_error(void)
+{
+    tt_json_scan s;
+    tt_error e;
+    tt_json_scan_init(&s, NULL, NULL);
+    CHECK_INT(tt_json_scan_feed(&s, "[x", 2, &e), -1);
+    CHECK_INT(tt_json_scan_feed(&s, "]", 1, &e), -1);
+    CHECK_STR(e.msg, "JSON scanner used after an error");
+    CHECK_INT(tt_json_scan_finish(&s, &e), -1);
+    CHECK_INT(tt_json_validate_stream("[x", 2, &e), -1);
+    CHECK_INT(e.code, TT_E_JSON_SYNTAX);
+}
+
+/* ---- array streaming: only the named keys are followed ---- */
+
+typedef struct elems {
+    char text[256];
+    size_t len;
+} elems;
+
+static int collect_elem(void *user, const tt_json *elem, size_t index, tt_error *err)
+{
+    elems *c = user;
+    const char *p;
+    size_t n;
+    (void)err;
+    tt_json_raw(elem, 0, &p, &n);
+    c->len += (size_t)snprintf(c->text + c->len, sizeof c->text - c->len, "%zu:%.*s|",
+                               index, (int)n, p);
+    return 0;
+}
+
+/* Stream text through the array at path, whole or byte by byte. */
+static int stream_at(const char *path, const char *js, int bytewise, elems *out,
+                       tt_error *e)
+{
+    static tt_json_stream st;
+    static tt_json edoc;
+    static char ebuf[128];
+    size_t i, len = strlen(js);
+    memset(out, 0, sizeof *out);
+    tt_json_stream_init(&st, path, &edoc, ebuf, sizeof ebuf, collect_elem, out);
+    for (i = 0; i < len; i += bytewise ? 1 : len)
+        if (tt_json_stream_feed(&st, js + i, bytewise ? 1 : len, e) != 0)
+            return -1;
+    return tt_json_stream_finish(&st, e);
+}
+
+static void test_stream_follows_only_the_named_keys(void)
+{
+    static const char js[] = "{\"x\":{\"b\":[9]},\"ab\":[7],\"a\":{\"bb\":[8],"
+        "\"\":0,\"b\":[1,[2],{\"b\":[3]}],\"c\":[4]},\"z\":[5]}";
+    static const char js2[] = "{\"x\":{\"a\":[5]},\"a\":[6,7]}";
+    elems c;
+    tt_error e;
+    int way;
+    for (way = 0; way < 2; way++) {
+        CHECK_INT(stream_at("a.b", js, way, &c, &e), 0);
+        CHECK_STR(c.text, "0:1|1:[2]|2:{\"b\":[3]}|");
+        CHECK_INT(stream_at("a", js2, way, &c, &e), 0);
+        CHECK_STR(c.text, "0:6|1:7|");
+        /* a repeated key: only the first array at the path */
+        CHECK_INT(stream_at("a", "{\"a\":[1],\"a\":[2]}", way, &c, &e), 0);
+        CHECK_STR(c.text, "0:1|");
+        /* an array where the path wants an object is not descended */
+        CHECK_INT(stream_at("a.b", "{\"a\":[{\"b\":[1]}]}", way, &c, &e), -1);
+        CHECK_INT(e.code, TT_E_JSON_MISSING);
+        CHECK_STR(e.msg, "a.b: no array there");
+    }
+}
+#endif
 
 void suite_json(void)
 {
     static const tt_test tests[] = {
+#if UNIT_JSON_ALL
         { "escapes_ranges_and_types", test_escapes_ranges_and_types },
         { "writer_refuses_misuse", test_writer_refuses_misuse },
         { "paths_limits_envelopes", test_paths_limits_envelopes },
@@ -1371,6 +1669,23 @@ void suite_json(void)
         { "stream_missing_and_wrong_type", test_stream_missing_and_wrong_type },
         { "stream_callback_error_stops", test_stream_callback_error_stops },
         { "stream_element_token_limit", test_stream_element_token_limit },
+#endif
+#if UNIT_FULL_ENGINE
+#if SIZE_MAX > 0x7fffffffUL
+        { "json_parse_refuses_text_over_2gib", test_json_parse_refuses_text_over_2gib },
+#endif
+        { "json_navigation_outside_the_document", test_json_navigation_outside_the_document },
+        { "json_unicode_escapes_decoded", test_json_unicode_escapes_decoded },
+        { "json_number_edges", test_json_number_edges },
+        { "api_error_text_bodies_and_envelopes", test_api_error_text_bodies_and_envelopes },
+        { "scan_key_bytes_without_start_and_end_events",
+          test_scan_key_bytes_without_start_and_end_events },
+        { "scan_start_events_without_key_bytes", test_scan_start_events_without_key_bytes },
+        { "scan_token_cap_hit_by_a_container", test_scan_token_cap_hit_by_a_container },
+        { "scan_surrogate_and_exponent_edges", test_scan_surrogate_and_exponent_edges },
+        { "scan_refuses_use_after_an_error", test_scan_refuses_use_after_an_error },
+        { "stream_follows_only_the_named_keys", test_stream_follows_only_the_named_keys },
+#endif
     };
     tt_run_suite("json", tests, TT_COUNT(tests));
 }

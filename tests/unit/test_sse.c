@@ -2,9 +2,10 @@
  * Server-Sent Events: the parser against vectors written from the WHATWG
  * rules and the web-platform-tests eventsource format cases (each run
  * whole, byte by byte, at every split point and in random splits), the
- * dispatcher, and the reconnect engine on the mock port's fake clock.
+ * dispatcher, and the reconnect engine on the mock port's fake clock
+ * (core/sse.c, core/sse_stream.c); then the edges of all three, in the
+ * builds with the whole engine, where they have always run.
  */
-#include "tether/backoff.h"
 #include "tether/config.h"
 #if TT_FEATURE_SSE
 
@@ -523,6 +524,8 @@ typedef struct trace {
     int stop_at;          /* stop the engine at this many transitions */
     int polls;
     int auth_calls;
+    int same;             /* from == to reports: the failed polls */
+    tt_errcode same_why;
 } trace;
 
 static trace tr;
@@ -531,9 +534,11 @@ static void on_state(void *user, tt_sse_state from, tt_sse_state to, int64_t del
                      const tt_error *why)
 {
     trace *t = user;
-    (void)from;
-    if (from == to)
-        return; /* a poll failure report */
+    if (from == to) { /* a poll failure report */
+        t->same++;
+        t->same_why = why != NULL ? why->code : TT_E_OK;
+        return;
+    }
     if (t->n < 64) {
         t->to[t->n] = to;
         t->delay[t->n] = delay;
@@ -570,21 +575,33 @@ static tt_mock_script *add_stream(int k, const char *events)
     return tt_mock_add(&mock, scripts[k], strlen(scripts[k]));
 }
 
-static void engine_setup(tt_sse_config *cfg)
+static tt_sse_parser *engine_parser; /* what the next run reads events with */
+
+/* The one engine fixture: the client over the mock as the test scripted
+ * it, every state change traced into tr, events read by p (set up with
+ * the sink the test checks). */
+static void engine_start(tt_sse_config *cfg, tt_sse_parser *p)
 {
-    tt_client_init(&client, &port, NULL, NULL); /* over the mock as the test scripted it */
+    tt_client_init(&client, &port, NULL, NULL);
     memset(&tr, 0, sizeof tr);
-    memset(&col, 0, sizeof col);
-    tt_sse_init(&parser, evbuf, sizeof evbuf, on_event, on_drop, &col);
+    engine_parser = p;
     tt_sse_config_default(cfg);
     cfg->url = "http://ctl.example/api/v1/events";
     cfg->on_state = on_state;
     cfg->user = &tr;
 }
 
+/* The engine reading into the collector the vectors use. */
+static void engine_setup(tt_sse_config *cfg)
+{
+    memset(&col, 0, sizeof col);
+    tt_sse_init(&parser, evbuf, sizeof evbuf, on_event, on_drop, &col);
+    engine_start(cfg, &parser);
+}
+
 static int run_engine(const tt_sse_config *cfg, tt_error *e)
 {
-    if (tt_sse_stream_init(&stream, &client, &parser, cfg, e) != 0)
+    if (tt_sse_stream_init(&stream, &client, engine_parser, cfg, e) != 0)
         return -2;
     return tt_sse_stream_run(&stream, e);
 }
@@ -682,21 +699,6 @@ static void test_engine_jitter_bounds(void)
     cfg.jitter_pct = 0;
     CHECK_INT(tt_sse_stream_init(&stream, &client, &parser, &cfg, &e), 0);
     CHECK_INT(tt_sse_jitter_ms(&stream, 1000, 12345), 1000);
-}
-
-/* The pure functions at their edges: pct over 100 is 100 (no negative
- * delay), and a cap near INT64_MAX does not overflow the doubling. */
-static void test_backoff_edges(void)
-{
-    CHECK_INT(tt_jitter_ms(1000, 250, 0), 0);
-    CHECK_INT(tt_jitter_ms(1000, 250, 65535), 2000);
-    CHECK_INT(tt_jitter_ms(1000, 10, 65535), 1100);
-    CHECK(tt_jitter_ms(INT64_MAX / 4, 100, 65535) == INT64_MAX / 4 * 2);
-    CHECK(tt_jitter_ms(INT64_MAX / 4, 100, 0) == 0);
-    CHECK(tt_backoff_ms(1000, INT64_MAX, 200) == INT64_MAX);
-    CHECK(tt_backoff_ms(3, INT64_MAX - 1, 61) == 3 * ((int64_t)1 << 61));
-    CHECK(tt_backoff_ms(3, INT64_MAX - 1, 62) == INT64_MAX - 1);
-    CHECK(tt_backoff_ms(1000, 60000, 3) == 8000);
 }
 
 /* A configuration that cannot work is refused before anything runs. */
@@ -1083,7 +1085,7 @@ static void test_engine_stop_is_prompt(void)
     engine_setup(&cfg);
     /* CONNECTING, CONNECTED, the idle timeout's BACKOFF: a stop there ends
      * the run without a second attempt (a stop while the stream is open:
-     * engine_edges/engine_stop_from_an_event_with_an_outside_flag) */
+     * engine_stop_from_an_event_with_an_outside_flag) */
     tr.stop_at = 3;
     {
         tt_mock_script *s = add_stream(0, "data: a\n\n");
@@ -1109,6 +1111,305 @@ static void test_engine_bad_config(void)
     CHECK_INT(e.cls, TT_ERR_USAGE);
 }
 
+#if UNIT_FULL_ENGINE
+/* ---- edges of the parser and the dispatcher ---- */
+
+static tt_sse_parser sp;
+static char sbuf[64];
+
+typedef struct sserec {
+    int events;
+    char data[128];
+    char id[TT_SSE_ID_MAX];
+    int stop_stream;      /* stop the engine from inside the callback */
+    int fail;             /* the callback fails */
+} sserec;
+
+static int sse_record(void *user, const tt_sse_event *ev, tt_error *err)
+{
+    sserec *r = user;
+    r->events++;
+    snprintf(r->data, sizeof r->data, "%.*s", (int)ev->data_len, ev->data);
+    snprintf(r->id, sizeof r->id, "%.*s", (int)ev->id_len, ev->id);
+    if (r->stop_stream)
+        tt_sse_stop(&stream);
+    if (r->fail)
+        return tt_error_set(err, TT_ERR_USAGE, TT_E_INVALID_ARG, NULL, "handler says no");
+    return 0;
+}
+
+static int sse_text(sserec *r, const char *text, size_t len)
+{
+    tt_error e;
+    memset(r, 0, sizeof *r);
+    tt_sse_init(&sp, sbuf, sizeof sbuf, sse_record, NULL, r);
+    return tt_sse_feed(&sp, text, len, &e);
+}
+
+static void test_sse_set_last_id_refuses_long_and_nul(void)
+{
+    static char longid[TT_SSE_ID_MAX];
+    memset(longid, 'i', sizeof longid);
+    tt_sse_init(&sp, sbuf, sizeof sbuf, NULL, NULL, NULL);
+    CHECK_INT(tt_sse_set_last_id(&sp, longid, sizeof longid), -1);
+    CHECK_INT(tt_sse_set_last_id(&sp, "a\0b", 3), -1);
+    CHECK_INT(sp.last_id_len, 0);
+    CHECK_INT(tt_sse_set_last_id(&sp, longid, sizeof longid - 1), 0);
+    CHECK_INT(sp.last_id_len, TT_SSE_ID_MAX - 1);
+}
+
+static void test_sse_without_callbacks_counts_events_and_drops(void)
+{
+    static char big[200];
+    tt_error e;
+    memset(big, 'd', sizeof big);
+    memcpy(big, "data: ", 6);
+    big[sizeof big - 2] = '\n';
+    big[sizeof big - 1] = '\n';
+    tt_sse_init(&sp, sbuf, sizeof sbuf, NULL, NULL, NULL);
+    CHECK_INT(tt_sse_feed(&sp, "data: x\n\n", 9, &e), 0);
+    CHECK_INT(tt_sse_feed(&sp, big, sizeof big, &e), 0);
+    CHECK_INT(sp.stats.events, 1);
+    CHECK_INT(sp.stats.dropped, 1);
+    CHECK_INT(sp.stats.last_dropped_size, sizeof big - 8);
+}
+
+static void test_sse_near_miss_field_names_and_huge_retry(void)
+{
+    static const char text[] = "id: 7\nix: 5\nretry: 99999999999999999999\ndata: a\n\n";
+    sserec r;
+    CHECK_INT(sse_text(&r, text, sizeof text - 1), 0);
+    CHECK_INT(r.events, 1);
+    CHECK_STR(r.id, "7");
+    CHECK_STR(r.data, "a");
+    CHECK_INT(sp.retry_ms, 1000000000);
+}
+
+static void test_sse_bom_only_when_exactly_the_bom(void)
+{
+    /* a BOM before the first field is dropped; any other first character
+     * (same lead byte or not) becomes part of the field name */
+    static const char *const starts[] = {
+        "\xef\xbb\xbf", "\xc3\xa9", "\xe2\x82\xac", "\xef\xbc\x81", "\xef\xbb\xbe",
+    };
+    char text[32];
+    sserec r;
+    size_t i;
+    for (i = 0; i < TT_COUNT(starts); i++) {
+        int n = snprintf(text, sizeof text, "%sdata: x\n\n", starts[i]);
+        CHECK_INT(sse_text(&r, text, (size_t)n), 0);
+        CHECK_INT(r.events, i == 0 ? 1 : 0);
+    }
+}
+
+static void test_sse_utf8_lead_bytes_with_narrow_ranges(void)
+{
+    static const char text[] = "data: \xe0\xa0\x80|\xf0\x90\x80\x80|\xf4\x8f\xbf\xbf|"
+                               "\xe0\x80|\xf0\x80|\xf4\x90|\xf3\x80\x80\x80\n\n";
+    static const char want[] = "\xe0\xa0\x80|\xf0\x90\x80\x80|\xf4\x8f\xbf\xbf|"
+        "\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd|"
+        "\xf3\x80\x80\x80";
+    sserec r;
+    CHECK_INT(sse_text(&r, text, sizeof text - 1), 0);
+    CHECK_INT(r.events, 1);
+    CHECK_STR(r.data, want);
+}
+
+static int handled;
+
+static int count_handled(void *user, const tt_sse_event *ev, const tt_json *doc, tt_error *err)
+{
+    (void)user;
+    (void)ev;
+    (void)doc;
+    (void)err;
+    handled++;
+    return 0;
+}
+
+static void test_dispatch_type_of_equal_length_is_not_a_match(void)
+{
+    static tt_sse_dispatch d;
+    tt_sse_event ev;
+    tt_error e;
+    tt_sse_dispatch_init(&d);
+    CHECK_INT(tt_sse_on(&d, "abc", count_handled, NULL, &e), 0);
+    memset(&ev, 0, sizeof ev);
+    ev.type = "abd";
+    ev.type_len = 3;
+    ev.data = "x";
+    ev.data_len = 1;
+    ev.id = "";
+    handled = 0;
+    CHECK_INT(tt_sse_dispatch_event(&d, &ev, &e), 0);
+    CHECK_INT(handled, 0);
+    CHECK_INT(d.stats.unhandled, 1);
+    ev.type = "abc";
+    CHECK_INT(tt_sse_dispatch_event(&d, &ev, &e), 0);
+    CHECK_INT(handled, 1);
+    CHECK_INT(d.stats.delivered, 1);
+}
+
+/* ---- edges of the engine ---- */
+
+static sserec er;
+
+/* A fresh mock, the recording parser, and exact delays (no jitter). */
+static void edge_setup(tt_sse_config *cfg)
+{
+    fresh();
+    memset(&er, 0, sizeof er);
+    tt_sse_init(&sp, sbuf, sizeof sbuf, sse_record, NULL, &er);
+    engine_start(cfg, &sp);
+    cfg->jitter_pct = 0;
+}
+
+static void engine_serve(const char *text)
+{
+    tt_mock_add(&mock, text, strlen(text));
+}
+
+#define SSE_HEAD(ct) "HTTP/1.1 200 OK\r\nContent-Type: " ct "\r\n\r\n"
+#define NO_CONTENT "HTTP/1.1 204 No Content\r\n\r\n"
+
+/* Index of the first transition to `to` from index `from`, or -1. */
+static int state_at(tt_sse_state to, int from)
+{
+    int i;
+    for (i = from; i < tr.n && i < (int)TT_COUNT(tr.to); i++)
+        if (tr.to[i] == to)
+            return i;
+    return -1;
+}
+
+static void test_engine_handler_error_ends_the_run(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    edge_setup(&cfg);
+    cfg.on_state = NULL;
+    er.fail = 1;
+    engine_serve(SSE_HEAD("text/event-stream") "data: a\n\ndata: b\n\n");
+    engine_serve(NO_CONTENT);
+    CHECK_INT(run_engine(&cfg, &e), -1);
+    CHECK_STR(e.msg, "handler says no");
+    CHECK_INT(er.events, 1);
+    CHECK_INT(stream.stats.attempts, 1);
+    CHECK_INT(stream.state, TT_SSE_STOPPED);
+}
+
+static void test_engine_stop_from_an_event_with_an_outside_flag(void)
+{
+    static volatile sig_atomic_t flag;
+    tt_sse_config cfg;
+    tt_error e;
+    edge_setup(&cfg);
+    flag = 0;
+    cfg.cancel = &flag;
+    er.stop_stream = 1;
+    /* the server keeps the stream open: only the stop ends the run */
+    tt_mock_add(&mock, SSE_HEAD("text/event-stream") "data: a\n\n",
+                strlen(SSE_HEAD("text/event-stream") "data: a\n\n"))->hold_open = 1;
+    engine_serve(NO_CONTENT);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(flag, 1);
+    CHECK_INT(er.events, 1);
+    CHECK_INT(mock.now, 1000000);  /* no idle timeout was waited out */
+    CHECK_INT(mock.hung, 0);
+    CHECK_INT(stream.stats.attempts, 1);
+    CHECK(tr.n > 0 && tr.n <= (int)TT_COUNT(tr.to));
+    CHECK_INT(tr.to[tr.n - 1], TT_SSE_STOPPED);
+    CHECK_INT(state_at(TT_SSE_BACKOFF, 0), -1);
+}
+
+static void test_engine_content_type_with_blank_before_params(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    edge_setup(&cfg);
+    engine_serve(SSE_HEAD("text/event-stream ;charset=utf-8") "data: a\n\n");
+    engine_serve(SSE_HEAD("Text/Event-Stream\t;x=y") "data: b\n\n");
+    engine_serve(NO_CONTENT);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.opened, 2);
+    CHECK_INT(er.events, 2);
+    CHECK_STR(er.data, "b");
+}
+
+static int failing_poll(void *user, tt_error *err)
+{
+    (void)user;
+    return tt_error_set(err, TT_ERR_HTTP, TT_E_HTTP_STATUS, NULL, "poll down");
+}
+
+static void test_engine_failed_poll_is_reported_in_place(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    edge_setup(&cfg);
+    cfg.poll = failing_poll;
+    cfg.poll_after_ms = 0;
+    cfg.poll_interval_ms = 400;   /* shorter than the backoff: polls in between */
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
+    engine_serve(NO_CONTENT);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.polls, 3);  /* at 0, 400 and 800 ms of a 1000 ms wait */
+    CHECK_INT(tr.same, 3);
+    CHECK_INT(tr.same_why, TT_E_HTTP_STATUS);
+    CHECK(state_at(TT_SSE_POLLING, 0) >= 0);
+    /* without a state hook nothing is called; the run goes on */
+    edge_setup(&cfg);
+    cfg.poll = failing_poll;
+    cfg.poll_after_ms = 0;
+    cfg.on_state = NULL;
+    tt_mock_add_fail(&mock, TT_PORT_EREFUSED);
+    engine_serve(NO_CONTENT);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    CHECK_INT(stream.stats.polls, 1);
+}
+
+static void test_engine_429_without_retry_after_backs_off(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    int i;
+    edge_setup(&cfg);
+    engine_serve("HTTP/1.1 429 Too Many\r\nContent-Length: 0\r\n\r\n");
+    engine_serve(NO_CONTENT);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    i = state_at(TT_SSE_BACKOFF, 0);
+    CHECK(i >= 0);
+    CHECK_INT(tr.delay[i], cfg.backoff_base_ms);
+}
+
+static int always_renew(void *user, const tt_error *why)
+{
+    (void)user;
+    (void)why;
+    return 1;
+}
+
+static void test_engine_second_401_in_a_row_backs_off(void)
+{
+    tt_sse_config cfg;
+    tt_error e;
+    int first, second;
+    edge_setup(&cfg);
+    cfg.on_auth = always_renew;
+    engine_serve("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+    engine_serve("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+    engine_serve(NO_CONTENT);
+    CHECK_INT(run_engine(&cfg, &e), 0);
+    first = state_at(TT_SSE_BACKOFF, 0);
+    CHECK(first >= 0);
+    second = state_at(TT_SSE_BACKOFF, first + 1);
+    CHECK(second >= 0);
+    CHECK_INT(tr.delay[first], 0);
+    CHECK_INT(tr.delay[second], cfg.backoff_base_ms);
+    CHECK_INT(stream.stats.attempts, 3);
+}
+#endif
+
 void suite_sse(void)
 {
     static const tt_test tests[] = {
@@ -1126,7 +1427,6 @@ void suite_sse(void)
         { "engine_request_and_replay", test_engine_request_and_replay },
         { "engine_backoff_sequence", test_engine_backoff_sequence },
         { "engine_jitter_bounds", test_engine_jitter_bounds },
-        { "backoff_edges", test_backoff_edges },
         { "engine_healthy_resets_backoff", test_engine_healthy_resets_backoff },
         { "engine_retry_field_sets_base", test_engine_retry_field_sets_base },
         { "engine_retry_after", test_engine_retry_after },
@@ -1143,6 +1443,26 @@ void suite_sse(void)
         { "engine_slow_poll_does_not_starve", test_engine_slow_poll_does_not_starve },
         { "engine_stop_is_prompt", test_engine_stop_is_prompt },
         { "engine_bad_config", test_engine_bad_config },
+#if UNIT_FULL_ENGINE
+        { "sse_set_last_id_refuses_long_and_nul", test_sse_set_last_id_refuses_long_and_nul },
+        { "sse_without_callbacks_counts_events_and_drops",
+          test_sse_without_callbacks_counts_events_and_drops },
+        { "sse_near_miss_field_names_and_huge_retry",
+          test_sse_near_miss_field_names_and_huge_retry },
+        { "sse_bom_only_when_exactly_the_bom", test_sse_bom_only_when_exactly_the_bom },
+        { "sse_utf8_lead_bytes_with_narrow_ranges", test_sse_utf8_lead_bytes_with_narrow_ranges },
+        { "dispatch_type_of_equal_length_is_not_a_match",
+          test_dispatch_type_of_equal_length_is_not_a_match },
+        { "engine_handler_error_ends_the_run", test_engine_handler_error_ends_the_run },
+        { "engine_stop_from_an_event_with_an_outside_flag",
+          test_engine_stop_from_an_event_with_an_outside_flag },
+        { "engine_content_type_with_blank_before_params",
+          test_engine_content_type_with_blank_before_params },
+        { "engine_failed_poll_is_reported_in_place", test_engine_failed_poll_is_reported_in_place },
+        { "engine_429_without_retry_after_backs_off",
+          test_engine_429_without_retry_after_backs_off },
+        { "engine_second_401_in_a_row_backs_off", test_engine_second_401_in_a_row_backs_off },
+#endif
     };
     tt_run_suite("sse", tests, TT_COUNT(tests));
 }

@@ -192,7 +192,7 @@ void suite_timefmt(void)
         { "rfc3339_each_field_checked", test_rfc3339_each_field_checked },
         { "rfc3339_written_back_as_go_does", test_rfc3339_written_back_as_go_does },
 #if UNIT_ALL_PROTOCOLS
-        { "rfc3339", test_rfc3339_table },
+        { "rfc3339_table", test_rfc3339_table },
         { "duration", test_duration },
 #endif
     };

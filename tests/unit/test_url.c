@@ -316,6 +316,132 @@ static void test_format_fits_text_max(void)
     CHECK(text[n - 1] == 'b');
 }
 
+#if UNIT_FULL_ENGINE
+/* ---- edges: address literals, host length, schemes, the target limit ---- */
+
+static void test_address_literal_edges(void)
+{
+    unsigned char b[16];
+    static const unsigned char mapped[16] = { 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 1, 2, 3, 4 };
+    CHECK_INT(tt_parse_ipv4("1.2.3", 5, b), 0);
+    CHECK_INT(tt_parse_ipv4("1.2.3x4", 7, b), 0);
+    /* a dotted tail needs two free groups */
+    CHECK_INT(tt_parse_ipv6("1:2:3:4:5:6:7:1.2.3.4", 21, b), 0);
+    CHECK_INT(tt_parse_ipv6("::1.2.3", 7, b), 0);
+    CHECK_INT(tt_parse_ipv6("1:2:3:4:5:6:1.2.3.4", 19, b), 1);
+    CHECK_MEM(b, 16, mapped, 16);
+}
+
+/* A host name of len bytes: labels of 63 'a' split by dots, optionally a
+ * final dot. */
+static void host_of(char *out, size_t len, int final_dot)
+{
+    size_t i;
+    for (i = 0; i < len; i++)
+        out[i] = (i % 64 == 63) ? '.' : 'a';
+    if (final_dot)
+        out[len - 1] = '.';
+    out[len] = '\0';
+}
+
+static int parse_host_url(size_t len, int final_dot, tt_error *e)
+{
+    static char text[300], host[260];
+    tt_url u;
+    host_of(host, len, final_dot);
+    snprintf(text, sizeof text, "http://%s/", host);
+    return tt_url_parse(&u, text, strlen(text), e);
+}
+
+static void test_host_name_length_bounds(void)
+{
+    tt_error e;
+    /* 253 bytes (254 with the root dot) is the DNS limit */
+    if (TT_URL_HOST_MAX > 253) {
+        CHECK_INT(parse_host_url(253, 0, &e), 0);
+        CHECK_INT(parse_host_url(254, 1, &e), 0);
+    } else {
+        CHECK_INT(parse_host_url(253, 0, &e), -1);
+        CHECK_INT(e.code, TT_E_LIMIT_URL);
+        CHECK_INT(parse_host_url(254, 1, &e), -1);
+        CHECK_INT(e.code, TT_E_LIMIT_URL);
+    }
+    CHECK_INT(parse_host_url(254, 0, &e), -1);
+    CHECK_INT(e.code, TT_E_URL_HOST);
+    CHECK_INT(parse_host_url(255, 1, &e), -1);
+    CHECK_INT(e.code, TT_E_URL_HOST);
+}
+
+static void test_scheme_and_authority_edges(void)
+{
+    static const char *const unsupported[] = { "htxp://h/", "h2c://h/", "git+ssh://h/",
+                                               "a-b://h/", "a.b://h/" };
+    static const char *const no_slashes[] = { "http:", "http:/x", "http:x/" };
+    tt_url u;
+    tt_error e;
+    size_t i;
+    CHECK_INT(tt_url_parse(&u, "http://h#frag", 13, &e), 0);
+    CHECK_STR(u.host, "h");
+    CHECK_STR(u.target, "/");
+    for (i = 0; i < TT_COUNT(unsupported); i++) {
+        CHECK_INT(tt_url_parse(&u, unsupported[i], strlen(unsupported[i]), &e), -1);
+        CHECK_INT(e.code, TT_E_URL_SCHEME);
+        CHECK_STR(e.msg, "bad URL: unsupported scheme (use http or https)");
+    }
+    for (i = 0; i < TT_COUNT(no_slashes); i++) {
+        CHECK_INT(tt_url_parse(&u, no_slashes[i], strlen(no_slashes[i]), &e), -1);
+        CHECK_STR(e.msg, "bad URL: missing // after the scheme");
+    }
+}
+
+static void test_non_ascii_byte_at_the_target_limit(void)
+{
+    static char text[TT_URL_TARGET_MAX + 32];
+    tt_url u;
+    tt_error e;
+    size_t k = TT_URL_TARGET_MAX - 5, o;
+    /* room for the three bytes of "%C3" exactly */
+    o = (size_t)sprintf(text, "http://h/");
+    memset(text + o, 'a', k);
+    strcpy(text + o + k, "\xc3");
+    CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), 0);
+    CHECK_INT(strlen(u.target), TT_URL_TARGET_MAX - 1);
+    CHECK_STR(u.target + TT_URL_TARGET_MAX - 4, "%C3");
+    /* one byte more and it does not fit */
+    memset(text + o, 'a', k + 1);
+    strcpy(text + o + k + 1, "\xc3");
+    CHECK_INT(tt_url_parse(&u, text, strlen(text), &e), -1);
+    CHECK_INT(e.cls, TT_ERR_LIMIT);
+    CHECK_INT(e.code, TT_E_LIMIT_URL);
+}
+
+static void test_reference_with_a_space_is_refused(void)
+{
+    tt_url base, out;
+    tt_error e;
+    CHECK_INT(tt_url_parse(&base, "http://h/a/b", 12, &e), 0);
+    CHECK_INT(tt_url_resolve(&out, &base, "c d", 3, &e), -1);
+    CHECK_INT(e.code, TT_E_URL_CHARS);
+}
+
+static void test_percent_encoding_keeps_tilde_and_segment_delims(void)
+{
+    char out[64];
+    size_t len = 0;
+    tt_error e;
+    CHECK_INT(tt_pct_encode(out, sizeof out, &len, "~a:@b\0c", 7, TT_PCT_SEGMENT, &e), 0);
+    CHECK_STR(out, "~a:@b%00c");
+    len = 0;
+    CHECK_INT(tt_pct_encode(out, sizeof out, &len, "~a:@b\0c", 7, TT_PCT_QUERY, &e), 0);
+    CHECK_STR(out, "~a%3A%40b%00c");
+    len = 0;
+    out[0] = 'Z';
+    CHECK_INT(tt_pct_encode(out, 0, &len, "a", 1, TT_PCT_QUERY, &e), -1);
+    CHECK_INT(e.code, TT_E_LIMIT_BUFFER);
+    CHECK_INT(out[0], 'Z'); /* a zero-size buffer is not written */
+}
+#endif
+
 void suite_url(void)
 {
     static const tt_test tests[] = {
@@ -329,6 +455,15 @@ void suite_url(void)
         { "ip_literals", test_ip_literals },
         { "hosts_and_references", test_hosts_and_references },
         { "format_fits_text_max", test_format_fits_text_max },
+#if UNIT_FULL_ENGINE
+        { "address_literal_edges", test_address_literal_edges },
+        { "host_name_length_bounds", test_host_name_length_bounds },
+        { "scheme_and_authority_edges", test_scheme_and_authority_edges },
+        { "non_ascii_byte_at_the_target_limit", test_non_ascii_byte_at_the_target_limit },
+        { "reference_with_a_space_is_refused", test_reference_with_a_space_is_refused },
+        { "percent_encoding_keeps_tilde_and_segment_delims",
+          test_percent_encoding_keeps_tilde_and_segment_delims },
+#endif
     };
     tt_run_suite("url", tests, TT_COUNT(tests));
 }
