@@ -44,6 +44,7 @@ void answer(int status, const char *body);
 /* Everything the client sent so far, as a string. */
 const char *wire(void);
 int sent(const char *s);
+/* How often s appears in every byte sent (NULs in bodies included). */
 int sent_count(const char *s);
 /* A string of n copies of c (n < the buffer). */
 const char *filled(char c, size_t n);

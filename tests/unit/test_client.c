@@ -17,6 +17,7 @@ static char body[4096];
 static void get_request(tt_request *rq, const char *url)
 {
     memset(rq, 0, sizeof *rq);
+    memset(body, 0, sizeof body); /* nothing left from an earlier request */
     rq->url = url;
     rq->max_redirects = -1;
     rq->body_buf = body;
@@ -1156,18 +1157,6 @@ static void test_tls_block_is_tight(void)
 #if UNIT_FULL_ENGINE
 /* ---- edges: traces, the pool, produced bodies, resends and redirects ---- */
 
-static char cbody[512];
-
-static void new_request(tt_request *rq, const char *url)
-{
-    memset(rq, 0, sizeof *rq);
-    memset(cbody, 0, sizeof cbody); /* nothing left from an earlier request */
-    rq->url = url;
-    rq->max_redirects = -1;
-    rq->body_buf = cbody;
-    rq->body_cap = sizeof cbody;
-}
-
 /* A connection whose server sends `text` and then closes. */
 static tt_mock_script *serve(const char *text)
 {
@@ -1181,17 +1170,6 @@ static tt_mock_script *serve_each(const char *a, const char *b)
     parts[0] = a;
     parts[1] = b;
     return tt_mock_add_parts(&mock, parts, b != NULL ? 2 : 1);
-}
-
-/* Occurrences of s in what the client wrote. */
-static int wrote_count(const char *s)
-{
-    size_t n = strlen(s), i;
-    int k = 0;
-    for (i = 0; i + n <= mock.written_len; i++)
-        if (memcmp(mock.written + i, s, n) == 0)
-            k++;
-    return k;
 }
 
 /* The head the client writes for a request, to aim send resets exactly. */
@@ -1264,14 +1242,14 @@ static void test_trace_masks_only_secret_params_between_plain_ones(void)
     tt_error e;
     log_setup();
     serve(OK0);
-    new_request(&rq, "http://h/p?flag&key=S3CR3T&x=1");
+    get_request(&rq, "http://h/p?flag&key=S3CR3T&x=1");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK(strstr(lb.text, "> GET /p?flag&key=[redacted]&x=1 HTTP/1.1\n") != NULL);
     CHECK(strstr(lb.text, "S3CR3T") == NULL);
     /* a parameter without '=' ends at the space or the end of the line;
      * an '&' before any '?' starts nothing */
     serve("HTTP/1.1 200 OK\r\nX-Q: a&key=v?flag\r\nContent-Length: 0\r\n\r\n");
-    new_request(&rq, "http://h/p?flag");
+    get_request(&rq, "http://h/p?flag");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK(strstr(lb.text, "> GET /p?flag HTTP/1.1\n") != NULL);
     CHECK(strstr(lb.text, "< X-Q: a&key=v?flag\n") != NULL);
@@ -1292,7 +1270,7 @@ static void test_trace_cut_inside_mask_never_leaks(void)
     o += np;
     sprintf(resp + o, "?key=SECRET\r\nContent-Length: 0\r\n\r\n");
     serve(resp);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(strlen(lb.last_long), TT_LOG_LINE_MAX - 1);
     CHECK(strncmp(lb.last_long, "< X-N: ppp", 10) == 0);
@@ -1318,14 +1296,14 @@ static void test_resolve_override_only_for_its_host_and_port(void)
     cfg.resolve_addr = "10.9.9.9";   /* an address without a host: unused */
     client_setup(&cfg);
     serve(OK0);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_STR(mock.last_host, "h");
     cfg.resolve_host = "other";
     cfg.resolve_addr = "10.9.9.9";
     client_setup(&cfg);
     serve(OK0);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_STR(mock.last_host, "h");
     cfg.resolve_host = "h";
@@ -1335,7 +1313,7 @@ static void test_resolve_override_only_for_its_host_and_port(void)
     serve(OK0);
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_STR(mock.last_host, "h");
-    new_request(&rq, "http://h:8080/");
+    get_request(&rq, "http://h:8080/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_STR(mock.last_host, "10.9.9.9");
     CHECK_INT(mock.last_port, 8080);
@@ -1351,7 +1329,7 @@ static void test_connect_timeout_named_by_the_deadline_that_ended(void)
     cfg.request_timeout_ms = 5000;
     client_setup(&cfg);
     serve(OK0)->connect_ms = 60000;
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     /* equal limits: the connect limit is what ran out */
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_TIMEOUT);
@@ -1374,19 +1352,19 @@ static void test_pool_evicts_least_recently_used_and_keys_on_port(void)
     serve_each(OK0, OK0);   /* h:80, used twice */
     serve_each(OK0, NULL);  /* h:8080, the same host on another port */
     serve_each(OK0, NULL);  /* g:80 */
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     mock.now += 10;
-    new_request(&rq, "http://h:8080/");
+    get_request(&rq, "http://h:8080/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(mock.connects, 2);
     mock.now += 10;
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(mock.connects, 2); /* reused */
     mock.now += 10;
     /* the pool is full: the one used longest ago (h:8080) goes */
-    new_request(&rq, "http://g/");
+    get_request(&rq, "http://g/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(mock.connects, 3);
     CHECK_INT(mock.conns[1].closed, 1);
@@ -1402,15 +1380,15 @@ static void test_pool_evicts_least_recently_used_and_keys_on_port(void)
     client_setup(NULL);
     serve_each(OK0, NULL);  /* h:80 */
     serve_each(OK0, OK0);   /* h:8080, used twice */
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     mock.now += 10;
-    new_request(&rq, "http://h:8080/");
+    get_request(&rq, "http://h:8080/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(mock.connects, 2);
     CHECK_INT(mock.conns[0].closed, 1);
     mock.now += 10;
-    new_request(&rq, "http://h:8080/");
+    get_request(&rq, "http://h:8080/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(mock.connects, 2); /* reused */
     tt_client_close(&client);
@@ -1435,7 +1413,7 @@ static void test_overlong_reason_and_content_type_read_as_empty(void)
              "Content-Length: 0\r\n\r\n", reason, ct);
     client_setup(NULL);
     serve(resp);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(rs.status, 200);
     CHECK_STR(rs.reason, "");
@@ -1469,14 +1447,14 @@ static void test_trailers_reach_the_header_sink_but_not_the_response(void)
     memset(&f, 0, sizeof f);
     client_setup(NULL);
     serve(resp);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     rq.on_header = record_field;
     rq.user = &f;
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_STR(f.text, "Content-Type=a/b|Transfer-Encoding=chunked|"
                       "T:Content-Type=evil/x|T:X-Sum=9|");
     CHECK_STR(rs.content_type, "a/b");
-    CHECK_STR(cbody, "hi");
+    CHECK_STR(body, "hi");
 }
 
 static void test_body_without_buffer_is_counted_and_dropped(void)
@@ -1486,7 +1464,7 @@ static void test_body_without_buffer_is_counted_and_dropped(void)
     tt_error e;
     client_setup(NULL);
     serve("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     rq.body_buf = NULL;
     rq.body_cap = 0;
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
@@ -1503,7 +1481,7 @@ static void test_body_exactly_filling_the_buffer_is_not_terminated(void)
     memset(buf, '#', sizeof buf);
     client_setup(NULL);
     serve("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabcd");
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     rq.body_buf = buf;
     rq.body_cap = 4;
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
@@ -1546,7 +1524,7 @@ static int rewind_producer(void *user, tt_error *err)
 static void produced_request(tt_request *rq, letters *p, const char *url,
                              long long total, long long announced)
 {
-    new_request(rq, url);
+    get_request(rq, url);
     memset(p, 0, sizeof *p);
     p->left = p->total = total;
     rq->method = "POST";
@@ -1566,8 +1544,8 @@ static void test_chunked_upload_producer_error_is_returned(void)
     p.fail = 1;
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_STR(e.msg, "producer broke");
-    CHECK_INT(wrote_count("Transfer-Encoding: chunked\r\n\r\n"), 1);
-    CHECK_INT(wrote_count("0\r\n\r\n"), 0); /* no end chunk after a failure */
+    CHECK_INT(sent_count("Transfer-Encoding: chunked\r\n\r\n"), 1);
+    CHECK_INT(sent_count("0\r\n\r\n"), 0); /* no end chunk after a failure */
 }
 
 static void test_reset_while_sending_a_chunk(void)
@@ -1615,7 +1593,7 @@ static void test_produced_body_larger_than_the_buffer_sent_whole(void)
     serve(OK2);
     produced_request(&rq, &p, "http://h/u", total, total);
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
-    CHECK_STR(cbody, "ok");
+    CHECK_STR(body, "ok");
     CHECK_INT(p.calls, 3);
     CHECK_INT(mock.written_len, hl + total);
     for (i = 0; i < total; i++)
@@ -1628,16 +1606,16 @@ static void test_empty_bodies_announce_length_zero(void)
     tt_error e;
     client_setup(NULL);
     serve_each(OK0, OK0);
-    new_request(&rq, "http://h/p");
+    get_request(&rq, "http://h/p");
     rq.method = "PUT";
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
-    CHECK_INT(wrote_count("PUT /p HTTP/1.1\r\n"), 1);
-    new_request(&rq, "http://h/q");
+    CHECK_INT(sent_count("PUT /p HTTP/1.1\r\n"), 1);
+    get_request(&rq, "http://h/q");
     rq.body = "";
     rq.body_len = 0;
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
-    CHECK_INT(wrote_count("POST /q HTTP/1.1\r\n"), 1);
-    CHECK_INT(wrote_count("Content-Length: 0\r\n\r\n"), 2);
+    CHECK_INT(sent_count("POST /q HTTP/1.1\r\n"), 1);
+    CHECK_INT(sent_count("Content-Length: 0\r\n\r\n"), 2);
     /* nothing after the last head */
     CHECK(mock.written_len >= 4);
     CHECK_MEM(mock.written + mock.written_len - 4, 4, "\r\n\r\n", 4);
@@ -1651,7 +1629,7 @@ static void test_large_body_head_send_failure_sends_no_body(void)
     memset(big, 'b', sizeof big);
     client_setup(NULL);
     serve(OK0)->send_reset_at = 1;
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     rq.body = big;
     rq.body_len = sizeof big;
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
@@ -1668,7 +1646,7 @@ static void test_reused_connection_timeout_is_not_resent(void)
     client_setup(NULL);
     serve(OK0)->hold_open = 1; /* then silence: a live but hung server */
     serve(OK0);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     rq.timeout_ms = 3000;
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
@@ -1686,7 +1664,7 @@ static int stale_then_post(letters *p, int with_rewind, int rewind_fails, tt_err
     client_setup(NULL);
     serve(OK0);
     serve(OK2);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     if (tt_client_request(&client, &rq, NULL, e) != 0)
         return -2;
     produced_request(&rq, p, "http://h/u", 6, 6);
@@ -1710,7 +1688,7 @@ static void test_stale_connection_resends_produced_body_only_after_rewind(void)
     CHECK_INT(p.rewinds, 1);
     CHECK_INT(mock.connects, 2);
     CHECK_INT(client.stats.resends, 1);
-    CHECK_INT(wrote_count("Content-Length: 6\r\n\r\nabcdef"), 2);
+    CHECK_INT(sent_count("Content-Length: 6\r\n\r\nabcdef"), 2);
 }
 
 static void test_stale_connection_resends_a_plain_body(void)
@@ -1720,14 +1698,14 @@ static void test_stale_connection_resends_a_plain_body(void)
     client_setup(NULL);
     serve(OK0);
     serve(OK2);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     rq.body = "pq";
     rq.body_len = 2;
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
-    CHECK_STR(cbody, "ok");
+    CHECK_STR(body, "ok");
     CHECK_INT(client.stats.resends, 1);
-    CHECK_INT(wrote_count("Content-Length: 2\r\n\r\npq"), 2);
+    CHECK_INT(sent_count("Content-Length: 2\r\n\r\npq"), 2);
 }
 
 static void test_redirect_to_another_port_drops_credentials(void)
@@ -1739,24 +1717,24 @@ static void test_redirect_to_another_port_drops_credentials(void)
     client_setup(NULL);
     serve("HTTP/1.1 302 Found\r\nLocation: http://h:81/b\r\nContent-Length: 0\r\n\r\n");
     serve(OK2);
-    new_request(&rq, "http://h/a");
+    get_request(&rq, "http://h/a");
     rq.headers = hdr;
     rq.nheaders = 2;
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_STR(rs.url, "http://h:81/b");
-    CHECK_INT(wrote_count("Authorization: Bearer t"), 1);
-    CHECK_INT(wrote_count("X-Keep: 1"), 2);
+    CHECK_INT(sent_count("Authorization: Bearer t"), 1);
+    CHECK_INT(sent_count("X-Keep: 1"), 2);
     CHECK_INT(mock.last_port, 81);
     /* another host on the same port: dropped as well */
     client_setup(NULL);
     serve("HTTP/1.1 302 Found\r\nLocation: http://g/b\r\nContent-Length: 0\r\n\r\n");
     serve(OK2);
-    new_request(&rq, "http://h/a");
+    get_request(&rq, "http://h/a");
     rq.headers = hdr;
     rq.nheaders = 2;
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_STR(rs.url, "http://g/b");
-    CHECK_INT(wrote_count("Authorization: Bearer t"), 1);
+    CHECK_INT(sent_count("Authorization: Bearer t"), 1);
     CHECK_STR(mock.last_host, "g");
 }
 
@@ -1766,7 +1744,7 @@ static void test_redirect_to_https_without_tls_config_is_usage_error(void)
     tt_error e;
     client_setup(NULL);
     serve("HTTP/1.1 301 Moved\r\nLocation: https://h/\r\nContent-Length: 0\r\n\r\n");
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_USAGE);
     CHECK_INT(e.code, TT_E_CONFIG);
@@ -1782,30 +1760,30 @@ static void test_redirect_method_rules_for_head_and_post(void)
     /* 303 after HEAD stays HEAD */
     serve_each("HTTP/1.1 303 See Other\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n",
                "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n");
-    new_request(&rq, "http://h/a");
+    get_request(&rq, "http://h/a");
     rq.method = "HEAD";
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
     CHECK_INT(rs.redirects, 1);
-    CHECK_INT(wrote_count("HEAD /b HTTP/1.1\r\n"), 1);
+    CHECK_INT(sent_count("HEAD /b HTTP/1.1\r\n"), 1);
     /* 301 after POST becomes a GET without the body */
     client_setup(NULL);
     serve_each("HTTP/1.1 301 Moved\r\nLocation: /c\r\nContent-Length: 0\r\n\r\n", OK2);
-    new_request(&rq, "http://h/a");
+    get_request(&rq, "http://h/a");
     rq.body = "xyz";
     rq.body_len = 3;
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
-    CHECK_INT(wrote_count("GET /c HTTP/1.1\r\n"), 1);
-    CHECK_INT(wrote_count("xyz"), 1);
-    CHECK_INT(wrote_count("Content-Length"), 1);
+    CHECK_INT(sent_count("GET /c HTTP/1.1\r\n"), 1);
+    CHECK_INT(sent_count("xyz"), 1);
+    CHECK_INT(sent_count("Content-Length"), 1);
     /* 307 keeps a plain body: no rewind needed */
     client_setup(NULL);
     serve_each("HTTP/1.1 307 Temporary\r\nLocation: /d\r\nContent-Length: 0\r\n\r\n", OK2);
-    new_request(&rq, "http://h/a");
+    get_request(&rq, "http://h/a");
     rq.body = "xyz";
     rq.body_len = 3;
     CHECK_INT(tt_client_request(&client, &rq, &rs, &e), 0);
-    CHECK_INT(wrote_count("POST /d HTTP/1.1\r\n"), 1);
-    CHECK_INT(wrote_count("Content-Length: 3\r\n\r\nxyz"), 2);
+    CHECK_INT(sent_count("POST /d HTTP/1.1\r\n"), 1);
+    CHECK_INT(sent_count("Content-Length: 3\r\n\r\nxyz"), 2);
 }
 
 static void test_307_replays_a_produced_body_after_rewind(void)
@@ -1819,8 +1797,8 @@ static void test_307_replays_a_produced_body_after_rewind(void)
     rq.rewind = rewind_producer;
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), 0);
     CHECK_INT(p.rewinds, 1);
-    CHECK_INT(wrote_count("POST /v HTTP/1.1\r\n"), 1);
-    CHECK_INT(wrote_count("\r\n\r\nabcd"), 2);
+    CHECK_INT(sent_count("POST /v HTTP/1.1\r\n"), 1);
+    CHECK_INT(sent_count("\r\n\r\nabcd"), 2);
     /* a rewind that fails ends the request as a usage error */
     client_setup(NULL);
     serve("HTTP/1.1 308 Permanent\r\nLocation: /v\r\nContent-Length: 0\r\n\r\n");
@@ -1845,7 +1823,7 @@ static void check_long_location(char fill, size_t n)
     sprintf(resp + o + n, "\r\nContent-Length: 0\r\n\r\n");
     client_setup(NULL);
     serve(resp);
-    new_request(&rq, "http://h/");
+    get_request(&rq, "http://h/");
     CHECK_INT(tt_client_request(&client, &rq, NULL, &e), -1);
     CHECK_INT(e.cls, TT_ERR_LIMIT);
     CHECK_INT(e.code, TT_E_LIMIT_URL);
